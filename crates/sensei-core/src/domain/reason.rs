@@ -1,0 +1,116 @@
+//! Why a student was eligible for a session.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// The condition that made a booking eligible. Stored as the exact strings of the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EligibilityReason {
+    /// The submission's latest review verdict is `needs_work`.
+    NeedsWorkFeedback,
+    /// The student's digi-trainer engagement reached the policy threshold.
+    DigiTrainerEngagement,
+}
+
+impl EligibilityReason {
+    /// The stored form: `needs_work_feedback` or `digi_trainer_engagement`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EligibilityReason::NeedsWorkFeedback => "needs_work_feedback",
+            EligibilityReason::DigiTrainerEngagement => "digi_trainer_engagement",
+        }
+    }
+
+    /// The badge label instructors see.
+    pub fn label(self) -> &'static str {
+        match self {
+            EligibilityReason::NeedsWorkFeedback => "Needs work feedback",
+            EligibilityReason::DigiTrainerEngagement => "Digi-trainer engagement",
+        }
+    }
+
+    /// Every reason, for filters and documentation.
+    pub const ALL: [EligibilityReason; 2] = [
+        EligibilityReason::NeedsWorkFeedback,
+        EligibilityReason::DigiTrainerEngagement,
+    ];
+}
+
+impl fmt::Display for EligibilityReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A reason string that is not one of [`EligibilityReason`]'s stored forms.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown eligibility reason {0:?}: expected \"needs_work_feedback\" or \"digi_trainer_engagement\"")]
+pub struct UnknownReason(pub String);
+
+impl FromStr for EligibilityReason {
+    type Err = UnknownReason;
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        match raw {
+            "needs_work_feedback" => Ok(EligibilityReason::NeedsWorkFeedback),
+            "digi_trainer_engagement" => Ok(EligibilityReason::DigiTrainerEngagement),
+            other => Err(UnknownReason(other.to_owned())),
+        }
+    }
+}
+
+/// The reason as found in a stored row. Rows written by the platform may hold NULL or a string
+/// this version does not know; they are kept and shown, never dropped or turned into a panic.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RecordedReason {
+    /// One of the known reasons.
+    Known(EligibilityReason),
+    /// A string this version does not know.
+    Unrecognized(String),
+    /// NULL in the database.
+    Missing,
+}
+
+impl RecordedReason {
+    /// Reads the stored column.
+    pub fn from_stored(raw: Option<&str>) -> RecordedReason {
+        match raw {
+            None => RecordedReason::Missing,
+            Some(text) => match text.parse::<EligibilityReason>() {
+                Ok(reason) => RecordedReason::Known(reason),
+                Err(UnknownReason(other)) => RecordedReason::Unrecognized(other),
+            },
+        }
+    }
+
+    /// The stored column value.
+    pub fn to_stored(&self) -> Option<&str> {
+        match self {
+            RecordedReason::Known(reason) => Some(reason.as_str()),
+            RecordedReason::Unrecognized(raw) => Some(raw),
+            RecordedReason::Missing => None,
+        }
+    }
+
+    /// The known reason, if any.
+    pub fn known(&self) -> Option<EligibilityReason> {
+        match self {
+            RecordedReason::Known(reason) => Some(*reason),
+            _ => None,
+        }
+    }
+
+    /// A label for people; unknown values are shown as stored.
+    pub fn label(&self) -> String {
+        match self {
+            RecordedReason::Known(reason) => reason.label().to_owned(),
+            RecordedReason::Unrecognized(raw) => format!("Other ({raw})"),
+            RecordedReason::Missing => "Not recorded".to_owned(),
+        }
+    }
+}
+
+impl From<EligibilityReason> for RecordedReason {
+    fn from(reason: EligibilityReason) -> Self {
+        RecordedReason::Known(reason)
+    }
+}

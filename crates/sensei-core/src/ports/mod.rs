@@ -1,0 +1,21 @@
+//! Ports: what the domain needs from the outside world. Adapters (Diesel, in-memory, mocks)
+//! implement them. With the `mocks` feature each trait has a `mockall` mock named `Mock<Trait>`.
+
+mod clock;
+mod content;
+mod scheduled_sessions;
+mod submissions;
+
+pub use clock::{Clock, SystemClock};
+pub use content::{AnatomyRepository, DigiTrainerRepository, GoalRepository};
+pub use scheduled_sessions::{CompleteOutcome, CreateOutcome, ScheduledSessionRepository};
+pub use submissions::SubmissionRepository;
+
+#[cfg(any(test, feature = "mocks"))]
+pub use clock::MockClock;
+#[cfg(any(test, feature = "mocks"))]
+pub use content::{MockAnatomyRepository, MockDigiTrainerRepository, MockGoalRepository};
+#[cfg(any(test, feature = "mocks"))]
+pub use scheduled_sessions::MockScheduledSessionRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use submissions::MockSubmissionRepository;

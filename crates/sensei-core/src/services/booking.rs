@@ -1,0 +1,95 @@
+//! Booking a sensei session.
+
+use crate::domain::{
+    evaluate_eligibility, Actor, Eligibility, EngagementSnapshot, NewScheduledSession,
+    ScheduledSession, SubmissionId,
+};
+use crate::error::BookError;
+use crate::ports::CreateOutcome;
+
+use super::SenseiService;
+
+/// Whether a booking recorded a new session or found a recent one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookingOutcome {
+    /// A new session was recorded.
+    Created,
+    /// A session booked within the dedup window already existed; it is shown instead.
+    Duplicate,
+}
+
+/// The result of a booking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booking {
+    /// The new or existing session.
+    pub session: ScheduledSession,
+    /// Which of the two.
+    pub outcome: BookingOutcome,
+}
+
+impl SenseiService {
+    /// Books a sensei session for the actor's own submission: checks ownership and
+    /// eligibility, snapshots engagement, and records the session unless one was booked within
+    /// the dedup window (then returns that one).
+    ///
+    /// # Errors
+    /// [`BookError::NotFound`] for an unknown submission, [`BookError::Forbidden`] for someone
+    /// else's, [`BookError::Ineligible`] with the unmet conditions, and
+    /// [`BookError::Repository`] when a store fails.
+    pub async fn book(
+        &self,
+        actor: Actor,
+        submission_id: SubmissionId,
+    ) -> Result<Booking, BookError> {
+        let submission = self
+            .ports
+            .submissions
+            .get(submission_id)
+            .await?
+            .ok_or(BookError::NotFound(submission_id.get()))?;
+        if submission.owner != actor.user_id {
+            return Err(BookError::Forbidden);
+        }
+        let goals = self
+            .ports
+            .goals
+            .progress(actor.user_id, submission.challenge_id)
+            .await?;
+        let engagement = EngagementSnapshot::from_progress(&goals);
+        let reason = match evaluate_eligibility(
+            submission.latest_verdict.as_ref(),
+            &engagement,
+            &self.policy,
+        ) {
+            Eligibility::Eligible(reason) => reason,
+            Eligibility::Ineligible(why) => return Err(BookError::Ineligible(why)),
+        };
+        let now = self.ports.clock.now();
+        let new = NewScheduledSession {
+            submission_id,
+            user_id: actor.user_id,
+            reason,
+            engagement,
+            scheduled_at: now,
+        };
+        // "Less than one hour ago" is a duplicate, "exactly one hour ago" is not: the adapter
+        // treats sessions strictly after the window start as recent.
+        let window_start = now - self.policy.dedup_window();
+        let booking = match self
+            .ports
+            .sessions
+            .create_unless_recent(new, window_start)
+            .await?
+        {
+            CreateOutcome::Created(session) => Booking {
+                session,
+                outcome: BookingOutcome::Created,
+            },
+            CreateOutcome::Existing(session) => Booking {
+                session,
+                outcome: BookingOutcome::Duplicate,
+            },
+        };
+        Ok(booking)
+    }
+}

@@ -1,0 +1,202 @@
+//! What an instructor sees: the queue, a session's detail, a submission's conversations.
+
+use crate::domain::{
+    Actor, AgentSession, AnatomyConversation, EngagementSnapshot, GoalProgressEntry, Page,
+    PageRequest, ScheduledSessionId, SessionListEntry, SessionQuery, StatusFilter, SubmissionId,
+    SubmissionInfo,
+};
+use crate::error::{QueryError, Resource};
+
+use super::{
+    preview, SenseiService, CONVERSATION_MESSAGES, DETAIL_AGENT_SESSIONS,
+    DETAIL_MESSAGES_PER_SESSION, PREVIEW_CHARS,
+};
+
+/// The instructor dashboard: stat cards and one page of the queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dashboard {
+    /// Pending sessions in all (the `Pending scheduled sessions` stat card).
+    pub pending_count: u64,
+    /// Completed sessions in all.
+    pub completed_count: u64,
+    /// One page of pending sessions matching the filters, oldest first.
+    pub page: Page<SessionListEntry>,
+}
+
+/// A filtered, paged session list with its total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionListing {
+    /// Rows matching the query in all.
+    pub total: u64,
+    /// This page.
+    pub page: Page<SessionListEntry>,
+}
+
+/// Everything the instructor needs to prepare a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionDetail {
+    /// The session with the student's email and challenge name.
+    pub entry: SessionListEntry,
+    /// The submission.
+    pub submission: Option<SubmissionInfo>,
+    /// Current goal progress.
+    pub goals: Vec<GoalProgressEntry>,
+    /// Engagement now (compare with the snapshot in `entry`).
+    pub current_engagement: EngagementSnapshot,
+    /// Digi-trainer sessions with message previews.
+    pub agent_sessions: Vec<AgentSession>,
+}
+
+/// A submission's anatomy conversations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmissionConversations {
+    /// The submission.
+    pub submission: SubmissionInfo,
+    /// Its conversations.
+    pub conversations: Vec<AnatomyConversation>,
+}
+
+fn require_instructor(actor: Actor, resource: Resource) -> Result<(), QueryError> {
+    if actor.is_instructor() {
+        Ok(())
+    } else {
+        Err(QueryError::Forbidden(resource))
+    }
+}
+
+impl SenseiService {
+    /// The dashboard: pending and completed counts and one page of pending sessions matching
+    /// the filters (the status in `filters` is ignored: the queue is pending sessions).
+    ///
+    /// # Errors
+    /// [`QueryError::Forbidden`] unless the actor is an instructor; [`QueryError::Repository`].
+    pub async fn dashboard(
+        &self,
+        actor: Actor,
+        filters: SessionQuery,
+        page: PageRequest,
+    ) -> Result<Dashboard, QueryError> {
+        require_instructor(actor, Resource::ScheduledSession)?;
+        let sessions = &self.ports.sessions;
+        let queue = SessionQuery {
+            status: StatusFilter::Pending,
+            ..filters
+        };
+        let pending_count = sessions.count(&SessionQuery::default()).await?;
+        let completed = SessionQuery {
+            status: StatusFilter::Completed,
+            ..SessionQuery::default()
+        };
+        let completed_count = sessions.count(&completed).await?;
+        let page = sessions.list(&queue, page).await?;
+        Ok(Dashboard {
+            pending_count,
+            completed_count,
+            page,
+        })
+    }
+
+    /// Sessions matching `query`, one page, with the total.
+    ///
+    /// # Errors
+    /// [`QueryError::Forbidden`] unless the actor is an instructor; [`QueryError::Repository`].
+    pub async fn list_sessions(
+        &self,
+        actor: Actor,
+        query: SessionQuery,
+        page: PageRequest,
+    ) -> Result<SessionListing, QueryError> {
+        require_instructor(actor, Resource::ScheduledSession)?;
+        let total = self.ports.sessions.count(&query).await?;
+        let page = self.ports.sessions.list(&query, page).await?;
+        Ok(SessionListing { total, page })
+    }
+
+    /// One session with current goal progress and digi-trainer message previews.
+    ///
+    /// # Errors
+    /// [`QueryError::Forbidden`] unless the actor is an instructor, [`QueryError::NotFound`],
+    /// [`QueryError::Repository`].
+    pub async fn session_detail(
+        &self,
+        actor: Actor,
+        id: ScheduledSessionId,
+    ) -> Result<SessionDetail, QueryError> {
+        require_instructor(actor, Resource::ScheduledSession)?;
+        let entry = self
+            .ports
+            .sessions
+            .get(id)
+            .await?
+            .ok_or(QueryError::NotFound {
+                resource: Resource::ScheduledSession,
+                id: id.get(),
+            })?;
+        let student = entry.session.user_id;
+        let submission = self
+            .ports
+            .submissions
+            .get(entry.session.submission_id)
+            .await?;
+        let goals = self
+            .ports
+            .goals
+            .progress(student, entry.challenge_id)
+            .await?;
+        let current_engagement = EngagementSnapshot::from_progress(&goals);
+        let mut agent_sessions = self
+            .ports
+            .digi_trainer
+            .sessions_with_messages(
+                student,
+                entry.challenge_id,
+                DETAIL_AGENT_SESSIONS,
+                DETAIL_MESSAGES_PER_SESSION,
+            )
+            .await?;
+        for message in agent_sessions
+            .iter_mut()
+            .flat_map(|session| session.messages.iter_mut())
+        {
+            message.content = preview(&message.content, PREVIEW_CHARS);
+        }
+        Ok(SessionDetail {
+            entry,
+            submission,
+            goals,
+            current_engagement,
+            agent_sessions,
+        })
+    }
+
+    /// A submission's anatomy conversations.
+    ///
+    /// # Errors
+    /// [`QueryError::Forbidden`] unless the actor is an instructor, [`QueryError::NotFound`],
+    /// [`QueryError::Repository`].
+    pub async fn submission_conversations(
+        &self,
+        actor: Actor,
+        submission_id: SubmissionId,
+    ) -> Result<SubmissionConversations, QueryError> {
+        require_instructor(actor, Resource::Submission)?;
+        let submission =
+            self.ports
+                .submissions
+                .get(submission_id)
+                .await?
+                .ok_or(QueryError::NotFound {
+                    resource: Resource::Submission,
+                    id: submission_id.get(),
+                })?;
+        let conversations = self
+            .ports
+            .anatomy
+            .conversations(submission_id, CONVERSATION_MESSAGES)
+            .await?;
+        Ok(SubmissionConversations {
+            submission,
+            conversations,
+        })
+    }
+}

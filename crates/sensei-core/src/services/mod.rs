@@ -1,0 +1,78 @@
+//! Use cases: what students and instructors do, with access checked here for every adapter.
+
+mod booking;
+mod completion;
+mod instructor;
+mod student;
+
+use std::sync::Arc;
+
+use crate::domain::Policy;
+use crate::ports::{
+    AnatomyRepository, Clock, DigiTrainerRepository, GoalRepository, ScheduledSessionRepository,
+    SubmissionRepository,
+};
+
+pub use booking::{Booking, BookingOutcome};
+pub use instructor::{Dashboard, SessionDetail, SessionListing, SubmissionConversations};
+pub use student::SubmissionOverview;
+
+/// How many digi-trainer sessions the detail page shows.
+pub const DETAIL_AGENT_SESSIONS: u32 = 20;
+/// How many messages of each digi-trainer session the detail page previews.
+pub const DETAIL_MESSAGES_PER_SESSION: u32 = 3;
+/// How many characters of a message a preview keeps.
+pub const PREVIEW_CHARS: usize = 280;
+/// How many messages of an anatomy conversation are shown.
+pub const CONVERSATION_MESSAGES: u32 = 200;
+/// How many of a student's submissions are listed.
+pub const STUDENT_SUBMISSIONS: u32 = 100;
+
+/// The adapters the service runs on.
+#[derive(Clone)]
+pub struct Ports {
+    /// Scheduled sessions.
+    pub sessions: Arc<dyn ScheduledSessionRepository>,
+    /// Submissions.
+    pub submissions: Arc<dyn SubmissionRepository>,
+    /// Goals and progress.
+    pub goals: Arc<dyn GoalRepository>,
+    /// Digi-trainer sessions.
+    pub digi_trainer: Arc<dyn DigiTrainerRepository>,
+    /// Anatomy conversations.
+    pub anatomy: Arc<dyn AnatomyRepository>,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The scheduling service: every use case, over the [`Ports`], under a [`Policy`].
+/// Cheap to clone (it holds `Arc`s).
+#[derive(Clone)]
+pub struct SenseiService {
+    ports: Ports,
+    policy: Policy,
+}
+
+impl SenseiService {
+    /// A service over these ports with this policy.
+    pub fn new(ports: Ports, policy: Policy) -> Self {
+        Self { ports, policy }
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+}
+
+/// Shortens text to at most `max` characters, marking the cut with an ellipsis.
+pub fn preview(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some((cut, _)) => {
+            let mut shortened = text[..cut].trim_end().to_owned();
+            shortened.push('…');
+            shortened
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Diesel adapter (in progress).

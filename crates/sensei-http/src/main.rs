@@ -1,0 +1,2 @@
+//! The sensei binary.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Examples of using sensei-core (see the `examples` and `tests` of this package).
