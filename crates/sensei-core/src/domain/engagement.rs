@@ -67,3 +67,68 @@ impl EngagementSnapshot {
         engagement_percent(self.goals_passed, self.goals_engaged, self.total_goals)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::GoalId;
+
+    fn goal(id: i32, status: GoalStatus) -> GoalProgressEntry {
+        GoalProgressEntry {
+            goal_id: GoalId(id),
+            title: format!("Goal {id}"),
+            status,
+        }
+    }
+
+    #[test]
+    fn no_goals_is_zero_percent() {
+        assert_eq!(engagement_percent(0, 0, 0), 0);
+    }
+
+    #[test]
+    fn the_percentage_rounds_half_to_even_like_python() {
+        assert_eq!(engagement_percent(1, 0, 8), 12); // 12.5
+        assert_eq!(engagement_percent(3, 0, 8), 38); // 37.5
+        assert_eq!(engagement_percent(0, 1, 200), 0); // 0.5
+        assert_eq!(engagement_percent(1, 2, 200), 2); // 1.5
+        assert_eq!(engagement_percent(1, 1, 3), 67);
+        assert_eq!(engagement_percent(2, 2, 4), 100);
+    }
+
+    #[test]
+    fn a_snapshot_counts_passed_engaged_and_not_started_goals() {
+        let snapshot = EngagementSnapshot::from_progress(&[
+            goal(1, GoalStatus::Passed),
+            goal(2, GoalStatus::Engaged),
+            goal(3, GoalStatus::NotStarted),
+            goal(4, GoalStatus::Passed),
+        ]);
+        assert_eq!(
+            snapshot,
+            EngagementSnapshot {
+                goals_passed: 2,
+                goals_engaged: 1,
+                total_goals: 4,
+            }
+        );
+        assert_eq!(snapshot.goals_touched(), 3);
+        assert_eq!(snapshot.percent(), 75);
+    }
+
+    #[test]
+    fn an_empty_challenge_gives_an_empty_snapshot() {
+        assert_eq!(
+            EngagementSnapshot::from_progress(&[]),
+            EngagementSnapshot::default()
+        );
+    }
+
+    #[test]
+    fn unknown_stored_statuses_count_as_not_started() {
+        assert_eq!(GoalStatus::parse_lenient("passed"), GoalStatus::Passed);
+        assert_eq!(GoalStatus::parse_lenient(" engaged "), GoalStatus::Engaged);
+        assert_eq!(GoalStatus::parse_lenient("PASSED"), GoalStatus::NotStarted);
+        assert_eq!(GoalStatus::parse_lenient(""), GoalStatus::NotStarted);
+    }
+}

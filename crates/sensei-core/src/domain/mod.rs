@@ -20,7 +20,7 @@ pub use ids::{
 };
 pub use notes::{Notes, NotesError, MAX_NOTES_CHARS};
 pub use paging::{Page, PageRequest, PageSize, SessionCursor, MAX_PAGE_SIZE};
-pub use policy::{Policy, PolicyError};
+pub use policy::{is_within_dedup_window, Policy, PolicyError};
 pub use progress::{GoalProgressEntry, GoalStatus, ReviewVerdict};
 pub use reason::{EligibilityReason, RecordedReason, UnknownReason};
 pub use records::{

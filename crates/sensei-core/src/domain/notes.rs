@@ -68,3 +68,60 @@ impl fmt::Display for Notes {
         f.write_str(&self.0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_are_trimmed() {
+        let notes = Notes::parse("  \n Went through the loop invariants.\t ").unwrap();
+        assert_eq!(
+            notes.map(Notes::into_inner).as_deref(),
+            Some("Went through the loop invariants.")
+        );
+    }
+
+    #[test]
+    fn blank_notes_mean_no_notes() {
+        assert_eq!(Notes::parse("").unwrap(), None);
+        assert_eq!(Notes::parse(" \n\t\r ").unwrap(), None);
+    }
+
+    #[test]
+    fn ten_thousand_multibyte_characters_are_accepted() {
+        let raw = "é".repeat(MAX_NOTES_CHARS);
+        assert_eq!(
+            raw.len(),
+            2 * MAX_NOTES_CHARS,
+            "bytes differ from characters"
+        );
+        let notes = Notes::parse(&raw).unwrap().unwrap();
+        assert_eq!(notes.as_str().chars().count(), MAX_NOTES_CHARS);
+    }
+
+    #[test]
+    fn ten_thousand_and_one_characters_are_refused_counting_characters_not_bytes() {
+        let error = Notes::parse(&"é".repeat(MAX_NOTES_CHARS + 1)).unwrap_err();
+        assert_eq!(error, NotesError::TooLong { chars: 10_001 });
+        assert_eq!(
+            error.to_string(),
+            "notes are 10001 characters long; at most 10000 are allowed"
+        );
+    }
+
+    #[test]
+    fn surrounding_whitespace_does_not_count_towards_the_limit() {
+        let raw = format!("   {}   ", "a".repeat(MAX_NOTES_CHARS));
+        assert!(Notes::parse(&raw).unwrap().is_some());
+    }
+
+    #[test]
+    fn stored_notes_are_kept_as_written_and_blank_ones_read_as_none() {
+        assert_eq!(
+            Notes::from_stored(" kept as is ".to_owned()).map(|notes| notes.to_string()),
+            Some(" kept as is ".to_owned())
+        );
+        assert_eq!(Notes::from_stored("  ".to_owned()), None);
+    }
+}

@@ -78,3 +78,76 @@ pub struct Page<T> {
     /// Where the next page starts; `None` on the last page.
     pub next: Option<SessionCursor>,
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn a_cursor_survives_encoding_and_decoding_to_the_microsecond() {
+        let scheduled_at = Utc.with_ymd_and_hms(2026, 11, 28, 9, 15, 2).unwrap()
+            + chrono::Duration::microseconds(123_456);
+        let cursor = SessionCursor {
+            scheduled_at,
+            id: ScheduledSessionId(42),
+        };
+        let encoded = cursor.encode();
+        assert_eq!(encoded, format!("{}.42", scheduled_at.timestamp_micros()));
+        assert_eq!(SessionCursor::decode(&encoded), Some(cursor));
+    }
+
+    #[test]
+    fn a_cursor_before_1970_survives_the_round_trip() {
+        let cursor = SessionCursor {
+            scheduled_at: Utc.with_ymd_and_hms(1969, 7, 20, 20, 17, 40).unwrap(),
+            id: ScheduledSessionId(1),
+        };
+        assert_eq!(SessionCursor::decode(&cursor.encode()), Some(cursor));
+    }
+
+    #[test]
+    fn malformed_cursors_decode_to_none() {
+        for raw in [
+            "",
+            ".",
+            "abc",
+            "12345",
+            "12345.",
+            ".7",
+            "12345.x",
+            "x.7",
+            "1.2.3",
+            "1.5e3",
+            "99999999999999999999.1",
+            "9223372036854775807.1",
+            "12345.99999999999",
+        ] {
+            assert_eq!(SessionCursor::decode(raw), None, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn page_sizes_from_1_to_the_maximum_are_accepted() {
+        assert_eq!(PageSize::new(1).map(PageSize::get), Some(1));
+        assert_eq!(
+            PageSize::new(MAX_PAGE_SIZE).map(PageSize::get),
+            Some(MAX_PAGE_SIZE)
+        );
+        assert_eq!(PageSize::default().get(), 25);
+    }
+
+    #[test]
+    fn a_page_size_of_0_or_above_the_maximum_is_refused() {
+        assert_eq!(PageSize::new(0), None);
+        assert_eq!(PageSize::new(MAX_PAGE_SIZE + 1), None);
+    }
+
+    #[test]
+    fn the_default_page_request_is_the_first_page() {
+        let request = PageRequest::default();
+        assert_eq!(request.after, None);
+        assert_eq!(request.size, PageSize::DEFAULT);
+    }
+}

@@ -1,6 +1,6 @@
 //! The policy an embedding platform configures.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 /// Scheduling policy: when a student is eligible by engagement, and how long a booking counts
 /// as a duplicate of the previous one.
@@ -58,5 +58,146 @@ impl Policy {
     /// submission is a duplicate.
     pub fn dedup_window(&self) -> Duration {
         self.dedup_window
+    }
+
+    /// The start of the dedup window for a booking at `now`: `now - dedup_window`. A previous
+    /// session for the same student and submission scheduled strictly after it is recent (see
+    /// [`is_within_dedup_window`]); one scheduled exactly at it is not.
+    ///
+    /// ```
+    /// use chrono::{Duration, TimeZone, Utc};
+    /// use sensei_core::Policy;
+    /// let now = Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap();
+    /// assert_eq!(Policy::default().dedup_window_start(now), now - Duration::hours(1));
+    /// ```
+    pub fn dedup_window_start(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now.checked_sub_signed(self.dedup_window)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+}
+
+/// The deduplication rule, for adapters implementing
+/// [`crate::ports::ScheduledSessionRepository::create_unless_recent`]: a session scheduled at
+/// `scheduled_at` is recent (a new booking is its duplicate) when it was scheduled strictly
+/// after `window_start`. With the default one-hour window, a session 59 min 59 s old is recent
+/// and one exactly 60 min old is not.
+///
+/// ```
+/// use chrono::{Duration, TimeZone, Utc};
+/// use sensei_core::{is_within_dedup_window, Policy};
+/// let now = Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap();
+/// let start = Policy::default().dedup_window_start(now);
+/// assert!(is_within_dedup_window(now - Duration::seconds(3599), start));
+/// assert!(!is_within_dedup_window(now - Duration::hours(1), start));
+/// ```
+pub fn is_within_dedup_window(scheduled_at: DateTime<Utc>, window_start: DateTime<Utc>) -> bool {
+    scheduled_at > window_start
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 28, 9, 15, 2).unwrap()
+    }
+
+    #[test]
+    fn the_default_policy_needs_full_engagement_and_deduplicates_for_one_hour() {
+        let policy = Policy::default();
+        assert_eq!(policy.engagement_threshold_percent(), 100);
+        assert_eq!(policy.dedup_window(), Duration::hours(1));
+    }
+
+    #[test]
+    fn a_threshold_from_1_to_100_percent_is_accepted() {
+        for threshold in [1, 50, 100] {
+            let policy = Policy::new(threshold, Duration::minutes(30)).unwrap();
+            assert_eq!(policy.engagement_threshold_percent(), threshold);
+            assert_eq!(policy.dedup_window(), Duration::minutes(30));
+        }
+    }
+
+    #[test]
+    fn a_threshold_of_0_or_above_100_percent_is_refused() {
+        assert_eq!(
+            Policy::new(0, Duration::hours(1)),
+            Err(PolicyError::Threshold(0))
+        );
+        assert_eq!(
+            Policy::new(101, Duration::hours(1)),
+            Err(PolicyError::Threshold(101))
+        );
+    }
+
+    #[test]
+    fn a_window_from_1_second_to_7_days_is_accepted() {
+        assert!(Policy::new(100, Duration::seconds(1)).is_ok());
+        assert!(Policy::new(100, Duration::days(7)).is_ok());
+    }
+
+    #[test]
+    fn an_empty_negative_or_longer_than_a_week_window_is_refused() {
+        assert_eq!(
+            Policy::new(100, Duration::zero()),
+            Err(PolicyError::Window(0))
+        );
+        assert_eq!(
+            Policy::new(100, Duration::seconds(-5)),
+            Err(PolicyError::Window(-5))
+        );
+        assert_eq!(
+            Policy::new(100, Duration::days(7) + Duration::seconds(1)),
+            Err(PolicyError::Window(604_801))
+        );
+        assert!(Policy::new(100, Duration::milliseconds(999)).is_err());
+    }
+
+    #[test]
+    fn policy_errors_say_what_is_allowed() {
+        assert_eq!(
+            PolicyError::Threshold(0).to_string(),
+            "engagement threshold must be between 1 and 100 percent, got 0"
+        );
+        assert!(PolicyError::Window(0)
+            .to_string()
+            .contains("between 1 second and 7 days"));
+    }
+
+    #[test]
+    fn the_window_starts_one_window_before_now() {
+        let policy = Policy::new(100, Duration::minutes(10)).unwrap();
+        assert_eq!(
+            policy.dedup_window_start(now()),
+            now() - Duration::minutes(10)
+        );
+    }
+
+    #[test]
+    fn the_window_start_saturates_instead_of_overflowing() {
+        let start = Policy::default().dedup_window_start(DateTime::<Utc>::MIN_UTC);
+        assert_eq!(start, DateTime::<Utc>::MIN_UTC);
+    }
+
+    #[test]
+    fn a_session_59_minutes_59_seconds_old_is_within_the_window() {
+        let start = Policy::default().dedup_window_start(now());
+        assert!(is_within_dedup_window(
+            now() - Duration::minutes(59) - Duration::seconds(59),
+            start
+        ));
+        assert!(is_within_dedup_window(now(), start));
+    }
+
+    #[test]
+    fn a_session_exactly_60_minutes_old_is_not_within_the_window() {
+        let start = Policy::default().dedup_window_start(now());
+        assert!(!is_within_dedup_window(
+            now() - Duration::minutes(60),
+            start
+        ));
+        assert!(!is_within_dedup_window(now() - Duration::hours(2), start));
     }
 }

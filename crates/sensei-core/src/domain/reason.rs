@@ -114,3 +114,83 @@ impl From<EligibilityReason> for RecordedReason {
         RecordedReason::Known(reason)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_reason_round_trips_through_the_platforms_exact_string() {
+        assert_eq!(
+            EligibilityReason::NeedsWorkFeedback.as_str(),
+            "needs_work_feedback"
+        );
+        assert_eq!(
+            EligibilityReason::DigiTrainerEngagement.as_str(),
+            "digi_trainer_engagement"
+        );
+        for reason in EligibilityReason::ALL {
+            assert_eq!(reason.as_str().parse::<EligibilityReason>(), Ok(reason));
+            assert_eq!(reason.to_string(), reason.as_str());
+            let recorded = RecordedReason::from_stored(Some(reason.as_str()));
+            assert_eq!(recorded, RecordedReason::Known(reason));
+            assert_eq!(recorded.to_stored(), Some(reason.as_str()));
+            assert_eq!(recorded.known(), Some(reason));
+        }
+    }
+
+    #[test]
+    fn reasons_are_parsed_exactly_without_case_folding_or_trimming() {
+        for raw in [
+            "Needs_Work_Feedback",
+            " needs_work_feedback",
+            "needs work feedback",
+            "",
+        ] {
+            assert_eq!(
+                raw.parse::<EligibilityReason>(),
+                Err(UnknownReason(raw.to_owned()))
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_stored_reason_is_kept_as_written() {
+        let recorded = RecordedReason::from_stored(Some("manual_override"));
+        assert_eq!(
+            recorded,
+            RecordedReason::Unrecognized("manual_override".to_owned())
+        );
+        assert_eq!(recorded.to_stored(), Some("manual_override"));
+        assert_eq!(recorded.known(), None);
+        assert_eq!(recorded.label(), "Other (manual_override)");
+    }
+
+    #[test]
+    fn a_null_stored_reason_reads_as_missing_and_writes_back_as_null() {
+        let recorded = RecordedReason::from_stored(None);
+        assert_eq!(recorded, RecordedReason::Missing);
+        assert_eq!(recorded.to_stored(), None);
+        assert_eq!(recorded.known(), None);
+        assert_eq!(recorded.label(), "Not recorded");
+    }
+
+    #[test]
+    fn badge_labels_are_the_ones_instructors_see() {
+        assert_eq!(
+            RecordedReason::from(EligibilityReason::NeedsWorkFeedback).label(),
+            "Needs work feedback"
+        );
+        assert_eq!(
+            RecordedReason::from(EligibilityReason::DigiTrainerEngagement).label(),
+            "Digi-trainer engagement"
+        );
+    }
+
+    #[test]
+    fn the_unknown_reason_error_names_the_accepted_values() {
+        let message = UnknownReason("x".to_owned()).to_string();
+        assert!(message.contains("needs_work_feedback"));
+        assert!(message.contains("digi_trainer_engagement"));
+    }
+}

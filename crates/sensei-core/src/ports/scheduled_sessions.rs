@@ -14,8 +14,8 @@ use crate::error::RepositoryError;
 pub enum CreateOutcome {
     /// No recent session existed; this one was recorded.
     Created(ScheduledSession),
-    /// A session for the same student and submission was scheduled at or after the window
-    /// start (strictly after it); nothing was recorded and this is the latest such session.
+    /// A session for the same student and submission was scheduled strictly after the window
+    /// start; nothing was recorded and this is the latest such session.
     Existing(ScheduledSession),
 }
 
@@ -35,7 +35,8 @@ pub enum CompleteOutcome {
 #[async_trait]
 pub trait ScheduledSessionRepository: Send + Sync {
     /// Atomically: if the student already has a session for this submission scheduled strictly
-    /// after `window_start` (a session scheduled exactly at `window_start` is not recent),
+    /// after `window_start` (a session scheduled exactly at `window_start` is not recent; see
+    /// [`crate::domain::is_within_dedup_window`]),
     /// returns the latest one as [`CreateOutcome::Existing`]; otherwise
     /// records `new` and returns it as [`CreateOutcome::Created`]. Any number of concurrent
     /// calls for the same pair, from any number of processes, must record at most one session

@@ -1,7 +1,7 @@
 //! Booking a sensei session.
 
 use crate::domain::{
-    evaluate_eligibility, Actor, Eligibility, EngagementSnapshot, NewScheduledSession,
+    evaluate_eligibility, Actor, Eligibility, EngagementSnapshot, NewScheduledSession, Role,
     ScheduledSession, SubmissionId,
 };
 use crate::error::BookError;
@@ -34,7 +34,7 @@ impl SenseiService {
     ///
     /// # Errors
     /// [`BookError::NotFound`] for an unknown submission, [`BookError::Forbidden`] for someone
-    /// else's, [`BookError::Ineligible`] with the unmet conditions, and
+    /// else's (or when the actor is not a student), [`BookError::Ineligible`] with the unmet conditions, and
     /// [`BookError::Repository`] when a store fails.
     pub async fn book(
         &self,
@@ -47,7 +47,7 @@ impl SenseiService {
             .get(submission_id)
             .await?
             .ok_or(BookError::NotFound(submission_id.get()))?;
-        if submission.owner != actor.user_id {
+        if actor.role != Role::Student || submission.owner != actor.user_id {
             return Err(BookError::Forbidden);
         }
         let goals = self
@@ -74,7 +74,7 @@ impl SenseiService {
         };
         // "Less than one hour ago" is a duplicate, "exactly one hour ago" is not: the adapter
         // treats sessions strictly after the window start as recent.
-        let window_start = now - self.policy.dedup_window();
+        let window_start = self.policy.dedup_window_start(now);
         let booking = match self
             .ports
             .sessions

@@ -4,6 +4,8 @@ mod booking;
 mod completion;
 mod instructor;
 mod student;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
@@ -65,7 +67,15 @@ impl SenseiService {
     }
 }
 
-/// Shortens text to at most `max` characters, marking the cut with an ellipsis.
+/// Shortens text for a preview: text of at most `max` characters is returned as is; longer
+/// text keeps its first `max` characters (cut on a character boundary, never inside a
+/// multibyte character, trailing whitespace removed) followed by an ellipsis (`…`).
+///
+/// ```
+/// use sensei_core::services::preview;
+/// assert_eq!(preview("héllo", 5), "héllo");
+/// assert_eq!(preview("héllo wörld", 6), "héllo…");
+/// ```
 pub fn preview(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         None => text.to_owned(),

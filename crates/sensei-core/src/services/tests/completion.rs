@@ -1,0 +1,202 @@
+//! Completion: notes, the limit, a second completion, access.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+
+use super::fake::FakeSessions;
+use super::*;
+use crate::domain::{Actor, Completion, Notes, NotesError, MAX_NOTES_CHARS};
+use crate::error::CompleteError;
+use crate::ports::CompleteOutcome;
+
+const SESSION: ScheduledSessionId = ScheduledSessionId(12);
+
+fn completed(completion: Completion) -> ScheduledSession {
+    ScheduledSession {
+        lifecycle: SessionLifecycle::Completed(completion),
+        ..pending_session(SESSION.get(), now() - Duration::hours(3))
+    }
+}
+
+/// Mocks expecting one `complete_if_pending(SESSION, ..)` whose completion satisfies `check`.
+fn expecting_completion(check: impl Fn(&Completion) -> bool + Send + 'static) -> Mocks {
+    let mut mocks = Mocks::at(now());
+    mocks
+        .sessions
+        .expect_complete_if_pending()
+        .withf(move |id, completion| *id == SESSION && check(completion))
+        .times(1)
+        .returning(|_, completion| Ok(CompleteOutcome::Completed(completed(completion))));
+    mocks
+}
+
+#[tokio::test]
+async fn completion_trims_the_notes_and_stamps_the_time() {
+    let mocks = expecting_completion(|completion| {
+        completion.completed_at == now()
+            && completion.notes.as_ref().map(Notes::as_str) == Some("Walked through recursion.")
+    });
+
+    let session = mocks
+        .service()
+        .complete(
+            Actor::instructor(INSTRUCTOR),
+            SESSION,
+            "  \n Walked through recursion.\t\n",
+        )
+        .await
+        .unwrap();
+
+    let completion = session.completion().unwrap();
+    assert_eq!(completion.completed_at, now());
+    assert_eq!(
+        completion.notes.as_ref().map(Notes::as_str),
+        Some("Walked through recursion.")
+    );
+}
+
+#[tokio::test]
+async fn blank_notes_are_stored_as_none() {
+    for blank in ["", "   ", "\n\t \r\n"] {
+        let mocks = expecting_completion(|completion| completion.notes.is_none());
+        let session = mocks
+            .service()
+            .complete(Actor::instructor(INSTRUCTOR), SESSION, blank)
+            .await
+            .unwrap();
+        assert_eq!(session.completion().unwrap().notes, None);
+    }
+}
+
+#[tokio::test]
+async fn notes_of_10_000_multibyte_characters_are_accepted() {
+    let raw = "é".repeat(MAX_NOTES_CHARS);
+    assert_eq!(raw.len(), 20_000);
+    let mocks = expecting_completion(|completion| {
+        completion
+            .notes
+            .as_ref()
+            .is_some_and(|notes| notes.as_str().chars().count() == MAX_NOTES_CHARS)
+    });
+
+    let session = mocks
+        .service()
+        .complete(Actor::instructor(INSTRUCTOR), SESSION, &raw)
+        .await
+        .unwrap();
+
+    assert!(!session.is_pending());
+}
+
+#[tokio::test]
+async fn notes_of_10_001_characters_are_refused_and_nothing_is_saved() {
+    let mut mocks = Mocks::at(now());
+    mocks.sessions.expect_complete_if_pending().never();
+
+    let error = mocks
+        .service()
+        .complete(
+            Actor::instructor(INSTRUCTOR),
+            SESSION,
+            &"é".repeat(MAX_NOTES_CHARS + 1),
+        )
+        .await
+        .unwrap_err();
+
+    assert_eq!(
+        error,
+        CompleteError::InvalidNotes(NotesError::TooLong { chars: 10_001 })
+    );
+    assert_eq!(
+        error.to_string(),
+        "notes are 10001 characters long; at most 10000 are allowed; nothing was saved"
+    );
+}
+
+#[tokio::test]
+async fn a_second_completion_is_refused_and_carries_the_first_completion() {
+    let first = Completion {
+        completed_at: now() - Duration::minutes(20),
+        notes: Notes::parse("first instructor's notes").unwrap(),
+    };
+    let already = completed(first.clone());
+    let mut mocks = Mocks::at(now());
+    mocks
+        .sessions
+        .expect_complete_if_pending()
+        .times(1)
+        .returning(move |_, _| Ok(CompleteOutcome::AlreadyCompleted(already.clone())));
+
+    let error = mocks
+        .service()
+        .complete(Actor::instructor(INSTRUCTOR), SESSION, "second notes")
+        .await
+        .unwrap_err();
+
+    let CompleteError::AlreadyCompleted(session) = &error else {
+        panic!("expected AlreadyCompleted, got {error:?}");
+    };
+    assert_eq!(session.completion(), Some(&first));
+    assert!(error.to_string().contains("the first completion is kept"));
+}
+
+#[tokio::test]
+async fn completing_twice_keeps_the_first_completions_time_and_notes_in_the_store() {
+    let store = Arc::new(FakeSessions::with(vec![pending_session(
+        SESSION.get(),
+        now() - Duration::hours(2),
+    )]));
+    let first_service =
+        Mocks::at(now() - Duration::minutes(5)).service_over(store.clone(), Policy::default());
+    let second_service = Mocks::at(now()).service_over(store.clone(), Policy::default());
+
+    let first = first_service
+        .complete(Actor::instructor(INSTRUCTOR), SESSION, " first ")
+        .await
+        .unwrap();
+    let error = second_service
+        .complete(Actor::instructor(UserId(2)), SESSION, "second")
+        .await
+        .unwrap_err();
+
+    assert_eq!(
+        error,
+        CompleteError::AlreadyCompleted(Box::new(first.clone()))
+    );
+    let stored = store.rows().remove(0);
+    let completion = stored.completion().unwrap();
+    assert_eq!(completion.completed_at, now() - Duration::minutes(5));
+    assert_eq!(completion.notes.as_ref().map(Notes::as_str), Some("first"));
+}
+
+#[tokio::test]
+async fn completing_an_unknown_session_is_not_found() {
+    let mut mocks = Mocks::at(now());
+    mocks
+        .sessions
+        .expect_complete_if_pending()
+        .returning(|_, _| Ok(CompleteOutcome::NotFound));
+
+    let error = mocks
+        .service()
+        .complete(Actor::instructor(INSTRUCTOR), ScheduledSessionId(404), "")
+        .await
+        .unwrap_err();
+
+    assert_eq!(error, CompleteError::NotFound(ScheduledSessionId(404)));
+}
+
+#[tokio::test]
+async fn a_student_cannot_complete_a_session() {
+    let mut mocks = Mocks::at(now());
+    mocks.sessions.expect_complete_if_pending().never();
+
+    let error = mocks
+        .service()
+        .complete(Actor::student(STUDENT), SESSION, "notes")
+        .await
+        .unwrap_err();
+
+    assert_eq!(error, CompleteError::Forbidden);
+}

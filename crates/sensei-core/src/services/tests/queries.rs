@@ -1,0 +1,324 @@
+//! The read use cases: the dashboard, lists, a session's detail, conversations, a student's
+//! submissions. Instructor use cases refuse students.
+
+use chrono::Duration;
+
+use super::*;
+use crate::domain::{
+    Actor, AgentMessage, AgentSession, AgentSessionId, Eligibility, EligibilityReason, MessageRole,
+    Page, PageRequest, ReviewVerdict, SessionListEntry, SessionQuery, StatusFilter,
+};
+use crate::error::{QueryError, Resource};
+use crate::services::{
+    CONVERSATION_MESSAGES, DETAIL_AGENT_SESSIONS, DETAIL_MESSAGES_PER_SESSION, PREVIEW_CHARS,
+    STUDENT_SUBMISSIONS,
+};
+
+fn entry(session: ScheduledSession) -> SessionListEntry {
+    SessionListEntry {
+        session,
+        student_email: "alice@example.com".to_owned(),
+        challenge_id: CHALLENGE,
+        challenge_name: "Linked lists".to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn students_are_refused_every_instructor_use_case() {
+    let student = Actor::student(STUDENT);
+    // No expectations: any call to a port would fail the test.
+    let service = Mocks::default().service();
+
+    assert_eq!(
+        service
+            .dashboard(student, SessionQuery::default(), PageRequest::default())
+            .await,
+        Err(QueryError::Forbidden(Resource::ScheduledSession))
+    );
+    assert_eq!(
+        service
+            .list_sessions(student, SessionQuery::default(), PageRequest::default())
+            .await,
+        Err(QueryError::Forbidden(Resource::ScheduledSession))
+    );
+    assert_eq!(
+        service.session_detail(student, ScheduledSessionId(1)).await,
+        Err(QueryError::Forbidden(Resource::ScheduledSession))
+    );
+    assert_eq!(
+        service.submission_conversations(student, SUBMISSION).await,
+        Err(QueryError::Forbidden(Resource::Submission))
+    );
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_pending_and_completed_and_lists_only_pending_sessions() {
+    let mut mocks = Mocks::default();
+    mocks
+        .sessions
+        .expect_count()
+        .withf(|query| query.status == StatusFilter::Pending && query.is_status_only())
+        .times(1)
+        .return_const(Ok(4));
+    mocks
+        .sessions
+        .expect_count()
+        .withf(|query| query.status == StatusFilter::Completed && query.is_status_only())
+        .times(1)
+        .return_const(Ok(2));
+    let row = entry(pending_session(1, now() - Duration::hours(1)));
+    let page = Page {
+        items: vec![row],
+        next: None,
+    };
+    mocks
+        .sessions
+        .expect_list()
+        .withf(|query, _| {
+            query.status == StatusFilter::Pending
+                && query.reason == Some(EligibilityReason::DigiTrainerEngagement)
+        })
+        .times(1)
+        .return_const(Ok(page.clone()));
+
+    let filters = SessionQuery {
+        status: StatusFilter::Completed,
+        reason: Some(EligibilityReason::DigiTrainerEngagement),
+        ..SessionQuery::default()
+    };
+    let dashboard = mocks
+        .service()
+        .dashboard(
+            Actor::instructor(INSTRUCTOR),
+            filters,
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
+
+    assert_eq!(dashboard.pending_count, 4);
+    assert_eq!(dashboard.completed_count, 2);
+    assert_eq!(dashboard.page, page);
+}
+
+#[tokio::test]
+async fn listing_sessions_returns_the_page_and_the_total_for_the_same_query() {
+    let mut mocks = Mocks::default();
+    mocks
+        .sessions
+        .expect_count()
+        .withf(|query| query.status == StatusFilter::All)
+        .return_const(Ok(7));
+    mocks
+        .sessions
+        .expect_list()
+        .withf(|query, _| query.status == StatusFilter::All)
+        .return_const(Ok(Page {
+            items: Vec::new(),
+            next: None,
+        }));
+
+    let query = SessionQuery {
+        status: StatusFilter::All,
+        ..SessionQuery::default()
+    };
+    let listing = mocks
+        .service()
+        .list_sessions(Actor::instructor(INSTRUCTOR), query, PageRequest::default())
+        .await
+        .unwrap();
+
+    assert_eq!(listing.total, 7);
+    assert!(listing.page.items.is_empty());
+}
+
+#[tokio::test]
+async fn the_detail_of_an_unknown_session_is_not_found() {
+    let mut mocks = Mocks::default();
+    mocks.sessions.expect_get().return_const(Ok(None));
+
+    let error = mocks
+        .service()
+        .session_detail(Actor::instructor(INSTRUCTOR), ScheduledSessionId(404))
+        .await
+        .unwrap_err();
+
+    assert_eq!(
+        error,
+        QueryError::NotFound {
+            resource: Resource::ScheduledSession,
+            id: 404
+        }
+    );
+    assert_eq!(error.to_string(), "scheduled session 404 does not exist");
+}
+
+#[tokio::test]
+async fn the_detail_shows_current_progress_and_message_previews_cut_to_the_preview_length() {
+    let session = pending_session(12, now() - Duration::hours(1));
+    let mut mocks = Mocks::default()
+        .with_submission(submission(STUDENT, Some(ReviewVerdict::NeedsWork)))
+        .with_progress(progress(2, 1, 0));
+    let stored = entry(session.clone());
+    mocks
+        .sessions
+        .expect_get()
+        .withf(|id| *id == ScheduledSessionId(12))
+        .return_const(Ok(Some(stored)));
+    let long = "é".repeat(PREVIEW_CHARS + 50);
+    let agent_session = AgentSession {
+        id: AgentSessionId(5),
+        goal_id: None,
+        goal_title: None,
+        started_at: now() - Duration::days(1),
+        message_count: 9,
+        messages: vec![
+            AgentMessage {
+                role: MessageRole::Student,
+                content: "How do I reverse a list?".to_owned(),
+                created_at: now() - Duration::days(1),
+            },
+            AgentMessage {
+                role: MessageRole::Assistant,
+                content: long,
+                created_at: now() - Duration::days(1),
+            },
+        ],
+    };
+    mocks
+        .digi_trainer
+        .expect_sessions_with_messages()
+        .withf(|student, challenge, sessions, messages| {
+            *student == STUDENT
+                && *challenge == CHALLENGE
+                && *sessions == DETAIL_AGENT_SESSIONS
+                && *messages == DETAIL_MESSAGES_PER_SESSION
+        })
+        .times(1)
+        .return_const(Ok(vec![agent_session]));
+
+    let detail = mocks
+        .service()
+        .session_detail(Actor::instructor(INSTRUCTOR), ScheduledSessionId(12))
+        .await
+        .unwrap();
+
+    assert_eq!(detail.entry.session, session);
+    assert_eq!(detail.current_engagement.goals_passed, 2);
+    assert_eq!(detail.current_engagement.goals_engaged, 1);
+    assert_eq!(detail.goals.len(), 3);
+    let messages = &detail.agent_sessions[0].messages;
+    assert_eq!(messages[0].content, "How do I reverse a list?");
+    assert_eq!(messages[1].content.chars().count(), PREVIEW_CHARS + 1);
+    assert!(messages[1].content.ends_with('…'));
+}
+
+#[tokio::test]
+async fn conversations_of_an_unknown_submission_are_not_found() {
+    let mut mocks = Mocks::default();
+    mocks.submissions.expect_get().return_const(Ok(None));
+
+    let error = mocks
+        .service()
+        .submission_conversations(Actor::instructor(INSTRUCTOR), SubmissionId(404))
+        .await
+        .unwrap_err();
+
+    assert_eq!(
+        error,
+        QueryError::NotFound {
+            resource: Resource::Submission,
+            id: 404
+        }
+    );
+}
+
+#[tokio::test]
+async fn conversations_are_read_with_the_message_limit() {
+    let mut mocks = Mocks::default().with_submission(submission(STUDENT, None));
+    mocks
+        .anatomy
+        .expect_conversations()
+        .withf(|id, limit| *id == SUBMISSION && *limit == CONVERSATION_MESSAGES)
+        .times(1)
+        .return_const(Ok(Vec::new()));
+
+    let conversations = mocks
+        .service()
+        .submission_conversations(Actor::instructor(INSTRUCTOR), SUBMISSION)
+        .await
+        .unwrap();
+
+    assert_eq!(conversations.submission.id, SUBMISSION);
+    assert!(conversations.conversations.is_empty());
+}
+
+#[tokio::test]
+async fn a_student_sees_their_own_submissions() {
+    let mut mocks = Mocks::default();
+    mocks
+        .submissions
+        .expect_list_by_owner()
+        .withf(|owner, limit| *owner == STUDENT && *limit == STUDENT_SUBMISSIONS)
+        .times(1)
+        .return_const(Ok(vec![submission(STUDENT, None)]));
+
+    let submissions = mocks
+        .service()
+        .student_submissions(Actor::student(STUDENT))
+        .await
+        .unwrap();
+
+    assert_eq!(submissions.len(), 1);
+}
+
+#[tokio::test]
+async fn a_student_sees_the_eligibility_and_latest_session_of_their_own_submission() {
+    let mut mocks = Mocks::default()
+        .with_submission(submission(STUDENT, None))
+        .with_progress(progress(1, 1, 3));
+    let latest = pending_session(3, now() - Duration::days(1));
+    mocks
+        .sessions
+        .expect_latest_for()
+        .withf(|user, submission| *user == STUDENT && *submission == SUBMISSION)
+        .return_const(Ok(Some(latest.clone())));
+
+    let overview = mocks
+        .service()
+        .submission_overview(Actor::student(STUDENT), SUBMISSION)
+        .await
+        .unwrap();
+
+    assert_eq!(overview.engagement.goals_touched(), 2);
+    assert_eq!(overview.latest_session, Some(latest));
+    let Eligibility::Ineligible(why) = overview.eligibility else {
+        panic!("expected ineligible");
+    };
+    assert!(why.to_string().contains("2 of 5 goals engaged; 5 needed"));
+}
+
+#[tokio::test]
+async fn someone_elses_submission_overview_is_forbidden_and_an_unknown_one_not_found() {
+    let mocks = Mocks::default().with_submission(submission(OTHER_STUDENT, None));
+    assert_eq!(
+        mocks
+            .service()
+            .submission_overview(Actor::student(STUDENT), SUBMISSION)
+            .await,
+        Err(QueryError::Forbidden(Resource::Submission))
+    );
+
+    let mut mocks = Mocks::default();
+    mocks.submissions.expect_get().return_const(Ok(None));
+    assert_eq!(
+        mocks
+            .service()
+            .submission_overview(Actor::student(STUDENT), SubmissionId(9))
+            .await,
+        Err(QueryError::NotFound {
+            resource: Resource::Submission,
+            id: 9
+        })
+    );
+}
