@@ -1,0 +1,255 @@
+// Real-browser end-to-end test: starts the real `sensei serve --demo` binary on a free loopback
+// port with a temporary database, drives Debian's Chromium headless and clicks through the
+// student-to-instructor flow. Screenshots land in docs/images/.
+//
+// Run: (cd e2e && npm ci && SENSEI_BIN=../target/debug/sensei npm test)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..');
+const binary = process.env.SENSEI_BIN
+  ? path.resolve(process.env.SENSEI_BIN)
+  : path.join(repo, 'target', 'debug', 'sensei');
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const screenshots = path.join(repo, 'docs', 'images');
+const PASSWORD = 'sensei-demo';
+const STEP_TIMEOUT_MS = 15_000;
+
+let server;
+let serverLog = '';
+let baseUrl;
+let browser;
+let workDir;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealthy(url, deadlineMs) {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) {
+      throw new Error(`sensei exited early with ${server.exitCode}:\n${serverLog}`);
+    }
+    try {
+      const response = await fetch(`${url}/healthz`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`sensei did not become healthy within ${deadlineMs} ms:\n${serverLog}`);
+}
+
+before(async () => {
+  assert.ok(existsSync(binary), `sensei binary not found at ${binary}: build it with cargo build -p sensei-http`);
+  assert.ok(existsSync(chromiumPath), `Chromium not found at ${chromiumPath}: apt-get install chromium`);
+  workDir = mkdtempSync(path.join(tmpdir(), 'sensei-e2e-'));
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  server = spawn(
+    binary,
+    ['serve', '--demo', '--database-url', path.join(workDir, 'e2e.sqlite3'), '--bind', `127.0.0.1:${port}`],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
+  );
+  server.stdout.on('data', (chunk) => { serverLog += chunk; });
+  server.stderr.on('data', (chunk) => { serverLog += chunk; });
+  await waitForHealthy(baseUrl, 30_000);
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+  mkdirSync(screenshots, { recursive: true });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+  }
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+async function newPage(viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  return page;
+}
+
+async function signIn(page, email) {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel(/email/i).fill(email);
+  await page.getByLabel(/password/i).fill(PASSWORD);
+  await page.getByRole('button', { name: /sign in|log in/i }).click();
+  await page.waitForLoadState('domcontentloaded');
+  assert.ok(!page.url().endsWith('/login'), `signing in as ${email} failed: still on ${page.url()}`);
+}
+
+async function openOnlySubmission(page) {
+  await page.goto(`${baseUrl}/submissions`);
+  const links = page.locator('main a[href^="/submissions/"]');
+  assert.ok((await links.count()) >= 1, 'the student has no submission link');
+  await links.first().click();
+  await page.waitForURL(/\/submissions\/\d+$/);
+}
+
+async function pendingCount(page) {
+  const card = page.locator('.stat-card, .card, section, div').filter({ hasText: 'Pending scheduled sessions' }).last();
+  const text = await card.innerText();
+  const match = text.match(/(\d[\d,]*)/);
+  assert.ok(match, `no number in the pending stat card: ${text}`);
+  return Number(match[1].replace(/,/g, ''));
+}
+
+function aliceRows(page) {
+  return page.locator('table tbody tr').filter({ hasText: 'alice@example.com' });
+}
+
+/** Every page: a title, labelled fields, table headers, readable contrast, no sideways scroll. */
+async function checkAccessible(page, label) {
+  const title = await page.title();
+  assert.ok(title.trim().length > 0, `${label}: the page has no <title>`);
+  const report = await page.evaluate(() => {
+    const problems = [];
+    for (const field of document.querySelectorAll('input, textarea, select')) {
+      if (field.type === 'hidden' || field.type === 'submit') continue;
+      const labelled = (field.labels && field.labels.length > 0) || field.getAttribute('aria-label');
+      if (!labelled) problems.push(`unlabelled field ${field.name || field.id}`);
+    }
+    for (const table of document.querySelectorAll('table')) {
+      if (table.querySelectorAll('th').length === 0) problems.push('a table without headers');
+    }
+    const channel = (value) => {
+      const c = value / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    };
+    const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    const rgb = (css) => (css.match(/[\d.]+/g) || []).map(Number);
+    const background = (element) => {
+      for (let node = element; node; node = node.parentElement) {
+        const parts = rgb(getComputedStyle(node).backgroundColor);
+        if (parts.length === 3 || (parts.length === 4 && parts[3] > 0.5)) return parts.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const texts = document.querySelectorAll('p, td, th, a, button, label, h1, h2, h3, li, span, dd, dt');
+    for (const element of texts) {
+      if (!element.textContent.trim() || element.offsetParent === null) continue;
+      const fg = luminance(rgb(getComputedStyle(element).color).slice(0, 3));
+      const bg = luminance(background(element));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < 4.5) problems.push(`contrast ${ratio.toFixed(2)} on "${element.textContent.trim().slice(0, 30)}"`);
+    }
+    return problems;
+  });
+  assert.deepEqual(report, [], `${label}: accessibility problems`);
+}
+
+async function checkNarrow(url, label, signInAs) {
+  const page = await newPage({ width: 375, height: 800 });
+  await signIn(page, signInAs);
+  await page.goto(url);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 1, `${label} scrolls sideways by ${overflow}px on a phone-width window`);
+  await page.context().close();
+}
+
+test('a student books, an instructor reviews and completes, an ineligible student is told why', async () => {
+  // 1. alice signs in, opens her submission and books; clicking again shows the same session.
+  const alice = await newPage();
+  await signIn(alice, 'alice@example.com');
+  await checkAccessible(alice, 'student submissions');
+  await openOnlySubmission(alice);
+  const submissionUrl = alice.url();
+  const schedule = alice.getByRole('button', { name: 'Schedule a Sensei Session' });
+  await schedule.waitFor();
+  await checkAccessible(alice, 'student submission');
+  await alice.screenshot({ path: path.join(screenshots, 'student-submission.png'), fullPage: true });
+  await schedule.click();
+  await alice.waitForLoadState('domcontentloaded');
+  const confirmation = await alice.locator('main').innerText();
+  assert.match(confirmation, /scheduled/i, 'no booking confirmation');
+  await alice.goto(submissionUrl);
+  await alice.getByRole('button', { name: 'Schedule a Sensei Session' }).click();
+  await alice.waitForLoadState('domcontentloaded');
+  assert.match(await alice.locator('main').innerText(), /already/i, 'a second click does not show the existing session');
+  await alice.context().close();
+
+  // 2. the instructor sees exactly one row for alice with the snapshot.
+  const sensei = await newPage();
+  await signIn(sensei, 'sensei@example.com');
+  await sensei.goto(`${baseUrl}/admin`);
+  await sensei.getByRole('heading', { name: 'Scheduled Sessions' }).waitFor();
+  assert.equal(await aliceRows(sensei).count(), 1, 'alice should have exactly one pending row');
+  const row = aliceRows(sensei).first();
+  const rowText = await row.innerText();
+  assert.match(rowText, /Needs work feedback/);
+  assert.match(rowText, /1 passed, 1 engaged \/ 3 total/);
+  assert.match(rowText, /\d{4}-\d{2}-\d{2}/, 'the row has no scheduled date');
+  const pendingBefore = await pendingCount(sensei);
+  assert.ok(pendingBefore >= 1);
+  await checkAccessible(sensei, 'dashboard');
+  await sensei.screenshot({ path: path.join(screenshots, 'dashboard.png'), fullPage: true });
+
+  // 3. View Conversations shows the anatomy conversation; View Details shows the snapshot.
+  await row.getByRole('link', { name: 'View Conversations' }).click();
+  await sensei.waitForURL(/\/admin\/submissions\/\d+\/conversations$/);
+  assert.ok((await sensei.locator('main li, main article, main .message').count()) > 0, 'no anatomy conversation shown');
+  await checkAccessible(sensei, 'conversations');
+  await sensei.goBack();
+  await aliceRows(sensei).first().getByRole('link', { name: 'View Details' }).click();
+  await sensei.waitForURL(/\/admin\/scheduled-sessions\/\d+$/);
+  const detail = await sensei.locator('main').innerText();
+  assert.match(detail, /1 passed/);
+  assert.match(detail, /digi-trainer/i);
+  assert.ok((await sensei.locator('main table th').count()) > 0, 'no goal progress table');
+  assert.ok((await sensei.locator('main table tbody tr').count()) >= 3, 'the goal table should list alice\'s 3 goals');
+  assert.ok((await sensei.locator('main .message, main li').count()) > 0, 'no digi-trainer message previews');
+  await checkAccessible(sensei, 'session detail');
+  await sensei.screenshot({ path: path.join(screenshots, 'session-detail.png'), fullPage: true });
+
+  // 4. the instructor completes with notes; alice's row is gone and the count went down by one.
+  await sensei.getByLabel(/notes/i).fill('Walked through the failing goal together.');
+  await sensei.getByRole('button', { name: 'Mark as Completed' }).click();
+  await sensei.waitForURL(/\/admin\/?(\?.*)?$/);
+  assert.equal(await aliceRows(sensei).count(), 0, 'alice\'s row should be gone after completion');
+  assert.equal(await pendingCount(sensei), pendingBefore - 1, 'the pending count should go down by one');
+  await sensei.context().close();
+
+  // 5. carol sees no button and is told why.
+  const carol = await newPage();
+  await signIn(carol, 'carol@example.com');
+  await openOnlySubmission(carol);
+  assert.equal(await carol.getByRole('button', { name: 'Schedule a Sensei Session' }).count(), 0, 'carol must not be offered a session');
+  assert.match(await carol.locator('main').innerText(), /1 of 5 goals engaged/);
+  await checkAccessible(carol, 'ineligible submission');
+  await carol.context().close();
+});
+
+test('pages stay readable on a phone-width window', async () => {
+  await checkNarrow(`${baseUrl}/admin`, 'the dashboard', 'sensei@example.com');
+  await checkNarrow(`${baseUrl}/submissions`, 'the submissions page', 'bob@example.com');
+});
