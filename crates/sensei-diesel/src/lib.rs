@@ -1,1 +1,56 @@
-//! Diesel adapter (in progress).
+//! # sensei-diesel
+//!
+//! The Diesel persistence adapter of sensei scheduling: every port of [`sensei_core`] over
+//! SQLite (bundled, the embedded default) or PostgreSQL, with embedded migrations.
+//!
+//! * [`DatabaseUrl::parse`] then [`Database::connect`] build an r2d2 pool (SQLite connections
+//!   get `busy_timeout`, WAL, `synchronous=NORMAL` and `foreign_keys=ON` on every checkout).
+//! * [`Database::migrate`] runs the standalone platform schema and the feature's tables;
+//!   [`Database::migrate_feature_only`] runs only the feature's (embedding in the platform).
+//! * [`Database::ports`] gives the repositories the domain's services run on. Every call
+//!   runs on Tokio's blocking pool, never on a runtime worker.
+//!
+//! See `docs/persistence.md` for the schema, the migration sets, the atomicity choices and
+//! the date format.
+
+mod db;
+mod error;
+pub mod migrations;
+mod repo;
+mod schema;
+pub mod timestamp;
+
+use std::sync::Arc;
+
+pub use db::{Database, DatabaseUrl, PoolOptions, StatementCounter};
+pub use error::DatabaseError;
+pub use repo::{AccountStore, DieselContent, DieselScheduledSessions, PlatformWriter, UserAccount};
+pub use timestamp::SqlaTimestamp;
+
+use sensei_core::ports::SystemClock;
+use sensei_core::Ports;
+
+impl Database {
+    /// Every repository of the domain over this database, with the system clock.
+    pub fn ports(&self) -> Ports {
+        let content = Arc::new(DieselContent::new(self.clone()));
+        Ports {
+            sessions: Arc::new(DieselScheduledSessions::new(self.clone())),
+            submissions: content.clone(),
+            goals: content.clone(),
+            digi_trainer: content.clone(),
+            anatomy: content,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Sign-in accounts (standalone platform schema).
+    pub fn accounts(&self) -> AccountStore {
+        AccountStore::new(self.clone())
+    }
+
+    /// Writes platform records (demo data, tests).
+    pub fn platform_writer(&self) -> PlatformWriter {
+        PlatformWriter::new(self.clone())
+    }
+}

@@ -1,0 +1,384 @@
+//! `scheduled_sessions`: atomic create-unless-recent, the instructors' queue, completion.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use sensei_core::ports::{CompleteOutcome, CreateOutcome, ScheduledSessionRepository};
+use sensei_core::{
+    ChallengeId, Completion, EngagementSnapshot, NewScheduledSession, Notes, Page, PageRequest,
+    RecordedReason, RepositoryError, ScheduledSession, ScheduledSessionId, SessionCursor,
+    SessionLifecycle, SessionListEntry, SessionQuery, StatusFilter, SubmissionId, UserId,
+};
+
+use crate::db::{with_conn, Database, WriteConn};
+use crate::schema::{challenges, scheduled_session_counts, scheduled_sessions, submissions, users};
+use crate::timestamp::SqlaTimestamp;
+
+diesel::define_sql_function! {
+    /// SQL `lower()`.
+    fn lower(text: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+/// One row of `scheduled_sessions`, as stored (any value the platform may have written).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = scheduled_sessions)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub(crate) struct SessionRow {
+    id: i32,
+    submission_id: i32,
+    user_id: i32,
+    eligibility_reason: Option<String>,
+    goals_passed: Option<i32>,
+    goals_engaged: Option<i32>,
+    total_goals: Option<i32>,
+    scheduled_at: SqlaTimestamp,
+    session_completed_at: Option<SqlaTimestamp>,
+    notes: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = scheduled_sessions)]
+struct NewSessionRow {
+    submission_id: i32,
+    user_id: i32,
+    eligibility_reason: Option<String>,
+    goals_passed: Option<i32>,
+    goals_engaged: Option<i32>,
+    total_goals: Option<i32>,
+    scheduled_at: SqlaTimestamp,
+}
+
+/// A stored count; NULL or negative is 0.
+fn count(raw: Option<i32>) -> u32 {
+    raw.and_then(|value| u32::try_from(value).ok()).unwrap_or(0)
+}
+
+fn stored_count(value: u32) -> Option<i32> {
+    Some(i32::try_from(value).unwrap_or(i32::MAX))
+}
+
+impl From<SessionRow> for ScheduledSession {
+    fn from(row: SessionRow) -> Self {
+        let lifecycle = match row.session_completed_at {
+            None => SessionLifecycle::Pending,
+            Some(at) => SessionLifecycle::Completed(Completion {
+                completed_at: at.utc(),
+                notes: row.notes.and_then(Notes::from_stored),
+            }),
+        };
+        ScheduledSession {
+            id: ScheduledSessionId(row.id),
+            submission_id: SubmissionId(row.submission_id),
+            user_id: UserId(row.user_id),
+            reason: RecordedReason::from_stored(row.eligibility_reason.as_deref()),
+            engagement: EngagementSnapshot {
+                goals_passed: count(row.goals_passed),
+                goals_engaged: count(row.goals_engaged),
+                total_goals: count(row.total_goals),
+            },
+            scheduled_at: row.scheduled_at.utc(),
+            lifecycle,
+        }
+    }
+}
+
+type ListRow = (SessionRow, Option<String>, Option<i32>, Option<String>);
+
+fn entry(row: ListRow) -> SessionListEntry {
+    let (session, email, challenge_id, challenge_name) = row;
+    SessionListEntry {
+        session: session.into(),
+        student_email: email.unwrap_or_default(),
+        challenge_id: ChallengeId(challenge_id.unwrap_or_default()),
+        challenge_name: challenge_name.unwrap_or_default(),
+    }
+}
+
+/// `%needle%` for LIKE, with `\`, `%` and `_` escaped (ESCAPE '\'), lower-cased (ASCII, as
+/// SQLite's `lower`).
+fn like_pattern(needle: &str) -> String {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for ch in needle.trim().to_ascii_lowercase().chars() {
+        if matches!(ch, '\\' | '%' | '_') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// The list's source: every session with its student and its submission's challenge. Left
+/// joins, so a row whose user or submission is missing (the platform's SQLite runs without
+/// foreign keys) is still listed.
+macro_rules! list_source {
+    () => {
+        scheduled_sessions::table
+            .left_join(users::table)
+            .left_join(submissions::table.left_join(challenges::table))
+    };
+}
+
+/// Applies a [`SessionQuery`]'s filters to a boxed query over [`list_source!`].
+macro_rules! apply_filters {
+    ($query:ident, $filters:expr, $pattern:expr) => {{
+        let mut q = $query;
+        match $filters.status {
+            StatusFilter::Pending => {
+                q = q.filter(scheduled_sessions::session_completed_at.is_null())
+            }
+            StatusFilter::Completed => {
+                q = q.filter(scheduled_sessions::session_completed_at.is_not_null())
+            }
+            StatusFilter::All => {}
+        }
+        if let Some(reason) = $filters.reason {
+            q = q.filter(scheduled_sessions::eligibility_reason.eq(reason.as_str()));
+        }
+        if let Some(challenge) = $filters.challenge_id {
+            q = q.filter(submissions::challenge_id.nullable().eq(challenge.get()));
+        }
+        if let Some(pattern) = $pattern {
+            q = q.filter(lower(users::email.nullable()).like(pattern).escape('\\'));
+        }
+        q
+    }};
+}
+
+/// The Diesel [`ScheduledSessionRepository`].
+#[derive(Debug, Clone)]
+pub struct DieselScheduledSessions {
+    db: Database,
+}
+
+impl DieselScheduledSessions {
+    /// Over this database.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait]
+impl ScheduledSessionRepository for DieselScheduledSessions {
+    async fn create_unless_recent(
+        &self,
+        new: NewScheduledSession,
+        window_start: DateTime<Utc>,
+    ) -> Result<CreateOutcome, RepositoryError> {
+        let window = SqlaTimestamp::from(window_start);
+        let row = NewSessionRow {
+            submission_id: new.submission_id.get(),
+            user_id: new.user_id.get(),
+            eligibility_reason: Some(new.reason.as_str().to_owned()),
+            goals_passed: stored_count(new.engagement.goals_passed),
+            goals_engaged: stored_count(new.engagement.goals_engaged),
+            total_goals: stored_count(new.engagement.total_goals),
+            scheduled_at: SqlaTimestamp::from(new.scheduled_at),
+        };
+        with_conn!(self.db, |conn| {
+            conn.write_transaction(|conn| {
+                conn.lock_pair(row.user_id, row.submission_id)?;
+                let existing = scheduled_sessions::table
+                    .filter(scheduled_sessions::user_id.eq(row.user_id))
+                    .filter(scheduled_sessions::submission_id.eq(row.submission_id))
+                    .filter(scheduled_sessions::scheduled_at.gt(window))
+                    .order((
+                        scheduled_sessions::scheduled_at.desc(),
+                        scheduled_sessions::id.desc(),
+                    ))
+                    .select(SessionRow::as_select())
+                    .first(conn)
+                    .optional()?;
+                if let Some(existing) = existing {
+                    return Ok(CreateOutcome::Existing(existing.into()));
+                }
+                let created = diesel::insert_into(scheduled_sessions::table)
+                    .values(&row)
+                    .returning(SessionRow::as_returning())
+                    .get_result(conn)?;
+                Ok(CreateOutcome::Created(created.into()))
+            })
+        })
+    }
+
+    async fn get(
+        &self,
+        id: ScheduledSessionId,
+    ) -> Result<Option<SessionListEntry>, RepositoryError> {
+        let id = id.get();
+        with_conn!(self.db, |conn| {
+            let row: Option<ListRow> = list_source!()
+                .filter(scheduled_sessions::id.eq(id))
+                .select((
+                    SessionRow::as_select(),
+                    users::email.nullable(),
+                    submissions::challenge_id.nullable(),
+                    challenges::name.nullable(),
+                ))
+                .first(conn)
+                .optional()?;
+            Ok(row.map(entry))
+        })
+    }
+
+    async fn latest_for(
+        &self,
+        user_id: UserId,
+        submission_id: SubmissionId,
+    ) -> Result<Option<ScheduledSession>, RepositoryError> {
+        let (user, submission) = (user_id.get(), submission_id.get());
+        with_conn!(self.db, |conn| {
+            let row = scheduled_sessions::table
+                .filter(scheduled_sessions::user_id.eq(user))
+                .filter(scheduled_sessions::submission_id.eq(submission))
+                .order((
+                    scheduled_sessions::scheduled_at.desc(),
+                    scheduled_sessions::id.desc(),
+                ))
+                .select(SessionRow::as_select())
+                .first(conn)
+                .optional()?;
+            Ok(row.map(ScheduledSession::from))
+        })
+    }
+
+    async fn list(
+        &self,
+        query: &SessionQuery,
+        page: PageRequest,
+    ) -> Result<Page<SessionListEntry>, RepositoryError> {
+        let filters = query.clone();
+        let pattern = filters.student_email_contains.as_deref().map(like_pattern);
+        let size = page.size.get();
+        let after = page
+            .after
+            .map(|cursor| (SqlaTimestamp::from(cursor.scheduled_at), cursor.id.get()));
+        let rows: Vec<ListRow> = with_conn!(self.db, |conn| {
+            let base = list_source!()
+                .select((
+                    SessionRow::as_select(),
+                    users::email.nullable(),
+                    submissions::challenge_id.nullable(),
+                    challenges::name.nullable(),
+                ))
+                .into_boxed();
+            let mut q = apply_filters!(base, filters, pattern);
+            if let Some((at, id)) = after {
+                q = q.filter(
+                    scheduled_sessions::scheduled_at
+                        .gt(at)
+                        .or(scheduled_sessions::scheduled_at
+                            .eq(at)
+                            .and(scheduled_sessions::id.gt(id))),
+                );
+            }
+            let rows = q
+                .order((
+                    scheduled_sessions::scheduled_at.asc(),
+                    scheduled_sessions::id.asc(),
+                ))
+                .limit(i64::from(size) + 1)
+                .load(conn)?;
+            Ok(rows)
+        })?;
+        let mut items: Vec<SessionListEntry> = rows.into_iter().map(entry).collect();
+        let more = items.len() > size as usize;
+        items.truncate(size as usize);
+        let next = if more {
+            items.last().map(|last| SessionCursor {
+                scheduled_at: last.session.scheduled_at,
+                id: last.session.id,
+            })
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    async fn count(&self, query: &SessionQuery) -> Result<u64, RepositoryError> {
+        let filters = query.clone();
+        let pattern = filters.student_email_contains.as_deref().map(like_pattern);
+        let total: i64 = with_conn!(self.db, |conn| {
+            if filters.is_status_only() {
+                // The trigger-maintained counter: one row, whatever the table's size.
+                let counts: Option<(i64, i64)> = scheduled_session_counts::table
+                    .find(1)
+                    .select((
+                        scheduled_session_counts::pending_count,
+                        scheduled_session_counts::completed_count,
+                    ))
+                    .first(conn)
+                    .optional()?;
+                if let Some((pending, completed)) = counts {
+                    return Ok(match filters.status {
+                        StatusFilter::Pending => pending,
+                        StatusFilter::Completed => completed,
+                        StatusFilter::All => pending + completed,
+                    });
+                }
+            }
+            let base = list_source!()
+                .select(diesel::dsl::count_star())
+                .into_boxed();
+            let q = apply_filters!(base, filters, pattern);
+            Ok(q.first(conn)?)
+        })?;
+        Ok(u64::try_from(total).unwrap_or(0))
+    }
+
+    async fn complete_if_pending(
+        &self,
+        id: ScheduledSessionId,
+        completion: Completion,
+    ) -> Result<CompleteOutcome, RepositoryError> {
+        let id = id.get();
+        let at = SqlaTimestamp::from(completion.completed_at);
+        let notes = completion.notes.map(Notes::into_inner);
+        with_conn!(self.db, |conn| {
+            // The WHERE clause is the guard: of two concurrent updates only one matches
+            // (SQLite serialises writers; PostgreSQL re-checks the row after the first commits).
+            let won = diesel::update(
+                scheduled_sessions::table
+                    .filter(scheduled_sessions::id.eq(id))
+                    .filter(scheduled_sessions::session_completed_at.is_null()),
+            )
+            .set((
+                scheduled_sessions::session_completed_at.eq(Some(at)),
+                scheduled_sessions::notes.eq(notes),
+            ))
+            .returning(SessionRow::as_returning())
+            .get_result(conn)
+            .optional()?;
+            if let Some(row) = won {
+                return Ok(CompleteOutcome::Completed(row.into()));
+            }
+            let current = scheduled_sessions::table
+                .find(id)
+                .select(SessionRow::as_select())
+                .first(conn)
+                .optional()?;
+            Ok(match current {
+                None => CompleteOutcome::NotFound,
+                Some(row) => CompleteOutcome::AlreadyCompleted(row.into()),
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_like_wildcards() {
+        assert_eq!(like_pattern(" A_b%c\\ "), "%a\\_b\\%c\\\\%");
+    }
+
+    #[test]
+    fn odd_counts_become_zero() {
+        assert_eq!(count(None), 0);
+        assert_eq!(count(Some(-3)), 0);
+        assert_eq!(count(Some(4)), 4);
+    }
+}

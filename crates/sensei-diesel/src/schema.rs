@@ -1,0 +1,144 @@
+//! Diesel table definitions shared by both backends (the same column types on SQLite and
+//! PostgreSQL; `VARCHAR` is `Text`, `DATETIME`/`TIMESTAMP` is `Timestamp`).
+
+diesel::table! {
+    scheduled_sessions (id) {
+        id -> Integer,
+        submission_id -> Integer,
+        user_id -> Integer,
+        eligibility_reason -> Nullable<Text>,
+        goals_passed -> Nullable<Integer>,
+        goals_engaged -> Nullable<Integer>,
+        total_goals -> Nullable<Integer>,
+        scheduled_at -> Timestamp,
+        session_completed_at -> Nullable<Timestamp>,
+        notes -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    scheduled_session_counts (id) {
+        id -> Integer,
+        pending_count -> BigInt,
+        completed_count -> BigInt,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        email -> Text,
+        role -> Text,
+        password_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    challenges (id) {
+        id -> Integer,
+        name -> Text,
+        description -> Text,
+    }
+}
+
+diesel::table! {
+    goals (id) {
+        id -> Integer,
+        challenge_id -> Integer,
+        title -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    submissions (id) {
+        id -> Integer,
+        user_id -> Integer,
+        challenge_id -> Integer,
+        submitted_at -> Timestamp,
+        content -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    reviews (id) {
+        id -> Integer,
+        submission_id -> Integer,
+        verdict -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    goal_progress (id) {
+        id -> Integer,
+        user_id -> Integer,
+        goal_id -> Integer,
+        status -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agent_sessions (id) {
+        id -> Integer,
+        user_id -> Integer,
+        challenge_id -> Integer,
+        goal_id -> Nullable<Integer>,
+        started_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agent_messages (id) {
+        id -> Integer,
+        agent_session_id -> Integer,
+        role -> Text,
+        content -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    anatomy_conversations (id) {
+        id -> Integer,
+        submission_id -> Integer,
+        title -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    anatomy_messages (id) {
+        id -> Integer,
+        conversation_id -> Integer,
+        role -> Text,
+        content -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(scheduled_sessions -> users (user_id));
+diesel::joinable!(scheduled_sessions -> submissions (submission_id));
+diesel::joinable!(submissions -> challenges (challenge_id));
+diesel::joinable!(goals -> challenges (challenge_id));
+diesel::joinable!(reviews -> submissions (submission_id));
+diesel::joinable!(agent_messages -> agent_sessions (agent_session_id));
+diesel::joinable!(anatomy_messages -> anatomy_conversations (conversation_id));
+diesel::joinable!(anatomy_conversations -> submissions (submission_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    scheduled_sessions,
+    scheduled_session_counts,
+    users,
+    challenges,
+    goals,
+    submissions,
+    reviews,
+    goal_progress,
+    agent_sessions,
+    agent_messages,
+    anatomy_conversations,
+    anatomy_messages,
+);

@@ -1,0 +1,10 @@
+DROP TABLE IF EXISTS anatomy_messages;
+DROP TABLE IF EXISTS anatomy_conversations;
+DROP TABLE IF EXISTS agent_messages;
+DROP TABLE IF EXISTS agent_sessions;
+DROP TABLE IF EXISTS goal_progress;
+DROP TABLE IF EXISTS reviews;
+DROP TABLE IF EXISTS submissions;
+DROP TABLE IF EXISTS goals;
+DROP TABLE IF EXISTS challenges;
+DROP TABLE IF EXISTS users;
