@@ -1,12 +1,47 @@
-//! The adapter suite: every test runs on SQLite and on PostgreSQL.
+//! The adapter suite: every test runs on SQLite (a temporary file) and on PostgreSQL (a fresh
+//! database per test, when `SENSEI_TEST_POSTGRES_URL` points at a reachable server).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
-use chrono::Duration;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
 use common::{at, fixture, new_session, TestDb};
+use diesel::pg::PgConnection;
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::MigrationHarness;
 use sensei_core::ports::{CompleteOutcome, CreateOutcome};
 use sensei_core::*;
+use sensei_diesel::{migrations, Database, DatabaseUrl, PoolOptions};
+
+fn window(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - Duration::hours(1)
+}
+
+async fn book(
+    db: &Database,
+    user: UserId,
+    submission: SubmissionId,
+    now: DateTime<Utc>,
+) -> CreateOutcome {
+    db.ports()
+        .sessions
+        .create_unless_recent(new_session(user, submission, now), window(now))
+        .await
+        .unwrap()
+}
+
+fn created(outcome: CreateOutcome) -> ScheduledSession {
+    match outcome {
+        CreateOutcome::Created(session) => session,
+        CreateOutcome::Existing(session) => panic!("expected Created, got Existing {session:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migrations
 
 async fn migrations_are_idempotent(t: TestDb) {
     let again = t.db.migrate().await.unwrap();
@@ -16,32 +51,102 @@ async fn migrations_are_idempotent(t: TestDb) {
     t.db.ping().await.unwrap();
 }
 
+async fn migrations_go_down_and_up_again(t: TestDb) {
+    // Some data first: down removes it, up recreates an empty, working schema.
+    let f = fixture(&t.db).await;
+    created(book(&t.db, f.student, f.submission, at(2026, 3, 1, 8, 0, 0)).await);
+    match &t.url {
+        DatabaseUrl::Sqlite(path) => {
+            let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+            // Newest first: the feature's two migrations, then the platform schema.
+            conn.revert_last_migration(migrations::SQLITE_FEATURE)
+                .unwrap();
+            conn.revert_last_migration(migrations::SQLITE_FEATURE)
+                .unwrap();
+            conn.revert_last_migration(migrations::SQLITE_PLATFORM)
+                .unwrap();
+            assert!(conn.applied_migrations().unwrap().is_empty());
+        }
+        DatabaseUrl::Postgres(url) => {
+            let mut conn = PgConnection::establish(url).unwrap();
+            // Newest first: the feature's two migrations, then the platform schema.
+            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
+                .unwrap();
+            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
+                .unwrap();
+            conn.revert_last_migration(migrations::POSTGRES_PLATFORM)
+                .unwrap();
+            assert!(conn.applied_migrations().unwrap().is_empty());
+        }
+    }
+    let applied = t.db.migrate().await.unwrap();
+    assert_eq!(applied.len(), 3, "{applied:?}");
+    let f = fixture(&t.db).await;
+    created(book(&t.db, f.student, f.submission, at(2026, 3, 1, 8, 0, 0)).await);
+    assert_eq!(
+        t.db.ports()
+            .sessions
+            .count(&SessionQuery::default())
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every port method
+
 async fn books_lists_and_completes(t: TestDb) {
     let f = fixture(&t.db).await;
     let ports = t.db.ports();
     let now = at(2026, 2, 1, 10, 0, 0);
-    let created = ports
+    let session = created(book(&t.db, f.student, f.submission, now).await);
+    assert_eq!(session.scheduled_at, now);
+    assert_eq!(session.user_id, f.student);
+    assert_eq!(session.submission_id, f.submission);
+    assert_eq!(
+        session.reason,
+        RecordedReason::Known(EligibilityReason::NeedsWorkFeedback)
+    );
+    assert_eq!(session.engagement.total_goals, 3);
+    assert!(session.is_pending());
+
+    let got = ports.sessions.get(session.id).await.unwrap().unwrap();
+    assert_eq!(got.session, session);
+    assert_eq!(got.student_email, "alice@example.com");
+    assert_eq!(got.challenge_id, f.challenge);
+    assert_eq!(got.challenge_name, "Linked lists");
+    assert_eq!(
+        ports
+            .sessions
+            .get(ScheduledSessionId(999_999))
+            .await
+            .unwrap(),
+        None
+    );
+
+    let latest = ports
         .sessions
-        .create_unless_recent(
-            new_session(f.student, f.submission, now),
-            now - Duration::hours(1),
-        )
+        .latest_for(f.student, f.submission)
         .await
         .unwrap();
-    let CreateOutcome::Created(session) = created else {
-        panic!("expected created, got {created:?}")
-    };
-    assert_eq!(session.scheduled_at, now);
-    assert!(session.is_pending());
+    assert_eq!(latest, Some(session.clone()));
+    assert_eq!(
+        ports
+            .sessions
+            .latest_for(f.other, f.submission)
+            .await
+            .unwrap(),
+        None
+    );
 
     let page = ports
         .sessions
         .list(&SessionQuery::default(), PageRequest::default())
         .await
         .unwrap();
-    assert_eq!(page.items.len(), 1);
-    assert_eq!(page.items[0].student_email, "alice@example.com");
-    assert_eq!(page.items[0].challenge_name, "Linked lists");
+    assert_eq!(page.items, vec![got.clone()]);
+    assert_eq!(page.next, None);
     assert_eq!(
         ports
             .sessions
@@ -53,24 +158,913 @@ async fn books_lists_and_completes(t: TestDb) {
 
     let completion = Completion {
         completed_at: now + Duration::minutes(5),
-        notes: Notes::parse("went well").unwrap(),
+        notes: Notes::parse("  went well  ").unwrap(),
     };
     let done = ports
         .sessions
         .complete_if_pending(session.id, completion.clone())
         .await
         .unwrap();
+    let CompleteOutcome::Completed(done) = done else {
+        panic!("expected Completed, got {done:?}")
+    };
+    assert_eq!(done.completion(), Some(&completion));
+    assert_eq!(
+        done.completion()
+            .and_then(|c| c.notes.as_ref())
+            .map(Notes::as_str),
+        Some("went well")
+    );
+    let pending = SessionQuery::default();
+    let completed = SessionQuery {
+        status: StatusFilter::Completed,
+        ..SessionQuery::default()
+    };
+    let all = SessionQuery {
+        status: StatusFilter::All,
+        ..SessionQuery::default()
+    };
+    assert_eq!(ports.sessions.count(&pending).await.unwrap(), 0);
+    assert_eq!(ports.sessions.count(&completed).await.unwrap(), 1);
+    assert_eq!(ports.sessions.count(&all).await.unwrap(), 1);
+    assert!(ports
+        .sessions
+        .list(&pending, PageRequest::default())
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+    let listed = ports
+        .sessions
+        .list(&completed, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.items.len(), 1);
+    assert_eq!(listed.items[0].session.completion(), Some(&completion));
+
+    let again = ports
+        .sessions
+        .complete_if_pending(
+            session.id,
+            Completion {
+                completed_at: now + Duration::minutes(9),
+                notes: None,
+            },
+        )
+        .await
+        .unwrap();
     assert!(
-        matches!(done, CompleteOutcome::Completed(ref s) if s.completion() == Some(&completion))
+        matches!(again, CompleteOutcome::AlreadyCompleted(ref s) if s.completion() == Some(&completion))
+    );
+    let missing = ports
+        .sessions
+        .complete_if_pending(ScheduledSessionId(424_242), completion)
+        .await
+        .unwrap();
+    assert_eq!(missing, CompleteOutcome::NotFound);
+}
+
+async fn foreign_key_violation_is_a_failure(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let result =
+        t.db.ports()
+            .sessions
+            .create_unless_recent(
+                new_session(f.student, SubmissionId(987_654), at(2026, 1, 1, 0, 0, 0)),
+                at(2025, 12, 31, 23, 0, 0),
+            )
+            .await;
+    assert!(
+        matches!(result, Err(RepositoryError::Failed(_))),
+        "{result:?}"
+    );
+}
+
+async fn submissions_goals_and_conversations(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let ports = t.db.ports();
+    let writer = t.db.platform_writer();
+
+    let info = ports.submissions.get(f.submission).await.unwrap().unwrap();
+    assert_eq!(info.owner, f.student);
+    assert_eq!(info.owner_email, "alice@example.com");
+    assert_eq!(info.challenge_id, f.challenge);
+    assert_eq!(info.challenge_name, "Linked lists");
+    assert_eq!(info.submitted_at, at(2026, 1, 1, 9, 0, 0));
+    assert_eq!(info.latest_verdict, None);
+    assert_eq!(
+        ports.submissions.get(SubmissionId(777_777)).await.unwrap(),
+        None
+    );
+
+    // Latest review by created_at, then id: the later `needs_work` wins over an earlier
+    // approval; equal times fall back to the higher id.
+    writer
+        .add_review(f.submission, "needs_work", at(2026, 1, 2, 9, 0, 0))
+        .await
+        .unwrap();
+    writer
+        .add_review(f.submission, "approved", at(2026, 1, 1, 12, 0, 0))
+        .await
+        .unwrap();
+    let info = ports.submissions.get(f.submission).await.unwrap().unwrap();
+    assert_eq!(info.latest_verdict, Some(ReviewVerdict::NeedsWork));
+    writer
+        .add_review(f.submission, "approved", at(2026, 1, 2, 9, 0, 0))
+        .await
+        .unwrap();
+    let info = ports.submissions.get(f.submission).await.unwrap().unwrap();
+    assert_eq!(info.latest_verdict, Some(ReviewVerdict::Approved));
+
+    let second = writer
+        .create_submission(f.student, f.challenge, at(2026, 1, 5, 9, 0, 0))
+        .await
+        .unwrap();
+    let mine = ports
+        .submissions
+        .list_by_owner(f.student, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.iter().map(|s| s.id).collect::<Vec<_>>(),
+        vec![second, f.submission]
     );
     assert_eq!(
         ports
+            .submissions
+            .list_by_owner(f.student, 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(ports
+        .submissions
+        .list_by_owner(f.other, 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Goal progress: every goal in order, NotStarted where nothing is recorded.
+    writer
+        .set_goal_progress(f.student, f.goals[0], GoalStatus::Engaged)
+        .await
+        .unwrap();
+    writer
+        .set_goal_progress(f.student, f.goals[0], GoalStatus::Passed)
+        .await
+        .unwrap();
+    writer
+        .set_goal_progress(f.student, f.goals[1], GoalStatus::Engaged)
+        .await
+        .unwrap();
+    writer
+        .set_goal_progress(f.other, f.goals[2], GoalStatus::Passed)
+        .await
+        .unwrap();
+    let progress = ports.goals.progress(f.student, f.challenge).await.unwrap();
+    assert_eq!(
+        progress
+            .iter()
+            .map(|g| (g.goal_id, g.title.as_str(), g.status))
+            .collect::<Vec<_>>(),
+        vec![
+            (f.goals[0], "push", GoalStatus::Passed),
+            (f.goals[1], "pop", GoalStatus::Engaged),
+            (f.goals[2], "iterate", GoalStatus::NotStarted),
+        ]
+    );
+    let snapshot = EngagementSnapshot::from_progress(&progress);
+    assert_eq!((snapshot.goals_passed, snapshot.goals_engaged), (1, 1));
+
+    // Digi-trainer sessions: newest first, limited, first messages oldest first.
+    let older = writer
+        .add_agent_session(
+            f.student,
+            f.challenge,
+            Some(f.goals[0]),
+            at(2026, 1, 3, 9, 0, 0),
+            &[
+                ("user", "hi"),
+                ("assistant", "hello"),
+                ("user", "help"),
+                ("assistant", "ok"),
+            ],
+        )
+        .await
+        .unwrap();
+    let newer = writer
+        .add_agent_session(
+            f.student,
+            f.challenge,
+            None,
+            at(2026, 1, 4, 9, 0, 0),
+            &[("user", "again")],
+        )
+        .await
+        .unwrap();
+    let _elsewhere = writer
+        .add_agent_session(f.other, f.challenge, None, at(2026, 1, 4, 9, 0, 0), &[])
+        .await
+        .unwrap();
+    let sessions = ports
+        .digi_trainer
+        .sessions_with_messages(f.student, f.challenge, 10, 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        sessions.iter().map(|s| s.id).collect::<Vec<_>>(),
+        vec![newer, older]
+    );
+    assert_eq!(sessions[0].goal_id, None);
+    assert_eq!(sessions[0].message_count, 1);
+    assert_eq!(sessions[1].goal_title.as_deref(), Some("push"));
+    assert_eq!(sessions[1].message_count, 4);
+    assert_eq!(
+        sessions[1]
+            .messages
+            .iter()
+            .map(|m| (m.role.clone(), m.content.as_str()))
+            .collect::<Vec<_>>(),
+        vec![
+            (MessageRole::Student, "hi"),
+            (MessageRole::Assistant, "hello"),
+            (MessageRole::Student, "help"),
+        ]
+    );
+    let limited = ports
+        .digi_trainer
+        .sessions_with_messages(f.student, f.challenge, 1, 0)
+        .await
+        .unwrap();
+    assert_eq!(limited.len(), 1);
+    assert!(limited[0].messages.is_empty());
+
+    // Anatomy conversations: oldest first, messages limited.
+    let first = writer
+        .add_anatomy_conversation(
+            f.submission,
+            "Why a Box?",
+            at(2026, 1, 2, 8, 0, 0),
+            &[
+                ("user", "why"),
+                ("assistant", "because"),
+                ("user", "thanks"),
+            ],
+        )
+        .await
+        .unwrap();
+    let second_conv = writer
+        .add_anatomy_conversation(f.submission, "Lifetimes", at(2026, 1, 3, 8, 0, 0), &[])
+        .await
+        .unwrap();
+    let conversations = ports.anatomy.conversations(f.submission, 2).await.unwrap();
+    assert_eq!(
+        conversations.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![first, second_conv]
+    );
+    assert_eq!(conversations[0].title, "Why a Box?");
+    assert_eq!(conversations[0].submission_id, f.submission);
+    assert_eq!(
+        conversations[0]
+            .messages
+            .iter()
+            .map(|m| m.content.as_str())
+            .collect::<Vec<_>>(),
+        vec!["why", "because"]
+    );
+    assert!(conversations[1].messages.is_empty());
+    assert!(ports
+        .anatomy
+        .conversations(second, 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+async fn accounts_round_trip(t: TestDb) {
+    let accounts = t.db.accounts();
+    let id = accounts
+        .create(" Carol@Example.com ", Role::Student, "$argon2id$x")
+        .await
+        .unwrap();
+    let found = accounts
+        .find_by_email("Carol@Example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id, id);
+    assert_eq!(found.role, Role::Student);
+    assert_eq!(found.password_hash, "$argon2id$x");
+    assert_eq!(accounts.find_by_id(id).await.unwrap(), Some(found));
+    assert_eq!(
+        accounts.find_by_email("nobody@example.com").await.unwrap(),
+        None
+    );
+    assert_eq!(accounts.find_by_id(UserId(5_000)).await.unwrap(), None);
+    let duplicate = accounts
+        .create("Carol@Example.com", Role::Instructor, "x")
+        .await;
+    assert!(
+        matches!(duplicate, Err(RepositoryError::Failed(_))),
+        "{duplicate:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deduplication
+
+async fn dedup_window_boundary_is_exclusive(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let first_at = at(2026, 4, 1, 12, 0, 0);
+    let first = created(book(&t.db, f.student, f.submission, first_at).await);
+
+    // 59:59 later: a duplicate; the existing session is returned.
+    let almost = first_at + Duration::minutes(59) + Duration::seconds(59);
+    match book(&t.db, f.student, f.submission, almost).await {
+        CreateOutcome::Existing(existing) => assert_eq!(existing, first),
+        other => panic!("expected Existing, got {other:?}"),
+    }
+    // Sub-second precision counts too: one microsecond inside the window.
+    let inside = first_at + Duration::hours(1) - Duration::microseconds(1);
+    assert!(matches!(
+        book(&t.db, f.student, f.submission, inside).await,
+        CreateOutcome::Existing(_)
+    ));
+    // Another student or another submission is not a duplicate.
+    let other_submission =
+        t.db.platform_writer()
+            .create_submission(f.student, f.challenge, first_at)
+            .await
+            .unwrap();
+    created(book(&t.db, f.student, other_submission, almost).await);
+
+    // Exactly 60:00 later: not a duplicate.
+    let exactly = first_at + Duration::hours(1);
+    let second = created(book(&t.db, f.student, f.submission, exactly).await);
+    assert_ne!(second.id, first.id);
+    // The latest one is what a further duplicate returns.
+    match book(
+        &t.db,
+        f.student,
+        f.submission,
+        exactly + Duration::minutes(1),
+    )
+    .await
+    {
+        CreateOutcome::Existing(existing) => assert_eq!(existing.id, second.id),
+        other => panic!("expected Existing, got {other:?}"),
+    }
+    assert_eq!(
+        t.count_sql(&format!(
+            "SELECT COUNT(*) AS n FROM scheduled_sessions WHERE submission_id = {}",
+            f.submission
+        )),
+        2
+    );
+}
+
+async fn concurrent_bookings_create_one_row(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let writer = t.db.platform_writer();
+    for round in 0..20 {
+        let submission = writer
+            .create_submission(f.student, f.challenge, at(2026, 1, 1, 0, 0, 0))
+            .await
+            .unwrap();
+        let start = Arc::new(tokio::sync::Barrier::new(50));
+        let mut tasks = Vec::new();
+        for task in 0..50 {
+            let sessions = t.db.ports().sessions;
+            let start = Arc::clone(&start);
+            tasks.push(tokio::spawn(async move {
+                start.wait().await;
+                let now = at(2026, 5, 1, 9, 0, 0) + Duration::milliseconds(task);
+                sessions
+                    .create_unless_recent(new_session(f.student, submission, now), window(now))
+                    .await
+            }));
+        }
+        let mut created = 0;
+        for task in tasks {
+            if let CreateOutcome::Created(_) = task.await.unwrap().unwrap() {
+                created += 1;
+            }
+        }
+        assert_eq!(created, 1, "round {round}: {created} created");
+        assert_eq!(
+            t.count_sql(&format!(
+                "SELECT COUNT(*) AS n FROM scheduled_sessions WHERE submission_id = {submission}"
+            )),
+            1,
+            "round {round}"
+        );
+    }
+    assert_eq!(
+        t.db.ports()
             .sessions
             .count(&SessionQuery::default())
             .await
             .unwrap(),
+        20
+    );
+}
+
+/// Run by [`two_processes_book_once`] in child processes; does nothing when run directly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "helper: run as a child process by two_processes_book_once"]
+async fn child_booker() {
+    let (Ok(url), Ok(user), Ok(submission), Ok(start_ms)) = (
+        std::env::var("SENSEI_CHILD_URL"),
+        std::env::var("SENSEI_CHILD_USER"),
+        std::env::var("SENSEI_CHILD_SUBMISSION"),
+        std::env::var("SENSEI_CHILD_START_MS"),
+    ) else {
+        return;
+    };
+    let url = DatabaseUrl::parse(&url).unwrap();
+    let db = Database::connect(&url, common::pool_options()).unwrap();
+    let user = UserId(user.parse().unwrap());
+    let submission = SubmissionId(submission.parse().unwrap());
+    let start_ms: i64 = start_ms.parse().unwrap();
+    let wait = start_ms - Utc::now().timestamp_millis();
+    if wait > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(wait.unsigned_abs())).await;
+    }
+    let mut tasks = Vec::new();
+    for task in 0..25 {
+        let sessions = db.ports().sessions;
+        tasks.push(tokio::spawn(async move {
+            let now = Utc::now() + Duration::milliseconds(task);
+            sessions
+                .create_unless_recent(new_session(user, submission, now), window(now))
+                .await
+        }));
+    }
+    let mut created = 0;
+    for task in tasks {
+        if let CreateOutcome::Created(_) = task.await.unwrap().unwrap() {
+            created += 1;
+        }
+    }
+    println!("CHILD_CREATED={created}");
+}
+
+async fn two_processes_book_once(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let url = match &t.url {
+        DatabaseUrl::Sqlite(path) => path.to_string_lossy().into_owned(),
+        DatabaseUrl::Postgres(url) => url.clone(),
+    };
+    let exe = std::env::current_exe().unwrap();
+    for round in 0..3 {
+        let submission =
+            t.db.platform_writer()
+                .create_submission(f.student, f.challenge, at(2026, 1, 1, 0, 0, 0))
+                .await
+                .unwrap();
+        let start_ms = Utc::now().timestamp_millis() + 1_500;
+        let children: Vec<_> = (0..2)
+            .map(|_| {
+                std::process::Command::new(&exe)
+                    .args(["child_booker", "--exact", "--ignored", "--nocapture"])
+                    .env("SENSEI_CHILD_URL", &url)
+                    .env("SENSEI_CHILD_USER", f.student.to_string())
+                    .env("SENSEI_CHILD_SUBMISSION", submission.to_string())
+                    .env("SENSEI_CHILD_START_MS", start_ms.to_string())
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let mut total_created = 0;
+        for child in children {
+            let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+                .await
+                .unwrap()
+                .unwrap();
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                output.status.success(),
+                "child failed: {stdout}\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let created: u32 = stdout
+                .lines()
+                .find_map(|line| line.strip_prefix("CHILD_CREATED="))
+                .unwrap_or_else(|| panic!("child did not report: {stdout}"))
+                .trim()
+                .parse()
+                .unwrap();
+            total_created += created;
+        }
+        assert_eq!(total_created, 1, "round {round}");
+        assert_eq!(
+            t.count_sql(&format!(
+                "SELECT COUNT(*) AS n FROM scheduled_sessions WHERE submission_id = {submission}"
+            )),
+            1,
+            "round {round}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Completion
+
+async fn double_completion_has_one_winner(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let writer = t.db.platform_writer();
+    for round in 0..10 {
+        let submission = writer
+            .create_submission(f.student, f.challenge, at(2026, 1, 1, 0, 0, 0))
+            .await
+            .unwrap();
+        let session = created(book(&t.db, f.student, submission, at(2026, 6, 1, 9, 0, 0)).await);
+        let start = Arc::new(tokio::sync::Barrier::new(2));
+        let mut tasks = Vec::new();
+        for instructor in 0..2 {
+            let sessions = t.db.ports().sessions;
+            let start = Arc::clone(&start);
+            tasks.push(tokio::spawn(async move {
+                start.wait().await;
+                let completion = Completion {
+                    completed_at: at(2026, 6, 1, 10, 0, instructor),
+                    notes: Notes::parse(&format!("notes of instructor {instructor}")).unwrap(),
+                };
+                let outcome = sessions
+                    .complete_if_pending(session.id, completion.clone())
+                    .await;
+                (completion, outcome.unwrap())
+            }));
+        }
+        let mut winners = Vec::new();
+        let mut losers = Vec::new();
+        for task in tasks {
+            match task.await.unwrap() {
+                (completion, CompleteOutcome::Completed(done)) => {
+                    assert_eq!(done.completion(), Some(&completion));
+                    winners.push(completion);
+                }
+                (_, CompleteOutcome::AlreadyCompleted(kept)) => losers.push(kept),
+                (_, CompleteOutcome::NotFound) => panic!("not found"),
+            }
+        }
+        assert_eq!(winners.len(), 1, "round {round}");
+        assert_eq!(losers.len(), 1, "round {round}");
+        assert_eq!(losers[0].completion(), Some(&winners[0]));
+        let stored =
+            t.db.ports()
+                .sessions
+                .get(session.id)
+                .await
+                .unwrap()
+                .unwrap();
+        assert_eq!(stored.session.completion(), Some(&winners[0]));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The queue: paging, filters, statement count, odd rows
+
+async fn queue_pages_and_filters(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let writer = t.db.platform_writer();
+    let (other_challenge, _) = writer
+        .create_challenge("Graphs", "BFS", &["bfs"])
+        .await
+        .unwrap();
+    let other_submission = writer
+        .create_submission(f.other, other_challenge, at(2026, 1, 1, 0, 0, 0))
+        .await
+        .unwrap();
+    let sessions = t.db.ports().sessions;
+    // Alice: 4 sessions two hours apart; Bob: 3 interleaved, digi-trainer reason; two rows
+    // share one scheduled_at to exercise the id tie-break.
+    let base = at(2026, 7, 1, 8, 0, 0);
+    let mut expected = Vec::new();
+    for i in 0..4 {
+        let now = base + Duration::hours(2 * i);
+        expected.push(created(book(&t.db, f.student, f.submission, now).await).id);
+    }
+    for i in 0..3 {
+        let now = base + Duration::hours(2 * i);
+        let mut new = new_session(f.other, other_submission, now);
+        new.reason = EligibilityReason::DigiTrainerEngagement;
+        let CreateOutcome::Created(s) = sessions
+            .create_unless_recent(new, window(now))
+            .await
+            .unwrap()
+        else {
+            panic!("expected created")
+        };
+        expected.push(s.id);
+    }
+    // Queue order: scheduled_at then id.
+    let all_rows = {
+        let mut page = PageRequest {
+            size: PageSize::new(2).unwrap(),
+            after: None,
+        };
+        let mut rows = Vec::new();
+        loop {
+            let result = sessions.list(&SessionQuery::default(), page).await.unwrap();
+            assert!(result.items.len() <= 2);
+            rows.extend(result.items);
+            match result.next {
+                Some(cursor) => page.after = Some(cursor),
+                None => break,
+            }
+        }
+        rows
+    };
+    assert_eq!(all_rows.len(), 7);
+    let keys: Vec<_> = all_rows
+        .iter()
+        .map(|r| (r.session.scheduled_at, r.session.id))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    let mut ids: Vec<_> = keys.iter().map(|k| k.1).collect();
+    ids.sort();
+    expected.sort();
+    assert_eq!(ids, expected);
+
+    let by_reason = SessionQuery {
+        reason: Some(EligibilityReason::DigiTrainerEngagement),
+        ..SessionQuery::default()
+    };
+    let page = sessions
+        .list(&by_reason, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 3);
+    assert!(page
+        .items
+        .iter()
+        .all(|r| r.student_email.starts_with("bob")));
+    assert_eq!(sessions.count(&by_reason).await.unwrap(), 3);
+
+    let by_challenge = SessionQuery {
+        challenge_id: Some(f.challenge),
+        ..SessionQuery::default()
+    };
+    assert_eq!(sessions.count(&by_challenge).await.unwrap(), 4);
+    let page = sessions
+        .list(&by_challenge, PageRequest::default())
+        .await
+        .unwrap();
+    assert!(page
+        .items
+        .iter()
+        .all(|r| r.challenge_name == "Linked lists"));
+
+    let search = |needle: &str| SessionQuery {
+        student_email_contains: Some(needle.to_owned()),
+        ..SessionQuery::default()
+    };
+    assert_eq!(sessions.count(&search("ALICE")).await.unwrap(), 4);
+    assert_eq!(sessions.count(&search("100%")).await.unwrap(), 3);
+    // Wildcards are literal: `%` alone matches only emails containing `%`, `_` only `_`.
+    assert_eq!(sessions.count(&search("%")).await.unwrap(), 3);
+    assert_eq!(sessions.count(&search("b_1")).await.unwrap(), 3);
+    assert_eq!(sessions.count(&search("a_i")).await.unwrap(), 0);
+    assert_eq!(sessions.count(&search("nobody")).await.unwrap(), 0);
+    let page = sessions
+        .list(&search("100%"), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 3);
+
+    let combined = SessionQuery {
+        reason: Some(EligibilityReason::NeedsWorkFeedback),
+        challenge_id: Some(other_challenge),
+        ..SessionQuery::default()
+    };
+    assert_eq!(sessions.count(&combined).await.unwrap(), 0);
+    assert_eq!(sessions.count(&SessionQuery::default()).await.unwrap(), 7);
+}
+
+async fn list_uses_constant_statements(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let sessions = t.db.ports().sessions;
+    let base = at(2026, 8, 1, 0, 0, 0);
+    let measure = || async {
+        let before = t.counter.get();
+        let page = sessions
+            .list(&SessionQuery::default(), PageRequest::default())
+            .await
+            .unwrap();
+        let count = sessions.count(&SessionQuery::default()).await.unwrap();
+        (t.counter.get() - before, page.items.len(), count)
+    };
+    for i in 0..10 {
+        let now = base + Duration::hours(2 * i);
+        created(book(&t.db, f.student, f.submission, now).await);
+    }
+    let (small, rows, count) = measure().await;
+    assert_eq!((rows, count), (10, 10));
+    for i in 10..1_000 {
+        let now = base + Duration::hours(2 * i);
+        created(book(&t.db, f.student, f.submission, now).await);
+    }
+    let (large, rows, count) = measure().await;
+    assert_eq!((rows, count), (25, 1_000));
+    assert_eq!(small, large, "statements for 10 vs 1000 sessions");
+    assert!(small <= 2, "{small} statements for one page and its count");
+
+    let before = t.counter.get();
+    t.db.ports()
+        .digi_trainer
+        .sessions_with_messages(f.student, f.challenge, 20, 3)
+        .await
+        .unwrap();
+    assert!(t.counter.get() - before <= 2);
+}
+
+async fn odd_rows_are_kept_with_safe_defaults(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let (submission, user) = (f.submission, f.student);
+    t.execute_sql(&format!(
+        "INSERT INTO scheduled_sessions (submission_id, user_id, eligibility_reason, goals_passed, \
+           goals_engaged, total_goals, scheduled_at) VALUES \
+         ({submission}, {user}, 'mystery_reason', 2, 1, 4, '2026-09-01 10:00:00'); \
+         INSERT INTO scheduled_sessions (submission_id, user_id, eligibility_reason, goals_passed, \
+           goals_engaged, total_goals, scheduled_at) VALUES \
+         ({submission}, {user}, NULL, NULL, NULL, NULL, '2026-09-01 11:00:00'); \
+         INSERT INTO scheduled_sessions (submission_id, user_id, eligibility_reason, goals_passed, \
+           goals_engaged, total_goals, scheduled_at) VALUES \
+         ({submission}, {user}, 'digi_trainer_engagement', -1, -5, 3, '2026-09-01 12:00:00'); \
+         INSERT INTO scheduled_sessions (submission_id, user_id, scheduled_at, notes) VALUES \
+         ({submission}, {user}, '2026-09-01 13:00:00', '   ');"
+    ));
+    let sessions = t.db.ports().sessions;
+    let page = sessions
+        .list(&SessionQuery::default(), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 4);
+    let rows: Vec<_> = page.items.iter().map(|r| &r.session).collect();
+    assert_eq!(
+        rows[0].reason,
+        RecordedReason::Unrecognized("mystery_reason".to_owned())
+    );
+    assert_eq!(rows[0].engagement.total_goals, 4);
+    assert_eq!(rows[1].reason, RecordedReason::Missing);
+    assert_eq!(rows[1].engagement, EngagementSnapshot::default());
+    assert_eq!(
+        rows[2].reason,
+        RecordedReason::Known(EligibilityReason::DigiTrainerEngagement)
+    );
+    assert_eq!(
+        (
+            rows[2].engagement.goals_passed,
+            rows[2].engagement.goals_engaged
+        ),
+        (0, 0)
+    );
+    // Column defaults (0) apply to counts the insert left out.
+    assert_eq!(rows[3].engagement, EngagementSnapshot::default());
+    assert_eq!(rows[3].scheduled_at, at(2026, 9, 1, 13, 0, 0));
+    // The trigger-maintained counter saw the raw inserts too.
+    assert_eq!(sessions.count(&SessionQuery::default()).await.unwrap(), 4);
+    // A filter by a known reason skips the odd ones without failing.
+    let by_reason = SessionQuery {
+        reason: Some(EligibilityReason::DigiTrainerEngagement),
+        ..SessionQuery::default()
+    };
+    assert_eq!(sessions.count(&by_reason).await.unwrap(), 1);
+}
+
+async fn counter_follows_every_change(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let sessions = t.db.ports().sessions;
+    let a = created(book(&t.db, f.student, f.submission, at(2026, 10, 1, 8, 0, 0)).await);
+    created(book(&t.db, f.student, f.submission, at(2026, 10, 1, 10, 0, 0)).await);
+    sessions
+        .complete_if_pending(
+            a.id,
+            Completion {
+                completed_at: at(2026, 10, 1, 9, 0, 0),
+                notes: None,
+            },
+        )
+        .await
+        .unwrap();
+    let pending = SessionQuery::default();
+    let completed = SessionQuery {
+        status: StatusFilter::Completed,
+        ..SessionQuery::default()
+    };
+    assert_eq!(sessions.count(&pending).await.unwrap(), 1);
+    assert_eq!(sessions.count(&completed).await.unwrap(), 1);
+    // Changes made behind the adapter's back (the platform, an operator) are counted too.
+    t.execute_sql(&format!(
+        "UPDATE scheduled_sessions SET session_completed_at = NULL WHERE id = {}",
+        a.id
+    ));
+    assert_eq!(sessions.count(&pending).await.unwrap(), 2);
+    assert_eq!(sessions.count(&completed).await.unwrap(), 0);
+    t.execute_sql("DELETE FROM scheduled_sessions");
+    assert_eq!(sessions.count(&pending).await.unwrap(), 0);
+    assert_eq!(
+        t.count_sql("SELECT pending_count + completed_count AS n FROM scheduled_session_counts"),
         0
     );
 }
 
-both_backends!(migrations_are_idempotent, books_lists_and_completes);
+both_backends!(
+    migrations_are_idempotent,
+    migrations_go_down_and_up_again,
+    books_lists_and_completes,
+    foreign_key_violation_is_a_failure,
+    submissions_goals_and_conversations,
+    accounts_round_trip,
+    dedup_window_boundary_is_exclusive,
+    concurrent_bookings_create_one_row,
+    two_processes_book_once,
+    double_completion_has_one_winner,
+    queue_pages_and_filters,
+    list_uses_constant_statements,
+    odd_rows_are_kept_with_safe_defaults,
+    counter_follows_every_change,
+);
+
+// ---------------------------------------------------------------------------------------------
+// Outages and bad configuration
+
+#[tokio::test]
+async fn unreachable_postgres_fails_fast_as_unavailable() {
+    let url = DatabaseUrl::parse("postgres://postgres@127.0.0.1:1/nothing").unwrap();
+    let started = std::time::Instant::now();
+    let db = Database::connect(
+        &url,
+        PoolOptions {
+            max_connections: 2,
+            connection_timeout: std::time::Duration::from_millis(500),
+        },
+    )
+    .unwrap();
+    let ping = db.ping().await;
+    assert!(
+        matches!(ping, Err(RepositoryError::Unavailable(_))),
+        "{ping:?}"
+    );
+    let list = db
+        .ports()
+        .sessions
+        .list(&SessionQuery::default(), PageRequest::default())
+        .await;
+    assert!(
+        matches!(list, Err(RepositoryError::Unavailable(_))),
+        "{list:?}"
+    );
+    let migrate = db.migrate().await;
+    assert!(matches!(
+        migrate,
+        Err(sensei_diesel::DatabaseError::Connect { .. })
+    ));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn sqlite_in_a_missing_directory_is_a_clear_error() {
+    let url = DatabaseUrl::parse("sqlite:///nonexistent-dir-sensei/x/y.db").unwrap();
+    let error = Database::connect(&url, PoolOptions::default()).unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("cannot connect to the sqlite database"),
+        "{message}"
+    );
+    assert!(message.contains("directory exists"), "{message}");
+}
+
+#[tokio::test]
+async fn sqlite_connections_are_configured() {
+    let t = TestDb::sqlite().await;
+    let path = t.sqlite_path().unwrap();
+    // WAL is persistent in the file: a fresh connection sees it.
+    let output = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA journal_mode').fetchone()[0])",
+        ])
+        .arg(&path)
+        .output();
+    if let Ok(output) = output {
+        assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "wal");
+    }
+    // Foreign keys are on: a booking for a missing submission fails.
+    let f = fixture(&t.db).await;
+    let result =
+        t.db.ports()
+            .sessions
+            .create_unless_recent(
+                new_session(f.student, SubmissionId(31_337), at(2026, 1, 1, 0, 0, 0)),
+                at(2025, 1, 1, 0, 0, 0),
+            )
+            .await;
+    assert!(result.is_err());
+}
