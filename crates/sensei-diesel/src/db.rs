@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
 use diesel::pg::PgConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, R2D2Connection};
+use diesel::r2d2::{
+    ConnectionManager, CustomizeConnection, ManageConnection, Pool, R2D2Connection,
+};
 use diesel::sql_types::Integer;
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, QueryResult, RunQueryDsl};
@@ -162,8 +164,12 @@ struct SqliteCustomizer {
     counter: Option<StatementCounter>,
 }
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqliteCustomizer {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+impl CustomizeConnection<Managed<SqliteConnection>, diesel::r2d2::Error> for SqliteCustomizer {
+    fn on_acquire(
+        &self,
+        managed: &mut Managed<SqliteConnection>,
+    ) -> Result<(), diesel::r2d2::Error> {
+        let conn = &mut managed.conn;
         // busy_timeout first: switching to WAL itself needs a lock another connection may hold.
         let pragmas = [
             format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"),
@@ -187,8 +193,9 @@ struct PgCustomizer {
     counter: Option<StatementCounter>,
 }
 
-impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for PgCustomizer {
-    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+impl CustomizeConnection<Managed<PgConnection>, diesel::r2d2::Error> for PgCustomizer {
+    fn on_acquire(&self, managed: &mut Managed<PgConnection>) -> Result<(), diesel::r2d2::Error> {
+        let conn = &mut managed.conn;
         conn.batch_execute("SET TIME ZONE 'UTC'")
             .map_err(diesel::r2d2::Error::QueryError)?;
         if let Some(counter) = &self.counter {
@@ -198,11 +205,53 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for PgCustomizer {
     }
 }
 
+/// A pooled connection with a flag the adapter sets when the connection failed at the
+/// connection level, so the pool drops it instead of handing a dead connection out again
+/// (Diesel's own check only notices broken transactions, not a restarted server).
+pub(crate) struct Managed<C> {
+    pub(crate) conn: C,
+    broken: bool,
+}
+
+/// Diesel's r2d2 manager, wrapped to honour [`Managed::broken`].
+#[derive(Debug)]
+pub(crate) struct Manager<C: 'static> {
+    inner: ConnectionManager<C>,
+}
+
+impl<C: R2D2Connection + 'static> Manager<C> {
+    fn new(url: String) -> Self {
+        Manager {
+            inner: ConnectionManager::new(url),
+        }
+    }
+}
+
+impl<C: R2D2Connection + Send + 'static> ManageConnection for Manager<C> {
+    type Connection = Managed<C>;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Managed<C>, diesel::r2d2::Error> {
+        self.inner.connect().map(|conn| Managed {
+            conn,
+            broken: false,
+        })
+    }
+
+    fn is_valid(&self, managed: &mut Managed<C>) -> Result<(), diesel::r2d2::Error> {
+        self.inner.is_valid(&mut managed.conn)
+    }
+
+    fn has_broken(&self, managed: &mut Managed<C>) -> bool {
+        managed.broken || self.inner.has_broken(&mut managed.conn)
+    }
+}
+
 /// The pools, one variant per backend.
 #[derive(Clone)]
 pub(crate) enum Pools {
-    Sqlite(Pool<ConnectionManager<SqliteConnection>>),
-    Postgres(Pool<ConnectionManager<PgConnection>>),
+    Sqlite(Pool<Manager<SqliteConnection>>),
+    Postgres(Pool<Manager<PgConnection>>),
 }
 
 /// A pooled database: SQLite or PostgreSQL. Cheap to clone (the pool is shared).
@@ -258,7 +307,7 @@ impl Database {
                     .connection_timeout(options.connection_timeout)
                     .test_on_check_out(false)
                     .connection_customizer(Box::new(SqliteCustomizer { counter }))
-                    .build_unchecked(ConnectionManager::<SqliteConnection>::new(target.clone()));
+                    .build_unchecked(Manager::new(target.clone()));
                 // Opening a file is instant: report a bad path (missing directory, no
                 // permission, not a database) here rather than on the first request.
                 pool.get().map_err(|error| DatabaseError::Connect {
@@ -279,7 +328,7 @@ impl Database {
                     .connection_timeout(options.connection_timeout)
                     .test_on_check_out(false)
                     .connection_customizer(Box::new(PgCustomizer { counter }))
-                    .build_unchecked(ConnectionManager::<PgConnection>::new(raw.clone()));
+                    .build_unchecked(Manager::new(raw.clone()));
                 Ok(Database {
                     pools: Pools::Postgres(pool),
                 })
@@ -326,7 +375,7 @@ impl Database {
                 } else {
                     vec![migrations::SQLITE_FEATURE]
                 };
-                apply(&mut *conn, backend, sources)
+                apply(&mut conn.conn, backend, sources)
             }
             Pools::Postgres(pool) => {
                 let mut conn = pool.get().map_err(|e| connect_error(backend, &e))?;
@@ -335,7 +384,7 @@ impl Database {
                 } else {
                     vec![migrations::POSTGRES_FEATURE]
                 };
-                apply(&mut *conn, backend, sources)
+                apply(&mut conn.conn, backend, sources)
             }
         });
         task.await
@@ -386,10 +435,7 @@ where
 
 /// Runs `f` with a pooled connection on Tokio's blocking pool, keeping the caller's span.
 /// A pool timeout (no connection, server down) is [`RepositoryError::Unavailable`].
-pub(crate) async fn run<C, T, F>(
-    pool: &Pool<ConnectionManager<C>>,
-    f: F,
-) -> Result<T, RepositoryError>
+pub(crate) async fn run<C, T, F>(pool: &Pool<Manager<C>>, f: F) -> Result<T, RepositoryError>
 where
     C: R2D2Connection + 'static,
     T: Send + 'static,
@@ -399,10 +445,16 @@ where
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
         let _entered = span.enter();
-        let mut conn = pool
+        let mut managed = pool
             .get()
             .map_err(|error| RepositoryError::Unavailable(error.to_string()))?;
-        f(&mut conn).map_err(RepositoryError::from)
+        let result = f(&mut managed.conn).map_err(RepositoryError::from);
+        if matches!(result, Err(RepositoryError::Unavailable(_))) {
+            // The server went away (or the file stayed locked): do not hand this connection
+            // out again; the pool opens a fresh one when the database is back.
+            managed.broken = true;
+        }
+        result
     })
     .await
     .map_err(|error| RepositoryError::Failed(format!("database task failed: {error}")))?

@@ -1068,3 +1068,45 @@ async fn sqlite_connections_are_configured() {
             .await;
     assert!(result.is_err());
 }
+
+/// PostgreSQL restarts (here: every server-side connection killed): calls fail as
+/// `Unavailable`, dead connections are dropped, and the pool recovers by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_recovers_after_connections_are_killed() {
+    let Some(t) = TestDb::postgres().await else {
+        return;
+    };
+    let f = fixture(&t.db).await;
+    // Fill the pool with several open connections.
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let db = t.db.clone();
+        tasks.push(tokio::spawn(async move { db.ping().await }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    t.execute_sql(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    );
+    let mut failures = 0;
+    let mut recovered = false;
+    for _ in 0..40 {
+        match t.db.ports().submissions.get(f.submission).await {
+            Ok(Some(_)) => {
+                recovered = true;
+                break;
+            }
+            Ok(None) => panic!("submission vanished"),
+            Err(RepositoryError::Unavailable(_)) => failures += 1,
+            Err(other) => panic!("expected Unavailable, got {other:?}"),
+        }
+    }
+    assert!(recovered, "still failing after {failures} attempts");
+    eprintln!("recovered after {failures} failed call(s)");
+    // Every later call works: no dead connection is left in the pool.
+    for _ in 0..20 {
+        t.db.ping().await.unwrap();
+    }
+}

@@ -111,12 +111,14 @@ fn like_pattern(needle: &str) -> String {
 
 /// The list's source: every session with its student and its submission's challenge. Left
 /// joins, so a row whose user or submission is missing (the platform's SQLite runs without
-/// foreign keys) is still listed.
+/// foreign keys) is still listed; flat (not nested) so SQLite drives the query from the
+/// pending index and looks the others up by primary key, never materialising a join.
 macro_rules! list_source {
     () => {
         scheduled_sessions::table
             .left_join(users::table)
-            .left_join(submissions::table.left_join(challenges::table))
+            .left_join(submissions::table)
+            .left_join(challenges::table.on(challenges::id.eq(submissions::challenge_id)))
     };
 }
 
@@ -380,5 +382,113 @@ mod tests {
         assert_eq!(count(None), 0);
         assert_eq!(count(Some(-3)), 0);
         assert_eq!(count(Some(4)), 4);
+    }
+}
+#[cfg(test)]
+mod plan {
+    //! The queue page must be driven by the pending index and primary-key lookups: its cost
+    //! must not grow with the table.
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use diesel::query_builder::{QueryBuilder, QueryFragment};
+    use diesel::sqlite::{Sqlite, SqliteConnection};
+    use diesel_migrations::MigrationHarness;
+
+    #[derive(QueryableByName)]
+    struct PlanRow {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        detail: String,
+    }
+
+    fn plan(conn: &mut SqliteConnection, query: &impl QueryFragment<Sqlite>) -> Vec<String> {
+        let mut builder = diesel::sqlite::SqliteQueryBuilder::new();
+        query.to_sql(&mut builder, &Sqlite).unwrap();
+        let sql = builder.finish();
+        let rows: Vec<PlanRow> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+            .load(conn)
+            .unwrap();
+        rows.into_iter().map(|row| row.detail).collect()
+    }
+
+    #[test]
+    fn first_and_later_pages_use_the_pending_index() {
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        conn.run_pending_migrations(crate::migrations::SQLITE_PLATFORM)
+            .unwrap();
+        conn.run_pending_migrations(crate::migrations::SQLITE_FEATURE)
+            .unwrap();
+        for cursor in [false, true] {
+            let base = list_source!()
+                .select((
+                    SessionRow::as_select(),
+                    users::email.nullable(),
+                    submissions::challenge_id.nullable(),
+                    challenges::name.nullable(),
+                ))
+                .into_boxed::<Sqlite>();
+            let filters = SessionQuery::default();
+            let pattern: Option<String> = None;
+            let mut q = apply_filters!(base, filters, pattern);
+            if cursor {
+                let at = SqlaTimestamp::from(Utc::now());
+                q = q.filter(
+                    scheduled_sessions::scheduled_at
+                        .gt(at)
+                        .or(scheduled_sessions::scheduled_at
+                            .eq(at)
+                            .and(scheduled_sessions::id.gt(1))),
+                );
+            }
+            let q = q
+                .order((
+                    scheduled_sessions::scheduled_at.asc(),
+                    scheduled_sessions::id.asc(),
+                ))
+                .limit(26);
+            let steps = plan(&mut conn, &q);
+            assert!(
+                steps
+                    .iter()
+                    .any(|s| s.contains("idx_scheduled_sessions_pending")),
+                "{steps:?}"
+            );
+            for step in &steps {
+                assert!(
+                    !step.contains("MATERIALIZE") && !step.contains("TEMP B-TREE"),
+                    "{steps:?}"
+                );
+                assert!(
+                    !step.starts_with("SCAN") || step.contains("idx_scheduled_sessions_pending"),
+                    "{steps:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn dedup_check_uses_its_index() {
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        conn.run_pending_migrations(crate::migrations::SQLITE_PLATFORM)
+            .unwrap();
+        conn.run_pending_migrations(crate::migrations::SQLITE_FEATURE)
+            .unwrap();
+        let q = scheduled_sessions::table
+            .filter(scheduled_sessions::user_id.eq(1))
+            .filter(scheduled_sessions::submission_id.eq(2))
+            .filter(scheduled_sessions::scheduled_at.gt(SqlaTimestamp::from(Utc::now())))
+            .order((
+                scheduled_sessions::scheduled_at.desc(),
+                scheduled_sessions::id.desc(),
+            ))
+            .select(SessionRow::as_select())
+            .limit(1);
+        let steps = plan(&mut conn, &q);
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.contains("idx_scheduled_sessions_dedup")),
+            "{steps:?}"
+        );
     }
 }
