@@ -1,1 +1,26 @@
-//! HTTP adapter (in progress).
+//! # sensei-http
+//!
+//! The thin Poem adapter of sensei scheduling: server-rendered pages over
+//! [`sensei_core::SenseiService`], sign-in with argon2-hashed passwords and private session
+//! cookies, CSRF protection on every form, and the `sensei` binary that wires configuration,
+//! the Diesel adapter ([`sensei_diesel`]) and the domain.
+//!
+//! The library is what the binary runs and what the tests drive:
+//! [`startup::Application::build`] binds a listener (port 0 in tests) and reports the bound
+//! port; [`startup::build_router`] gives the whole endpoint for poem's `TestClient`.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error_pages;
+pub mod fallback;
+pub mod pages;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use config::{AppConfig, CookieSecret};
+pub use error_pages::AppError;
+pub use startup::{build_router, Application};
+pub use state::AppState;

@@ -1,2 +1,5 @@
-//! The sensei binary.
-fn main() {}
+//! The `sensei` binary: see `sensei --help` and docs/configuration.md.
+
+fn main() -> std::process::ExitCode {
+    sensei_http::cli::run()
+}

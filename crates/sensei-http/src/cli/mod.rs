@@ -1,0 +1,72 @@
+//! The `sensei` command line: one module per sub-command. To add a sub-command, add its
+//! module with an `Args` struct and a `run` function, and one variant to [`Command`].
+
+pub mod database;
+pub mod migrate;
+pub mod serve;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// What a sub-command returns.
+pub type CliResult = Result<(), CliResultError>;
+
+/// The error of a sub-command: anything printable.
+pub type CliResultError = Box<dyn std::error::Error + Send + Sync>;
+
+/// `sensei`: the sensei scheduling service.
+#[derive(Debug, Parser)]
+#[command(
+    name = "sensei",
+    version,
+    about = "Sensei scheduling: book and run one-to-one sensei sessions"
+)]
+pub struct Cli {
+    /// The sub-command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTML pages (and health checks) over HTTP.
+    Serve(serve::ServeArgs),
+    /// Apply the database migrations that have not run yet.
+    Migrate(migrate::MigrateArgs),
+}
+
+impl Command {
+    async fn run(self) -> CliResult {
+        match self {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Migrate(args) => migrate::run(args).await,
+        }
+    }
+}
+
+/// Parses the command line, runs the sub-command on a multi-threaded runtime, and turns the
+/// outcome into the process's exit code (0 on success and after a clean shutdown).
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    crate::telemetry::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(cli.command.run()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = %error, "sensei stopped with an error");
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

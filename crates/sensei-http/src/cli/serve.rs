@@ -1,0 +1,128 @@
+//! `sensei serve`: runs the HTTP service.
+
+use clap::builder::BoolishValueParser;
+use clap::Args;
+use poem::http::HeaderName;
+use sensei_core::Policy;
+
+use super::database::DatabaseArgs;
+use super::{CliResult, CliResultError};
+use crate::config::{AppConfig, CookieSecret};
+use crate::demo;
+use crate::startup::Application;
+
+/// The SQLite file `serve --demo` uses when no database is given.
+pub const DEMO_DATABASE: &str = "sensei-demo.sqlite3";
+
+/// `sensei serve [--database-url URL] [--bind ADDR] [--demo]`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// The database.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "SENSEI_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Demo mode: use ./sensei-demo.sqlite3 unless a database is given, migrate it, load the
+    /// demo accounts and data (idempotent), and print the logins.
+    #[arg(long)]
+    pub demo: bool,
+    /// Apply pending migrations before serving (always done with --demo).
+    #[arg(long, env = "SENSEI_MIGRATE", value_parser = BoolishValueParser::new(), default_value_t = false)]
+    pub migrate: bool,
+    /// Engagement percentage (1-100) at or above which a student may book.
+    #[arg(long, env = "SENSEI_ENGAGEMENT_THRESHOLD", default_value_t = 100)]
+    pub engagement_threshold: u32,
+    /// A booking this many seconds after the previous one for the same submission shows the
+    /// existing session instead of creating one (1 s to 7 days).
+    #[arg(long, env = "SENSEI_DEDUP_WINDOW_SECS", default_value_t = 3600)]
+    pub dedup_window_secs: i64,
+    /// Trust this request header (e.g. X-Forwarded-Email) as the signed-in user's email.
+    /// Off by default; only behind a proxy that sets it and strips it from clients.
+    #[arg(long, env = "SENSEI_TRUSTED_HEADER")]
+    pub trusted_header: Option<String>,
+    /// Mark the session cookie `Secure` (set when users reach the service over HTTPS).
+    #[arg(long, env = "SENSEI_COOKIE_SECURE", value_parser = BoolishValueParser::new(), default_value_t = false)]
+    pub cookie_secure: bool,
+}
+
+/// The cookie key from `SENSEI_COOKIE_KEY`, or a fresh one with a warning.
+fn cookie_key() -> Result<CookieSecret, CliResultError> {
+    match std::env::var("SENSEI_COOKIE_KEY") {
+        Ok(raw) if !raw.trim().is_empty() => Ok(CookieSecret::parse(&raw)?),
+        _ => {
+            tracing::warn!(
+                "SENSEI_COOKIE_KEY is not set: using a random key, so sign-ins end when the \
+                 process stops and are not shared between processes"
+            );
+            Ok(CookieSecret::generate()?)
+        }
+    }
+}
+
+fn trusted_header(raw: Option<&str>) -> Result<Option<HeaderName>, CliResultError> {
+    match raw.map(str::trim).filter(|raw| !raw.is_empty()) {
+        None => Ok(None),
+        Some(name) => {
+            let header = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
+                .map_err(|_| format!("SENSEI_TRUSTED_HEADER: {name:?} is not a header name"))?;
+            tracing::warn!(
+                header = %header,
+                "trusted-header identity is ON: requests carrying this header are signed in as \
+                 its email; only run this behind a proxy that strips it from clients"
+            );
+            Ok(Some(header))
+        }
+    }
+}
+
+impl ServeArgs {
+    /// The application configuration these arguments describe.
+    ///
+    /// # Errors
+    /// When a value is out of range or the cookie key is malformed.
+    pub fn app_config(&self) -> Result<AppConfig, CliResultError> {
+        let policy = Policy::new(
+            self.engagement_threshold,
+            chrono::Duration::seconds(self.dedup_window_secs),
+        )?;
+        Ok(AppConfig {
+            bind: self.bind.clone(),
+            cookie_key: cookie_key()?,
+            cookie_secure: self.cookie_secure,
+            policy,
+            trusted_header: trusted_header(self.trusted_header.as_deref())?,
+        })
+    }
+}
+
+/// Connects, migrates and loads demo data when asked, then serves until SIGINT/SIGTERM.
+///
+/// # Errors
+/// When the configuration is invalid, the database cannot be set up, or the address cannot
+/// be bound.
+pub async fn run(args: ServeArgs) -> CliResult {
+    let config = args.app_config()?;
+    let url = args.database.url(args.demo.then_some(DEMO_DATABASE))?;
+    let database = args.database.connect(&url).await?;
+    tracing::info!(database = %url, backend = database.backend_name(), "database connected");
+    if args.demo || args.migrate {
+        let applied = database.migrate().await?;
+        tracing::info!(applied = applied.len(), "migrations applied");
+    }
+    if args.demo {
+        let loaded = demo::load(&database).await?;
+        tracing::info!(created = loaded.created_accounts, "demo data ready");
+    }
+    let application = Application::build(config, database).await?;
+    let address = application.address();
+    tracing::info!(%address, "listening");
+    if args.demo {
+        println!("{}", demo::banner(&format!("http://{address}/")));
+    } else {
+        println!("sensei is listening on http://{address}/");
+    }
+    application.run_until_stopped().await?;
+    tracing::info!("stopped");
+    Ok(())
+}

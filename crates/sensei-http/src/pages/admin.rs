@@ -1,0 +1,273 @@
+//! `GET /admin`: the instructor dashboard: stat cards and the **Scheduled Sessions** queue,
+//! oldest first, keyset-paged with `?after=<cursor>`, filtered by `reason`, `challenge` and
+//! `student`.
+
+use askama::Template;
+use poem::http::StatusCode;
+use poem::web::Data;
+use poem::{handler, Request, Response};
+use sensei_core::{
+    ChallengeId, EligibilityReason, PageRequest, SessionCursor, SessionListEntry, SessionQuery,
+    StatusFilter,
+};
+use serde::Deserialize;
+
+use super::format;
+use super::html;
+use super::layout::Nav;
+use crate::auth::Viewer;
+use crate::error_pages::AppError;
+use crate::state::AppState;
+
+/// The longest student filter accepted.
+const MAX_STUDENT_FILTER: usize = 200;
+
+/// One queue row.
+#[derive(Debug, Clone)]
+pub struct QueueRow {
+    /// The session's id.
+    pub id: i32,
+    /// The submission's id.
+    pub submission_id: i32,
+    /// The student's email.
+    pub student: String,
+    /// The challenge's name.
+    pub challenge: String,
+    /// The badge label.
+    pub reason_label: String,
+    /// The badge's CSS modifier.
+    pub reason_class: &'static str,
+    /// `X passed, Y engaged / Z total`.
+    pub progress: String,
+    /// When it was booked.
+    pub scheduled: String,
+}
+
+/// An option of the reason filter.
+#[derive(Debug, Clone)]
+pub struct ReasonOption {
+    /// The stored form.
+    pub value: &'static str,
+    /// The badge label.
+    pub label: &'static str,
+    /// Whether it is the current filter.
+    pub selected: bool,
+}
+
+/// The dashboard.
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    /// The header.
+    pub nav: Option<Nav>,
+    /// The `Pending scheduled sessions` card.
+    pub pending_count: u64,
+    /// The completed card.
+    pub completed_count: u64,
+    /// This page of the queue.
+    pub rows: Vec<QueueRow>,
+    /// The reason filter's options.
+    pub reason_options: Vec<ReasonOption>,
+    /// The challenge filter's value.
+    pub challenge_filter: String,
+    /// The student filter's value.
+    pub student_filter: String,
+    /// Whether any filter is set.
+    pub filtered: bool,
+    /// The next page, if any.
+    pub next_href: Option<String>,
+    /// The first page, when not on it.
+    pub first_href: Option<String>,
+}
+
+/// The dashboard's query string, as sent.
+#[derive(Debug, Default, Deserialize)]
+struct RawParams {
+    after: Option<String>,
+    reason: Option<String>,
+    challenge: Option<String>,
+    student: Option<String>,
+}
+
+/// The checked filters and page.
+#[derive(Debug, Default)]
+struct Params {
+    reason: Option<EligibilityReason>,
+    challenge: Option<ChallengeId>,
+    student: Option<String>,
+    after: Option<SessionCursor>,
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value
+        .map(|text| text.trim().to_owned())
+        .filter(|text| !text.is_empty())
+}
+
+fn parse_params(query: Option<&str>) -> Result<Params, AppError> {
+    let raw: RawParams = serde_urlencoded::from_str(query.unwrap_or_default())
+        .map_err(|_| AppError::BadRequest("The query string is malformed.".into()))?;
+    let reason = non_empty(raw.reason)
+        .map(|text| {
+            text.parse::<EligibilityReason>().map_err(|_| {
+                AppError::BadRequest(format!(
+                    "Unknown reason filter \"{text}\": use needs_work_feedback or \
+                     digi_trainer_engagement."
+                ))
+            })
+        })
+        .transpose()?;
+    let challenge = non_empty(raw.challenge)
+        .map(|text| {
+            text.parse::<ChallengeId>().map_err(|_| {
+                AppError::BadRequest(format!(
+                    "The challenge filter must be a challenge id (a whole number), not \"{text}\"."
+                ))
+            })
+        })
+        .transpose()?;
+    let student = non_empty(raw.student);
+    if student
+        .as_ref()
+        .is_some_and(|text| text.chars().count() > MAX_STUDENT_FILTER)
+    {
+        return Err(AppError::BadRequest(format!(
+            "The student filter is limited to {MAX_STUDENT_FILTER} characters."
+        )));
+    }
+    let after = non_empty(raw.after)
+        .map(|text| {
+            SessionCursor::decode(&text).ok_or_else(|| {
+                AppError::BadRequest(
+                    "The page cursor is malformed; start from the first page.".into(),
+                )
+            })
+        })
+        .transpose()?;
+    Ok(Params {
+        reason,
+        challenge,
+        student,
+        after,
+    })
+}
+
+/// The dashboard's address for these filters, starting after `after`.
+fn href(params: &Params, after: Option<&SessionCursor>) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    if let Some(reason) = params.reason {
+        pairs.push(("reason", reason.as_str().to_owned()));
+    }
+    if let Some(challenge) = params.challenge {
+        pairs.push(("challenge", challenge.to_string()));
+    }
+    if let Some(student) = &params.student {
+        pairs.push(("student", student.clone()));
+    }
+    if let Some(after) = after {
+        pairs.push(("after", after.encode()));
+    }
+    match serde_urlencoded::to_string(&pairs) {
+        Ok(query) if !query.is_empty() => format!("/admin?{query}"),
+        _ => "/admin".to_owned(),
+    }
+}
+
+fn queue_row(entry: &SessionListEntry) -> QueueRow {
+    let session = &entry.session;
+    QueueRow {
+        id: session.id.get(),
+        submission_id: session.submission_id.get(),
+        student: entry.student_email.clone(),
+        challenge: entry.challenge_name.clone(),
+        reason_label: session.reason.label(),
+        reason_class: format::reason_class(&session.reason),
+        progress: format::progress(&session.engagement),
+        scheduled: format::datetime(&session.scheduled_at),
+    }
+}
+
+/// `GET /admin`: instructors only (students 403, anonymous 303 to `/login`); 400 for
+/// unknown filters or a malformed cursor.
+#[handler]
+pub async fn dashboard(
+    viewer: Viewer,
+    state: Data<&AppState>,
+    req: &Request,
+) -> Result<Response, AppError> {
+    let params = parse_params(req.uri().query())?;
+    let filters = SessionQuery {
+        status: StatusFilter::Pending,
+        reason: params.reason,
+        challenge_id: params.challenge,
+        student_email_contains: params.student.clone(),
+    };
+    let page = PageRequest {
+        after: params.after,
+        ..PageRequest::default()
+    };
+    let dashboard = state
+        .service
+        .dashboard(viewer.actor(), filters, page)
+        .await?;
+    let filtered =
+        params.reason.is_some() || params.challenge.is_some() || params.student.is_some();
+    let page = DashboardPage {
+        nav: Nav::for_viewer(&viewer),
+        pending_count: dashboard.pending_count,
+        completed_count: dashboard.completed_count,
+        rows: dashboard.page.items.iter().map(queue_row).collect(),
+        reason_options: EligibilityReason::ALL
+            .iter()
+            .map(|reason| ReasonOption {
+                value: reason.as_str(),
+                label: reason.label(),
+                selected: params.reason == Some(*reason),
+            })
+            .collect(),
+        challenge_filter: params
+            .challenge
+            .map(|challenge| challenge.to_string())
+            .unwrap_or_default(),
+        student_filter: params.student.clone().unwrap_or_default(),
+        filtered,
+        next_href: dashboard
+            .page
+            .next
+            .as_ref()
+            .map(|next| href(&params, Some(next))),
+        first_href: params.after.map(|_| href(&params, None)),
+    };
+    html(&page, StatusCode::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_parse_and_bad_ones_are_refused() {
+        let params =
+            parse_params(Some("reason=needs_work_feedback&challenge=3&student=ali")).unwrap();
+        assert_eq!(params.reason, Some(EligibilityReason::NeedsWorkFeedback));
+        assert_eq!(params.challenge, Some(ChallengeId(3)));
+        assert_eq!(params.student.as_deref(), Some("ali"));
+        assert!(parse_params(Some("reason=&challenge=&student="))
+            .unwrap()
+            .reason
+            .is_none());
+        assert!(parse_params(Some("reason=bogus")).is_err());
+        assert!(parse_params(Some("challenge=abc")).is_err());
+        assert!(parse_params(Some("after=zzz")).is_err());
+        assert!(parse_params(None).is_ok());
+    }
+
+    #[test]
+    fn links_keep_the_filters() {
+        let params = parse_params(Some("reason=digi_trainer_engagement&student=a b")).unwrap();
+        assert_eq!(
+            href(&params, None),
+            "/admin?reason=digi_trainer_engagement&student=a+b"
+        );
+    }
+}

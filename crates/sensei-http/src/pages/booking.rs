@@ -1,0 +1,78 @@
+//! `POST /submissions/{id}/schedule`: books a sensei session (or finds the recent one) and
+//! shows the confirmation.
+
+use askama::Template;
+use poem::http::StatusCode;
+use poem::web::{Data, Path};
+use poem::{handler, Response};
+use sensei_core::services::BookingOutcome;
+use sensei_core::{SessionLifecycle, SubmissionId};
+
+use super::format;
+use super::layout::Nav;
+use super::{html, parse_id};
+use crate::auth::{CheckedForm, NoFields, Viewer};
+use crate::error_pages::AppError;
+use crate::state::AppState;
+
+/// The confirmation page.
+#[derive(Template)]
+#[template(path = "booked.html")]
+pub struct BookedPage {
+    /// The header.
+    pub nav: Option<Nav>,
+    /// Whether an existing session is shown instead of a new one.
+    pub duplicate: bool,
+    /// The submission.
+    pub submission_id: i32,
+    /// When the session was booked.
+    pub scheduled: String,
+    /// The reason badge's label.
+    pub reason_label: String,
+    /// The reason badge's CSS modifier.
+    pub reason_class: &'static str,
+    /// The engagement snapshot.
+    pub progress: String,
+    /// `Pending` or `Completed`.
+    pub status: &'static str,
+}
+
+/// `POST /submissions/{id}/schedule`: 200 with the new or existing session; 403 for someone
+/// else's submission, 404 unknown, 422 ineligible (with the reasons), 403 without a valid
+/// CSRF token.
+#[handler]
+pub async fn schedule(
+    viewer: Viewer,
+    state: Data<&AppState>,
+    Path(raw_id): Path<String>,
+    CheckedForm(_): CheckedForm<NoFields>,
+) -> Result<Response, AppError> {
+    let id: SubmissionId = parse_id(&raw_id, "submission")?;
+    let booking = state
+        .service
+        .book(viewer.actor(), id)
+        .await
+        .map_err(|error| AppError::from(error).with_back(format!("/submissions/{id}")))?;
+    let session = &booking.session;
+    if booking.outcome == BookingOutcome::Created {
+        tracing::info!(
+            session = session.id.get(),
+            submission = id.get(),
+            "session booked"
+        );
+    }
+    let page = BookedPage {
+        nav: Nav::for_viewer(&viewer),
+        duplicate: booking.outcome == BookingOutcome::Duplicate,
+        submission_id: session.submission_id.get(),
+        scheduled: format::datetime(&session.scheduled_at),
+        reason_label: session.reason.label(),
+        reason_class: format::reason_class(&session.reason),
+        progress: format::progress(&session.engagement),
+        status: match session.lifecycle {
+            SessionLifecycle::Pending => "Pending",
+            SessionLifecycle::Completed(_) => "Completed",
+        },
+    };
+    html(&page, StatusCode::OK)
+}

@@ -1,0 +1,117 @@
+//! Signing in and out.
+
+use askama::Template;
+use poem::http::StatusCode;
+use poem::session::Session;
+use poem::web::Data;
+use poem::{handler, Request, Response};
+use serde::Deserialize;
+
+use super::layout::Nav;
+use super::{html, see_other};
+use crate::auth::password::verify_password_async;
+use crate::auth::session::{sign_in, sign_out};
+use crate::auth::viewer::signed_in_user;
+use crate::auth::{csrf, CheckedForm, NoFields, SessionUser};
+use crate::error_pages::AppError;
+use crate::state::AppState;
+
+/// The sign-in page.
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    /// No header account area.
+    pub nav: Option<Nav>,
+    /// The form's CSRF token.
+    pub csrf_token: String,
+    /// The email to prefill.
+    pub email: String,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+}
+
+/// The sign-in form's fields.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    /// The account's email.
+    #[serde(default)]
+    pub email: String,
+    /// The password.
+    #[serde(default)]
+    pub password: String,
+}
+
+fn login_page(
+    session: &Session,
+    email: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let page = LoginPage {
+        nav: None,
+        csrf_token: csrf::token(session)?,
+        email: email.to_owned(),
+        error: error.map(str::to_owned),
+    };
+    html(&page, status)
+}
+
+/// `GET /login`: the form (signed-in users go to `/`).
+#[handler]
+pub async fn show(req: &Request, session: &Session) -> Result<Response, AppError> {
+    if signed_in_user(req).await?.is_some() {
+        return Ok(see_other("/"));
+    }
+    login_page(session, "", None, StatusCode::OK)
+}
+
+/// `POST /login`: checks the password (argon2, on the blocking pool) and starts a new
+/// session; 400 for missing fields, 401 for wrong credentials.
+#[handler]
+pub async fn submit(
+    state: Data<&AppState>,
+    session: &Session,
+    CheckedForm(form): CheckedForm<LoginForm>,
+) -> Result<Response, AppError> {
+    let email = form.email.trim();
+    if email.is_empty() || form.password.is_empty() {
+        return login_page(
+            session,
+            email,
+            Some("Enter your email and your password."),
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    let account = state.database.accounts().find_by_email(email).await?;
+    let hash = account
+        .as_ref()
+        .map(|account| account.password_hash.clone());
+    let verified = verify_password_async(form.password, hash).await;
+    match account {
+        Some(account) if verified => {
+            sign_in(
+                session,
+                &SessionUser {
+                    id: account.id,
+                    email: account.email,
+                    role: account.role,
+                },
+            )?;
+            tracing::info!(user = account.id.get(), "signed in");
+            Ok(see_other("/"))
+        }
+        _ => login_page(
+            session,
+            email,
+            Some("Incorrect email or password."),
+            StatusCode::UNAUTHORIZED,
+        ),
+    }
+}
+
+/// `POST /logout`: ends the session and goes to `/login`.
+#[handler]
+pub fn logout(session: &Session, CheckedForm(_): CheckedForm<NoFields>) -> Response {
+    sign_out(session);
+    see_other("/login")
+}

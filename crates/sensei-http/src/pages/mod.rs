@@ -1,0 +1,76 @@
+//! The HTML pages of SPEC §5.2, one module per area, and the route table.
+
+pub mod admin;
+pub mod assets;
+pub mod booking;
+pub mod conversations;
+pub mod format;
+pub mod health;
+pub mod home;
+pub mod layout;
+pub mod login;
+pub mod session_detail;
+pub mod student;
+
+use std::str::FromStr;
+
+use askama::Template;
+use poem::http::{header, StatusCode};
+use poem::{get, post, Response, Route};
+
+use crate::error_pages::AppError;
+
+/// Every page route (without middleware; see [`crate::startup::build_router`]).
+pub fn routes() -> Route {
+    Route::new()
+        .at("/healthz", get(health::healthz))
+        .at("/readyz", get(health::readyz))
+        .at("/static/style.css", get(assets::stylesheet))
+        .at("/login", get(login::show).post(login::submit))
+        .at("/logout", post(login::logout))
+        .at("/", get(home::home))
+        .at("/submissions", get(student::list))
+        .at("/submissions/:id", get(student::show))
+        .at("/submissions/:id/schedule", post(booking::schedule))
+        .at("/admin", get(admin::dashboard))
+        .at("/admin/scheduled-sessions/:id", get(session_detail::show))
+        .at(
+            "/admin/scheduled-sessions/:id/complete",
+            post(session_detail::complete),
+        )
+        .at(
+            "/admin/submissions/:id/conversations",
+            get(conversations::show),
+        )
+}
+
+/// Renders a page with a status. Pages are personal, so they are never cached.
+///
+/// # Errors
+/// [`AppError::Internal`] if the template fails to render.
+pub fn html(page: &impl Template, status: StatusCode) -> Result<Response, AppError> {
+    let body = page
+        .render()
+        .map_err(|error| AppError::Internal(format!("template: {error}")))?;
+    Ok(Response::builder()
+        .status(status)
+        .content_type("text/html; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(body))
+}
+
+/// A 303 redirect.
+pub fn see_other(location: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, location)
+        .finish()
+}
+
+/// Parses an id from a path segment.
+///
+/// # Errors
+/// [`AppError::BadRequest`] when it is not a whole number.
+pub fn parse_id<T: FromStr>(raw: &str, what: &str) -> Result<T, AppError> {
+    raw.parse().map_err(|_| AppError::bad_id(what, raw))
+}

@@ -1,0 +1,62 @@
+//! What every handler shares: the domain service, the database (for sign-in and readiness)
+//! and the security settings. Cheap to clone; a later JSON API can share it as is.
+
+use std::sync::Arc;
+
+use poem::http::HeaderName;
+use poem::web::cookie::CookieKey;
+use sensei_core::SenseiService;
+use sensei_diesel::Database;
+
+use crate::config::AppConfig;
+
+/// Security settings fixed at start-up.
+pub struct Security {
+    /// Encrypts and authenticates the session cookie.
+    pub cookie_key: CookieKey,
+    /// Whether the session cookie is `Secure`.
+    pub cookie_secure: bool,
+    /// The trusted identity header, if that mode is on.
+    pub trusted_header: Option<HeaderName>,
+}
+
+/// The application state.
+#[derive(Clone)]
+pub struct AppState {
+    /// The use cases, over the database's ports.
+    pub service: SenseiService,
+    /// The database (accounts, readiness).
+    pub database: Database,
+    /// Keys and identity settings.
+    pub security: Arc<Security>,
+}
+
+/// The configured cookie key could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("the cookie key is unusable: {0}")]
+pub struct KeyError(String);
+
+impl AppState {
+    /// The state for this database and configuration.
+    ///
+    /// # Errors
+    /// [`KeyError`] when the cookie key holds fewer than 64 bytes.
+    pub fn new(database: Database, config: &AppConfig) -> Result<Self, KeyError> {
+        let cookie_key = CookieKey::try_from(config.cookie_key.bytes())
+            .map_err(|error| KeyError(error.to_string()))?;
+        Ok(Self {
+            service: SenseiService::new(database.ports(), config.policy),
+            database,
+            security: Arc::new(Security {
+                cookie_key,
+                cookie_secure: config.cookie_secure,
+                trusted_header: config.trusted_header.clone(),
+            }),
+        })
+    }
+
+    /// The trusted identity header, if that mode is on.
+    pub fn trusted_header(&self) -> Option<&HeaderName> {
+        self.security.trusted_header.as_ref()
+    }
+}
