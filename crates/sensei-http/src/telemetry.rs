@@ -1,16 +1,20 @@
 //! Logs: a tracing subscriber configured by `RUST_LOG`, and one line per request.
 
+use std::io::IsTerminal;
 use std::time::Instant;
 
 use poem::{Endpoint, IntoResponse, Request, Response};
 use tracing_subscriber::EnvFilter;
 
 /// Installs the global subscriber: human-readable lines on stderr, filtered by `RUST_LOG`
-/// (default `info`). Does nothing if one is already installed (tests).
+/// (default `info`), coloured only on a terminal (and never with `NO_COLOR` set). Does nothing
+/// if one is already installed (tests).
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr)
         .try_init();
 }
