@@ -44,6 +44,7 @@ pub fn build_router(state: AppState) -> BoxEndpoint<'static, Response> {
              frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         );
     pages::routes()
+        .nest(crate::api::PREFIX, crate::api::routes())
         .with(CookieSession::new(cookie))
         .data(state)
         .around(render_errors)

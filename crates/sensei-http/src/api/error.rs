@@ -1,0 +1,582 @@
+//! The API's one error shape, `{"code": ..., "message": ...}`, and the one place where domain
+//! and adapter errors become statuses and stable codes.
+//!
+//! Handlers fail with [`ApiError`]; operations declare which statuses they can answer with
+//! [`Problem<S>`], whose marker `S` lists them, so the OpenAPI document names every status an
+//! operation can return (the fuzz run checks that it does).
+
+use std::marker::PhantomData;
+
+use poem::error::ResponseError;
+use poem::http::{header, StatusCode};
+use poem::{IntoResponse, Response};
+use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
+use poem_openapi::types::{ToJSON, Type};
+use poem_openapi::{ApiResponse, Enum, Object};
+use sensei_core::{
+    BookError, CompleteError, Ineligibility, QueryError, RepositoryError, Resource, UnmetCondition,
+};
+
+use super::model::{ReasonParam, ScheduledSessionBody};
+use crate::error_pages::AppError;
+
+/// The content type of every JSON response.
+pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+
+/// A stable, machine-readable error code. New codes may be added; existing ones keep their
+/// meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Malformed input: JSON, ids, filters, cursors (400).
+    BadRequest,
+    /// Nobody is signed in (401).
+    Unauthenticated,
+    /// Wrong email or password (401).
+    InvalidCredentials,
+    /// Signed in, but not allowed (403).
+    Forbidden,
+    /// A state-changing request without the JSON content type or `X-Requested-With` (403).
+    CsrfRejected,
+    /// No such record or API path (404).
+    NotFound,
+    /// The path exists, the method does not (405).
+    MethodNotAllowed,
+    /// The record's state forbids it: the session was already completed (409).
+    Conflict,
+    /// The request body is too large (413).
+    PayloadTooLarge,
+    /// The request body is not JSON (415).
+    UnsupportedMediaType,
+    /// The student is not eligible for a sensei session; see `unmet_conditions` (422).
+    Ineligible,
+    /// The completion notes were refused (422).
+    InvalidNotes,
+    /// The database cannot be reached; retry later (503).
+    Unavailable,
+    /// A bug or corrupt data; logged (500).
+    Internal,
+}
+
+/// One eligibility condition the student does not meet.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "UnmetCondition", skip_serializing_if_is_none)]
+pub struct UnmetConditionBody {
+    /// The condition (the reason it would have given).
+    pub condition: ReasonParam,
+    /// What is missing, for people.
+    pub message: String,
+    /// `needs_work_feedback`: the latest review verdict, absent when never reviewed.
+    pub latest_verdict: Option<String>,
+    /// `digi_trainer_engagement`: goals engaged or passed.
+    pub goals_touched: Option<u32>,
+    /// `digi_trainer_engagement`: goals of the challenge.
+    pub total_goals: Option<u32>,
+    /// `digi_trainer_engagement`: goals engaged or passed that the threshold needs.
+    pub goals_needed: Option<u32>,
+    /// `digi_trainer_engagement`: the student's engagement percentage.
+    pub engagement_percent: Option<u32>,
+    /// `digi_trainer_engagement`: the policy's threshold percentage.
+    pub threshold_percent: Option<u32>,
+}
+
+impl From<&UnmetCondition> for UnmetConditionBody {
+    fn from(condition: &UnmetCondition) -> Self {
+        let base = UnmetConditionBody {
+            condition: condition.reason().into(),
+            message: condition.to_string(),
+            latest_verdict: None,
+            goals_touched: None,
+            total_goals: None,
+            goals_needed: None,
+            engagement_percent: None,
+            threshold_percent: None,
+        };
+        match condition {
+            UnmetCondition::NoNeedsWorkReview { latest_verdict } => UnmetConditionBody {
+                latest_verdict: latest_verdict.clone(),
+                ..base
+            },
+            UnmetCondition::EngagementBelowThreshold {
+                goals_touched,
+                total_goals,
+                goals_needed,
+                percent,
+                threshold_percent,
+            } => UnmetConditionBody {
+                goals_touched: Some(*goals_touched),
+                total_goals: Some(*total_goals),
+                goals_needed: Some(*goals_needed),
+                engagement_percent: Some(*percent),
+                threshold_percent: Some(*threshold_percent),
+                ..base
+            },
+        }
+    }
+}
+
+/// The body of every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "Error", skip_serializing_if_is_none)]
+pub struct ErrorBody {
+    /// What went wrong, for programs.
+    pub code: ErrorCode,
+    /// What went wrong, for people.
+    pub message: String,
+    /// `ineligible`: every condition that is not met, with its numbers.
+    pub unmet_conditions: Option<Vec<UnmetConditionBody>>,
+    /// `conflict`: the session as it is, with the first completion (kept unchanged).
+    pub session: Option<Box<ScheduledSessionBody>>,
+}
+
+/// A failed API request: a status and the JSON body that explains it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{status}: {}", body.message)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The body.
+    pub body: ErrorBody,
+}
+
+impl ApiError {
+    /// An error with a status, a code and a message.
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: ErrorBody {
+                code,
+                message: message.into(),
+                unmet_conditions: None,
+                session: None,
+            },
+        }
+    }
+
+    /// 400 `bad_request`.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
+    }
+
+    /// 401 `unauthenticated`.
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            "sign in first: POST /api/v1/session with your email and password",
+        )
+    }
+
+    /// 403 `forbidden`.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message)
+    }
+
+    /// 404 `not_found`.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
+    }
+
+    /// 503 `unavailable`.
+    pub fn unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            "the database cannot be reached right now; try again in a moment",
+        )
+    }
+
+    /// 500 `internal` (the cause is logged, never shown).
+    pub fn internal(cause: &str) -> Self {
+        tracing::error!(error = %cause, "internal error in the JSON API");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            "the server could not answer this request; it has been logged",
+        )
+    }
+
+    /// The error for a status that poem or poem-openapi produced itself (unknown path, wrong
+    /// method, unparsable parameter or body), keeping its message where it helps.
+    pub fn from_status(status: StatusCode, message: &str) -> Self {
+        match status {
+            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
+                Self::bad_request(message)
+            }
+            StatusCode::UNAUTHORIZED => Self::unauthenticated(),
+            StatusCode::FORBIDDEN => Self::forbidden(message),
+            StatusCode::NOT_FOUND => Self::not_found("there is no API endpoint at this path"),
+            StatusCode::METHOD_NOT_ALLOWED => Self::new(
+                status,
+                ErrorCode::MethodNotAllowed,
+                "this path does not accept this method",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => Self::new(
+                status,
+                ErrorCode::PayloadTooLarge,
+                "the request body is too large",
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::new(
+                status,
+                ErrorCode::UnsupportedMediaType,
+                format!("send the request body as application/json ({message})"),
+            ),
+            StatusCode::SERVICE_UNAVAILABLE => Self::unavailable(),
+            status if status.is_client_error() => Self::bad_request(message),
+            _ => Self::internal(message),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn as_response(&self) -> Response {
+        let body = self.body.to_json_string();
+        let mut builder = Response::builder()
+            .status(self.status)
+            .content_type(JSON_CONTENT_TYPE)
+            .header(header::CACHE_CONTROL, "no-store");
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            builder = builder.header(header::RETRY_AFTER, "5");
+        }
+        builder.body(body)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.as_response()
+    }
+}
+
+impl From<RepositoryError> for ApiError {
+    fn from(error: RepositoryError) -> Self {
+        match error {
+            RepositoryError::Unavailable(why) | RepositoryError::Failed(why) => {
+                tracing::warn!(error = %why, "database unavailable");
+                ApiError::unavailable()
+            }
+            RepositoryError::Corrupt(why) => ApiError::internal(&why),
+        }
+    }
+}
+
+fn not_found(resource: Resource, id: impl std::fmt::Display) -> ApiError {
+    ApiError::not_found(format!("there is no {resource} with id {id}"))
+}
+
+impl From<QueryError> for ApiError {
+    fn from(error: QueryError) -> Self {
+        match error {
+            QueryError::NotFound { resource, id } => not_found(resource, id),
+            QueryError::Forbidden(Resource::ScheduledSession) => {
+                ApiError::forbidden("only instructors can see scheduled sessions")
+            }
+            QueryError::Forbidden(resource) => {
+                ApiError::forbidden(format!("you do not have access to this {resource}"))
+            }
+            QueryError::Repository(error) => error.into(),
+        }
+    }
+}
+
+/// The 422 for a refused booking, with every unmet condition.
+fn ineligible(why: &Ineligibility) -> ApiError {
+    let mut error = ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::Ineligible,
+        why.to_string(),
+    );
+    error.body.unmet_conditions = Some(why.unmet.iter().map(Into::into).collect());
+    error
+}
+
+impl From<BookError> for ApiError {
+    fn from(error: BookError) -> Self {
+        match error {
+            BookError::NotFound(id) => not_found(Resource::Submission, id),
+            BookError::Forbidden => ApiError::forbidden(
+                "you can only schedule sensei sessions for your own submissions",
+            ),
+            BookError::Ineligible(why) => ineligible(&why),
+            BookError::Repository(error) => error.into(),
+        }
+    }
+}
+
+impl From<CompleteError> for ApiError {
+    fn from(error: CompleteError) -> Self {
+        match error {
+            CompleteError::NotFound(id) => not_found(Resource::ScheduledSession, id),
+            CompleteError::Forbidden => {
+                ApiError::forbidden("only instructors can complete sensei sessions")
+            }
+            CompleteError::AlreadyCompleted(session) => {
+                let mut error = ApiError::new(
+                    StatusCode::CONFLICT,
+                    ErrorCode::Conflict,
+                    format!(
+                        "scheduled session {} was already completed; the first completion is \
+                         kept and nothing was changed",
+                        session.id
+                    ),
+                );
+                error.body.session = Some(Box::new(ScheduledSessionBody::from(&*session)));
+                error
+            }
+            CompleteError::InvalidNotes(why) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::InvalidNotes,
+                format!("{why}; nothing was saved"),
+            ),
+            CompleteError::Repository(error) => error.into(),
+        }
+    }
+}
+
+/// The pages' errors, met through their shared helpers (sign-in, trusted-header identity).
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        let message = error.to_string();
+        match error {
+            AppError::SignInRequired => ApiError::unauthenticated(),
+            AppError::BadCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::InvalidCredentials,
+                "incorrect email or password",
+            ),
+            AppError::Forbidden(_) => ApiError::forbidden(message),
+            AppError::CsrfRejected => {
+                ApiError::new(StatusCode::FORBIDDEN, ErrorCode::CsrfRejected, message)
+            }
+            AppError::NotFound(_) => ApiError::not_found(message),
+            AppError::BadRequest(_) => ApiError::bad_request(message),
+            AppError::PayloadTooLarge => {
+                ApiError::from_status(StatusCode::PAYLOAD_TOO_LARGE, &message)
+            }
+            AppError::UnsupportedMediaType => {
+                ApiError::from_status(StatusCode::UNSUPPORTED_MEDIA_TYPE, &message)
+            }
+            AppError::Unprocessable { .. } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::BadRequest,
+                message,
+            ),
+            AppError::Conflict { .. } => {
+                ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, message)
+            }
+            AppError::Unavailable(why) => {
+                tracing::warn!(error = %why, "database unavailable");
+                ApiError::unavailable()
+            }
+            AppError::Internal(why) => ApiError::internal(&why),
+        }
+    }
+}
+
+/// The error statuses one operation can answer with (see [`Problem`]).
+pub trait ErrorStatuses: Send + Sync + 'static {
+    /// The statuses, each documented with the [`ErrorBody`] schema.
+    const STATUSES: &'static [u16];
+}
+
+/// What a status means, for the OpenAPI document.
+fn describe(status: u16) -> &'static str {
+    match status {
+        400 => "Malformed input (`bad_request`): a non-numeric id, an unknown filter value, a malformed cursor or JSON body.",
+        401 => "Not signed in (`unauthenticated`), or wrong email or password (`invalid_credentials`).",
+        403 => "Signed in but not allowed (`forbidden`), or a state-changing request without `Content-Type: application/json` or `X-Requested-With` (`csrf_rejected`).",
+        404 => "No such record (`not_found`).",
+        409 => "The session was already completed (`conflict`); `session` holds the first completion, which is kept.",
+        413 => "The request body is too large (`payload_too_large`).",
+        415 => "The request body is not JSON (`unsupported_media_type`).",
+        422 => "The request is well-formed but the rules refuse it: `ineligible` (with `unmet_conditions`) or `invalid_notes`.",
+        503 => "The database cannot be reached (`unavailable`); retry after the `Retry-After` seconds.",
+        _ => "An error.",
+    }
+}
+
+/// The failure type of an operation: an [`ApiError`] whose possible statuses, listed by `S`,
+/// appear in the OpenAPI document.
+pub struct Problem<S> {
+    error: ApiError,
+    statuses: PhantomData<fn() -> S>,
+}
+
+impl<S> Problem<S> {
+    /// The error inside.
+    pub fn error(&self) -> &ApiError {
+        &self.error
+    }
+}
+
+impl<S> std::fmt::Debug for Problem<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl<S: ErrorStatuses> ApiResponse for Problem<S> {
+    fn meta() -> MetaResponses {
+        MetaResponses {
+            responses: S::STATUSES
+                .iter()
+                .map(|&status| MetaResponse {
+                    description: describe(status),
+                    status: Some(status),
+                    status_range: None,
+                    content: vec![MetaMediaType {
+                        content_type: JSON_CONTENT_TYPE,
+                        schema: ErrorBody::schema_ref(),
+                    }],
+                    headers: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        ErrorBody::register(registry);
+    }
+}
+
+impl<S: Send + Sync + 'static> IntoResponse for Problem<S> {
+    fn into_response(self) -> Response {
+        self.error.into_response()
+    }
+}
+
+impl<S> From<Problem<S>> for poem::Error {
+    fn from(problem: Problem<S>) -> Self {
+        poem::Error::from(problem.error)
+    }
+}
+
+macro_rules! problem_from {
+    ($($source:ty),* $(,)?) => {$(
+        impl<S> From<$source> for Problem<S> {
+            fn from(error: $source) -> Self {
+                Problem {
+                    error: error.into(),
+                    statuses: PhantomData,
+                }
+            }
+        }
+    )*};
+}
+
+problem_from!(
+    ApiError,
+    AppError,
+    RepositoryError,
+    QueryError,
+    BookError,
+    CompleteError
+);
+
+/// Declares a marker type listing the error statuses of an operation.
+macro_rules! error_statuses {
+    ($($(#[$doc:meta])* $name:ident: [$($status:literal),* $(,)?];)*) => {$(
+        $(#[$doc])*
+        pub struct $name;
+        impl ErrorStatuses for $name {
+            const STATUSES: &'static [u16] = &[$($status),*];
+        }
+    )*};
+}
+
+error_statuses! {
+    /// `POST /session`.
+    SignInErrors: [400, 401, 403, 413, 415, 503];
+    /// `GET /session`.
+    WhoAmIErrors: [400, 401, 403, 503];
+    /// `DELETE /session`.
+    SignOutErrors: [403, 413, 415];
+    /// `POST /submissions/{id}/scheduled-sessions`.
+    BookErrors: [400, 401, 403, 404, 413, 415, 422, 503];
+    /// `GET /scheduled-sessions`.
+    ListErrors: [400, 401, 403, 503];
+    /// `GET /scheduled-sessions/{id}`.
+    DetailErrors: [400, 401, 403, 404, 503];
+    /// `POST /scheduled-sessions/{id}/completion`.
+    CompleteErrors: [400, 401, 403, 404, 409, 413, 415, 422, 503];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_renders_as_json_with_its_status_and_code() {
+        let response =
+            ApiError::not_found("there is no scheduled session with id 9").into_response();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(response.content_type(), Some(JSON_CONTENT_TYPE));
+        let body = ApiError::not_found("x").body.to_json().unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"code": "not_found", "message": "x"})
+        );
+    }
+
+    #[test]
+    fn outages_are_503_with_retry_after_and_corrupt_data_is_500() {
+        let response = ApiError::from(RepositoryError::Unavailable("down".into())).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some("5")
+        );
+        let corrupt = ApiError::from(RepositoryError::Corrupt("bad row".into()));
+        assert_eq!(corrupt.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!corrupt.body.message.contains("bad row"));
+    }
+
+    #[test]
+    fn an_ineligible_booking_lists_each_unmet_condition_with_its_numbers() {
+        let error = ApiError::from(BookError::Ineligible(Ineligibility {
+            unmet: vec![
+                UnmetCondition::NoNeedsWorkReview {
+                    latest_verdict: None,
+                },
+                UnmetCondition::EngagementBelowThreshold {
+                    goals_touched: 1,
+                    total_goals: 5,
+                    goals_needed: 5,
+                    percent: 20,
+                    threshold_percent: 100,
+                },
+            ],
+        }));
+        assert_eq!(error.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error.body.code, ErrorCode::Ineligible);
+        let unmet = error.body.unmet_conditions.unwrap();
+        assert_eq!(unmet[0].condition, ReasonParam::NeedsWorkFeedback);
+        assert_eq!(unmet[1].goals_needed, Some(5));
+        assert!(unmet[1].message.contains("1 of 5 goals engaged; 5 needed"));
+    }
+
+    #[test]
+    fn statuses_poem_produces_get_stable_codes() {
+        for (status, code) in [
+            (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+            (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed),
+            (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+            ),
+            (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge),
+            (StatusCode::IM_A_TEAPOT, ErrorCode::BadRequest),
+        ] {
+            let error = ApiError::from_status(status, "why");
+            assert_eq!(error.body.code, code, "{status}");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! The versioned JSON API under `/api/v1` (SPEC §5.5), described by the OpenAPI document that
+//! poem-openapi generates from this code and that the service serves at
+//! `/api/v1/openapi.json`.
+//!
+//! Same services, rules and permissions as the pages: the handlers parse input into domain
+//! values, call one [`sensei_core::SenseiService`] use case as the signed-in
+//! [`sensei_core::Actor`], and map its error in [`error`]. Sign-in shares the pages' session
+//! cookie. See `docs/api.md` for curl examples and the forgery protection.
+
+pub mod error;
+pub mod guard;
+pub mod model;
+mod scheduling;
+mod session;
+
+use poem::endpoint::BoxEndpoint;
+use poem::middleware::CatchPanic;
+use poem::{EndpointExt, Request, Response, Route};
+use poem_openapi::{OpenApiService, Tags};
+
+pub use error::{ApiError, ErrorBody, ErrorCode};
+pub use scheduling::SchedulingApi;
+pub use session::SessionApi;
+
+use crate::auth::viewer::signed_in_user;
+use crate::auth::SessionUser;
+
+/// Where the API is mounted.
+pub const PREFIX: &str = "/api/v1";
+
+/// The API's version, as the document states it.
+pub const VERSION: &str = "1.0.0";
+
+/// Groups of operations in the document.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Signing in and out.
+    Session,
+    /// Students booking sensei sessions.
+    Bookings,
+    /// Instructors working through scheduled sessions.
+    ScheduledSessions,
+}
+
+const DESCRIPTION: &str = "\
+The JSON API of sensei scheduling: students book one-to-one sensei sessions for their own \
+submissions; instructors list, read and complete them. The same rules and permissions as the \
+HTML pages apply.
+
+**Authentication**: `POST /api/v1/session` with `{\"email\", \"password\"}` sets the private, \
+`HttpOnly`, `SameSite=Lax` session cookie `sensei_session` (the same one the pages use); send it \
+back on every call. `GET /api/v1/session` tells who is signed in, `DELETE /api/v1/session` signs \
+out.
+
+**Forgery protection**: every state-changing request (POST, DELETE) must carry \
+`Content-Type: application/json`, or, when it has no body, an `X-Requested-With` header (any \
+value). Browsers send neither cross-site without a CORS preflight, which this service never \
+grants.
+
+**Errors** are always `{\"code\": \"...\", \"message\": \"...\"}` with a stable snake_case \
+`code`: `bad_request` (400), `unauthenticated` and `invalid_credentials` (401), `forbidden` and \
+`csrf_rejected` (403), `not_found` (404), `method_not_allowed` (405), `conflict` (409, with \
+`session`), `payload_too_large` (413), `unsupported_media_type` (415), `ineligible` (422, with \
+`unmet_conditions`), `invalid_notes` (422), `unavailable` (503), `internal` (500).";
+
+/// The OpenAPI service: every operation and the document describing them.
+pub fn service() -> OpenApiService<(SessionApi, SchedulingApi), ()> {
+    OpenApiService::new(
+        (SessionApi, SchedulingApi),
+        "sensei scheduling API",
+        VERSION,
+    )
+    .description(DESCRIPTION)
+    .server(PREFIX)
+}
+
+/// The OpenAPI document as JSON.
+pub fn spec_json() -> String {
+    service().spec()
+}
+
+/// The API's endpoint, to nest at [`PREFIX`] inside the router that installs the session
+/// middleware and the [`crate::AppState`]: the operations, `/openapi.json`, JSON errors for
+/// everything (unknown paths, wrong methods, malformed input, panics) and the forgery check.
+pub fn routes() -> BoxEndpoint<'static, Response> {
+    let service = service();
+    let spec = service.spec_endpoint();
+    Route::new()
+        .at("/openapi.json", spec)
+        .nest("/", service)
+        .around(guard::json_api)
+        .with(CatchPanic::new().with_handler(guard::panic_response))
+        .boxed()
+}
+
+/// The signed-in user (session cookie, or the trusted header when that mode is on).
+///
+/// # Errors
+/// 401 `unauthenticated` when nobody is signed in; 400/403/503 from the trusted-header lookup.
+pub(crate) async fn require_user(req: &Request) -> Result<SessionUser, ApiError> {
+    signed_in_user(req)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)
+}

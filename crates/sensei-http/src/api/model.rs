@@ -1,0 +1,442 @@
+//! The JSON shapes of the API (request and response bodies, query values), converted from and
+//! into the domain's types. Only this module knows both.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::{Enum, Object};
+use sensei_core::services::{Booking, BookingOutcome, SessionDetail};
+use sensei_core::{
+    AgentMessage, AgentSession, EligibilityReason, EngagementSnapshot, GoalProgressEntry,
+    GoalStatus, MessageRole, Role, ScheduledSession, SessionLifecycle, SessionListEntry,
+    StatusFilter, SubmissionInfo,
+};
+
+use crate::auth::SessionUser;
+
+/// A user's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename = "Role", rename_all = "snake_case")]
+pub enum RoleBody {
+    /// Books sessions for their own submissions.
+    Student,
+    /// Works through the queue and completes sessions.
+    Instructor,
+}
+
+impl From<Role> for RoleBody {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Student => RoleBody::Student,
+            Role::Instructor => RoleBody::Instructor,
+        }
+    }
+}
+
+/// The signed-in user.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "User")]
+pub struct UserBody {
+    /// The user's id.
+    pub id: i32,
+    /// The user's email.
+    pub email: String,
+    /// The user's role.
+    pub role: RoleBody,
+}
+
+impl From<&SessionUser> for UserBody {
+    fn from(user: &SessionUser) -> Self {
+        Self {
+            id: user.id.get(),
+            email: user.email.clone(),
+            role: user.role.into(),
+        }
+    }
+}
+
+/// Credentials to sign in with.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "SignIn")]
+pub struct SignInRequest {
+    /// The account's email.
+    #[oai(validator(min_length = 1, max_length = 320))]
+    pub email: String,
+    /// The password.
+    #[oai(validator(min_length = 1, max_length = 1024))]
+    pub password: String,
+}
+
+/// Why a student was eligible (a filter value and the condition of an unmet requirement).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename = "EligibilityReason", rename_all = "snake_case")]
+pub enum ReasonParam {
+    /// The submission's latest review verdict is `needs_work`.
+    NeedsWorkFeedback,
+    /// The student's digi-trainer engagement reached the threshold.
+    DigiTrainerEngagement,
+}
+
+impl From<EligibilityReason> for ReasonParam {
+    fn from(reason: EligibilityReason) -> Self {
+        match reason {
+            EligibilityReason::NeedsWorkFeedback => ReasonParam::NeedsWorkFeedback,
+            EligibilityReason::DigiTrainerEngagement => ReasonParam::DigiTrainerEngagement,
+        }
+    }
+}
+
+impl From<ReasonParam> for EligibilityReason {
+    fn from(reason: ReasonParam) -> Self {
+        match reason {
+            ReasonParam::NeedsWorkFeedback => EligibilityReason::NeedsWorkFeedback,
+            ReasonParam::DigiTrainerEngagement => EligibilityReason::DigiTrainerEngagement,
+        }
+    }
+}
+
+/// Which sessions the list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename = "StatusFilter", rename_all = "snake_case")]
+pub enum StatusParam {
+    /// Waiting for an instructor (the default).
+    Pending,
+    /// Completed.
+    Completed,
+    /// Both.
+    All,
+}
+
+impl From<StatusParam> for StatusFilter {
+    fn from(status: StatusParam) -> Self {
+        match status {
+            StatusParam::Pending => StatusFilter::Pending,
+            StatusParam::Completed => StatusFilter::Completed,
+            StatusParam::All => StatusFilter::All,
+        }
+    }
+}
+
+/// Where a session is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename = "SessionStatus", rename_all = "snake_case")]
+pub enum SessionStatusBody {
+    /// Waiting for an instructor.
+    Pending,
+    /// Completed; `completed_at` says when.
+    Completed,
+}
+
+/// Digi-trainer engagement: goals passed, engaged (not passed) and in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Object)]
+#[oai(rename = "Engagement")]
+pub struct EngagementBody {
+    /// Goals passed.
+    pub goals_passed: u32,
+    /// Goals engaged but not passed.
+    pub goals_engaged: u32,
+    /// Goals of the challenge.
+    pub total_goals: u32,
+    /// `round((goals_engaged + goals_passed) / total_goals * 100)`, half to even; 0 without goals.
+    pub percent: u32,
+}
+
+impl From<&EngagementSnapshot> for EngagementBody {
+    fn from(snapshot: &EngagementSnapshot) -> Self {
+        Self {
+            goals_passed: snapshot.goals_passed,
+            goals_engaged: snapshot.goals_engaged,
+            total_goals: snapshot.total_goals,
+            percent: snapshot.percent(),
+        }
+    }
+}
+
+/// A scheduled sensei session.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "ScheduledSession", skip_serializing_if_is_none)]
+pub struct ScheduledSessionBody {
+    /// The session's id.
+    pub id: i32,
+    /// The submission it is about.
+    pub submission_id: i32,
+    /// The student who booked it.
+    pub user_id: i32,
+    /// Why the student was eligible: `needs_work_feedback` or `digi_trainer_engagement`
+    /// (rows written by other versions of the platform may hold another value, shown as
+    /// stored; absent when none was recorded).
+    pub eligibility_reason: Option<String>,
+    /// Pending or completed.
+    pub status: SessionStatusBody,
+    /// The student's engagement when they booked.
+    pub snapshot: EngagementBody,
+    /// When the student booked (UTC).
+    pub scheduled_at: DateTime<Utc>,
+    /// When an instructor completed it (UTC); absent while pending.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// The instructor's notes; absent when none.
+    pub notes: Option<String>,
+}
+
+impl From<&ScheduledSession> for ScheduledSessionBody {
+    fn from(session: &ScheduledSession) -> Self {
+        let (status, completed_at, notes) = match &session.lifecycle {
+            SessionLifecycle::Pending => (SessionStatusBody::Pending, None, None),
+            SessionLifecycle::Completed(completion) => (
+                SessionStatusBody::Completed,
+                Some(completion.completed_at),
+                completion.notes.as_ref().map(ToString::to_string),
+            ),
+        };
+        Self {
+            id: session.id.get(),
+            submission_id: session.submission_id.get(),
+            user_id: session.user_id.get(),
+            eligibility_reason: session.reason.to_stored().map(str::to_owned),
+            status,
+            snapshot: (&session.engagement).into(),
+            scheduled_at: session.scheduled_at,
+            completed_at,
+            notes,
+        }
+    }
+}
+
+/// A session with its student and challenge, as instructors see it.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "ScheduledSessionEntry")]
+pub struct SessionEntryBody {
+    /// The session.
+    #[oai(flatten)]
+    pub session: ScheduledSessionBody,
+    /// The student's email.
+    pub student_email: String,
+    /// The submission's challenge.
+    pub challenge_id: i32,
+    /// The challenge's name.
+    pub challenge_name: String,
+}
+
+impl From<&SessionListEntry> for SessionEntryBody {
+    fn from(entry: &SessionListEntry) -> Self {
+        Self {
+            session: (&entry.session).into(),
+            student_email: entry.student_email.clone(),
+            challenge_id: entry.challenge_id.get(),
+            challenge_name: entry.challenge_name.clone(),
+        }
+    }
+}
+
+/// Whether a booking recorded a new session or found the recent one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename = "BookingOutcome", rename_all = "snake_case")]
+pub enum OutcomeBody {
+    /// A new session was recorded (201).
+    Created,
+    /// A session booked within the dedup window already existed and is returned (200).
+    Duplicate,
+}
+
+/// The result of a booking.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "Booking")]
+pub struct BookingBody {
+    /// `created` or `duplicate`.
+    pub outcome: OutcomeBody,
+    /// The new or existing session.
+    pub session: ScheduledSessionBody,
+}
+
+impl From<&Booking> for BookingBody {
+    fn from(booking: &Booking) -> Self {
+        Self {
+            outcome: match booking.outcome {
+                BookingOutcome::Created => OutcomeBody::Created,
+                BookingOutcome::Duplicate => OutcomeBody::Duplicate,
+            },
+            session: (&booking.session).into(),
+        }
+    }
+}
+
+/// One page of sessions.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "ScheduledSessionPage", skip_serializing_if_is_none)]
+pub struct SessionPageBody {
+    /// This page, oldest first (`scheduled_at`, then `id`).
+    pub items: Vec<SessionEntryBody>,
+    /// Sessions matching the filters in all.
+    pub total: u64,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A goal's progress status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename = "GoalStatus", rename_all = "snake_case")]
+pub enum GoalStatusBody {
+    /// No progress yet.
+    NotStarted,
+    /// Talked with the digi-trainer, not passed yet.
+    Engaged,
+    /// Passed.
+    Passed,
+}
+
+impl From<GoalStatus> for GoalStatusBody {
+    fn from(status: GoalStatus) -> Self {
+        match status {
+            GoalStatus::NotStarted => GoalStatusBody::NotStarted,
+            GoalStatus::Engaged => GoalStatusBody::Engaged,
+            GoalStatus::Passed => GoalStatusBody::Passed,
+        }
+    }
+}
+
+/// A goal of the challenge with the student's current progress.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "GoalProgress")]
+pub struct GoalProgressBody {
+    /// The goal.
+    pub goal_id: i32,
+    /// Its title.
+    pub title: String,
+    /// The student's status on it.
+    pub status: GoalStatusBody,
+}
+
+impl From<&GoalProgressEntry> for GoalProgressBody {
+    fn from(goal: &GoalProgressEntry) -> Self {
+        Self {
+            goal_id: goal.goal_id.get(),
+            title: goal.title.clone(),
+            status: goal.status.into(),
+        }
+    }
+}
+
+/// The first messages of a digi-trainer session, shortened to previews.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "MessagePreview")]
+pub struct MessagePreviewBody {
+    /// `student`, `digi_trainer`, or another role as the platform stored it.
+    pub role: String,
+    /// The text, at most 280 characters (longer text ends with `…`).
+    pub content: String,
+    /// When it was written (UTC).
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&AgentMessage> for MessagePreviewBody {
+    fn from(message: &AgentMessage) -> Self {
+        let role = match &message.role {
+            MessageRole::Student => "student".to_owned(),
+            MessageRole::Assistant => "digi_trainer".to_owned(),
+            MessageRole::Other(raw) => raw.clone(),
+        };
+        Self {
+            role,
+            content: message.content.clone(),
+            created_at: message.created_at,
+        }
+    }
+}
+
+/// A digi-trainer session of the student on the challenge.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "DigiTrainerSession", skip_serializing_if_is_none)]
+pub struct AgentSessionBody {
+    /// The session's id.
+    pub id: i32,
+    /// The goal it was about, if any.
+    pub goal_id: Option<i32>,
+    /// That goal's title.
+    pub goal_title: Option<String>,
+    /// When it started (UTC).
+    pub started_at: DateTime<Utc>,
+    /// How many messages it has in all.
+    pub message_count: u32,
+    /// Its first messages, oldest first, as previews.
+    pub messages: Vec<MessagePreviewBody>,
+}
+
+impl From<&AgentSession> for AgentSessionBody {
+    fn from(session: &AgentSession) -> Self {
+        Self {
+            id: session.id.get(),
+            goal_id: session.goal_id.map(|id| id.get()),
+            goal_title: session.goal_title.clone(),
+            started_at: session.started_at,
+            message_count: session.message_count,
+            messages: session.messages.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// The submission a session is about.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "Submission", skip_serializing_if_is_none)]
+pub struct SubmissionBody {
+    /// The submission's id.
+    pub id: i32,
+    /// When it was submitted (UTC).
+    pub submitted_at: DateTime<Utc>,
+    /// The latest instructor review verdict (`needs_work`, `approved`, ...); absent when
+    /// not reviewed.
+    pub latest_review_verdict: Option<String>,
+}
+
+impl From<&SubmissionInfo> for SubmissionBody {
+    fn from(submission: &SubmissionInfo) -> Self {
+        Self {
+            id: submission.id.get(),
+            submitted_at: submission.submitted_at,
+            latest_review_verdict: submission
+                .latest_verdict
+                .as_ref()
+                .map(|verdict| verdict.as_str().to_owned()),
+        }
+    }
+}
+
+/// Everything an instructor needs to prepare a session.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "ScheduledSessionDetail", skip_serializing_if_is_none)]
+pub struct SessionDetailBody {
+    /// The session, with the engagement snapshot taken when it was booked.
+    pub session: SessionEntryBody,
+    /// The submission (absent if it was deleted).
+    pub submission: Option<SubmissionBody>,
+    /// Engagement now, to compare with the snapshot.
+    pub current_engagement: EngagementBody,
+    /// The challenge's goals with the student's current progress.
+    pub goals: Vec<GoalProgressBody>,
+    /// The student's digi-trainer sessions on the challenge, with message previews.
+    pub digi_trainer_sessions: Vec<AgentSessionBody>,
+    /// The page with the submission's anatomy conversations (HTML, for instructors).
+    pub conversations_url: String,
+}
+
+impl From<&SessionDetail> for SessionDetailBody {
+    fn from(detail: &SessionDetail) -> Self {
+        Self {
+            session: (&detail.entry).into(),
+            submission: detail.submission.as_ref().map(Into::into),
+            current_engagement: (&detail.current_engagement).into(),
+            goals: detail.goals.iter().map(Into::into).collect(),
+            digi_trainer_sessions: detail.agent_sessions.iter().map(Into::into).collect(),
+            conversations_url: format!(
+                "/admin/submissions/{}/conversations",
+                detail.entry.session.submission_id
+            ),
+        }
+    }
+}
+
+/// Completes a session.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "Completion")]
+pub struct CompletionRequest {
+    /// The instructor's notes: trimmed, blank means none, at most 10,000 characters (longer
+    /// notes are refused with 422 `invalid_notes` and nothing is saved).
+    pub notes: Option<String>,
+}

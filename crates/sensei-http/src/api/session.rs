@@ -1,0 +1,109 @@
+//! `/session`: sign in, who am I, sign out.
+
+use poem::session::Session;
+use poem::web::Data;
+use poem::Request;
+use poem_openapi::param::Header;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::error::{ApiError, Problem, SignInErrors, SignOutErrors, WhoAmIErrors};
+use super::model::{SignInRequest, UserBody};
+use super::{require_user, ApiTags};
+use crate::auth::password::verify_password_async;
+use crate::auth::session::{sign_in, sign_out};
+use crate::auth::SessionUser;
+use crate::error_pages::AppError;
+use crate::state::AppState;
+
+/// The session operations.
+pub struct SessionApi;
+
+/// Signed out.
+#[derive(ApiResponse)]
+pub enum SignedOut {
+    /// The session cookie is removed (also when nobody was signed in).
+    #[oai(status = 204)]
+    Done,
+}
+
+#[OpenApi]
+impl SessionApi {
+    /// Sign in
+    ///
+    /// Checks the email and password and starts a new session: the response sets the
+    /// `sensei_session` cookie (a fresh session id; whatever the previous session held is
+    /// dropped). Wrong credentials answer 401 `invalid_credentials`.
+    #[oai(
+        path = "/session",
+        method = "post",
+        operation_id = "signIn",
+        tag = "ApiTags::Session"
+    )]
+    async fn sign_in(
+        &self,
+        state: Data<&AppState>,
+        session: &Session,
+        body: Json<SignInRequest>,
+    ) -> Result<Json<UserBody>, Problem<SignInErrors>> {
+        let Json(credentials) = body;
+        let email = credentials.email.trim();
+        if email.is_empty() {
+            return Err(ApiError::bad_request("email must not be blank").into());
+        }
+        let account = state.database.accounts().find_by_email(email).await?;
+        let hash = account
+            .as_ref()
+            .map(|account| account.password_hash.clone());
+        let verified = verify_password_async(credentials.password, hash).await;
+        match account {
+            Some(account) if verified => {
+                let user = SessionUser {
+                    id: account.id,
+                    email: account.email,
+                    role: account.role,
+                };
+                sign_in(session, &user)?;
+                tracing::info!(user = user.id.get(), "signed in through the API");
+                Ok(Json(UserBody::from(&user)))
+            }
+            _ => Err(AppError::BadCredentials.into()),
+        }
+    }
+
+    /// Who am I
+    ///
+    /// The signed-in user; 401 `unauthenticated` when nobody is.
+    #[oai(
+        path = "/session",
+        method = "get",
+        operation_id = "currentUser",
+        tag = "ApiTags::Session"
+    )]
+    async fn current_user(&self, req: &Request) -> Result<Json<UserBody>, Problem<WhoAmIErrors>> {
+        let user = require_user(req).await?;
+        Ok(Json(UserBody::from(&user)))
+    }
+
+    /// Sign out
+    ///
+    /// Ends the session and removes the cookie. Has no body, so it needs an
+    /// `X-Requested-With` header (or `Content-Type: application/json`).
+    #[oai(
+        path = "/session",
+        method = "delete",
+        operation_id = "signOut",
+        tag = "ApiTags::Session"
+    )]
+    async fn sign_out(
+        &self,
+        session: &Session,
+        /// Any value; required unless the request has `Content-Type: application/json`.
+        #[oai(name = "X-Requested-With")]
+        requested_with: Header<Option<String>>,
+    ) -> Result<SignedOut, Problem<SignOutErrors>> {
+        let _ = requested_with;
+        sign_out(session);
+        Ok(SignedOut::Done)
+    }
+}
