@@ -18,7 +18,7 @@ pub struct TestApp {
     pub client: TestClient<BoxEndpoint<'static, Response>>,
     pub database: Database,
     pub state: AppState,
-    _dir: TempDir,
+    _dir: Option<TempDir>,
 }
 
 impl TestApp {
@@ -34,7 +34,17 @@ impl TestApp {
             client: TestClient::new(build_router(state.clone())),
             database,
             state,
-            _dir: dir,
+            _dir: Some(dir),
+        }
+    }
+
+    /// An app over a client and state built elsewhere (another database).
+    pub fn over(client: TestClient<BoxEndpoint<'static, Response>>, state: AppState) -> TestApp {
+        TestApp {
+            client,
+            database: state.database.clone(),
+            state,
+            _dir: None,
         }
     }
 
