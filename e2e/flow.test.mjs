@@ -117,7 +117,8 @@ async function openOnlySubmission(page) {
 }
 
 async function pendingCount(page) {
-  const card = page.locator('.stat-card, .card, section, div').filter({ hasText: 'Pending scheduled sessions' }).last();
+  // The stat card is the element around the exact label.
+  const card = page.getByText('Pending scheduled sessions', { exact: true }).locator('..');
   const text = await card.innerText();
   const match = text.match(/(\d[\d,]*)/);
   assert.ok(match, `no number in the pending stat card: ${text}`);
