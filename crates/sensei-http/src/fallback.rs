@@ -41,3 +41,32 @@ pub fn panic_page(panic: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!(panic = %message, "a handler panicked");
     page_for_status(StatusCode::INTERNAL_SERVER_ERROR, "")
 }
+
+#[cfg(test)]
+mod tests {
+    use poem::middleware::CatchPanic;
+    use poem::test::TestClient;
+    use poem::{handler, EndpointExt, Route};
+
+    use super::*;
+
+    #[handler]
+    fn boom() -> &'static str {
+        panic!("deliberate test panic")
+    }
+
+    #[tokio::test]
+    async fn a_panic_becomes_a_500_page_and_route_errors_become_pages() {
+        let app = Route::new()
+            .at("/boom", boom)
+            .around(render_errors)
+            .with(CatchPanic::new().with_handler(panic_page));
+        let client = TestClient::new(app);
+        let response = client.get("/boom").send().await;
+        response.assert_status(StatusCode::INTERNAL_SERVER_ERROR);
+        response.assert_content_type("text/html; charset=utf-8");
+        let missing = client.get("/missing").send().await;
+        missing.assert_status(StatusCode::NOT_FOUND);
+        missing.assert_content_type("text/html; charset=utf-8");
+    }
+}
