@@ -10,6 +10,7 @@
 
 mod common;
 
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use diesel::pg::PgConnection;
@@ -90,7 +91,9 @@ fn admin_url() -> Option<String> {
     match std::env::var(PG_ENV) {
         Ok(url) if !url.trim().is_empty() => Some(url),
         _ => {
-            eprintln!(
+            // Written to the real stderr, past the test harness's capture, so it shows.
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n*** SKIPPED: the outage test needs PostgreSQL; set {PG_ENV} \
                  (e.g. postgres://postgres@127.0.0.1:5432/postgres) ***\n"
             );
