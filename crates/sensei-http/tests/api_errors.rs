@@ -22,9 +22,22 @@ async fn unknown_api_paths_are_json_404_and_wrong_methods_json_405() {
     app.send(Call::new(Method::PUT, format!("{API}/session")).body("application/json", "{}"))
         .await
         .expect_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
-    app.send(Call::get(format!("{API}/scheduled-sessions/1/completion")))
-        .await
-        .expect_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    let reply = app
+        .send(Call::get(format!("{API}/scheduled-sessions/1/completion")))
+        .await;
+    reply.expect_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    assert_eq!(reply.header("allow"), Some("POST"));
+    let reply = app
+        .send(Call::new(Method::TRACE, format!("{API}/session")))
+        .await;
+    reply.expect_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    assert_eq!(reply.header("allow"), Some("DELETE, GET, POST"));
+    let query = poem::http::Method::from_bytes(b"QUERY").unwrap();
+    let reply = app
+        .send(Call::new(query, format!("{API}/scheduled-sessions")))
+        .await;
+    reply.expect_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    assert_eq!(reply.header("allow"), Some("GET"));
 }
 
 #[tokio::test]

@@ -161,7 +161,6 @@ async fn malformed_sign_in_bodies_are_json_4xx_errors() {
         r#"{"email": "alice@example.com"}"#,
         r#"{"email": [7], "password": "x"}"#,
         r#"{"email": "", "password": "x"}"#,
-        r#"{"email": "   ", "password": "x"}"#,
     ] {
         app.send(Call::new(Method::POST, &path).body("application/json", body))
             .await

@@ -9,9 +9,10 @@
 //! is also `SameSite=Lax`.
 
 use std::any::Any;
+use std::sync::OnceLock;
 
 use poem::error::ReadBodyError;
-use poem::http::{header, Method, StatusCode};
+use poem::http::{header, HeaderValue, Method, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response};
 
 use super::error::{ApiError, ErrorCode};
@@ -102,8 +103,79 @@ async fn limit_body(req: &mut Request) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The JSON response for any error an endpoint returned.
-pub fn error_response(error: poem::Error) -> Response {
+/// The methods each path of the API accepts, read from the OpenAPI document once, for the
+/// `Allow` header of a 405 (RFC 9110).
+struct AllowTable {
+    /// Each path's segments (`None` for a `{parameter}`) and its methods, e.g. `GET, POST`.
+    routes: Vec<(Vec<Option<String>>, String)>,
+}
+
+impl AllowTable {
+    fn from_spec(spec: &str) -> Self {
+        let document: serde_json::Value = serde_json::from_str(spec).unwrap_or_default();
+        let mut routes = vec![(segments("/openapi.json"), "GET".to_owned())];
+        if let Some(paths) = document.get("paths").and_then(|paths| paths.as_object()) {
+            for (path, operations) in paths {
+                let methods = operations
+                    .as_object()
+                    .map(|operations| {
+                        operations
+                            .keys()
+                            .map(|method| method.to_ascii_uppercase())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default();
+                routes.push((segments(path), methods));
+            }
+        }
+        Self { routes }
+    }
+
+    fn allowed(&self, path: &str) -> Option<&str> {
+        let path = path.strip_prefix(super::PREFIX).unwrap_or(path);
+        let wanted: Vec<&str> = path.trim_matches('/').split('/').collect();
+        self.routes
+            .iter()
+            .find(|(pattern, _)| {
+                pattern.len() == wanted.len()
+                    && pattern.iter().zip(&wanted).all(|(expected, actual)| {
+                        expected.as_deref().is_none_or(|literal| literal == *actual)
+                    })
+            })
+            .map(|(_, methods)| methods.as_str())
+    }
+}
+
+/// A path template's segments; `{name}` segments match anything.
+fn segments(template: &str) -> Vec<Option<String>> {
+    template
+        .trim_matches('/')
+        .split('/')
+        .map(|segment| {
+            (!(segment.starts_with('{') && segment.ends_with('}'))).then(|| segment.to_owned())
+        })
+        .collect()
+}
+
+fn allow_table() -> &'static AllowTable {
+    static TABLE: OnceLock<AllowTable> = OnceLock::new();
+    TABLE.get_or_init(|| AllowTable::from_spec(&super::spec_json()))
+}
+
+/// The JSON response for any error an endpoint returned at `path`.
+pub fn error_response(error: poem::Error, path: &str) -> Response {
+    if error.status() == StatusCode::METHOD_NOT_ALLOWED {
+        let mut response =
+            ApiError::from_status(StatusCode::METHOD_NOT_ALLOWED, "").into_response();
+        if let Some(methods) = allow_table()
+            .allowed(path)
+            .and_then(|methods| HeaderValue::from_str(methods).ok())
+        {
+            response.headers_mut().insert(header::ALLOW, methods);
+        }
+        return response;
+    }
     if error.is::<ApiError>() {
         return error.into_response();
     }
@@ -118,17 +190,28 @@ pub fn error_response(error: poem::Error) -> Response {
 /// # Errors
 /// Never: every error becomes a JSON response.
 pub async fn json_api<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
-    if let Err(error) = check_forgery(&req) {
-        return Ok(error.into_response());
+    // Only operations that exist are guarded: anything else gets its 404 or 405 from routing.
+    let routed = allow_table()
+        .allowed(req.uri().path())
+        .is_some_and(|methods| {
+            methods
+                .split(", ")
+                .any(|method| method == req.method().as_str())
+        });
+    if routed {
+        if let Err(error) = check_forgery(&req) {
+            return Ok(error.into_response());
+        }
     }
     if is_state_changing(req.method()) {
         if let Err(error) = limit_body(&mut req).await {
             return Ok(error.into_response());
         }
     }
+    let path = req.uri().path().to_owned();
     Ok(match next.call(req).await {
         Ok(response) => response.into_response(),
-        Err(error) => error_response(error),
+        Err(error) => error_response(error, &path),
     })
 }
 
@@ -194,5 +277,18 @@ mod tests {
             .content_type("application/json")
             .finish();
         assert!(check_forgery(&json).is_ok());
+    }
+
+    #[test]
+    fn the_allow_table_lists_each_paths_methods_from_the_document() {
+        let table = allow_table();
+        assert_eq!(table.allowed("/session"), Some("DELETE, GET, POST"));
+        assert_eq!(table.allowed("/api/v1/scheduled-sessions/7"), Some("GET"));
+        assert_eq!(
+            table.allowed("/scheduled-sessions/x/completion"),
+            Some("POST")
+        );
+        assert_eq!(table.allowed("/openapi.json"), Some("GET"));
+        assert_eq!(table.allowed("/nothing/here"), None);
     }
 }

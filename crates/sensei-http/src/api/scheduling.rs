@@ -99,7 +99,7 @@ impl SchedulingApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page.
-        #[oai(validator(max_length = 64))]
+        #[oai(validator(pattern = r"^-?[0-9]{1,18}\.[0-9]{1,9}$"))]
         after: Query<Option<String>>,
     ) -> Result<Json<SessionPageBody>, Problem<ListErrors>> {
         let user = require_user(req).await?;
@@ -108,8 +108,8 @@ impl SchedulingApi {
             Some(raw) => PageSize::new(raw)
                 .ok_or_else(|| ApiError::bad_request("limit must be between 1 and 100"))?,
         };
-        let after = match after.0.as_deref().map(str::trim) {
-            None | Some("") => None,
+        let after = match after.0.as_deref() {
+            None => None,
             Some(raw) => Some(SessionCursor::decode(raw).ok_or_else(|| {
                 ApiError::bad_request(
                     "after is not a cursor: pass the next_cursor of the previous page",

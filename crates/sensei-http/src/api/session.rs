@@ -7,7 +7,7 @@ use poem_openapi::param::Header;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::error::{ApiError, Problem, SignInErrors, SignOutErrors, WhoAmIErrors};
+use super::error::{Problem, SignInErrors, SignOutErrors, WhoAmIErrors};
 use super::model::{SignInRequest, UserBody};
 use super::{require_user, ApiTags};
 use crate::auth::password::verify_password_async;
@@ -48,9 +48,6 @@ impl SessionApi {
     ) -> Result<Json<UserBody>, Problem<SignInErrors>> {
         let Json(credentials) = body;
         let email = credentials.email.trim();
-        if email.is_empty() {
-            return Err(ApiError::bad_request("email must not be blank").into());
-        }
         let account = state.database.accounts().find_by_email(email).await?;
         let hash = account
             .as_ref()
