@@ -458,3 +458,30 @@ async fn completion_errors_are_json_for_students_unknown_ids_bad_bodies_and_huge
         "pending"
     );
 }
+
+#[tokio::test]
+async fn simultaneous_bookings_through_the_api_record_exactly_one_session() {
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    let alice = app.sign_in(ALICE).await;
+    let submission = app.submission_of(ALICE).await;
+    let mut bookings = tokio::task::JoinSet::new();
+    for _ in 0..12 {
+        let (app, alice) = (app.clone(), alice.clone());
+        bookings.spawn(async move { app.book(&alice, submission).await });
+    }
+    let mut created = 0;
+    let mut ids = std::collections::BTreeSet::new();
+    while let Some(reply) = bookings.join_next().await {
+        let reply = reply.unwrap();
+        match reply.status {
+            StatusCode::CREATED => created += 1,
+            StatusCode::OK => assert_eq!(reply.json["outcome"], "duplicate"),
+            other => panic!("unexpected {other}: {}", reply.text),
+        }
+        ids.insert(session_id(&reply));
+    }
+    assert_eq!(created, 1);
+    assert_eq!(ids.len(), 1, "every booking returns the same session");
+    let instructor = app.sign_in(INSTRUCTOR).await;
+    assert_eq!(pending_total(&app, &instructor).await, 1);
+}
