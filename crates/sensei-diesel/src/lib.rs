@@ -15,6 +15,7 @@
 
 mod db;
 mod error;
+pub mod generate;
 pub mod migrations;
 mod repo;
 mod schema;

@@ -2,6 +2,7 @@
 //! module with an `Args` struct and a `run` function, and one variant to [`Command`].
 
 pub mod database;
+pub mod generate;
 pub mod migrate;
 pub mod serve;
 
@@ -35,6 +36,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Apply the database migrations that have not run yet.
     Migrate(migrate::MigrateArgs),
+    /// Fill a database with a large generated data set (benchmarks).
+    Generate(generate::GenerateArgs),
 }
 
 impl Command {
@@ -42,6 +45,7 @@ impl Command {
         match self {
             Command::Serve(args) => serve::run(args).await,
             Command::Migrate(args) => migrate::run(args).await,
+            Command::Generate(args) => generate::run(args).await,
         }
     }
 }

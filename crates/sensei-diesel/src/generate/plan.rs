@@ -1,0 +1,443 @@
+//! The deterministic plan: which rows to write, drawn from a seeded ChaCha8 generator (one
+//! stream per table, so a table's rows depend only on the seed, the sizes and `anchor`).
+
+use chrono::{DateTime, Duration, Utc};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use sensei_core::Role;
+
+use super::rows::{
+    AgentMessageRow, AgentSessionRow, ChallengeRow, ConversationMessageRow, ConversationRow,
+    GoalRow, ProgressRow, ReviewRow, SessionRow, SubmissionRow, UserRow,
+};
+use super::{HISTORY_DAYS, STUDENT_DOMAIN};
+use crate::timestamp::SqlaTimestamp;
+
+const TOPICS: [&str; 20] = [
+    "Linked lists",
+    "URL validator",
+    "Binary search",
+    "Matrix rotation",
+    "Word frequency",
+    "Bank account",
+    "Roman numerals",
+    "Palindromes",
+    "Queue with two stacks",
+    "JSON pretty printer",
+    "Rate limiter",
+    "LRU cache",
+    "Tic-tac-toe",
+    "Temperature converter",
+    "Anagram finder",
+    "Inventory tracker",
+    "Merge intervals",
+    "Prime sieve",
+    "Markdown headings",
+    "Shopping cart",
+];
+
+const GOAL_TITLES: [&str; 12] = [
+    "Handles the empty input",
+    "Validates its arguments",
+    "Covers the happy path with tests",
+    "Reports errors clearly",
+    "Runs in linear time",
+    "Keeps functions small",
+    "Names things well",
+    "Handles very large inputs",
+    "Documents the public API",
+    "Avoids global state",
+    "Handles unicode text",
+    "Cleans up resources",
+];
+
+const STUDENT_LINES: [&str; 8] = [
+    "I am stuck on this goal, my tests keep failing on the edge cases.",
+    "Why does my loop run one time too many?",
+    "Is it fine to use recursion here or will it overflow?",
+    "I changed the function like you said but the output is still wrong.",
+    "What should happen when the input is empty?",
+    "Could you explain what linear time means for this challenge?",
+    "My solution works locally but the checker says it is too slow.",
+    "How do I split this into smaller functions?",
+];
+
+const TRAINER_LINES: [&str; 8] = [
+    "Let us look at the smallest input first. What do you expect it to return?",
+    "Try printing the index on every iteration and compare it with the length.",
+    "Recursion is fine for small inputs; think about the deepest case you must handle.",
+    "Good progress. Which test fails now, and what does it expect?",
+    "The challenge asks for an empty result there. Where would you check for it?",
+    "Count how many times each element is visited. Is it once, or more?",
+    "Which part runs inside another loop? That is usually where the time goes.",
+    "Pick one responsibility per function and name it after what it does.",
+];
+
+const NOTES: [&str; 6] = [
+    "Walked through the failing edge cases together; student will add tests.",
+    "Explained the complexity issue; suggested a hash map instead of nested loops.",
+    "Reviewed error handling. Student now returns early on invalid input.",
+    "Paired on refactoring into smaller functions. Good progress.",
+    "Student understood the recursion limit; switched to an iterative version.",
+    "Went through the reviewer's needs_work comments point by point.",
+];
+
+/// What the later tables need to know about a submission.
+#[derive(Debug, Clone)]
+struct Submission {
+    id: i32,
+    user: i32,
+    challenge: usize,
+    submitted_at: DateTime<Utc>,
+    needs_work: bool,
+    passed: i32,
+    engaged: i32,
+}
+
+/// Draws the rows, table by table.
+pub(crate) struct Planner {
+    seed: u64,
+    anchor: DateTime<Utc>,
+    /// Per challenge: its id and its goals' ids.
+    challenges: Vec<(i32, Vec<i32>)>,
+    submissions: Vec<Submission>,
+}
+
+fn id(base: i64, index: usize) -> i32 {
+    i32::try_from(base + 1 + index as i64).unwrap_or(i32::MAX)
+}
+
+fn ts(at: DateTime<Utc>) -> SqlaTimestamp {
+    SqlaTimestamp::from(at)
+}
+
+impl Planner {
+    pub(crate) fn new(seed: u64, anchor: DateTime<Utc>) -> Self {
+        Planner {
+            seed,
+            anchor,
+            challenges: Vec::new(),
+            submissions: Vec::new(),
+        }
+    }
+
+    /// The stream of one table.
+    fn rng(&self, table: u64) -> ChaCha8Rng {
+        ChaCha8Rng::seed_from_u64(self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ table)
+    }
+
+    /// A time within the history: `anchor` minus up to [`HISTORY_DAYS`] (microseconds).
+    fn past(&self, rng: &mut ChaCha8Rng) -> DateTime<Utc> {
+        let span = HISTORY_DAYS * 24 * 3_600 * 1_000_000;
+        self.anchor - Duration::microseconds(rng.random_range(0..span))
+    }
+
+    pub(crate) fn students(&mut self, base: i64, count: u32, hash: &str) -> Vec<UserRow> {
+        let mut rng = self.rng(1);
+        (0..count as usize)
+            .map(|index| {
+                let id = id(base, index);
+                UserRow {
+                    id,
+                    email: format!("student{id}@{STUDENT_DOMAIN}"),
+                    role: Role::Student.as_str(),
+                    password_hash: hash.to_owned(),
+                    created_at: ts(self.past(&mut rng) - Duration::days(HISTORY_DAYS)),
+                }
+            })
+            .collect()
+    }
+
+    pub(crate) fn challenges(
+        &mut self,
+        challenge_base: i64,
+        goal_base: i64,
+        count: u32,
+    ) -> (Vec<ChallengeRow>, Vec<GoalRow>) {
+        let mut rng = self.rng(2);
+        let mut challenges = Vec::with_capacity(count as usize);
+        let mut goals = Vec::new();
+        for index in 0..count as usize {
+            let challenge_id = id(challenge_base, index);
+            let topic = TOPICS[index % TOPICS.len()];
+            let name = match index / TOPICS.len() {
+                0 => topic.to_owned(),
+                round => format!("{topic} {}", round + 1),
+            };
+            challenges.push(ChallengeRow {
+                id: challenge_id,
+                name: name.clone(),
+                description: format!("Build {}: the reference challenge #{challenge_id}.", name),
+            });
+            let goal_count = rng.random_range(3..=6usize);
+            let first = rng.random_range(0..GOAL_TITLES.len());
+            let mut ids = Vec::with_capacity(goal_count);
+            for position in 0..goal_count {
+                let goal_id = id(goal_base, goals.len());
+                goals.push(GoalRow {
+                    id: goal_id,
+                    challenge_id,
+                    title: GOAL_TITLES[(first + position) % GOAL_TITLES.len()].to_owned(),
+                    position: position as i32,
+                });
+                ids.push(goal_id);
+            }
+            self.challenges.push((challenge_id, ids));
+        }
+        (challenges, goals)
+    }
+
+    pub(crate) fn submissions(&mut self, base: i64, students: &[i32]) -> Vec<SubmissionRow> {
+        let mut rng = self.rng(3);
+        let challenge_count = self.challenges.len();
+        let mut rows = Vec::with_capacity(students.len() * 2);
+        for &user in students {
+            let wanted = rng.random_range(1..=3usize).min(challenge_count);
+            let mut chosen: Vec<usize> = Vec::with_capacity(wanted);
+            while chosen.len() < wanted {
+                let pick = rng.random_range(0..challenge_count);
+                if !chosen.contains(&pick) {
+                    chosen.push(pick);
+                }
+            }
+            for challenge in chosen {
+                let submission_id = id(base, rows.len());
+                // Submitted before the sessions that follow it (at least a week of history).
+                let submitted_at = self.past(&mut rng) - Duration::days(7);
+                rows.push(SubmissionRow {
+                    id: submission_id,
+                    user_id: user,
+                    challenge_id: self.challenges[challenge].0,
+                    submitted_at: ts(submitted_at),
+                    content: Some(format!(
+                        "// submission {submission_id}\nfn solve(input: &str) -> String {{\n    \
+                         input.trim().to_owned()\n}}\n"
+                    )),
+                });
+                self.submissions.push(Submission {
+                    id: submission_id,
+                    user,
+                    challenge,
+                    submitted_at,
+                    needs_work: false,
+                    passed: 0,
+                    engaged: 0,
+                });
+            }
+        }
+        rows
+    }
+
+    /// 0–2 reviews per submission; about half of the reviewed ones end `needs_work`.
+    pub(crate) fn reviews(&mut self, base: i64) -> Vec<ReviewRow> {
+        let mut rng = self.rng(4);
+        let mut rows = Vec::with_capacity(self.submissions.len());
+        for submission in &mut self.submissions {
+            let count = match rng.random_range(0..10u8) {
+                0 | 1 => 0,
+                2..=6 => 1,
+                _ => 2,
+            };
+            for index in 0..count {
+                let last = index + 1 == count;
+                let needs_work = !last || rng.random_bool(0.5);
+                rows.push(ReviewRow {
+                    id: id(base, rows.len()),
+                    submission_id: submission.id,
+                    verdict: if needs_work { "needs_work" } else { "approved" },
+                    created_at: ts(submission.submitted_at + Duration::hours(6 * (index + 1))),
+                });
+                if last {
+                    submission.needs_work = needs_work;
+                }
+            }
+        }
+        rows
+    }
+
+    /// Per submission, the student's status on each goal of its challenge: about 40 % every
+    /// goal engaged or passed (eligible by engagement), the rest a mix (some goals without a
+    /// row: not started).
+    pub(crate) fn goal_progress(&mut self, base: i64) -> Vec<ProgressRow> {
+        let mut rng = self.rng(5);
+        let mut rows = Vec::with_capacity(self.submissions.len() * 5);
+        for submission in &mut self.submissions {
+            let full = rng.random_bool(0.4);
+            for &goal in &self.challenges[submission.challenge].1 {
+                let status = match (full, rng.random_range(0..4u8)) {
+                    (true, 0 | 1) | (false, 3) => "passed",
+                    (true, _) | (false, 2) => "engaged",
+                    (false, 1) => "not_started",
+                    (false, _) => continue,
+                };
+                match status {
+                    "passed" => submission.passed += 1,
+                    "engaged" => submission.engaged += 1,
+                    _ => {}
+                }
+                rows.push(ProgressRow {
+                    id: id(base, rows.len()),
+                    user_id: submission.user,
+                    goal_id: goal,
+                    status,
+                    updated_at: ts(submission.submitted_at + Duration::hours(1)),
+                });
+            }
+        }
+        rows
+    }
+
+    /// 1–2 digi-trainer sessions per submission, each with 2–4 messages.
+    pub(crate) fn digi_trainer(
+        &mut self,
+        session_base: i64,
+        message_base: i64,
+    ) -> (Vec<AgentSessionRow>, Vec<AgentMessageRow>) {
+        let mut rng = self.rng(6);
+        let mut sessions = Vec::with_capacity(self.submissions.len() * 3 / 2);
+        let mut messages = Vec::with_capacity(self.submissions.len() * 4);
+        for submission in &self.submissions {
+            let (challenge_id, goals) = &self.challenges[submission.challenge];
+            for index in 0..rng.random_range(1..=2i64) {
+                let session_id = id(session_base, sessions.len());
+                let started = submission.submitted_at - Duration::hours(2 * (index + 1));
+                let goal = if rng.random_bool(0.8) {
+                    Some(goals[rng.random_range(0..goals.len())])
+                } else {
+                    None
+                };
+                sessions.push(AgentSessionRow {
+                    id: session_id,
+                    user_id: submission.user,
+                    challenge_id: *challenge_id,
+                    goal_id: goal,
+                    started_at: ts(started),
+                });
+                let line = rng.random_range(0..STUDENT_LINES.len());
+                for turn in 0..rng.random_range(2..=4usize) {
+                    let (role, text) = if turn % 2 == 0 {
+                        (
+                            "user",
+                            STUDENT_LINES[(line + turn / 2) % STUDENT_LINES.len()],
+                        )
+                    } else {
+                        (
+                            "assistant",
+                            TRAINER_LINES[(line + turn / 2) % TRAINER_LINES.len()],
+                        )
+                    };
+                    messages.push(AgentMessageRow {
+                        id: id(message_base, messages.len()),
+                        agent_session_id: session_id,
+                        role,
+                        content: text.to_owned(),
+                        created_at: ts(started + Duration::seconds(30 * (turn as i64 + 1))),
+                    });
+                }
+            }
+        }
+        (sessions, messages)
+    }
+
+    /// An anatomy conversation for about half of the submissions, each with 2–3 messages.
+    pub(crate) fn anatomy(
+        &mut self,
+        conversation_base: i64,
+        message_base: i64,
+    ) -> (Vec<ConversationRow>, Vec<ConversationMessageRow>) {
+        let mut rng = self.rng(7);
+        let mut conversations = Vec::with_capacity(self.submissions.len() / 2);
+        let mut messages = Vec::with_capacity(self.submissions.len() * 5 / 4);
+        for submission in &self.submissions {
+            if !rng.random_bool(0.5) {
+                continue;
+            }
+            let conversation_id = id(conversation_base, conversations.len());
+            let started = submission.submitted_at + Duration::minutes(10);
+            conversations.push(ConversationRow {
+                id: conversation_id,
+                submission_id: submission.id,
+                title: format!("Anatomy of submission {}", submission.id),
+                created_at: ts(started),
+            });
+            for turn in 0..rng.random_range(2..=3usize) {
+                let (role, text) = if turn % 2 == 0 {
+                    (
+                        "user",
+                        "What does each part of my solution do, and which part is slow?",
+                    )
+                } else {
+                    (
+                        "assistant",
+                        "The parser reads the input once; the nested loop below it compares \
+                         every pair, which is where the time goes.",
+                    )
+                };
+                messages.push(ConversationMessageRow {
+                    id: id(message_base, messages.len()),
+                    conversation_id,
+                    role,
+                    content: text.to_owned(),
+                    created_at: ts(started + Duration::seconds(20 * (turn as i64 + 1))),
+                });
+            }
+        }
+        (conversations, messages)
+    }
+
+    /// `count` sessions by students on eligible submissions (any submission when none is
+    /// eligible), every other one completed with notes.
+    pub(crate) fn sessions(&mut self, base: i64, count: u32) -> Vec<SessionRow> {
+        let mut rng = self.rng(8);
+        let eligible: Vec<&Submission> = self
+            .submissions
+            .iter()
+            .filter(|s| s.needs_work || self.fully_engaged(s))
+            .collect();
+        let pool: Vec<&Submission> = if eligible.is_empty() {
+            self.submissions.iter().collect()
+        } else {
+            eligible
+        };
+        if pool.is_empty() {
+            return Vec::new();
+        }
+        (0..count as usize)
+            .map(|index| {
+                let submission = pool[rng.random_range(0..pool.len())];
+                let total = self.challenges[submission.challenge].1.len() as i32;
+                let reason = if submission.needs_work || !self.fully_engaged(submission) {
+                    "needs_work_feedback"
+                } else {
+                    "digi_trainer_engagement"
+                };
+                let scheduled_at = self.past(&mut rng);
+                let (completed_at, notes) = if index % 2 == 0 {
+                    (None, None)
+                } else {
+                    let after = Duration::minutes(rng.random_range(30..=3 * 24 * 60));
+                    let done = (scheduled_at + after).min(self.anchor);
+                    let note = NOTES[rng.random_range(0..NOTES.len())];
+                    (Some(ts(done)), Some(note.to_owned()))
+                };
+                SessionRow {
+                    id: id(base, index),
+                    submission_id: submission.id,
+                    user_id: submission.user,
+                    eligibility_reason: Some(reason),
+                    goals_passed: Some(submission.passed),
+                    goals_engaged: Some(submission.engaged),
+                    total_goals: Some(total),
+                    scheduled_at: ts(scheduled_at),
+                    session_completed_at: completed_at,
+                    notes,
+                }
+            })
+            .collect()
+    }
+
+    fn fully_engaged(&self, submission: &Submission) -> bool {
+        let total = self.challenges[submission.challenge].1.len() as i32;
+        total > 0 && submission.passed + submission.engaged == total
+    }
+}
