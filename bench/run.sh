@@ -253,6 +253,11 @@ for backend in $BACKENDS; do
         "$backend" "$size" "$1" "$rps" "$p50" "$p99" "$errors" "$3" >&2
     }
 
+    # Warm-up (not recorded): the pool opens its connections, caches fill.
+    wrk -t"$THREADS" -c"$CONNS" -d2s -H "Cookie: $COOKIE" "$BASE/admin" >/dev/null 2>&1
+    wrk -t"$THREADS" -c"$CONNS" -d1s -H "Cookie: $COOKIE" "$BASE/admin/scheduled-sessions/$middle_id" \
+      >/dev/null 2>&1
+
     record "dashboard /admin" "$(run_wrk -d"${DURATION}s" -H "Cookie: $COOKIE" "$BASE/admin")" ""
     record "deep page ?after=" \
       "$(run_wrk -d"${DURATION}s" -H "Cookie: $COOKIE" "$BASE/admin?after=$CURSOR")" \

@@ -430,6 +430,8 @@ fn load<C: Bulk>(
     summary.counter_pending = pending;
     summary.counter_completed = completed;
     conn.advance_sequences()?;
+    progress.phase("analyze", 0);
+    conn.after_load()?;
     Ok(summary)
 }
 

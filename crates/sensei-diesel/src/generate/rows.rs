@@ -210,6 +210,11 @@ pub(crate) trait Bulk: crate::db::WriteConn {
     /// Undoes [`Bulk::pause_session_triggers`].
     fn resume_session_triggers(&mut self) -> QueryResult<()>;
 
+    /// After the load: PostgreSQL `VACUUM (ANALYZE)` of the written tables, so the planner
+    /// has statistics and autovacuum does not start on them during a benchmark. SQLite:
+    /// nothing (the tested query plans do not depend on `sqlite_stat1`).
+    fn after_load(&mut self) -> QueryResult<()>;
+
     /// After rows were inserted with explicit ids: moves PostgreSQL's `SERIAL` sequences
     /// past them (SQLite's `AUTOINCREMENT` follows explicit ids by itself).
     fn advance_sequences(&mut self) -> QueryResult<()>;
@@ -316,6 +321,10 @@ mod sqlite_impl {
         fn advance_sequences(&mut self) -> QueryResult<()> {
             Ok(())
         }
+
+        fn after_load(&mut self) -> QueryResult<()> {
+            Ok(())
+        }
     }
 }
 
@@ -359,6 +368,10 @@ mod pg_impl {
                 ));
             }
             self.batch_execute(&sql)
+        }
+
+        fn after_load(&mut self) -> QueryResult<()> {
+            self.batch_execute(&format!("VACUUM (ANALYZE) {}", TABLES.join(", ")))
         }
     }
 }

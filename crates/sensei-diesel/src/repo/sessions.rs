@@ -148,6 +148,23 @@ macro_rules! apply_filters {
     }};
 }
 
+/// Keeps the rows after a cursor: `(scheduled_at, id) > (at, id)`. The redundant
+/// `scheduled_at >= at` gives the planner a range start on the pending index; with the OR
+/// alone SQLite walks the index from its first entry, so a deep page cost grew with its depth.
+macro_rules! after_cursor {
+    ($query:expr, $at:expr, $id:expr) => {
+        $query
+            .filter(scheduled_sessions::scheduled_at.ge($at))
+            .filter(
+                scheduled_sessions::scheduled_at
+                    .gt($at)
+                    .or(scheduled_sessions::scheduled_at
+                        .eq($at)
+                        .and(scheduled_sessions::id.gt($id))),
+            )
+    };
+}
+
 /// The Diesel [`ScheduledSessionRepository`].
 #[derive(Debug, Clone)]
 pub struct DieselScheduledSessions {
@@ -267,13 +284,7 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
                 .into_boxed();
             let mut q = apply_filters!(base, filters, pattern);
             if let Some((at, id)) = after {
-                q = q.filter(
-                    scheduled_sessions::scheduled_at
-                        .gt(at)
-                        .or(scheduled_sessions::scheduled_at
-                            .eq(at)
-                            .and(scheduled_sessions::id.gt(id))),
-                );
+                q = after_cursor!(q, at, id);
             }
             let rows = q
                 .order((
@@ -432,13 +443,7 @@ mod plan {
             let mut q = apply_filters!(base, filters, pattern);
             if cursor {
                 let at = SqlaTimestamp::from(Utc::now());
-                q = q.filter(
-                    scheduled_sessions::scheduled_at
-                        .gt(at)
-                        .or(scheduled_sessions::scheduled_at
-                            .eq(at)
-                            .and(scheduled_sessions::id.gt(1))),
-                );
+                q = after_cursor!(q, at, 1);
             }
             let q = q
                 .order((
@@ -453,6 +458,15 @@ mod plan {
                     .any(|s| s.contains("idx_scheduled_sessions_pending")),
                 "{steps:?}"
             );
+            if cursor {
+                // A range on the index, not a walk from its start.
+                assert!(
+                    steps
+                        .iter()
+                        .any(|s| s.contains("idx_scheduled_sessions_pending (scheduled_at>?)")),
+                    "{steps:?}"
+                );
+            }
             for step in &steps {
                 assert!(
                     !step.contains("MATERIALIZE") && !step.contains("TEMP B-TREE"),

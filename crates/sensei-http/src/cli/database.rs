@@ -12,7 +12,8 @@ pub struct DatabaseArgs {
     /// plain file path (SQLite).
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
-    /// Most pooled database connections (default: 8 for SQLite, 16 for PostgreSQL).
+    /// Most pooled database connections (default: 8 for SQLite; for PostgreSQL twice the CPU
+    /// cores, between 4 and 16).
     #[arg(long, env = "SENSEI_DB_MAX_CONNECTIONS")]
     pub db_max_connections: Option<u32>,
     /// How long a request waits for a database connection before it fails with 503, in
