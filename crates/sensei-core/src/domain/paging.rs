@@ -1,6 +1,6 @@
 //! Keyset paging for the session queue: the cost of a page does not grow with its depth.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 
 use super::ids::ScheduledSessionId;
 
@@ -50,10 +50,14 @@ impl SessionCursor {
         format!("{}.{}", self.scheduled_at.timestamp_micros(), self.id)
     }
 
-    /// Parses [`SessionCursor::encode`]'s form; `None` if malformed.
+    /// Parses [`SessionCursor::encode`]'s form; `None` if malformed or if the time lies outside
+    /// the years 1 to 9999, which every supported database can store.
     pub fn decode(raw: &str) -> Option<SessionCursor> {
         let (micros, id) = raw.split_once('.')?;
         let scheduled_at = DateTime::<Utc>::from_timestamp_micros(micros.parse().ok()?)?;
+        if !(1..=9999).contains(&scheduled_at.year()) {
+            return None;
+        }
         Some(SessionCursor {
             scheduled_at,
             id: id.parse().ok()?,
@@ -123,6 +127,10 @@ mod tests {
             "99999999999999999999.1",
             "9223372036854775807.1",
             "12345.99999999999",
+            // Representable by chrono but not storable by PostgreSQL: refused, not a 5xx later.
+            "-999999999999999999.1",
+            "-210866803200000001.1",
+            "253402300800000000.1",
         ] {
             assert_eq!(SessionCursor::decode(raw), None, "{raw:?}");
         }

@@ -93,6 +93,10 @@ async fn notes_of_10_000_multibyte_characters_are_accepted() {
 async fn notes_of_10_001_characters_are_refused_and_nothing_is_saved() {
     let mut mocks = Mocks::at(now());
     mocks.sessions.expect_complete_if_pending().never();
+    mocks
+        .sessions
+        .expect_get()
+        .returning(|id| Ok(Some(entry_of(pending_session(id.get(), now())))));
 
     let error = mocks
         .service()
@@ -199,4 +203,60 @@ async fn a_student_cannot_complete_a_session() {
         .unwrap_err();
 
     assert_eq!(error, CompleteError::Forbidden);
+}
+
+fn entry_of(session: ScheduledSession) -> crate::domain::SessionListEntry {
+    crate::domain::SessionListEntry {
+        session,
+        student_email: "student@example.com".into(),
+        challenge_id: crate::domain::ChallengeId(1),
+        challenge_name: "Linked lists".into(),
+    }
+}
+
+#[tokio::test]
+async fn too_long_notes_for_an_unknown_session_say_not_found() {
+    let mut mocks = Mocks::at(now());
+    mocks.sessions.expect_complete_if_pending().never();
+    mocks.sessions.expect_get().returning(|_| Ok(None));
+
+    let error = mocks
+        .service()
+        .complete(
+            Actor::instructor(INSTRUCTOR),
+            SESSION,
+            &"x".repeat(MAX_NOTES_CHARS + 1),
+        )
+        .await
+        .unwrap_err();
+
+    assert_eq!(error, CompleteError::NotFound(SESSION));
+}
+
+#[tokio::test]
+async fn too_long_notes_for_a_completed_session_say_already_completed() {
+    let first = Completion {
+        completed_at: now() - Duration::minutes(5),
+        notes: Notes::parse("kept").unwrap(),
+    };
+    let already = completed(first);
+    let returned = already.clone();
+    let mut mocks = Mocks::at(now());
+    mocks.sessions.expect_complete_if_pending().never();
+    mocks
+        .sessions
+        .expect_get()
+        .returning(move |_| Ok(Some(entry_of(returned.clone()))));
+
+    let error = mocks
+        .service()
+        .complete(
+            Actor::instructor(INSTRUCTOR),
+            SESSION,
+            &"x".repeat(MAX_NOTES_CHARS + 1),
+        )
+        .await
+        .unwrap_err();
+
+    assert_eq!(error, CompleteError::AlreadyCompleted(Box::new(already)));
 }
