@@ -229,6 +229,13 @@ impl PgDatabase {
             );
             return None;
         };
+        if Command::new("psql").arg("--version").output().is_err() {
+            eprintln!(
+                "\n*** SKIPPED: multi-process PostgreSQL test — {PG_ENV} is set but the `psql` \
+                 client is not installed (it creates the test database) ***\n"
+            );
+            return None;
+        }
         let name = format!("sensei_multi_process_{}", std::process::id());
         if let Err(error) = psql(
             &admin_url,
