@@ -5,7 +5,7 @@
 //! that it was skipped otherwise).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -223,14 +223,17 @@ struct PgDatabase {
 impl PgDatabase {
     fn create() -> Option<PgDatabase> {
         let Ok(admin_url) = std::env::var(PG_ENV) else {
-            eprintln!(
+            // Written to the real stderr, past the test harness's capture, so it shows.
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n*** SKIPPED: multi-process PostgreSQL test — set {PG_ENV} \
                  (e.g. postgres://postgres@127.0.0.1:5432/postgres) ***\n"
             );
             return None;
         };
         if Command::new("psql").arg("--version").output().is_err() {
-            eprintln!(
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n*** SKIPPED: multi-process PostgreSQL test — {PG_ENV} is set but the `psql` \
                  client is not installed (it creates the test database) ***\n"
             );
