@@ -14,11 +14,19 @@ pub struct DatabaseArgs {
     pub database_url: Option<String>,
     /// Most pooled database connections (default: 8 for SQLite; for PostgreSQL twice the CPU
     /// cores, between 4 and 16).
-    #[arg(long, env = "SENSEI_DB_MAX_CONNECTIONS")]
+    #[arg(
+        long,
+        env = "SENSEI_DB_MAX_CONNECTIONS",
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
     pub db_max_connections: Option<u32>,
     /// How long a request waits for a database connection before it fails with 503, in
     /// milliseconds (default 2000).
-    #[arg(long, env = "SENSEI_DB_TIMEOUT_MS")]
+    #[arg(
+        long,
+        env = "SENSEI_DB_TIMEOUT_MS",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
     pub db_timeout_ms: Option<u64>,
 }
 

@@ -14,6 +14,9 @@ use crate::startup::Application;
 /// The SQLite file `serve --demo` uses when no database is given.
 pub const DEMO_DATABASE: &str = "sensei-demo.sqlite3";
 
+/// The longest dedup window `--dedup-window-secs` accepts: 7 days.
+pub const MAX_DEDUP_WINDOW_SECS: i64 = 7 * 24 * 60 * 60;
+
 /// `sensei serve [--database-url URL] [--bind ADDR] [--demo]`.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -31,11 +34,21 @@ pub struct ServeArgs {
     #[arg(long, env = "SENSEI_MIGRATE", value_parser = BoolishValueParser::new(), default_value_t = false)]
     pub migrate: bool,
     /// Engagement percentage (1-100) at or above which a student may book.
-    #[arg(long, env = "SENSEI_ENGAGEMENT_THRESHOLD", default_value_t = 100)]
+    #[arg(
+        long,
+        env = "SENSEI_ENGAGEMENT_THRESHOLD",
+        default_value_t = 100,
+        value_parser = clap::value_parser!(u32).range(1..=100)
+    )]
     pub engagement_threshold: u32,
     /// A booking this many seconds after the previous one for the same submission shows the
     /// existing session instead of creating one (1 s to 7 days).
-    #[arg(long, env = "SENSEI_DEDUP_WINDOW_SECS", default_value_t = 3600)]
+    #[arg(
+        long,
+        env = "SENSEI_DEDUP_WINDOW_SECS",
+        default_value_t = 3600,
+        value_parser = clap::value_parser!(i64).range(1..=MAX_DEDUP_WINDOW_SECS)
+    )]
     pub dedup_window_secs: i64,
     /// Trust this request header (e.g. X-Forwarded-Email) as the signed-in user's email.
     /// Off by default; only behind a proxy that sets it and strips it from clients.
@@ -82,10 +95,15 @@ impl ServeArgs {
     /// # Errors
     /// When a value is out of range or the cookie key is malformed.
     pub fn app_config(&self) -> Result<AppConfig, CliResultError> {
-        let policy = Policy::new(
-            self.engagement_threshold,
-            chrono::Duration::seconds(self.dedup_window_secs),
-        )?;
+        // clap bounds the value already; checked construction anyway, for callers that build
+        // the arguments themselves.
+        let window = chrono::Duration::try_seconds(self.dedup_window_secs).ok_or_else(|| {
+            format!(
+                "--dedup-window-secs {} is out of range (1 to {MAX_DEDUP_WINDOW_SECS})",
+                self.dedup_window_secs
+            )
+        })?;
+        let policy = Policy::new(self.engagement_threshold, window)?;
         Ok(AppConfig {
             bind: self.bind.clone(),
             cookie_key: cookie_key()?,
@@ -125,4 +143,53 @@ pub async fn run(args: ServeArgs) -> CliResult {
     application.run_until_stopped().await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::super::{Cli, Command};
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(["sensei", "serve"].iter().chain(args))
+    }
+
+    #[test]
+    fn a_huge_dedup_window_is_a_cli_error_not_a_panic() {
+        let error = parse(&["--dedup-window-secs", "9223372036854775807"]).unwrap_err();
+        assert_eq!(error.kind(), clap::error::ErrorKind::ValueValidation);
+        assert!(error.to_string().contains("--dedup-window-secs"), "{error}");
+        for bad in ["0", "-1", "604801", "-9223372036854775808"] {
+            assert!(parse(&["--dedup-window-secs", bad]).is_err(), "{bad}");
+        }
+        let Command::Serve(args) = parse(&["--dedup-window-secs", "604800"]).unwrap().command
+        else {
+            panic!("not serve");
+        };
+        assert_eq!(args.dedup_window_secs, 604_800);
+    }
+
+    #[test]
+    fn an_out_of_range_dedup_window_built_by_hand_is_an_error() {
+        let Command::Serve(mut args) = parse(&[]).unwrap().command else {
+            panic!("not serve");
+        };
+        args.dedup_window_secs = i64::MAX;
+        assert!(args.app_config().is_err());
+    }
+
+    #[test]
+    fn threshold_pool_size_and_timeout_are_range_checked() {
+        for bad in ["0", "101", "-5", "4294967296"] {
+            assert!(parse(&["--engagement-threshold", bad]).is_err(), "{bad}");
+        }
+        assert!(parse(&["--engagement-threshold", "1"]).is_ok());
+        assert!(parse(&["--engagement-threshold", "100"]).is_ok());
+        assert!(parse(&["--db-max-connections", "0"]).is_err());
+        assert!(parse(&["--db-max-connections", "1"]).is_ok());
+        assert!(parse(&["--db-timeout-ms", "0"]).is_err());
+        assert!(parse(&["--db-timeout-ms", "18446744073709551616"]).is_err());
+        assert!(parse(&["--db-timeout-ms", "1"]).is_ok());
+    }
 }
