@@ -357,6 +357,38 @@ async fn completing_a_session_saves_trimmed_notes_and_a_second_completion_is_409
 }
 
 #[tokio::test]
+async fn notes_that_are_not_a_string_are_400_and_nothing_is_saved() {
+    let app = TestApp::spawn().await;
+    let (alices, _) = two_bookings(&app).await;
+    let instructor = app.sign_in(INSTRUCTOR).await;
+    let path = format!("{API}/scheduled-sessions/{alices}/completion");
+
+    for notes in [
+        json!(5),
+        json!(1.5),
+        json!(true),
+        json!(["a"]),
+        json!({"a": 1}),
+    ] {
+        let reply = app
+            .send(Call::post_json(&path, &json!({ "notes": notes })).cookie(&instructor))
+            .await;
+        reply.expect_error(StatusCode::BAD_REQUEST, "bad_request");
+    }
+    let detail = app
+        .send(Call::get(format!("{API}/scheduled-sessions/{alices}")).cookie(&instructor))
+        .await;
+    assert_eq!(
+        detail.expect(StatusCode::OK)["session"]["status"],
+        "pending"
+    );
+    let reply = app
+        .send(Call::post_json(&path, &json!({ "notes": null })).cookie(&instructor))
+        .await;
+    assert_eq!(reply.expect(StatusCode::OK)["status"], "completed");
+}
+
+#[tokio::test]
 async fn notes_over_ten_thousand_characters_are_422_and_nothing_is_saved() {
     let app = TestApp::spawn().await;
     let (alices, _) = two_bookings(&app).await;

@@ -1,7 +1,11 @@
 //! The JSON shapes of the API (request and response bodies, query values), converted from and
 //! into the domain's types. Only this module knows both.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
+use poem_openapi::registry::MetaSchemaRef;
+use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
 use poem_openapi::{Enum, Object};
 use sensei_core::services::{Booking, BookingOutcome, SessionDetail};
 use sensei_core::{
@@ -437,6 +441,56 @@ impl From<&SessionDetail> for SessionDetailBody {
 #[oai(rename = "Completion")]
 pub struct CompletionRequest {
     /// The instructor's notes: trimmed, blank means none, at most 10,000 characters (longer
-    /// notes are refused with 422 `invalid_notes` and nothing is saved).
-    pub notes: Option<String>,
+    /// notes are refused with 422 `invalid_notes` and nothing is saved). Only a JSON string
+    /// (or null): a number or a boolean is 400 `bad_request`, not stored as text.
+    pub notes: Option<StrictString>,
+}
+
+/// A JSON string and nothing else. poem-openapi's `String` also accepts numbers and booleans
+/// (`5` becomes `"5"`); request fields that hold user text use this instead, so such a body is
+/// refused with 400 `bad_request`. Documented as `string`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StrictString(pub String);
+
+impl Type for StrictString {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        String::name()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        String::schema_ref()
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl ParseFromJSON for StrictString {
+    fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
+        match value {
+            Some(serde_json::Value::String(text)) => Ok(StrictString(text)),
+            other => Err(ParseError::expected_type(other.unwrap_or_default())),
+        }
+    }
+}
+
+impl ToJSON for StrictString {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.0.clone()))
+    }
 }

@@ -182,7 +182,7 @@ impl SchedulingApi {
         body: Json<CompletionRequest>,
     ) -> Result<Json<ScheduledSessionBody>, Problem<CompleteErrors>> {
         let user = require_user(req).await?;
-        let notes = body.0.notes.unwrap_or_default();
+        let notes = body.0.notes.unwrap_or_default().0;
         let session = state
             .service
             .complete(user.actor(), ScheduledSessionId(id.0), &notes)
