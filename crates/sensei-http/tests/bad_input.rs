@@ -149,12 +149,23 @@ async fn notes_over_the_limit_are_refused_and_a_second_completion_keeps_the_firs
     let token = sensei.csrf_from("/admin").await;
     let path = format!("/admin/scheduled-sessions/{id}/complete");
 
-    let too_long = "n".repeat(10_001);
-    sensei
+    // Multi-line text as a browser sends it (CRLF), with characters outside the BMP: the
+    // form has no maxlength (it counts UTF-16 units and LF newlines), the server decides.
+    let too_long = format!("{}\r\n{}", "n".repeat(9_000), "\u{1F600}".repeat(1_000));
+    let refused = sensei
         .post(&path, &[("csrf_token", &token), ("notes", &too_long)])
-        .await
+        .await;
+    refused
         .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
-        .assert_contains("10001 characters long; at most 10000");
+        .assert_contains("10002 characters long; at most 10000")
+        .assert_contains("Mark as Completed")
+        .assert_contains(&format!(">{too_long}</textarea>"))
+        .assert_lacks("maxlength");
+    sensei
+        .get(&format!("/admin/scheduled-sessions/{id}"))
+        .await
+        .assert_lacks("maxlength")
+        .assert_contains("at most 10000 characters");
     sensei
         .get(&format!("/admin/scheduled-sessions/{id}"))
         .await

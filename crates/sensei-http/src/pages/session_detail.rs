@@ -4,7 +4,7 @@ use askama::Template;
 use poem::http::StatusCode;
 use poem::web::{Data, Path};
 use poem::{handler, Response};
-use sensei_core::{ScheduledSessionId, MAX_NOTES_CHARS};
+use sensei_core::{CompleteError, ScheduledSessionId, MAX_NOTES_CHARS};
 use serde::Deserialize;
 
 use super::format::{self, GoalRow};
@@ -89,8 +89,18 @@ pub struct DetailPage {
     pub completion: Option<CompletionView>,
     /// The completion form's CSRF token.
     pub csrf_token: String,
-    /// The notes limit.
+    /// The notes limit (shown in the label; the server checks it, counting characters).
     pub notes_max: usize,
+    /// The text of the completion form (what a refused completion submitted, else empty).
+    pub notes_draft: String,
+    /// Why the last completion was refused, shown above the form.
+    pub notes_error: Option<String>,
+}
+
+/// A refused completion to show again in the form.
+struct Draft {
+    notes: String,
+    problem: String,
 }
 
 /// `GET /admin/scheduled-sessions/{id}`: instructors only; 404 unknown, 400 non-numeric.
@@ -101,6 +111,17 @@ pub async fn show(
     Path(raw_id): Path<String>,
 ) -> Result<Response, AppError> {
     let id: ScheduledSessionId = parse_id(&raw_id, "scheduled session")?;
+    detail_page(&viewer, &state, id, None).await
+}
+
+/// The detail page; with a refused completion's draft, 422 with the submitted notes back in
+/// the form and the reason above it.
+async fn detail_page(
+    viewer: &Viewer,
+    state: &AppState,
+    id: ScheduledSessionId,
+    draft: Option<Draft>,
+) -> Result<Response, AppError> {
     let detail = state.service.session_detail(viewer.actor(), id).await?;
     let session = &detail.entry.session;
     let agent_sessions = detail
@@ -130,7 +151,7 @@ pub async fn show(
         notes: done.notes.as_ref().map(|notes| notes.as_str().to_owned()),
     });
     let page = DetailPage {
-        nav: Nav::for_viewer(&viewer),
+        nav: Nav::for_viewer(viewer),
         id: session.id.get(),
         student: detail.entry.student_email.clone(),
         challenge: detail.entry.challenge_name.clone(),
@@ -157,8 +178,18 @@ pub async fn show(
         completion,
         csrf_token: viewer.csrf_token.clone(),
         notes_max: MAX_NOTES_CHARS,
+        notes_draft: draft
+            .as_ref()
+            .map(|draft| draft.notes.clone())
+            .unwrap_or_default(),
+        notes_error: draft.as_ref().map(|draft| draft.problem.clone()),
     };
-    html(&page, StatusCode::OK)
+    let status = if draft.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    html(&page, status)
 }
 
 /// The completion form's fields.
@@ -180,13 +211,24 @@ pub async fn complete(
     CheckedForm(form): CheckedForm<CompleteForm>,
 ) -> Result<Response, AppError> {
     let id: ScheduledSessionId = parse_id(&raw_id, "scheduled session")?;
-    let completed = state
+    let completed = match state
         .service
         .complete(viewer.actor(), id, &form.notes)
         .await
-        .map_err(|error| {
-            AppError::from(error).with_back(format!("/admin/scheduled-sessions/{id}"))
-        })?;
+    {
+        Ok(completed) => completed,
+        Err(CompleteError::InvalidNotes(why)) => {
+            // The same page again, the text still in the form: the instructor loses nothing.
+            let draft = Draft {
+                notes: form.notes,
+                problem: format!("{why}. Nothing was saved; shorten the notes and try again."),
+            };
+            return detail_page(&viewer, &state, id, Some(draft)).await;
+        }
+        Err(error) => {
+            return Err(AppError::from(error).with_back(format!("/admin/scheduled-sessions/{id}")))
+        }
+    };
     tracing::info!(session = completed.id.get(), "session completed");
     Ok(see_other("/admin"))
 }
