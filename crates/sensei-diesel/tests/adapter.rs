@@ -454,6 +454,15 @@ async fn accounts_round_trip(t: TestDb) {
         .unwrap()
         .unwrap();
     assert_eq!(found.id, id);
+    assert_eq!(found.email, "carol@example.com", "stored normalised");
+    for spelling in [
+        "carol@example.com",
+        " CAROL@EXAMPLE.COM\t",
+        "cArOl@example.Com",
+    ] {
+        let again = accounts.find_by_email(spelling).await.unwrap();
+        assert_eq!(again.map(|account| account.id), Some(id), "{spelling:?}");
+    }
     assert_eq!(found.role, Role::Student);
     assert_eq!(found.password_hash, "$argon2id$x");
     assert_eq!(accounts.find_by_id(id).await.unwrap(), Some(found));
@@ -463,7 +472,7 @@ async fn accounts_round_trip(t: TestDb) {
     );
     assert_eq!(accounts.find_by_id(UserId(5_000)).await.unwrap(), None);
     let duplicate = accounts
-        .create("Carol@Example.com", Role::Instructor, "x")
+        .create("CAROL@example.com", Role::Instructor, "x")
         .await;
     assert!(
         matches!(duplicate, Err(RepositoryError::Failed(_))),

@@ -199,6 +199,18 @@ async fn signing_out_ends_the_session() {
 }
 
 #[tokio::test]
+async fn the_email_is_matched_whatever_its_letter_case() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    browser.sign_in("  Alice@Example.COM ").await;
+    browser
+        .get("/submissions")
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains(ALICE);
+}
+
+#[tokio::test]
 async fn wrong_passwords_and_unknown_accounts_are_refused_alike() {
     let app = TestApp::spawn().await;
     let browser = app.browser();

@@ -31,6 +31,12 @@ pub struct UserAccount {
 
 type AccountRow = (i32, String, String, String);
 
+/// The stored form of an email: trimmed and lowercased, so `Alice@Example.com` and
+/// `alice@example.com` are one account. Accounts are created and looked up through this.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
 fn account(row: AccountRow) -> Result<UserAccount, RepositoryError> {
     let (id, email, role, password_hash) = row;
     let role = Role::parse(&role).ok_or_else(|| {
@@ -56,13 +62,14 @@ impl AccountStore {
         Self { db }
     }
 
-    /// The account with exactly this email (surrounding blanks ignored).
+    /// The account with this email, compared after [`normalize_email`] (surrounding blanks and
+    /// letter case ignored).
     ///
     /// # Errors
     /// [`RepositoryError::Unavailable`]/[`RepositoryError::Failed`] when the store fails;
     /// [`RepositoryError::Corrupt`] when the stored role is unknown.
     pub async fn find_by_email(&self, email: &str) -> Result<Option<UserAccount>, RepositoryError> {
-        let email = email.trim().to_owned();
+        let email = normalize_email(email);
         let row: Option<AccountRow> = with_conn!(self.db, |conn| {
             Ok(users::table
                 .filter(users::email.eq(email))
@@ -89,7 +96,7 @@ impl AccountStore {
         row.map(account).transpose()
     }
 
-    /// Creates an account.
+    /// Creates an account; the email is stored as [`normalize_email`] gives it.
     ///
     /// # Errors
     /// [`RepositoryError::Failed`] when the email is taken (unique constraint) or the store
@@ -100,7 +107,7 @@ impl AccountStore {
         role: Role,
         password_hash: &str,
     ) -> Result<UserId, RepositoryError> {
-        let email = email.trim().to_owned();
+        let email = normalize_email(email);
         let hash = password_hash.to_owned();
         let now = SqlaTimestamp::from(Utc::now());
         let id: i32 = with_conn!(self.db, |conn| {
