@@ -35,6 +35,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    auth_sessions (id) {
+        id -> Text,
+        user_id -> Integer,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     challenges (id) {
         id -> Integer,
         name -> Text,
@@ -120,6 +129,7 @@ diesel::table! {
 }
 
 diesel::joinable!(scheduled_sessions -> users (user_id));
+diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(scheduled_sessions -> submissions (submission_id));
 diesel::joinable!(submissions -> challenges (challenge_id));
 diesel::joinable!(goals -> challenges (challenge_id));
@@ -129,6 +139,7 @@ diesel::joinable!(anatomy_messages -> anatomy_conversations (conversation_id));
 diesel::joinable!(anatomy_conversations -> submissions (submission_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    auth_sessions,
     scheduled_sessions,
     scheduled_session_counts,
     users,

@@ -58,7 +58,10 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
     match &t.url {
         DatabaseUrl::Sqlite(path) => {
             let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-            // Newest first: the feature's two migrations, then the platform schema.
+            // Newest first: the platform's sign-in sessions, the feature's two migrations,
+            // then the platform schema.
+            conn.revert_last_migration(migrations::SQLITE_PLATFORM)
+                .unwrap();
             conn.revert_last_migration(migrations::SQLITE_FEATURE)
                 .unwrap();
             conn.revert_last_migration(migrations::SQLITE_FEATURE)
@@ -69,7 +72,10 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
         }
         DatabaseUrl::Postgres(url) => {
             let mut conn = PgConnection::establish(url).unwrap();
-            // Newest first: the feature's two migrations, then the platform schema.
+            // Newest first: the platform's sign-in sessions, the feature's two migrations,
+            // then the platform schema.
+            conn.revert_last_migration(migrations::POSTGRES_PLATFORM)
+                .unwrap();
             conn.revert_last_migration(migrations::POSTGRES_FEATURE)
                 .unwrap();
             conn.revert_last_migration(migrations::POSTGRES_FEATURE)
@@ -80,7 +86,7 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
         }
     }
     let applied = t.db.migrate().await.unwrap();
-    assert_eq!(applied.len(), 3, "{applied:?}");
+    assert_eq!(applied.len(), 4, "{applied:?}");
     let f = fixture(&t.db).await;
     created(book(&t.db, f.student, f.submission, at(2026, 3, 1, 8, 0, 0)).await);
     assert_eq!(
@@ -478,6 +484,71 @@ async fn accounts_round_trip(t: TestDb) {
         matches!(duplicate, Err(RepositoryError::Failed(_))),
         "{duplicate:?}"
     );
+}
+
+async fn server_sessions_follow_the_user_and_end(t: TestDb) {
+    let accounts = t.db.accounts();
+    let sessions = "SELECT COUNT(*) AS n FROM auth_sessions";
+    let id = accounts
+        .create("dana@example.com", Role::Student, "$argon2id$x")
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let later = now + Duration::hours(1);
+    let token = accounts.start_session(id, later).await.unwrap();
+    let other = accounts.start_session(id, later).await.unwrap();
+    assert_ne!(token, other);
+    assert_eq!(token.len(), 43, "32 bytes, base64url: {token}");
+    assert!(token
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+
+    let before = t.counter.get();
+    let user = accounts.session_user(&token, now).await.unwrap().unwrap();
+    assert_eq!(t.counter.get() - before, 1, "one statement per lookup");
+    assert_eq!((user.id, user.role), (id, Role::Student));
+
+    // The role and email are read with the session: a change counts at once.
+    t.execute_sql(
+        "UPDATE users SET role = 'instructor', email = 'dana@example.org' \
+         WHERE email = 'dana@example.com'",
+    );
+    let user = accounts.session_user(&token, now).await.unwrap().unwrap();
+    assert_eq!(
+        (user.role, user.email.as_str()),
+        (Role::Instructor, "dana@example.org")
+    );
+
+    // Expired, unknown and ended sessions sign nobody in.
+    assert_eq!(
+        accounts.session_user(&token, later).await.unwrap(),
+        None,
+        "expiry is exclusive"
+    );
+    assert_eq!(accounts.session_user("unknown", now).await.unwrap(), None);
+    accounts.end_session(&token).await.unwrap();
+    accounts.end_session(&token).await.unwrap();
+    assert_eq!(accounts.session_user(&token, now).await.unwrap(), None);
+    assert!(accounts.session_user(&other, now).await.unwrap().is_some());
+
+    // Expired rows go at the next sign-in.
+    accounts
+        .start_session(id, now - Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!(t.count_sql(sessions), 2);
+    let third = accounts.start_session(id, later).await.unwrap();
+    assert_eq!(t.count_sql(sessions), 2, "the expired one was purged");
+
+    // Deleting the user deletes their sessions.
+    let delete = "DELETE FROM users WHERE email = 'dana@example.org'";
+    match t.url {
+        DatabaseUrl::Sqlite(_) => t.execute_sql(&format!("PRAGMA foreign_keys = ON; {delete}")),
+        DatabaseUrl::Postgres(_) => t.execute_sql(delete),
+    }
+    assert_eq!(accounts.session_user(&other, now).await.unwrap(), None);
+    assert_eq!(accounts.session_user(&third, now).await.unwrap(), None);
+    assert_eq!(t.count_sql(sessions), 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -991,6 +1062,7 @@ both_backends!(
     foreign_key_violation_is_a_failure,
     submissions_goals_and_conversations,
     accounts_round_trip,
+    server_sessions_follow_the_user_and_end,
     dedup_window_boundary_is_exclusive,
     concurrent_bookings_create_one_row,
     two_processes_book_once,

@@ -152,6 +152,27 @@ async fn signing_out_removes_the_cookie_and_needs_the_custom_header_or_json() {
 }
 
 #[tokio::test]
+async fn a_copy_of_the_cookie_stops_working_after_signing_out() {
+    let app = TestApp::spawn().await;
+    let cookie = app.sign_in(ALICE).await;
+    let copy = cookie.clone();
+    let reply = app
+        .send(
+            Call::new(Method::DELETE, format!("{API}/session"))
+                .cookie(&cookie)
+                .header("X-Requested-With", "curl"),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text);
+    app.send(Call::get(format!("{API}/session")).cookie(&copy))
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+    app.send(Call::get(format!("{API}/scheduled-sessions")).cookie(&copy))
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+}
+
+#[tokio::test]
 async fn malformed_sign_in_bodies_are_json_4xx_errors() {
     let app = TestApp::spawn().await;
     let path = format!("{API}/session");

@@ -195,7 +195,46 @@ async fn signing_out_ends_the_session() {
         .assert_redirect("/login");
     alice.get("/submissions").await.assert_redirect("/login");
     assert!(alice.cookies.lock().unwrap().is_empty());
-    drop(cookie_before);
+
+    // A copy of the cookie taken before signing out no longer signs anyone in: the session
+    // ended on the server, not only in this browser.
+    *alice.cookies.lock().unwrap() = cookie_before;
+    alice.get("/submissions").await.assert_redirect("/login");
+    alice.get("/").await.assert_redirect("/login");
+}
+
+#[tokio::test]
+async fn a_changed_role_counts_from_the_next_request_and_a_deleted_user_is_signed_out() {
+    let app = TestApp::spawn().await;
+    let alice = app.signed_in(ALICE).await;
+    alice
+        .get("/admin")
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+
+    app.execute_sql(&format!(
+        "UPDATE users SET role = 'instructor' WHERE email = '{ALICE}'"
+    ));
+    alice.get("/admin").await.assert_status(StatusCode::OK);
+    app.execute_sql(&format!(
+        "UPDATE users SET role = 'student' WHERE email = '{ALICE}'"
+    ));
+    alice
+        .get("/admin")
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+
+    // A user without submissions can be deleted; the delete cascades to their sessions.
+    let hash = sensei_http::auth::password::hash_password("sensei-demo").unwrap();
+    app.database
+        .accounts()
+        .create("dana@example.com", sensei_core::Role::Instructor, &hash)
+        .await
+        .unwrap();
+    let dana = app.signed_in("dana@example.com").await;
+    dana.get("/admin").await.assert_status(StatusCode::OK);
+    app.execute_sql("DELETE FROM users WHERE email = 'dana@example.com'");
+    dana.get("/admin").await.assert_redirect("/login");
 }
 
 #[tokio::test]

@@ -1,18 +1,21 @@
 //! Accounts (sign-in) and the platform writer (demo data, tests): the standalone platform
 //! schema only; an embedding platform has its own.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Timestamp};
 use sensei_core::{
     AgentSessionId, ChallengeId, ConversationId, GoalId, GoalStatus, RepositoryError, Role,
     SubmissionId, UserId,
 };
 
-use crate::db::{with_conn, Database, WriteConn};
+use crate::db::{sql_for, with_conn, Database, WriteConn};
 use crate::error::Fail;
 use crate::schema::{
-    agent_messages, agent_sessions, anatomy_conversations, anatomy_messages, challenges,
-    goal_progress, goals, reviews, submissions, users,
+    agent_messages, agent_sessions, anatomy_conversations, anatomy_messages, auth_sessions,
+    challenges, goal_progress, goals, reviews, submissions, users,
 };
 use crate::timestamp::SqlaTimestamp;
 
@@ -48,6 +51,23 @@ fn account(row: AccountRow) -> Result<UserAccount, RepositoryError> {
         role,
         password_hash,
     })
+}
+
+/// At most this many expired sign-in sessions are deleted per sign-in, so a sign-in never
+/// waits for a large purge; each sign-in removes more expired rows than it adds.
+pub const SESSION_PURGE_BATCH: i64 = 100;
+
+/// Deletes a bounded batch of expired sessions (an index range on `expires_at`).
+const PURGE_EXPIRED_SESSIONS: &str = "DELETE FROM auth_sessions WHERE id IN \
+     (SELECT id FROM auth_sessions WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)";
+
+/// A fresh session token: 32 bytes from the OS random source, base64url without padding.
+fn new_session_token() -> Result<String, RepositoryError> {
+    let mut bytes = [0_u8; 32];
+    getrandom::fill(&mut bytes).map_err(|error| {
+        RepositoryError::Failed(format!("no randomness for a session token: {error}"))
+    })?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// Users of the standalone platform schema.
@@ -94,6 +114,81 @@ impl AccountStore {
                 .optional()?)
         })?;
         row.map(account).transpose()
+    }
+
+    /// Starts a server-side sign-in session for `user`, valid until `expires_at`, and returns
+    /// its token (32 random bytes, base64url). Also deletes up to [`SESSION_PURGE_BATCH`]
+    /// expired sessions, oldest expiry first.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Failed`] when the user does not exist (foreign key), the OS random
+    /// source fails or the store fails; [`RepositoryError::Unavailable`] when it cannot be
+    /// reached.
+    pub async fn start_session(
+        &self,
+        user: UserId,
+        expires_at: DateTime<Utc>,
+    ) -> Result<String, RepositoryError> {
+        let token = new_session_token()?;
+        let id = token.clone();
+        let user_id = user.get();
+        let now = SqlaTimestamp::from(Utc::now());
+        let expires = SqlaTimestamp::from(expires_at);
+        with_conn!(self.db, |conn| {
+            conn.write_transaction(|conn| {
+                diesel::sql_query(sql_for(conn, PURGE_EXPIRED_SESSIONS))
+                    .bind::<Timestamp, _>(now)
+                    .bind::<BigInt, _>(SESSION_PURGE_BATCH)
+                    .execute(conn)?;
+                diesel::insert_into(auth_sessions::table)
+                    .values((
+                        auth_sessions::id.eq(&id),
+                        auth_sessions::user_id.eq(user_id),
+                        auth_sessions::created_at.eq(now),
+                        auth_sessions::expires_at.eq(expires),
+                    ))
+                    .execute(conn)?;
+                Ok::<_, Fail>(())
+            })
+        })?;
+        Ok(token)
+    }
+
+    /// The account signed in with `token`, if its session exists and expires after `now`:
+    /// one statement (the session's primary key joined to its user), so the role and email
+    /// are always the current ones, and a deleted user's sessions are gone with them.
+    ///
+    /// # Errors
+    /// As [`AccountStore::find_by_email`].
+    pub async fn session_user(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<UserAccount>, RepositoryError> {
+        let token = token.to_owned();
+        let now = SqlaTimestamp::from(now);
+        let row: Option<AccountRow> = with_conn!(self.db, |conn| {
+            Ok(auth_sessions::table
+                .inner_join(users::table)
+                .filter(auth_sessions::id.eq(token))
+                .filter(auth_sessions::expires_at.gt(now))
+                .select((users::id, users::email, users::role, users::password_hash))
+                .first(conn)
+                .optional()?)
+        })?;
+        row.map(account).transpose()
+    }
+
+    /// Ends the session with this token (nothing happens when there is none).
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`]/[`RepositoryError::Failed`] when the store fails.
+    pub async fn end_session(&self, token: &str) -> Result<(), RepositoryError> {
+        let token = token.to_owned();
+        with_conn!(self.db, |conn| {
+            diesel::delete(auth_sessions::table.find(token)).execute(conn)?;
+            Ok(())
+        })
     }
 
     /// Creates an account; the email is stored as [`normalize_email`] gives it.

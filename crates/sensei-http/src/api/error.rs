@@ -494,7 +494,7 @@ error_statuses! {
     /// `GET /session`.
     WhoAmIErrors: [400, 401, 403, 503];
     /// `DELETE /session`.
-    SignOutErrors: [403, 413, 415];
+    SignOutErrors: [403, 413, 415, 503];
     /// `POST /submissions/{id}/scheduled-sessions`.
     BookErrors: [400, 401, 403, 404, 413, 415, 422, 503];
     /// `GET /scheduled-sessions`.

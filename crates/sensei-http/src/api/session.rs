@@ -55,12 +55,8 @@ impl SessionApi {
         let verified = verify_password_async(credentials.password, hash).await;
         match account {
             Some(account) if verified => {
-                let user = SessionUser {
-                    id: account.id,
-                    email: account.email,
-                    role: account.role,
-                };
-                sign_in(session, &user)?;
+                let user = SessionUser::from(account);
+                sign_in(&state, session, &user).await?;
                 tracing::info!(user = user.id.get(), "signed in through the API");
                 Ok(Json(UserBody::from(&user)))
             }
@@ -84,7 +80,8 @@ impl SessionApi {
 
     /// Sign out
     ///
-    /// Ends the session and removes the cookie. Has no body, so it needs an
+    /// Ends the session (server-side: a copy of the cookie no longer works either) and removes
+    /// the cookie. Has no body, so it needs an
     /// `X-Requested-With` header (or `Content-Type: application/json`).
     #[oai(
         path = "/session",
@@ -94,13 +91,14 @@ impl SessionApi {
     )]
     async fn sign_out(
         &self,
+        state: Data<&AppState>,
         session: &Session,
         /// Any value; required unless the request has `Content-Type: application/json`.
         #[oai(name = "X-Requested-With")]
         requested_with: Header<Option<String>>,
     ) -> Result<SignedOut, Problem<SignOutErrors>> {
         let _ = requested_with;
-        sign_out(session);
+        sign_out(&state, session).await?;
         Ok(SignedOut::Done)
     }
 }

@@ -1,16 +1,20 @@
-//! The signed-in user in the session cookie. The cookie is private (encrypted and
-//! authenticated with the configured key), so its content can be neither read nor forged.
+//! Server-side sign-in sessions. The private session cookie (encrypted and authenticated with
+//! the configured key) carries only the session's random token and the CSRF token; who is
+//! signed in lives in the database's `auth_sessions` table. Every signed-in request reads the
+//! session's row joined to its user (one primary-key lookup), so signing out ends the session
+//! for every copy of the cookie, and a changed role or a deleted user takes effect at once.
 
 use chrono::{Duration, Utc};
 use poem::session::Session;
 use sensei_core::{Actor, Role, UserId};
-use serde::{Deserialize, Serialize};
+use sensei_diesel::UserAccount;
 
 use super::csrf;
 use crate::error_pages::AppError;
+use crate::state::AppState;
 
-/// The session key of the signed-in user.
-const USER_KEY: &str = "user";
+/// The cookie's key for the session token.
+const TOKEN_KEY: &str = "sid";
 
 /// How long a sign-in lasts.
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
@@ -36,74 +40,78 @@ impl SessionUser {
     }
 }
 
-/// The stored form.
-#[derive(Debug, Serialize, Deserialize)]
-struct StoredUser {
-    id: i32,
-    email: String,
-    role: String,
-    /// Unix seconds after which the sign-in is no longer honoured.
-    expires_at: i64,
+impl From<UserAccount> for SessionUser {
+    fn from(account: UserAccount) -> Self {
+        SessionUser {
+            id: account.id,
+            email: account.email,
+            role: account.role,
+        }
+    }
 }
 
-/// Starts a new session for `user`: drops everything the anonymous session held, marks it
-/// renewed, stores the user with an expiry, and draws a fresh CSRF token.
+fn token_of(session: &Session) -> Option<String> {
+    session
+        .get::<String>(TOKEN_KEY)
+        .filter(|token| !token.is_empty())
+}
+
+/// Starts a new session for `user`: ends the server session the cookie held (if any), stores
+/// a new one in the database, drops everything the previous cookie session held, marks it
+/// renewed, keeps only the new token in it, and draws a fresh CSRF token.
 ///
 /// # Errors
-/// [`AppError::Internal`] if the OS random source fails.
-pub fn sign_in(session: &Session, user: &SessionUser) -> Result<(), AppError> {
+/// [`AppError::Unavailable`] when the database fails; [`AppError::Internal`] if the OS random
+/// source fails.
+pub async fn sign_in(
+    state: &AppState,
+    session: &Session,
+    user: &SessionUser,
+) -> Result<(), AppError> {
+    let accounts = state.database.accounts();
+    if let Some(previous) = token_of(session) {
+        accounts.end_session(&previous).await?;
+    }
+    let token = accounts
+        .start_session(user.id, Utc::now() + SESSION_LIFETIME)
+        .await?;
     session.clear();
     session.renew();
-    session.set(
-        USER_KEY,
-        StoredUser {
-            id: user.id.get(),
-            email: user.email.clone(),
-            role: user.role.as_str().to_owned(),
-            expires_at: (Utc::now() + SESSION_LIFETIME).timestamp(),
-        },
-    );
+    session.set(TOKEN_KEY, token);
     csrf::rotate(session)?;
     Ok(())
 }
 
-/// Ends the session: the cookie is removed.
-pub fn sign_out(session: &Session) {
+/// Ends the session: its database row is deleted (so copies of the cookie stop working too)
+/// and the cookie is removed.
+///
+/// # Errors
+/// [`AppError::Unavailable`] when the database fails (the cookie is kept then, so the user
+/// can retry).
+pub async fn sign_out(state: &AppState, session: &Session) -> Result<(), AppError> {
+    if let Some(token) = token_of(session) {
+        state.database.accounts().end_session(&token).await?;
+    }
     session.purge();
+    Ok(())
 }
 
-/// The signed-in user, if the session holds one that has not expired.
-pub fn current_user(session: &Session) -> Option<SessionUser> {
-    let stored = session.get::<StoredUser>(USER_KEY)?;
-    if stored.expires_at <= Utc::now().timestamp() {
-        return None;
-    }
-    Some(SessionUser {
-        id: UserId(stored.id),
-        email: stored.email,
-        role: Role::parse(&stored.role)?,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sign_in_replaces_the_anonymous_session_and_sign_out_ends_it() {
-        let session = Session::default();
-        session.set("left-over", "anonymous data");
-        let old_token = csrf::token(&session).unwrap();
-        let user = SessionUser {
-            id: UserId(7),
-            email: "alice@example.com".into(),
-            role: Role::Student,
-        };
-        sign_in(&session, &user).unwrap();
-        assert_eq!(current_user(&session), Some(user));
-        assert_eq!(session.get::<String>("left-over"), None);
-        assert!(csrf::verify(&session, Some(&old_token)).is_err());
-        sign_out(&session);
-        assert_eq!(current_user(&session), None);
-    }
+/// The signed-in user, if the cookie holds the token of a session that exists and has not
+/// expired; the role and email are the user's current ones.
+///
+/// # Errors
+/// [`AppError::Unavailable`] when the database fails.
+pub async fn current_user(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<SessionUser>, AppError> {
+    let Some(token) = token_of(session) else {
+        return Ok(None);
+    };
+    let account = state
+        .database
+        .accounts()
+        .session_user(&token, Utc::now())
+        .await?;
+    Ok(account.map(SessionUser::from))
 }

@@ -47,10 +47,11 @@ pub fn request_state(req: &Request) -> Result<&AppState, AppError> {
 }
 
 /// The signed-in user of a request, if any: from the trusted header when that mode is on and
-/// the header is present, else from the session.
+/// the header is present, else from the session cookie's server-side session (one
+/// primary-key lookup joined to the user).
 ///
 /// # Errors
-/// [`AppError::Unavailable`] when the account lookup of the trusted-header mode fails;
+/// [`AppError::Unavailable`] when the account or session lookup fails;
 /// [`AppError::Forbidden`] when the trusted header names no known account.
 pub async fn signed_in_user(req: &Request) -> Result<Option<SessionUser>, AppError> {
     let state = request_state(req)?;
@@ -63,11 +64,7 @@ pub async fn signed_in_user(req: &Request) -> Result<Option<SessionUser>, AppErr
             if !email.is_empty() {
                 let account = state.database.accounts().find_by_email(email).await?;
                 return match account {
-                    Some(account) => Ok(Some(SessionUser {
-                        id: account.id,
-                        email: account.email,
-                        role: account.role,
-                    })),
+                    Some(account) => Ok(Some(SessionUser::from(account))),
                     None => Err(AppError::Forbidden(format!(
                         "There is no account for {email} here."
                     ))),
@@ -75,7 +72,7 @@ pub async fn signed_in_user(req: &Request) -> Result<Option<SessionUser>, AppErr
             }
         }
     }
-    Ok(current_user(request_session(req)?))
+    current_user(state, request_session(req)?).await
 }
 
 impl<'a> FromRequest<'a> for Viewer {

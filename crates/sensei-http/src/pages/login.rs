@@ -89,15 +89,9 @@ pub async fn submit(
     let verified = verify_password_async(form.password, hash).await;
     match account {
         Some(account) if verified => {
-            sign_in(
-                session,
-                &SessionUser {
-                    id: account.id,
-                    email: account.email,
-                    role: account.role,
-                },
-            )?;
-            tracing::info!(user = account.id.get(), "signed in");
+            let user = SessionUser::from(account);
+            sign_in(&state, session, &user).await?;
+            tracing::info!(user = user.id.get(), "signed in");
             Ok(see_other("/"))
         }
         _ => login_page(
@@ -109,9 +103,13 @@ pub async fn submit(
     }
 }
 
-/// `POST /logout`: ends the session and goes to `/login`.
+/// `POST /logout`: ends the session (its database row and the cookie) and goes to `/login`.
 #[handler]
-pub fn logout(session: &Session, CheckedForm(_): CheckedForm<NoFields>) -> Response {
-    sign_out(session);
-    see_other("/login")
+pub async fn logout(
+    state: Data<&AppState>,
+    session: &Session,
+    CheckedForm(_): CheckedForm<NoFields>,
+) -> Result<Response, AppError> {
+    sign_out(&state, session).await?;
+    Ok(see_other("/login"))
 }

@@ -18,6 +18,8 @@ pub struct TestApp {
     pub client: TestClient<BoxEndpoint<'static, Response>>,
     pub database: Database,
     pub state: AppState,
+    /// The SQLite file, when the app made its own.
+    pub db_path: Option<std::path::PathBuf>,
     _dir: Option<TempDir>,
 }
 
@@ -25,7 +27,8 @@ impl TestApp {
     /// A migrated SQLite file in a temp dir with the demo data loaded.
     pub async fn spawn() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let url = DatabaseUrl::Sqlite(dir.path().join("sensei-test.sqlite3"));
+        let path = dir.path().join("sensei-test.sqlite3");
+        let url = DatabaseUrl::Sqlite(path.clone());
         let database = Database::connect(&url, PoolOptions::default()).unwrap();
         database.migrate().await.unwrap();
         demo::load(&database).await.unwrap();
@@ -34,6 +37,7 @@ impl TestApp {
             client: TestClient::new(build_router(state.clone())),
             database,
             state,
+            db_path: Some(path),
             _dir: Some(dir),
         }
     }
@@ -44,8 +48,24 @@ impl TestApp {
             client,
             database: state.database.clone(),
             state,
+            db_path: None,
             _dir: None,
         }
+    }
+
+    /// Runs SQL on the app's SQLite file over a connection of its own, as another program
+    /// (the platform, an administrator) would.
+    pub fn execute_sql(&self, sql: &str) {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        let path = self
+            .db_path
+            .as_ref()
+            .expect("an app with its own SQLite file");
+        let mut conn = diesel::SqliteConnection::establish(&path.display().to_string()).unwrap();
+        conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000")
+            .unwrap();
+        conn.batch_execute(sql).unwrap();
     }
 
     /// A browser with an empty cookie jar.
