@@ -271,10 +271,22 @@ pub(crate) enum Pools {
     Postgres(Pool<Manager<PgConnection>>),
 }
 
-/// A pooled database: SQLite or PostgreSQL. Cheap to clone (the pool is shared).
+/// Queues one database's SQLite writers in this process (see [`with_write_conn`]). SQLite has
+/// one writer at a time; without the queue, a writer that finds the lock taken waits in
+/// SQLite's busy handler, which polls with sleeps of up to 100 ms (booking p99 near 100 ms
+/// under load). Waiting here wakes the next writer as soon as the lock is free. A writer
+/// takes its turn *before* it checks a connection out of the pool, so queued writers hold no
+/// connections and reads are not starved of them. Other processes still meet at the
+/// database's lock, bounded by the busy timeout.
+pub(crate) type WriterQueue = Arc<std::sync::Mutex<()>>;
+
+/// A pooled database: SQLite or PostgreSQL. Cheap to clone (the pool and the SQLite writer
+/// queue are shared by the clones).
 #[derive(Clone)]
 pub struct Database {
     pub(crate) pools: Pools,
+    /// This database's SQLite writer queue (unused on PostgreSQL, which locks rows).
+    pub(crate) writers: WriterQueue,
 }
 
 impl std::fmt::Debug for Database {
@@ -336,6 +348,7 @@ impl Database {
                 })?;
                 Ok(Database {
                     pools: Pools::Sqlite(pool),
+                    writers: WriterQueue::default(),
                 })
             }
             DatabaseUrl::Postgres(raw) => {
@@ -348,6 +361,7 @@ impl Database {
                     .build_unchecked(Manager::new(raw.clone()));
                 Ok(Database {
                     pools: Pools::Postgres(pool),
+                    writers: WriterQueue::default(),
                 })
             }
         }
@@ -451,17 +465,28 @@ where
 }
 
 /// Runs `f` with a pooled connection on Tokio's blocking pool, keeping the caller's span.
+/// With a `queue`, waits for its turn there first, then checks the connection out.
 /// A pool timeout (no connection, server down) is [`RepositoryError::Unavailable`].
-pub(crate) async fn run<C, T, F>(pool: &Pool<Manager<C>>, f: F) -> Result<T, RepositoryError>
+pub(crate) async fn run<C, T, F>(
+    pool: &Pool<Manager<C>>,
+    queue: Option<&WriterQueue>,
+    f: F,
+) -> Result<T, RepositoryError>
 where
     C: R2D2Connection + 'static,
     T: Send + 'static,
     F: FnOnce(&mut C) -> Result<T, Fail> + Send + 'static,
 {
     let pool = pool.clone();
+    let queue = queue.cloned();
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
         let _entered = span.enter();
+        let _turn = queue.as_ref().map(|queue| {
+            queue
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        });
         let mut managed = pool
             .get()
             .map_err(|error| RepositoryError::Unavailable(error.to_string()))?;
@@ -485,22 +510,53 @@ macro_rules! with_conn {
             $crate::db::Pools::Sqlite(pool) => {
                 $crate::db::run(
                     pool,
+                    None,
                     move |$conn: &mut ::diesel::sqlite::SqliteConnection| $body,
                 )
                 .await
             }
             $crate::db::Pools::Postgres(pool) => {
-                $crate::db::run(pool, move |$conn: &mut ::diesel::pg::PgConnection| $body).await
+                $crate::db::run(pool, None, move |$conn: &mut ::diesel::pg::PgConnection| {
+                    $body
+                })
+                .await
             }
         }
     };
 }
 pub(crate) use with_conn;
 
+/// [`with_conn`] for bodies that run a [`WriteConn::write_transaction`]: on SQLite the call
+/// first takes its turn in the database's writer queue ([`WriterQueue`]), and only then
+/// checks a connection out. Every write transaction goes through here.
+macro_rules! with_write_conn {
+    ($db:expr, |$conn:ident| $body:block) => {
+        match &$db.pools {
+            $crate::db::Pools::Sqlite(pool) => {
+                $crate::db::run(
+                    pool,
+                    Some(&$db.writers),
+                    move |$conn: &mut ::diesel::sqlite::SqliteConnection| $body,
+                )
+                .await
+            }
+            $crate::db::Pools::Postgres(pool) => {
+                $crate::db::run(pool, None, move |$conn: &mut ::diesel::pg::PgConnection| {
+                    $body
+                })
+                .await
+            }
+        }
+    };
+}
+pub(crate) use with_write_conn;
+
 /// What differs between the backends for writes that must be atomic.
 pub(crate) trait WriteConn: Connection + Sized {
     /// A write transaction: SQLite `BEGIN IMMEDIATE` (takes the write lock before the first
-    /// read, so check-then-insert cannot interleave), PostgreSQL `BEGIN`.
+    /// read, so check-then-insert cannot interleave), PostgreSQL `BEGIN`. Run it inside
+    /// [`with_write_conn`], so SQLite writers of this process queue before they hold a
+    /// connection.
     fn write_transaction<T, F>(&mut self, f: F) -> Result<T, Fail>
     where
         F: FnOnce(&mut Self) -> Result<T, Fail>;
@@ -514,23 +570,13 @@ pub(crate) trait WriteConn: Connection + Sized {
     fn placeholders(sql: &'static str) -> std::borrow::Cow<'static, str>;
 }
 
-/// Queues this process's SQLite writers before `BEGIN IMMEDIATE`. SQLite has one writer at a
-/// time; without the queue, a writer that finds the lock taken waits in SQLite's busy
-/// handler, which polls with sleeps of up to 100 ms (booking p99 near 100 ms under load).
-/// Waiting here wakes the next writer as soon as the lock is free. Other processes still meet
-/// at the database's lock, bounded by the busy timeout. One queue for the whole process
-/// (connections do not know their file): writes to different SQLite files in one process
-/// also take turns, which costs nothing in the service (one database).
-static SQLITE_WRITERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 impl WriteConn for SqliteConnection {
     fn write_transaction<T, F>(&mut self, f: F) -> Result<T, Fail>
     where
         F: FnOnce(&mut Self) -> Result<T, Fail>,
     {
-        let _turn = SQLITE_WRITERS
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // The caller took its turn in the database's writer queue before checking this
+        // connection out (`with_write_conn!`).
         self.immediate_transaction(f)
     }
 
@@ -609,6 +655,65 @@ mod tests {
         assert!(DatabaseUrl::parse("sqlite://").is_err());
         assert!(DatabaseUrl::parse("sqlite::memory:").is_err());
         assert!(DatabaseUrl::parse("mysql://h/db").is_err());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn queued_sqlite_writers_hold_no_connection_and_each_database_has_its_own_queue() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = PoolOptions {
+            max_connections: 2,
+            connection_timeout: Duration::from_millis(500),
+        };
+        let db = Database::connect(&DatabaseUrl::Sqlite(dir.path().join("a.db")), options).unwrap();
+        let other =
+            Database::connect(&DatabaseUrl::Sqlite(dir.path().join("b.db")), options).unwrap();
+        db.migrate().await.unwrap();
+        other.migrate().await.unwrap();
+
+        // Someone holds this database's queue, as a long write transaction would.
+        let queue = Arc::clone(&db.writers);
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (held, is_held) = tokio::sync::oneshot::channel::<()>();
+        let holder = std::thread::spawn(move || {
+            let _turn = queue.lock().unwrap();
+            held.send(()).unwrap();
+            released.recv().unwrap();
+        });
+        is_held.await.unwrap();
+
+        // More writers than pooled connections queue up behind it...
+        let writers: Vec<_> = (0..4)
+            .map(|n| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    db.platform_writer()
+                        .create_challenge(&format!("queued {n}"), "", &["a goal"])
+                        .await
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        // ...holding no connection: reads still get one at once.
+        for _ in 0..3 {
+            db.ping().await.unwrap();
+        }
+        // Another database's writers do not wait for this one's queue.
+        tokio::time::timeout(
+            Duration::from_secs(2),
+            other
+                .platform_writer()
+                .create_challenge("elsewhere", "", &["a goal"]),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert!(writers.iter().all(|writer| !writer.is_finished()));
+
+        release.send(()).unwrap();
+        holder.join().unwrap();
+        for writer in writers {
+            writer.await.unwrap().unwrap();
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use sensei_core::{
     SubmissionId, UserId,
 };
 
-use crate::db::{sql_for, with_conn, Database, WriteConn};
+use crate::db::{sql_for, with_conn, with_write_conn, Database, WriteConn};
 use crate::error::Fail;
 use crate::schema::{
     agent_messages, agent_sessions, anatomy_conversations, anatomy_messages, auth_sessions,
@@ -134,7 +134,7 @@ impl AccountStore {
         let user_id = user.get();
         let now = SqlaTimestamp::from(Utc::now());
         let expires = SqlaTimestamp::from(expires_at);
-        with_conn!(self.db, |conn| {
+        with_write_conn!(self.db, |conn| {
             conn.write_transaction(|conn| {
                 diesel::sql_query(sql_for(conn, PURGE_EXPIRED_SESSIONS))
                     .bind::<Timestamp, _>(now)
@@ -259,7 +259,7 @@ impl PlatformWriter {
         let name = name.to_owned();
         let description = description.to_owned();
         let titles: Vec<String> = goal_titles.iter().map(|t| (*t).to_owned()).collect();
-        with_conn!(self.db, |conn| {
+        with_write_conn!(self.db, |conn| {
             conn.write_transaction(|conn| {
                 let challenge: i32 = diesel::insert_into(challenges::table)
                     .values((
@@ -378,7 +378,7 @@ impl PlatformWriter {
     ) -> Result<AgentSessionId, RepositoryError> {
         let messages = owned_messages(messages);
         let start = SqlaTimestamp::from(started_at);
-        let id: i32 = with_conn!(self.db, |conn| {
+        let id: i32 = with_write_conn!(self.db, |conn| {
             conn.write_transaction(|conn| {
                 let id: i32 = diesel::insert_into(agent_sessions::table)
                     .values((
@@ -419,7 +419,7 @@ impl PlatformWriter {
         let messages = owned_messages(messages);
         let title = title.to_owned();
         let start = SqlaTimestamp::from(started_at);
-        let id: i32 = with_conn!(self.db, |conn| {
+        let id: i32 = with_write_conn!(self.db, |conn| {
             conn.write_transaction(|conn| {
                 let id: i32 = diesel::insert_into(anatomy_conversations::table)
                     .values((

@@ -10,7 +10,7 @@ use sensei_core::{
     SessionLifecycle, SessionListEntry, SessionQuery, StatusFilter, SubmissionId, UserId,
 };
 
-use crate::db::{with_conn, Database, WriteConn};
+use crate::db::{with_conn, with_write_conn, Database, WriteConn};
 use crate::schema::{challenges, scheduled_session_counts, scheduled_sessions, submissions, users};
 use crate::timestamp::SqlaTimestamp;
 
@@ -195,7 +195,7 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
             total_goals: stored_count(new.engagement.total_goals),
             scheduled_at: SqlaTimestamp::from(new.scheduled_at),
         };
-        with_conn!(self.db, |conn| {
+        with_write_conn!(self.db, |conn| {
             conn.write_transaction(|conn| {
                 conn.lock_pair(row.user_id, row.submission_id)?;
                 let existing = scheduled_sessions::table
@@ -348,7 +348,8 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
         let id = id.get();
         let at = SqlaTimestamp::from(completion.completed_at);
         let notes = completion.notes.map(Notes::into_inner);
-        with_conn!(self.db, |conn| {
+        // A write: on SQLite it queues with the other writers before taking a connection.
+        with_write_conn!(self.db, |conn| {
             // The WHERE clause is the guard: of two concurrent updates only one matches
             // (SQLite serialises writers; PostgreSQL re-checks the row after the first commits).
             let won = diesel::update(
