@@ -333,8 +333,9 @@ done
   echo
   echo "Statements per request (from the code; constancy in the table size is asserted by"
   echo "\`list_uses_constant_statements\` in crates/sensei-diesel/tests/adapter.rs, 10 vs 1,000"
-  echo "sessions on both backends): dashboard 3 (pending and completed counts from the one-row"
-  echo "counter, one page query); session detail 5; booking 3 reads (identity, submission, goal"
+  echo "sessions on both backends): dashboard 4 (the server-side session joined to its user,"
+  echo "pending and completed counts from the one-row counter, one page query); session detail 6;"
+  echo "booking (trusted header here, no session read) 3 reads (identity, submission, goal"
   echo "progress) + a write transaction of 2 statements (PostgreSQL: 3, with the pair's advisory lock)."
 } >"$RESULT"
 
