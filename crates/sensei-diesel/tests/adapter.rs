@@ -663,7 +663,13 @@ async fn child_booker() {
         return;
     };
     let url = DatabaseUrl::parse(&url).unwrap();
-    let db = Database::connect(&url, common::pool_options()).unwrap();
+    // A small pool with a patient timeout: the 25 tasks queue for connections instead of
+    // opening many (the server's connection limit is shared with the tests running beside us).
+    let options = PoolOptions {
+        max_connections: 6,
+        connection_timeout: std::time::Duration::from_secs(30),
+    };
+    let db = Database::connect(&url, options).unwrap();
     let user = UserId(user.parse().unwrap());
     let submission = SubmissionId(submission.parse().unwrap());
     let start_ms: i64 = start_ms.parse().unwrap();
