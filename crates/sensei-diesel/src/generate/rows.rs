@@ -205,19 +205,27 @@ pub(crate) trait Bulk: crate::db::WriteConn {
     /// triggers (the pending/completed counter), which would otherwise update one row once
     /// per inserted session within one transaction; the counter is recomputed afterwards.
     /// SQLite keeps its triggers (an in-place update per row is cheap there).
-    fn pause_session_triggers(&mut self) -> QueryResult<()>;
+    fn pause_session_triggers(&mut self) -> QueryResult<()> {
+        Ok(())
+    }
 
     /// Undoes [`Bulk::pause_session_triggers`].
-    fn resume_session_triggers(&mut self) -> QueryResult<()>;
+    fn resume_session_triggers(&mut self) -> QueryResult<()> {
+        Ok(())
+    }
 
     /// After the load: PostgreSQL `VACUUM (ANALYZE)` of the written tables, so the planner
     /// has statistics and autovacuum does not start on them during a benchmark. SQLite:
     /// nothing (the tested query plans do not depend on `sqlite_stat1`).
-    fn after_load(&mut self) -> QueryResult<()>;
+    fn after_load(&mut self) -> QueryResult<()> {
+        Ok(())
+    }
 
     /// After rows were inserted with explicit ids: moves PostgreSQL's `SERIAL` sequences
     /// past them (SQLite's `AUTOINCREMENT` follows explicit ids by itself).
-    fn advance_sequences(&mut self) -> QueryResult<()>;
+    fn advance_sequences(&mut self) -> QueryResult<()> {
+        Ok(())
+    }
 }
 
 macro_rules! impl_bulk {
@@ -308,22 +316,6 @@ mod sqlite_impl {
             at: DateTime<Utc>,
         ) -> QueryResult<bool> {
             ensure_instructor_on(self, email, password_hash, at)
-        }
-
-        fn pause_session_triggers(&mut self) -> QueryResult<()> {
-            Ok(())
-        }
-
-        fn resume_session_triggers(&mut self) -> QueryResult<()> {
-            Ok(())
-        }
-
-        fn advance_sequences(&mut self) -> QueryResult<()> {
-            Ok(())
-        }
-
-        fn after_load(&mut self) -> QueryResult<()> {
-            Ok(())
         }
     }
 }
