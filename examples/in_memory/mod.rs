@@ -16,7 +16,7 @@ mod submissions;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
-use sensei_core::ports::Clock;
+use sensei_core::ports::{Clock, NoAccounts};
 use sensei_core::{
     AgentSessionId, ChallengeId, ConversationId, GoalId, GoalStatus, MessageRole, Policy, Ports,
     ReviewVerdict, SenseiService, SubmissionId, UserId,
@@ -56,6 +56,9 @@ impl InMemoryPlatform {
                 goals: shared.clone(),
                 digi_trainer: shared.clone(),
                 anatomy: shared,
+                // This platform signs its users in itself and passes actors to the use cases.
+                accounts: Arc::new(NoAccounts),
+                passwords: Arc::new(NoAccounts),
                 clock,
             },
             policy,

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use mockall::predicate::eq;
 use sensei_core::ports::{
-    CreateOutcome, MockAnatomyRepository, MockClock, MockDigiTrainerRepository, MockGoalRepository,
+    CreateOutcome, MockAccountRepository, MockAnatomyRepository, MockClock,
+    MockDigiTrainerRepository, MockGoalRepository, MockPasswordVerifier,
     MockScheduledSessionRepository, MockSubmissionRepository,
 };
 use sensei_core::services::BookingOutcome;
@@ -81,6 +82,8 @@ fn service(
             goals: Arc::new(goals),
             digi_trainer: Arc::new(MockDigiTrainerRepository::new()),
             anatomy: Arc::new(MockAnatomyRepository::new()),
+            accounts: Arc::new(MockAccountRepository::new()),
+            passwords: Arc::new(MockPasswordVerifier::new()),
             clock: Arc::new(clock),
         },
         policy,

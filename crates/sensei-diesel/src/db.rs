@@ -499,7 +499,7 @@ where
         result
     })
     .await
-    .map_err(|error| RepositoryError::Failed(format!("database task failed: {error}")))?
+    .map_err(|error| RepositoryError::Internal(format!("database task failed: {error}")))?
 }
 
 /// Runs the same Diesel body on whichever backend the database uses: the body is expanded

@@ -70,8 +70,13 @@ impl From<Fail> for RepositoryError {
     }
 }
 
-/// Connection-level trouble (the server went away, the file is locked) is `Unavailable`, so
-/// HTTP adapters answer 503 and retry later; everything else is `Failed`.
+/// Sorts a Diesel error into the domain's three failures:
+/// * connection-level trouble (the server went away, the file is locked, the disk is full) is
+///   [`RepositoryError::Unavailable`]: HTTP adapters answer 503 and a retry may succeed;
+/// * the store refusing the input (a constraint violation, bytes PostgreSQL cannot store in
+///   text such as NUL) is [`RepositoryError::Rejected`]: the same input fails again;
+/// * everything else (unreadable rows, SQL the store does not understand) is a bug,
+///   [`RepositoryError::Internal`].
 pub(crate) fn map_diesel(error: &diesel::result::Error) -> RepositoryError {
     use diesel::result::{DatabaseErrorKind, Error};
     let text = error.to_string();
@@ -79,9 +84,16 @@ pub(crate) fn map_diesel(error: &diesel::result::Error) -> RepositoryError {
         Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
         | Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _)
         | Error::BrokenTransactionManager => RepositoryError::Unavailable(text),
-        Error::DeserializationError(_) => RepositoryError::Corrupt(text),
+        Error::DatabaseError(
+            DatabaseErrorKind::UniqueViolation
+            | DatabaseErrorKind::ForeignKeyViolation
+            | DatabaseErrorKind::NotNullViolation
+            | DatabaseErrorKind::CheckViolation,
+            _,
+        ) => RepositoryError::Rejected(text),
         _ if is_unavailable_text(&text) => RepositoryError::Unavailable(text),
-        _ => RepositoryError::Failed(text),
+        _ if is_rejected_input_text(&text) => RepositoryError::Rejected(text),
+        _ => RepositoryError::Internal(text),
     }
 }
 
@@ -90,6 +102,9 @@ fn is_unavailable_text(text: &str) -> bool {
     [
         "database is locked",
         "database table is locked",
+        "database or disk is full",
+        "disk i/o error",
+        "attempt to write a readonly database",
         "server closed the connection",
         "connection refused",
         "could not connect",
@@ -98,6 +113,26 @@ fn is_unavailable_text(text: &str) -> bool {
         "the database system is shutting down",
         "the database system is starting up",
         "unable to open database file",
+        "could not extend file",
+        "no space left on device",
+    ]
+    .iter()
+    .any(|needle| lower.contains(needle))
+}
+
+/// Errors PostgreSQL gives for values it cannot take (libpq refuses NUL in text parameters
+/// before sending them; the server refuses invalid encodings and out-of-range values).
+fn is_rejected_input_text(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        "nul byte",
+        "invalid byte sequence",
+        "character with value 0x00",
+        "out of range",
+        "value too long",
+        "invalid input syntax",
+        "string contains null",
+        "interior nul",
     ]
     .iter()
     .any(|needle| lower.contains(needle))
@@ -124,6 +159,35 @@ pub(crate) fn redact(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn constraint_violations_are_rejected_input_not_an_outage() {
+        use diesel::result::{DatabaseErrorKind, Error};
+        let violation = Error::DatabaseError(
+            DatabaseErrorKind::ForeignKeyViolation,
+            Box::new("FOREIGN KEY constraint failed".to_owned()),
+        );
+        assert!(matches!(
+            map_diesel(&violation),
+            RepositoryError::Rejected(_)
+        ));
+        let full = Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("database or disk is full".to_owned()),
+        );
+        assert!(matches!(map_diesel(&full), RepositoryError::Unavailable(_)));
+        let nul = Error::QueryBuilderError("nul byte found in provided data".into());
+        assert!(matches!(map_diesel(&nul), RepositoryError::Rejected(_)));
+        let bug = Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("no such column: nope".to_owned()),
+        );
+        assert!(matches!(map_diesel(&bug), RepositoryError::Internal(_)));
+        assert!(matches!(
+            map_diesel(&Error::DeserializationError("bad".into())),
+            RepositoryError::Internal(_)
+        ));
+    }
 
     #[test]
     fn redacts_passwords_only() {

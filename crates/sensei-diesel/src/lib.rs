@@ -25,14 +25,18 @@ use std::sync::Arc;
 
 pub use db::{Database, DatabaseUrl, PoolOptions, StatementCounter};
 pub use error::DatabaseError;
-pub use repo::{AccountStore, DieselContent, DieselScheduledSessions, PlatformWriter, UserAccount};
+pub use repo::{
+    AccountStore, DieselContent, DieselScheduledSessions, PlatformWriter, SIGN_IN_PURGE_BATCH,
+};
 pub use timestamp::SqlaTimestamp;
 
-use sensei_core::ports::SystemClock;
+use sensei_core::ports::{NoAccounts, SystemClock};
 use sensei_core::Ports;
 
 impl Database {
-    /// Every repository of the domain over this database, with the system clock.
+    /// Every repository of the domain over this database, with the system clock. The
+    /// password verifier refuses every password: replace `passwords` with a real one to
+    /// sign users in.
     pub fn ports(&self) -> Ports {
         let content = Arc::new(DieselContent::new(self.clone()));
         Ports {
@@ -41,6 +45,10 @@ impl Database {
             goals: content.clone(),
             digi_trainer: content.clone(),
             anatomy: content,
+            accounts: Arc::new(self.accounts()),
+            // Password hashing belongs to the service that signs users in (the HTTP adapter
+            // brings argon2); with this default, password sign-in always fails.
+            passwords: Arc::new(NoAccounts),
             clock: Arc::new(SystemClock),
         }
     }

@@ -1,5 +1,6 @@
 //! Domain types: ids, the scheduled session and its lifecycle, engagement, eligibility, policy.
 
+pub mod account;
 pub mod actor;
 pub mod eligibility;
 pub mod engagement;
@@ -12,6 +13,7 @@ pub mod reason;
 pub mod records;
 pub mod session;
 
+pub use account::{normalize_email, Account, SignIn, SignInToken, StoredAccount, SIGN_IN_LIFETIME};
 pub use actor::{Actor, Role};
 pub use eligibility::{evaluate_eligibility, Eligibility, Ineligibility, UnmetCondition};
 pub use engagement::{engagement_percent, EngagementSnapshot};

@@ -15,7 +15,8 @@ pub trait GoalRepository: Send + Sync {
     /// each ([`crate::GoalStatus::NotStarted`] where no progress is recorded).
     ///
     /// # Errors
-    /// [`RepositoryError::Unavailable`] or [`RepositoryError::Failed`] when the store fails.
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached,
+    /// [`RepositoryError::Internal`] when it fails otherwise.
     async fn progress(
         &self,
         student: UserId,
@@ -32,7 +33,8 @@ pub trait DigiTrainerRepository: Send + Sync {
     /// its total message count. Must use a constant number of statements.
     ///
     /// # Errors
-    /// [`RepositoryError::Unavailable`] or [`RepositoryError::Failed`] when the store fails.
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached,
+    /// [`RepositoryError::Internal`] when it fails otherwise.
     async fn sessions_with_messages(
         &self,
         student: UserId,
@@ -50,7 +52,8 @@ pub trait AnatomyRepository: Send + Sync {
     /// most `message_limit` messages per conversation.
     ///
     /// # Errors
-    /// [`RepositoryError::Unavailable`] or [`RepositoryError::Failed`] when the store fails.
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached,
+    /// [`RepositoryError::Internal`] when it fails otherwise.
     async fn conversations(
         &self,
         submission: SubmissionId,

@@ -1,16 +1,20 @@
 //! Ports: what the domain needs from the outside world. Adapters (Diesel, in-memory, mocks)
 //! implement them. With the `mocks` feature each trait has a `mockall` mock named `Mock<Trait>`.
 
+mod accounts;
 mod clock;
 mod content;
 mod scheduled_sessions;
 mod submissions;
 
+pub use accounts::{AccountRepository, NoAccounts, PasswordVerifier};
 pub use clock::{Clock, SystemClock};
 pub use content::{AnatomyRepository, DigiTrainerRepository, GoalRepository};
 pub use scheduled_sessions::{CompleteOutcome, CreateOutcome, ScheduledSessionRepository};
 pub use submissions::SubmissionRepository;
 
+#[cfg(any(test, feature = "mocks"))]
+pub use accounts::{MockAccountRepository, MockPasswordVerifier};
 #[cfg(any(test, feature = "mocks"))]
 pub use clock::MockClock;
 #[cfg(any(test, feature = "mocks"))]

@@ -44,7 +44,8 @@ pub trait ScheduledSessionRepository: Send + Sync {
     ///
     /// # Errors
     /// [`RepositoryError::Unavailable`] when the store cannot be reached or stays locked;
-    /// [`RepositoryError::Failed`] for any other failure (for example a foreign key violation).
+    /// [`RepositoryError::Rejected`] when the store refuses the row (for example a foreign key
+    /// violation); [`RepositoryError::Internal`] for a bug or unreadable data.
     async fn create_unless_recent(
         &self,
         new: NewScheduledSession,
@@ -54,7 +55,8 @@ pub trait ScheduledSessionRepository: Send + Sync {
     /// The session with its student's email and challenge name; `Ok(None)` if there is none.
     ///
     /// # Errors
-    /// [`RepositoryError::Unavailable`] or [`RepositoryError::Failed`] when the store fails.
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached,
+    /// [`RepositoryError::Internal`] when it fails otherwise.
     async fn get(
         &self,
         id: ScheduledSessionId,
@@ -63,7 +65,8 @@ pub trait ScheduledSessionRepository: Send + Sync {
     /// The latest session of a student for a submission, if any.
     ///
     /// # Errors
-    /// [`RepositoryError::Unavailable`] or [`RepositoryError::Failed`] when the store fails.
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached,
+    /// [`RepositoryError::Internal`] when it fails otherwise.
     async fn latest_for(
         &self,
         user_id: crate::domain::UserId,
@@ -76,7 +79,8 @@ pub trait ScheduledSessionRepository: Send + Sync {
     /// never dropped.
     ///
     /// # Errors
-    /// [`RepositoryError::Unavailable`] or [`RepositoryError::Failed`] when the store fails.
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached,
+    /// [`RepositoryError::Internal`] when it fails otherwise.
     async fn list(
         &self,
         query: &SessionQuery,
@@ -86,7 +90,8 @@ pub trait ScheduledSessionRepository: Send + Sync {
     /// How many sessions match `query`.
     ///
     /// # Errors
-    /// [`RepositoryError::Unavailable`] or [`RepositoryError::Failed`] when the store fails.
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached,
+    /// [`RepositoryError::Internal`] when it fails otherwise.
     async fn count(&self, query: &SessionQuery) -> Result<u64, RepositoryError>;
 
     /// Atomically completes the session if it is pending. Of two concurrent calls exactly one
@@ -94,10 +99,21 @@ pub trait ScheduledSessionRepository: Send + Sync {
     /// [`CompleteOutcome::AlreadyCompleted`] with the winner's completion intact.
     ///
     /// # Errors
-    /// [`RepositoryError::Unavailable`] or [`RepositoryError::Failed`] when the store fails.
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached,
+    /// [`RepositoryError::Internal`] when it fails otherwise.
     async fn complete_if_pending(
         &self,
         id: ScheduledSessionId,
         completion: Completion,
     ) -> Result<CompleteOutcome, RepositoryError>;
+
+    /// Whether the store can serve requests now: reachable, and its schema in place. Cheap;
+    /// readiness probes call it. The default says yes (for stores that are always ready, such
+    /// as memory).
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when the store cannot serve.
+    async fn check_ready(&self) -> Result<(), RepositoryError> {
+        Ok(())
+    }
 }

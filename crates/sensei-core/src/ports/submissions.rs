@@ -12,13 +12,15 @@ pub trait SubmissionRepository: Send + Sync {
     /// The submission, or `Ok(None)` if there is none.
     ///
     /// # Errors
-    /// [`RepositoryError::Unavailable`] or [`RepositoryError::Failed`] when the store fails.
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached,
+    /// [`RepositoryError::Internal`] when it fails otherwise.
     async fn get(&self, id: SubmissionId) -> Result<Option<SubmissionInfo>, RepositoryError>;
 
     /// A student's submissions, newest first, at most `limit`.
     ///
     /// # Errors
-    /// [`RepositoryError::Unavailable`] or [`RepositoryError::Failed`] when the store fails.
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached,
+    /// [`RepositoryError::Internal`] when it fails otherwise.
     async fn list_by_owner(
         &self,
         owner: UserId,

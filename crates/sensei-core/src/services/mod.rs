@@ -1,5 +1,6 @@
 //! Use cases: what students and instructors do, with access checked here for every adapter.
 
+mod accounts;
 mod booking;
 mod completion;
 mod instructor;
@@ -11,8 +12,8 @@ use std::sync::Arc;
 
 use crate::domain::Policy;
 use crate::ports::{
-    AnatomyRepository, Clock, DigiTrainerRepository, GoalRepository, ScheduledSessionRepository,
-    SubmissionRepository,
+    AccountRepository, AnatomyRepository, Clock, DigiTrainerRepository, GoalRepository,
+    PasswordVerifier, ScheduledSessionRepository, SubmissionRepository,
 };
 
 pub use booking::{Booking, BookingOutcome};
@@ -43,6 +44,11 @@ pub struct Ports {
     pub digi_trainer: Arc<dyn DigiTrainerRepository>,
     /// Anatomy conversations.
     pub anatomy: Arc<dyn AnatomyRepository>,
+    /// Accounts and sign-ins ([`crate::ports::NoAccounts`] when the embedder authenticates
+    /// users itself).
+    pub accounts: Arc<dyn AccountRepository>,
+    /// Password verification.
+    pub passwords: Arc<dyn PasswordVerifier>,
     /// The clock.
     pub clock: Arc<dyn Clock>,
 }

@@ -236,7 +236,7 @@ pub async fn generate(
     });
     let summary = task
         .await
-        .map_err(|error| RepositoryError::Failed(format!("generator task failed: {error}")))??;
+        .map_err(|error| RepositoryError::Internal(format!("generator task failed: {error}")))??;
     Ok(summary)
 }
 

@@ -1,9 +1,11 @@
 //! The repositories: every port of `sensei-core`, plus accounts and the platform writer.
 
+mod accounts;
 mod content;
 mod platform;
 mod sessions;
 
+pub use accounts::{AccountStore, SIGN_IN_PURGE_BATCH};
 pub use content::DieselContent;
-pub use platform::{AccountStore, PlatformWriter, UserAccount};
+pub use platform::PlatformWriter;
 pub use sessions::DieselScheduledSessions;

@@ -378,6 +378,24 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
             })
         })
     }
+
+    /// Reads one id from the feature's table: the database answers and the schema is there
+    /// (a bare `SELECT 1` would pass on an empty or wrong database). Any failure is
+    /// unavailable here, since readiness is about serving, not about whose fault it is.
+    async fn check_ready(&self) -> Result<(), RepositoryError> {
+        let probe: Result<Option<i32>, RepositoryError> = with_conn!(self.db, |conn| {
+            Ok(scheduled_sessions::table
+                .select(scheduled_sessions::id)
+                .first(conn)
+                .optional()?)
+        });
+        match probe {
+            Ok(_) => Ok(()),
+            Err(RepositoryError::Unavailable(why))
+            | Err(RepositoryError::Rejected(why))
+            | Err(RepositoryError::Internal(why)) => Err(RepositoryError::Unavailable(why)),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Unit tests of the use cases over mockall mocks of every port and a mocked clock, plus a
 //! small in-memory fake of the sessions store where a rule is easier to show with real state.
 
+mod accounts;
 mod booking;
 mod completion;
 mod fake;
@@ -17,8 +18,9 @@ use crate::domain::{
     SubmissionId, SubmissionInfo, UserId,
 };
 use crate::ports::{
-    MockAnatomyRepository, MockClock, MockDigiTrainerRepository, MockGoalRepository,
-    MockScheduledSessionRepository, MockSubmissionRepository, ScheduledSessionRepository,
+    MockAccountRepository, MockAnatomyRepository, MockClock, MockDigiTrainerRepository,
+    MockGoalRepository, MockPasswordVerifier, MockScheduledSessionRepository,
+    MockSubmissionRepository, ScheduledSessionRepository,
 };
 use crate::services::{Ports, SenseiService};
 
@@ -41,6 +43,8 @@ pub(super) struct Mocks {
     pub goals: MockGoalRepository,
     pub digi_trainer: MockDigiTrainerRepository,
     pub anatomy: MockAnatomyRepository,
+    pub accounts: MockAccountRepository,
+    pub passwords: MockPasswordVerifier,
     pub clock: MockClock,
 }
 
@@ -96,6 +100,8 @@ impl Mocks {
                 goals: Arc::new(self.goals),
                 digi_trainer: Arc::new(self.digi_trainer),
                 anatomy: Arc::new(self.anatomy),
+                accounts: Arc::new(self.accounts),
+                passwords: Arc::new(self.passwords),
                 clock: Arc::new(self.clock),
             },
             policy,

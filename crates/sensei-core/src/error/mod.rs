@@ -1,0 +1,282 @@
+//! Errors of the ports and of each use case, with messages a user can act on. Every error
+//! knows its [`ErrorKind`] and a stable code ([`DomainError`]), so adapters map kinds to
+//! statuses in one table and render the error's own message.
+
+mod kind;
+
+pub use kind::{DomainError, ErrorKind};
+
+use crate::domain::{Ineligibility, NotesError, ScheduledSession, ScheduledSessionId};
+
+/// A failure of a repository (port) implementation. Adapters say which of three things went
+/// wrong, because callers answer each differently.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RepositoryError {
+    /// The store cannot serve right now (unreachable, pool exhausted, locked for too long,
+    /// disk full). Retrying later may succeed; HTTP adapters answer 503.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// The store refused the input itself (a constraint it breaks, bytes it cannot store such
+    /// as NUL in PostgreSQL text). Retrying the same input fails again; HTTP adapters answer
+    /// 400.
+    #[error("the database refused the input: {0}")]
+    Rejected(String),
+    /// A bug or corrupt stored data (a value that cannot be read, a task that died). HTTP
+    /// adapters answer 500 and log the cause.
+    #[error("the database failed: {0}")]
+    Internal(String),
+}
+
+impl DomainError for RepositoryError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            RepositoryError::Unavailable(_) => ErrorKind::Unavailable,
+            RepositoryError::Rejected(_) => ErrorKind::InvalidInput,
+            RepositoryError::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        self.kind().default_code()
+    }
+}
+
+/// Which kind of record was not found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    /// A submission.
+    Submission,
+    /// A scheduled session.
+    ScheduledSession,
+}
+
+impl std::fmt::Display for Resource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Resource::Submission => "submission",
+            Resource::ScheduledSession => "scheduled session",
+        })
+    }
+}
+
+/// Errors of read use cases (pages, details, lists).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// No such record.
+    #[error("{resource} {id} does not exist")]
+    NotFound {
+        /// What was looked for.
+        resource: Resource,
+        /// Its id.
+        id: i32,
+    },
+    /// The actor may not see it.
+    #[error("you do not have access to this {0}")]
+    Forbidden(Resource),
+    /// The store failed.
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+}
+
+impl DomainError for QueryError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            QueryError::NotFound { .. } => ErrorKind::NotFound,
+            QueryError::Forbidden(_) => ErrorKind::Forbidden,
+            QueryError::Repository(error) => error.kind(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            QueryError::Repository(error) => error.code(),
+            other => other.kind().default_code(),
+        }
+    }
+}
+
+/// Errors of booking a session.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BookError {
+    /// No such submission.
+    #[error("submission {0} does not exist")]
+    NotFound(i32),
+    /// Not the actor's own submission (or the actor is not a student).
+    #[error("you can only schedule sensei sessions for your own submissions")]
+    Forbidden,
+    /// The eligibility rules refuse; says which conditions failed and by how much.
+    #[error("{0}")]
+    Ineligible(Ineligibility),
+    /// The store failed.
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+}
+
+impl DomainError for BookError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            BookError::NotFound(_) => ErrorKind::NotFound,
+            BookError::Forbidden => ErrorKind::Forbidden,
+            BookError::Ineligible(_) => ErrorKind::Refused,
+            BookError::Repository(error) => error.kind(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            BookError::Ineligible(_) => "ineligible",
+            BookError::Repository(error) => error.code(),
+            other => other.kind().default_code(),
+        }
+    }
+}
+
+/// Errors of completing a session.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CompleteError {
+    /// No such session.
+    #[error("scheduled session {0} does not exist")]
+    NotFound(ScheduledSessionId),
+    /// Only instructors complete sessions.
+    #[error("only instructors can complete sensei sessions")]
+    Forbidden,
+    /// Already completed; carries the session with the first completion, which is kept.
+    #[error(
+        "scheduled session {} was already completed; the first completion is kept and nothing \
+         was changed",
+        .0.id
+    )]
+    AlreadyCompleted(Box<ScheduledSession>),
+    /// The notes were refused; nothing was saved.
+    #[error("{0}; nothing was saved")]
+    InvalidNotes(#[from] NotesError),
+    /// The store failed.
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+}
+
+impl DomainError for CompleteError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            CompleteError::NotFound(_) => ErrorKind::NotFound,
+            CompleteError::Forbidden => ErrorKind::Forbidden,
+            CompleteError::AlreadyCompleted(_) => ErrorKind::Conflict,
+            CompleteError::InvalidNotes(_) => ErrorKind::Refused,
+            CompleteError::Repository(error) => error.kind(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            CompleteError::InvalidNotes(_) => "invalid_notes",
+            CompleteError::Repository(error) => error.code(),
+            other => other.kind().default_code(),
+        }
+    }
+}
+
+/// Errors of signing in.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignInError {
+    /// No account has this email, or the password does not match (the two are not told apart,
+    /// so that accounts cannot be discovered).
+    #[error("incorrect email or password")]
+    InvalidCredentials,
+    /// The store failed.
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+}
+
+impl DomainError for SignInError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            SignInError::InvalidCredentials => ErrorKind::Unauthenticated,
+            SignInError::Repository(error) => error.kind(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            SignInError::InvalidCredentials => "invalid_credentials",
+            SignInError::Repository(error) => error.code(),
+        }
+    }
+}
+
+/// Errors of identifying a request by an email a trusted proxy vouched for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdentifyError {
+    /// The proxy named an email no account has.
+    #[error("there is no account for {0} here")]
+    UnknownAccount(String),
+    /// The store failed.
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+}
+
+impl DomainError for IdentifyError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            IdentifyError::UnknownAccount(_) => ErrorKind::Forbidden,
+            IdentifyError::Repository(error) => error.kind(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            IdentifyError::Repository(error) => error.code(),
+            other => other.kind().default_code(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_unreachable_store_is_unavailable() {
+        assert_eq!(
+            RepositoryError::Unavailable("locked".into()).kind(),
+            ErrorKind::Unavailable
+        );
+        assert_eq!(
+            RepositoryError::Rejected("NUL byte".into()).kind(),
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            RepositoryError::Internal("bad row".into()).kind(),
+            ErrorKind::Internal
+        );
+    }
+
+    #[test]
+    fn a_use_case_error_keeps_the_kind_and_code_of_the_store_failure_inside() {
+        let error = BookError::from(RepositoryError::Rejected("constraint".into()));
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert_eq!(error.code(), "invalid_input");
+        let error = SignInError::from(RepositoryError::Unavailable("down".into()));
+        assert_eq!(error.code(), "unavailable");
+    }
+
+    #[test]
+    fn refusals_have_their_own_codes() {
+        assert_eq!(
+            CompleteError::InvalidNotes(NotesError::TooLong { chars: 10_001 }).code(),
+            "invalid_notes"
+        );
+        assert_eq!(
+            SignInError::InvalidCredentials.code(),
+            "invalid_credentials"
+        );
+        assert_eq!(
+            SignInError::InvalidCredentials.kind(),
+            ErrorKind::Unauthenticated
+        );
+        assert_eq!(BookError::Forbidden.code(), "forbidden");
+        assert_eq!(
+            IdentifyError::UnknownAccount("x@example.com".into()).kind(),
+            ErrorKind::Forbidden
+        );
+    }
+}
