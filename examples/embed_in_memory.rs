@@ -26,7 +26,7 @@ fn describe(entry: &SessionListEntry) -> String {
         session.id,
         entry.student_email,
         entry.challenge_name,
-        session.reason.label(),
+        session.reason.to_stored().unwrap_or("(not recorded)"),
         session.engagement.goals_passed,
         session.engagement.goals_engaged,
         session.engagement.total_goals,
@@ -98,7 +98,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "booked session #{} ({:?}), reason {}",
         booking.session.id,
         booking.outcome,
-        booking.session.reason.label()
+        booking
+            .session
+            .reason
+            .to_stored()
+            .unwrap_or("(not recorded)")
     );
 
     println!("\n== 20 minutes later Alice clicks the button again");
@@ -127,7 +131,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!("\n== View Details");
     let detail = service.session_detail(sensei, booking.session.id).await?;
     for goal in &detail.goals {
-        println!("  goal {:<18} {}", goal.title, goal.status.label());
+        println!("  goal {:<18} {}", goal.title, goal.status.as_str());
     }
     for agent_session in &detail.agent_sessions {
         println!(
@@ -141,8 +145,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
         );
         for message in &agent_session.messages {
             println!(
-                "    {}: {}",
-                message.role.label(),
+                "    {:?}: {}",
+                message.role,
                 sensei_core::services::preview(&message.content, 60)
             );
         }

@@ -1,7 +1,8 @@
-//! The demo data of SPEC §5.4, loaded by `sensei serve --demo`. Idempotent: a person whose
+//! The demo data (the accounts listed in `README.md`), loaded by `sensei serve --demo`. Idempotent: a person whose
 //! account exists is left as they are, so running it twice duplicates nothing.
 
 use chrono::{Duration, Utc};
+use sensei_core::ports::AccountRepository;
 use sensei_core::{GoalStatus, RepositoryError, Role, UserId};
 use sensei_diesel::{Database, PlatformWriter};
 

@@ -6,7 +6,7 @@ use std::any::Any;
 use poem::http::StatusCode;
 use poem::{Endpoint, IntoResponse, Request, Response};
 
-use crate::error_pages::{page_for_status, AppError};
+use crate::error::{page_for_status, AppError};
 
 /// Middleware body (`around`): renders errors that poem or an extractor produced.
 ///

@@ -14,14 +14,18 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod demo;
-pub mod error_pages;
+pub mod error;
 pub mod fallback;
 pub mod pages;
+pub mod presentation;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
 
+#[cfg(test)]
+mod handler_tests;
+
 pub use config::{AppConfig, CookieSecret};
-pub use error_pages::AppError;
+pub use error::AppError;
 pub use startup::{build_router, Application};
 pub use state::AppState;

@@ -19,8 +19,8 @@ use crate::pages;
 use crate::state::{AppState, KeyError};
 use crate::telemetry::log_request;
 
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "sensei_session";
+/// The name of the cookie that carries the sign-in (a private, encrypted cookie).
+pub const SIGN_IN_COOKIE: &str = "sensei_session";
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -29,7 +29,7 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// error pages, panic catching and request logs. Tests drive it with poem's `TestClient`.
 pub fn build_router(state: AppState) -> BoxEndpoint<'static, Response> {
     let cookie = CookieConfig::private(state.security.cookie_key.clone())
-        .name(SESSION_COOKIE)
+        .name(SIGN_IN_COOKIE)
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)

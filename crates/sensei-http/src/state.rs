@@ -1,13 +1,15 @@
-//! What every handler shares: the domain service, the database (for sign-in and readiness)
-//! and the security settings. Cheap to clone; a later JSON API can share it as is.
+//! What every handler shares: the domain service (every use case, sign-in included, over its
+//! ports) and the security settings. No database handle: handlers parse, call one use case and
+//! render, so a handler test can run on mocked ports. Cheap to clone.
 
 use std::sync::Arc;
 
 use poem::http::HeaderName;
 use poem::web::cookie::CookieKey;
-use sensei_core::SenseiService;
+use sensei_core::{Ports, SenseiService};
 use sensei_diesel::Database;
 
+use crate::auth::Argon2Verifier;
 use crate::config::AppConfig;
 
 /// Security settings fixed at start-up.
@@ -23,10 +25,8 @@ pub struct Security {
 /// The application state.
 #[derive(Clone)]
 pub struct AppState {
-    /// The use cases, over the database's ports.
+    /// The use cases, over their ports.
     pub service: SenseiService,
-    /// The database (accounts, readiness).
-    pub database: Database,
     /// Keys and identity settings.
     pub security: Arc<Security>,
 }
@@ -37,16 +37,28 @@ pub struct AppState {
 pub struct KeyError(String);
 
 impl AppState {
-    /// The state for this database and configuration.
+    /// The state over this database's ports (passwords verified with argon2) and
+    /// configuration.
     ///
     /// # Errors
     /// [`KeyError`] when the cookie key holds fewer than 64 bytes.
     pub fn new(database: Database, config: &AppConfig) -> Result<Self, KeyError> {
+        let ports = Ports {
+            passwords: Arc::new(Argon2Verifier),
+            ..database.ports()
+        };
+        Self::over_ports(ports, config)
+    }
+
+    /// The state over any ports (mocks in handler tests, an embedder's own stores).
+    ///
+    /// # Errors
+    /// [`KeyError`] when the cookie key holds fewer than 64 bytes.
+    pub fn over_ports(ports: Ports, config: &AppConfig) -> Result<Self, KeyError> {
         let cookie_key = CookieKey::try_from(config.cookie_key.bytes())
             .map_err(|error| KeyError(error.to_string()))?;
         Ok(Self {
-            service: SenseiService::new(database.ports(), config.policy),
-            database,
+            service: SenseiService::new(ports, config.policy),
             security: Arc::new(Security {
                 cookie_key,
                 cookie_secure: config.cookie_secure,

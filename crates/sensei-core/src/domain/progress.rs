@@ -32,15 +32,6 @@ impl GoalStatus {
             _ => GoalStatus::NotStarted,
         }
     }
-
-    /// A label for people.
-    pub fn label(self) -> &'static str {
-        match self {
-            GoalStatus::NotStarted => "Not started",
-            GoalStatus::Engaged => "Engaged",
-            GoalStatus::Passed => "Passed",
-        }
-    }
 }
 
 /// One goal of a challenge with a student's current status on it.

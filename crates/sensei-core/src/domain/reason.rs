@@ -21,14 +21,6 @@ impl EligibilityReason {
         }
     }
 
-    /// The badge label instructors see.
-    pub fn label(self) -> &'static str {
-        match self {
-            EligibilityReason::NeedsWorkFeedback => "Needs work feedback",
-            EligibilityReason::DigiTrainerEngagement => "Digi-trainer engagement",
-        }
-    }
-
     /// Every reason, for filters and documentation.
     pub const ALL: [EligibilityReason; 2] = [
         EligibilityReason::NeedsWorkFeedback,
@@ -98,15 +90,6 @@ impl RecordedReason {
             _ => None,
         }
     }
-
-    /// A label for people; unknown values are shown as stored.
-    pub fn label(&self) -> String {
-        match self {
-            RecordedReason::Known(reason) => reason.label().to_owned(),
-            RecordedReason::Unrecognized(raw) => format!("Other ({raw})"),
-            RecordedReason::Missing => "Not recorded".to_owned(),
-        }
-    }
 }
 
 impl From<EligibilityReason> for RecordedReason {
@@ -163,7 +146,6 @@ mod tests {
         );
         assert_eq!(recorded.to_stored(), Some("manual_override"));
         assert_eq!(recorded.known(), None);
-        assert_eq!(recorded.label(), "Other (manual_override)");
     }
 
     #[test]
@@ -172,19 +154,6 @@ mod tests {
         assert_eq!(recorded, RecordedReason::Missing);
         assert_eq!(recorded.to_stored(), None);
         assert_eq!(recorded.known(), None);
-        assert_eq!(recorded.label(), "Not recorded");
-    }
-
-    #[test]
-    fn badge_labels_are_the_ones_instructors_see() {
-        assert_eq!(
-            RecordedReason::from(EligibilityReason::NeedsWorkFeedback).label(),
-            "Needs work feedback"
-        );
-        assert_eq!(
-            RecordedReason::from(EligibilityReason::DigiTrainerEngagement).label(),
-            "Digi-trainer engagement"
-        );
     }
 
     #[test]

@@ -39,16 +39,6 @@ pub enum StatusFilter {
 }
 
 impl StatusFilter {
-    /// Parses `pending`, `completed` or `all`.
-    pub fn parse(raw: &str) -> Option<StatusFilter> {
-        match raw {
-            "pending" => Some(StatusFilter::Pending),
-            "completed" => Some(StatusFilter::Completed),
-            "all" => Some(StatusFilter::All),
-            _ => None,
-        }
-    }
-
     /// The text form.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -112,15 +102,6 @@ impl MessageRole {
             "user" | "student" => MessageRole::Student,
             "assistant" | "agent" | "digi_trainer" => MessageRole::Assistant,
             other => MessageRole::Other(other.to_owned()),
-        }
-    }
-
-    /// A label for people.
-    pub fn label(&self) -> &str {
-        match self {
-            MessageRole::Student => "Student",
-            MessageRole::Assistant => "Digi-trainer",
-            MessageRole::Other(raw) => raw,
         }
     }
 }

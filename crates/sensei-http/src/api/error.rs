@@ -1,9 +1,10 @@
-//! The API's one error shape, `{"code": ..., "message": ...}`, and the one place where domain
-//! and adapter errors become statuses and stable codes.
+//! The API's one error shape, `{"code": ..., "message": ...}`: [`crate::error::AppError`]
+//! rendered as JSON. The status and the code come from the error itself (the one
+//! kind-to-status table is in [`crate::error::status`]); this module only renders.
 //!
-//! Handlers fail with [`ApiError`]; operations declare which statuses they can answer with
-//! [`Problem<S>`], whose marker `S` lists them, so the OpenAPI document names every status an
-//! operation can return (the fuzz run checks that it does).
+//! Handlers fail with [`Problem<S>`], whose marker `S` lists the statuses an operation can
+//! answer with, so the OpenAPI document names every one of them (the fuzz run checks that it
+//! does).
 
 use std::marker::PhantomData;
 
@@ -11,14 +12,15 @@ use poem::error::ResponseError;
 use poem::http::{header, StatusCode};
 use poem::{IntoResponse, Response};
 use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
-use poem_openapi::types::{ToJSON, Type};
+use poem_openapi::types::{ParseFromJSON, ToJSON, Type};
 use poem_openapi::{ApiResponse, Enum, Object};
 use sensei_core::{
-    BookError, CompleteError, Ineligibility, QueryError, RepositoryError, Resource, UnmetCondition,
+    BookError, CompleteError, IdentifyError, QueryError, RepositoryError, SignInError,
+    UnmetCondition,
 };
 
 use super::model::{ReasonParam, ScheduledSessionBody};
-use crate::error_pages::AppError;
+use crate::error::{AppError, Detail};
 
 /// The content type of every JSON response.
 pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
@@ -30,6 +32,8 @@ pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 pub enum ErrorCode {
     /// Malformed input: JSON, ids, filters, cursors (400).
     BadRequest,
+    /// Input the database cannot store, such as a NUL character, or a record it refuses (400).
+    InvalidInput,
     /// Nobody is signed in (401).
     Unauthenticated,
     /// Wrong email or password (401).
@@ -52,10 +56,20 @@ pub enum ErrorCode {
     Ineligible,
     /// The completion notes were refused (422).
     InvalidNotes,
+    /// Well-formed input the rules refuse (422).
+    Refused,
     /// The database cannot be reached; retry later (503).
     Unavailable,
     /// A bug or corrupt data; logged (500).
     Internal,
+}
+
+impl ErrorCode {
+    /// The variant of a code string ([`AppError::code`]); an unknown code is a bug, `internal`.
+    pub fn from_code(code: &str) -> ErrorCode {
+        ErrorCode::parse_from_json(Some(serde_json::Value::String(code.to_owned())))
+            .unwrap_or(ErrorCode::Internal)
+    }
 }
 
 /// One eligibility condition the student does not meet.
@@ -139,92 +153,65 @@ pub struct ApiError {
     pub body: ErrorBody,
 }
 
-impl ApiError {
-    /// An error with a status, a code and a message.
-    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        let unmet_conditions = match &error.detail {
+            Detail::Ineligible(why) => Some(why.unmet.iter().map(Into::into).collect()),
+            _ => None,
+        };
+        let session = match &error.detail {
+            Detail::AlreadyCompleted(session) => {
+                Some(Box::new(ScheduledSessionBody::from(&**session)))
+            }
+            _ => None,
+        };
         Self {
-            status,
+            status: error.status,
             body: ErrorBody {
-                code,
-                message: message.into(),
-                unmet_conditions: None,
-                session: None,
+                code: ErrorCode::from_code(error.code),
+                message: error.message,
+                unmet_conditions,
+                session,
             },
         }
     }
+}
 
+impl ApiError {
     /// 400 `bad_request`.
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
-    }
-
-    /// 401 `unauthenticated`.
-    pub fn unauthenticated() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthenticated,
-            "sign in first: POST /api/v1/session with your email and password",
-        )
-    }
-
-    /// 403 `forbidden`.
-    pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message)
-    }
-
-    /// 404 `not_found`.
-    pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
-    }
-
-    /// 503 `unavailable`.
-    pub fn unavailable() -> Self {
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::Unavailable,
-            "the database cannot be reached right now; try again in a moment",
-        )
+        AppError::bad_request(message).into()
     }
 
     /// 500 `internal` (the cause is logged, never shown).
     pub fn internal(cause: &str) -> Self {
-        tracing::error!(error = %cause, "internal error in the JSON API");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::Internal,
-            "the server could not answer this request; it has been logged",
-        )
+        AppError::internal(cause).into()
     }
 
     /// The error for a status that poem or poem-openapi produced itself (unknown path, wrong
     /// method, unparsable parameter or body), keeping its message where it helps.
     pub fn from_status(status: StatusCode, message: &str) -> Self {
-        match status {
+        let error = match status {
             StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
-                Self::bad_request(message)
+                AppError::bad_request(message)
             }
-            StatusCode::UNAUTHORIZED => Self::unauthenticated(),
-            StatusCode::FORBIDDEN => Self::forbidden(message),
-            StatusCode::NOT_FOUND => Self::not_found("there is no API endpoint at this path"),
-            StatusCode::METHOD_NOT_ALLOWED => Self::new(
-                status,
-                ErrorCode::MethodNotAllowed,
-                "this path does not accept this method",
-            ),
-            StatusCode::PAYLOAD_TOO_LARGE => Self::new(
-                status,
-                ErrorCode::PayloadTooLarge,
-                "the request body is too large",
-            ),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::new(
-                status,
-                ErrorCode::UnsupportedMediaType,
-                format!("send the request body as application/json ({message})"),
-            ),
-            StatusCode::SERVICE_UNAVAILABLE => Self::unavailable(),
-            status if status.is_client_error() => Self::bad_request(message),
-            _ => Self::internal(message),
-        }
+            StatusCode::UNAUTHORIZED => AppError::sign_in_required(),
+            StatusCode::FORBIDDEN => AppError::forbidden(message),
+            StatusCode::NOT_FOUND => AppError::not_found("there is no API endpoint at this path"),
+            StatusCode::METHOD_NOT_ALLOWED => AppError::method_not_allowed(),
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                AppError::payload_too_large("the request body is too large")
+            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::unsupported_media_type(format!(
+                "send the request body as application/json ({message})"
+            )),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                AppError::from(RepositoryError::Unavailable(message.to_owned()))
+            }
+            status if status.is_client_error() => AppError::bad_request(message),
+            _ => AppError::internal(message),
+        };
+        error.into()
     }
 }
 
@@ -249,131 +236,6 @@ impl ResponseError for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.as_response()
-    }
-}
-
-impl From<RepositoryError> for ApiError {
-    fn from(error: RepositoryError) -> Self {
-        match error {
-            RepositoryError::Unavailable(why) | RepositoryError::Failed(why) => {
-                tracing::warn!(error = %why, "database unavailable");
-                ApiError::unavailable()
-            }
-            RepositoryError::Corrupt(why) => ApiError::internal(&why),
-        }
-    }
-}
-
-fn not_found(resource: Resource, id: impl std::fmt::Display) -> ApiError {
-    ApiError::not_found(format!("there is no {resource} with id {id}"))
-}
-
-impl From<QueryError> for ApiError {
-    fn from(error: QueryError) -> Self {
-        match error {
-            QueryError::NotFound { resource, id } => not_found(resource, id),
-            QueryError::Forbidden(Resource::ScheduledSession) => {
-                ApiError::forbidden("only instructors can see scheduled sessions")
-            }
-            QueryError::Forbidden(resource) => {
-                ApiError::forbidden(format!("you do not have access to this {resource}"))
-            }
-            QueryError::Repository(error) => error.into(),
-        }
-    }
-}
-
-/// The 422 for a refused booking, with every unmet condition.
-fn ineligible(why: &Ineligibility) -> ApiError {
-    let mut error = ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorCode::Ineligible,
-        why.to_string(),
-    );
-    error.body.unmet_conditions = Some(why.unmet.iter().map(Into::into).collect());
-    error
-}
-
-impl From<BookError> for ApiError {
-    fn from(error: BookError) -> Self {
-        match error {
-            BookError::NotFound(id) => not_found(Resource::Submission, id),
-            BookError::Forbidden => ApiError::forbidden(
-                "you can only schedule sensei sessions for your own submissions",
-            ),
-            BookError::Ineligible(why) => ineligible(&why),
-            BookError::Repository(error) => error.into(),
-        }
-    }
-}
-
-impl From<CompleteError> for ApiError {
-    fn from(error: CompleteError) -> Self {
-        match error {
-            CompleteError::NotFound(id) => not_found(Resource::ScheduledSession, id),
-            CompleteError::Forbidden => {
-                ApiError::forbidden("only instructors can complete sensei sessions")
-            }
-            CompleteError::AlreadyCompleted(session) => {
-                let mut error = ApiError::new(
-                    StatusCode::CONFLICT,
-                    ErrorCode::Conflict,
-                    format!(
-                        "scheduled session {} was already completed; the first completion is \
-                         kept and nothing was changed",
-                        session.id
-                    ),
-                );
-                error.body.session = Some(Box::new(ScheduledSessionBody::from(&*session)));
-                error
-            }
-            CompleteError::InvalidNotes(why) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::InvalidNotes,
-                format!("{why}; nothing was saved"),
-            ),
-            CompleteError::Repository(error) => error.into(),
-        }
-    }
-}
-
-/// The pages' errors, met through their shared helpers (sign-in, trusted-header identity).
-impl From<AppError> for ApiError {
-    fn from(error: AppError) -> Self {
-        let message = error.to_string();
-        match error {
-            AppError::SignInRequired => ApiError::unauthenticated(),
-            AppError::BadCredentials => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::InvalidCredentials,
-                "incorrect email or password",
-            ),
-            AppError::Forbidden(_) => ApiError::forbidden(message),
-            AppError::CsrfRejected => {
-                ApiError::new(StatusCode::FORBIDDEN, ErrorCode::CsrfRejected, message)
-            }
-            AppError::NotFound(_) => ApiError::not_found(message),
-            AppError::BadRequest(_) => ApiError::bad_request(message),
-            AppError::PayloadTooLarge => {
-                ApiError::from_status(StatusCode::PAYLOAD_TOO_LARGE, &message)
-            }
-            AppError::UnsupportedMediaType => {
-                ApiError::from_status(StatusCode::UNSUPPORTED_MEDIA_TYPE, &message)
-            }
-            AppError::Unprocessable { .. } => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::BadRequest,
-                message,
-            ),
-            AppError::Conflict { .. } => {
-                ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, message)
-            }
-            AppError::Unavailable(why) => {
-                tracing::warn!(error = %why, "database unavailable");
-                ApiError::unavailable()
-            }
-            AppError::Internal(why) => ApiError::internal(&why),
-        }
     }
 }
 
@@ -460,7 +322,7 @@ macro_rules! problem_from {
         impl<S> From<$source> for Problem<S> {
             fn from(error: $source) -> Self {
                 Problem {
-                    error: error.into(),
+                    error: ApiError::from(AppError::from(error)),
                     statuses: PhantomData,
                 }
             }
@@ -468,13 +330,23 @@ macro_rules! problem_from {
     )*};
 }
 
+impl<S> From<ApiError> for Problem<S> {
+    fn from(error: ApiError) -> Self {
+        Problem {
+            error,
+            statuses: PhantomData,
+        }
+    }
+}
+
 problem_from!(
-    ApiError,
     AppError,
     RepositoryError,
     QueryError,
     BookError,
-    CompleteError
+    CompleteError,
+    SignInError,
+    IdentifyError
 );
 
 /// Declares a marker type listing the error statuses of an operation.
@@ -508,14 +380,20 @@ error_statuses! {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sensei_core::Ineligibility;
 
     #[test]
     fn every_error_renders_as_json_with_its_status_and_code() {
-        let response =
-            ApiError::not_found("there is no scheduled session with id 9").into_response();
+        let response = ApiError::from(AppError::not_found(
+            "there is no scheduled session with id 9",
+        ))
+        .into_response();
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         assert_eq!(response.content_type(), Some(JSON_CONTENT_TYPE));
-        let body = ApiError::not_found("x").body.to_json().unwrap();
+        let body = ApiError::from(AppError::not_found("x"))
+            .body
+            .to_json()
+            .unwrap();
         assert_eq!(
             body,
             serde_json::json!({"code": "not_found", "message": "x"})
@@ -524,7 +402,8 @@ mod tests {
 
     #[test]
     fn outages_are_503_with_retry_after_and_corrupt_data_is_500() {
-        let response = ApiError::from(RepositoryError::Unavailable("down".into())).into_response();
+        let response = ApiError::from(AppError::from(RepositoryError::Unavailable("down".into())))
+            .into_response();
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(
             response
@@ -533,14 +412,14 @@ mod tests {
                 .and_then(|v| v.to_str().ok()),
             Some("5")
         );
-        let corrupt = ApiError::from(RepositoryError::Corrupt("bad row".into()));
+        let corrupt = ApiError::from(AppError::from(RepositoryError::Internal("bad row".into())));
         assert_eq!(corrupt.status, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!corrupt.body.message.contains("bad row"));
     }
 
     #[test]
     fn an_ineligible_booking_lists_each_unmet_condition_with_its_numbers() {
-        let error = ApiError::from(BookError::Ineligible(Ineligibility {
+        let error = ApiError::from(AppError::from(BookError::Ineligible(Ineligibility {
             unmet: vec![
                 UnmetCondition::NoNeedsWorkReview {
                     latest_verdict: None,
@@ -553,13 +432,52 @@ mod tests {
                     threshold_percent: 100,
                 },
             ],
-        }));
+        })));
         assert_eq!(error.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(error.body.code, ErrorCode::Ineligible);
         let unmet = error.body.unmet_conditions.unwrap();
         assert_eq!(unmet[0].condition, ReasonParam::NeedsWorkFeedback);
         assert_eq!(unmet[1].goals_needed, Some(5));
         assert!(unmet[1].message.contains("1 of 5 goals engaged; 5 needed"));
+    }
+
+    #[test]
+    fn every_code_the_errors_carry_is_a_documented_code() {
+        for code in [
+            "not_found",
+            "unauthenticated",
+            "forbidden",
+            "refused",
+            "conflict",
+            "invalid_input",
+            "unavailable",
+            "internal",
+            "ineligible",
+            "invalid_notes",
+            "invalid_credentials",
+            "csrf_rejected",
+            "bad_request",
+            "payload_too_large",
+            "unsupported_media_type",
+            "method_not_allowed",
+        ] {
+            let parsed = ErrorCode::from_code(code);
+            assert_eq!(
+                parsed.to_json(),
+                Some(serde_json::Value::String(code.to_owned())),
+                "{code}"
+            );
+        }
+        assert_eq!(ErrorCode::from_code("nonsense"), ErrorCode::Internal);
+    }
+
+    #[test]
+    fn rejected_input_is_400_invalid_input_never_503() {
+        let error = ApiError::from(AppError::from(RepositoryError::Rejected(
+            "invalid byte sequence for encoding \"UTF8\": 0x00".into(),
+        )));
+        assert_eq!(error.status, StatusCode::BAD_REQUEST);
+        assert_eq!(error.body.code, ErrorCode::InvalidInput);
     }
 
     #[test]

@@ -15,7 +15,8 @@ use poem::error::ReadBodyError;
 use poem::http::{header, HeaderValue, Method, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response};
 
-use super::error::{ApiError, ErrorCode};
+use super::error::ApiError;
+use crate::error::AppError;
 
 /// The largest request body accepted: room for 10,000 characters of notes however they are
 /// escaped in JSON.
@@ -59,11 +60,10 @@ pub fn check_forgery(req: &Request) -> Result<(), ApiError> {
             if value.to_str().is_ok_and(is_json) {
                 Ok(())
             } else {
-                Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    ErrorCode::UnsupportedMediaType,
+                Err(AppError::unsupported_media_type(
                     "state-changing requests must be sent with Content-Type: application/json",
-                ))
+                )
+                .into())
             }
         }
         None => {
@@ -74,12 +74,11 @@ pub fn check_forgery(req: &Request) -> Result<(), ApiError> {
             if marked {
                 Ok(())
             } else {
-                Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    ErrorCode::CsrfRejected,
+                Err(AppError::csrf_rejected(
                     "state-changing requests must carry Content-Type: application/json or, \
                      without a body, an X-Requested-With header",
-                ))
+                )
+                .into())
             }
         }
     }
@@ -179,6 +178,9 @@ pub fn error_response(error: poem::Error, path: &str) -> Response {
     if error.is::<ApiError>() {
         return error.into_response();
     }
+    if let Some(app) = error.downcast_ref::<AppError>() {
+        return ApiError::from(app.clone()).into_response();
+    }
     // poem-openapi names path parameters by position internally (`param0`); every path of
     // this API has one parameter, `id`.
     let message = error.to_string().replace("`param0`", "`id`");
@@ -228,6 +230,7 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::ErrorCode;
 
     #[test]
     fn json_content_types_are_recognised_with_parameters_and_suffixes() {

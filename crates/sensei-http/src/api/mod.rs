@@ -1,4 +1,4 @@
-//! The versioned JSON API under `/api/v1` (SPEC §5.5), described by the OpenAPI document that
+//! The versioned JSON API under `/api/v1` (see `docs/api.md`), described by the OpenAPI document that
 //! poem-openapi generates from this code and that the service serves at
 //! `/api/v1/openapi.json`.
 //!
@@ -11,7 +11,7 @@ pub mod error;
 pub mod guard;
 pub mod model;
 mod scheduling;
-mod session;
+mod sign_in;
 
 use poem::endpoint::BoxEndpoint;
 use poem::middleware::CatchPanic;
@@ -20,10 +20,12 @@ use poem_openapi::{OpenApiService, Tags};
 
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use scheduling::SchedulingApi;
-pub use session::SessionApi;
+pub use sign_in::SignInApi;
 
-use crate::auth::viewer::signed_in_user;
-use crate::auth::SessionUser;
+use sensei_core::Account;
+
+use crate::auth::viewer::signed_in_account;
+use crate::error::AppError;
 
 /// Where the API is mounted.
 pub const PREFIX: &str = "/api/v1";
@@ -64,14 +66,10 @@ grants.
 `unmet_conditions`), `invalid_notes` (422), `unavailable` (503), `internal` (500).";
 
 /// The OpenAPI service: every operation and the document describing them.
-pub fn service() -> OpenApiService<(SessionApi, SchedulingApi), ()> {
-    OpenApiService::new(
-        (SessionApi, SchedulingApi),
-        "sensei scheduling API",
-        VERSION,
-    )
-    .description(DESCRIPTION)
-    .server(PREFIX)
+pub fn service() -> OpenApiService<(SignInApi, SchedulingApi), ()> {
+    OpenApiService::new((SignInApi, SchedulingApi), "sensei scheduling API", VERSION)
+        .description(DESCRIPTION)
+        .server(PREFIX)
 }
 
 /// The OpenAPI document as JSON.
@@ -97,8 +95,8 @@ pub fn routes() -> BoxEndpoint<'static, Response> {
 ///
 /// # Errors
 /// 401 `unauthenticated` when nobody is signed in; 400/403/503 from the trusted-header lookup.
-pub(crate) async fn require_user(req: &Request) -> Result<SessionUser, ApiError> {
-    signed_in_user(req)
+pub(crate) async fn require_user(req: &Request) -> Result<Account, AppError> {
+    signed_in_account(req)
         .await?
-        .ok_or_else(ApiError::unauthenticated)
+        .ok_or_else(AppError::sign_in_required)
 }

@@ -9,12 +9,10 @@ use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
 use poem_openapi::{Enum, Object};
 use sensei_core::services::{Booking, BookingOutcome, SessionDetail};
 use sensei_core::{
-    AgentMessage, AgentSession, EligibilityReason, EngagementSnapshot, GoalProgressEntry,
+    Account, AgentMessage, AgentSession, EligibilityReason, EngagementSnapshot, GoalProgressEntry,
     GoalStatus, MessageRole, Role, ScheduledSession, SessionLifecycle, SessionListEntry,
     StatusFilter, SubmissionInfo,
 };
-
-use crate::auth::SessionUser;
 
 /// A user's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -47,8 +45,8 @@ pub struct UserBody {
     pub role: RoleBody,
 }
 
-impl From<&SessionUser> for UserBody {
-    fn from(user: &SessionUser) -> Self {
+impl From<&Account> for UserBody {
+    fn from(user: &Account) -> Self {
         Self {
             id: user.id.get(),
             email: user.email.clone(),

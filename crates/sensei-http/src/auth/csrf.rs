@@ -7,27 +7,31 @@ use base64::Engine;
 use poem::session::Session;
 use subtle::ConstantTimeEq;
 
-use crate::error_pages::AppError;
+use crate::error::AppError;
 
 /// The session key of the token.
 const SESSION_KEY: &str = "csrf";
 /// The form field that carries the token.
 pub const FIELD: &str = "csrf_token";
 
+/// Why a form without a valid token was refused.
+pub const REJECTED: &str =
+    "this form could not be verified (it may have expired); reload the page and try again";
+
 /// A fresh random token (32 bytes from the OS, base64url).
 ///
 /// # Errors
-/// [`AppError::Internal`] if the OS random source fails.
+/// [`AppError::internal`] if the OS random source fails.
 pub fn new_token() -> Result<String, AppError> {
     let mut bytes = [0_u8; 32];
-    getrandom::fill(&mut bytes).map_err(|error| AppError::Internal(error.to_string()))?;
+    getrandom::fill(&mut bytes).map_err(|error| AppError::internal(error.to_string()))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// The session's token, creating (and storing) one if it has none.
 ///
 /// # Errors
-/// [`AppError::Internal`] if the OS random source fails.
+/// [`AppError::internal`] if the OS random source fails.
 pub fn token(session: &Session) -> Result<String, AppError> {
     if let Some(existing) = session.get::<String>(SESSION_KEY) {
         if !existing.is_empty() {
@@ -40,7 +44,7 @@ pub fn token(session: &Session) -> Result<String, AppError> {
 /// Replaces the session's token with a fresh one (at sign-in) and returns it.
 ///
 /// # Errors
-/// [`AppError::Internal`] if the OS random source fails.
+/// [`AppError::internal`] if the OS random source fails.
 pub fn rotate(session: &Session) -> Result<String, AppError> {
     let fresh = new_token()?;
     session.set(SESSION_KEY, &fresh);
@@ -50,17 +54,17 @@ pub fn rotate(session: &Session) -> Result<String, AppError> {
 /// Checks a submitted token against the session's.
 ///
 /// # Errors
-/// [`AppError::CsrfRejected`] when either is missing or they differ.
+/// A `csrf_rejected` [`AppError`] when either is missing or they differ.
 pub fn verify(session: &Session, submitted: Option<&str>) -> Result<(), AppError> {
     let expected = session.get::<String>(SESSION_KEY).unwrap_or_default();
     let submitted = submitted.unwrap_or_default();
     if expected.is_empty() || submitted.is_empty() {
-        return Err(AppError::CsrfRejected);
+        return Err(AppError::csrf_rejected(REJECTED));
     }
     if bool::from(expected.as_bytes().ct_eq(submitted.as_bytes())) {
         Ok(())
     } else {
-        Err(AppError::CsrfRejected)
+        Err(AppError::csrf_rejected(REJECTED))
     }
 }
 
@@ -71,10 +75,10 @@ mod tests {
     #[test]
     fn only_the_sessions_own_token_passes() {
         let session = Session::default();
-        assert!(matches!(
-            verify(&session, Some("x")),
-            Err(AppError::CsrfRejected)
-        ));
+        assert_eq!(
+            verify(&session, Some("x")).unwrap_err().code,
+            "csrf_rejected"
+        );
         let token = token(&session).unwrap();
         assert_eq!(token.len(), 43);
         assert!(verify(&session, Some(&token)).is_ok());

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::csrf;
 use super::viewer::request_session;
-use crate::error_pages::AppError;
+use crate::error::AppError;
 
 /// The largest form body accepted (room for 10,000 four-byte characters, percent-encoded).
 pub const MAX_FORM_BYTES: usize = 128 * 1024;
@@ -37,26 +37,31 @@ fn is_urlencoded(req: &Request) -> bool {
 impl<'a, T: DeserializeOwned> FromRequest<'a> for CheckedForm<T> {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
         if !is_urlencoded(req) {
-            return Err(AppError::UnsupportedMediaType.into());
+            return Err(AppError::unsupported_media_type(
+                "forms must be sent as application/x-www-form-urlencoded",
+            )
+            .into());
         }
         let bytes = body
             .take()
-            .map_err(|_| AppError::Internal("the request body was already read".into()))?
+            .map_err(|_| AppError::internal("the request body was already read"))?
             .into_bytes_limit(MAX_FORM_BYTES)
             .await
             .map_err(|error| match error {
-                ReadBodyError::PayloadTooLarge => AppError::PayloadTooLarge,
-                other => AppError::BadRequest(format!("The form could not be read: {other}.")),
+                ReadBodyError::PayloadTooLarge => AppError::payload_too_large(
+                    "the form is larger than the server accepts; nothing was saved",
+                ),
+                other => AppError::bad_request(format!("The form could not be read: {other}.")),
             })?;
         let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|_| AppError::BadRequest("The form is not valid urlencoded data.".into()))?;
+            .map_err(|_| AppError::bad_request("The form is not valid urlencoded data."))?;
         let submitted = fields
             .iter()
             .find(|(name, _)| name == csrf::FIELD)
             .map(|(_, value)| value.as_str());
         csrf::verify(request_session(req)?, submitted)?;
         let value = serde_urlencoded::from_bytes(&bytes).map_err(|error| {
-            AppError::BadRequest(format!("The form is incomplete or malformed: {error}."))
+            AppError::bad_request(format!("The form is incomplete or malformed: {error}."))
         })?;
         Ok(CheckedForm(value))
     }

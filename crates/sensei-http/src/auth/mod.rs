@@ -1,12 +1,13 @@
-//! Who is asking: password sign-in, the private session cookie, CSRF tokens, the optional
-//! trusted-header identity, and the extractors handlers use ([`Viewer`], [`CheckedForm`]).
+//! Who is asking: password sign-in on a private cookie, CSRF tokens, the optional
+//! trusted-header identity, the argon2 password verifier the core's sign-in uses, and the
+//! extractors handlers use ([`Viewer`], [`CheckedForm`]).
 
 pub mod csrf;
 pub mod form;
 pub mod password;
-pub mod session;
+pub mod sign_in;
 pub mod viewer;
 
 pub use form::{CheckedForm, NoFields, MAX_FORM_BYTES};
-pub use session::SessionUser;
+pub use password::Argon2Verifier;
 pub use viewer::Viewer;

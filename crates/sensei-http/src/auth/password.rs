@@ -1,7 +1,11 @@
-//! argon2id password hashes. Hashing and verifying are CPU-heavy, so the async helpers run
-//! them on the blocking pool, never on a runtime worker.
+//! argon2id password hashes, and [`Argon2Verifier`], the core's password-verification port.
+//! Hashing and verifying are CPU-heavy, so the async helpers run them on the blocking pool,
+//! never on a runtime worker.
 
 use std::sync::OnceLock;
+
+use async_trait::async_trait;
+use sensei_core::ports::PasswordVerifier as VerifyPasswords;
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -62,6 +66,18 @@ pub async fn verify_password_async(password: String, hash: Option<String>) -> bo
     })
     .await
     .unwrap_or(false)
+}
+
+/// Verifies argon2 (PHC) hashes on the blocking pool: the password port of the core's
+/// sign-in.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Argon2Verifier;
+
+#[async_trait]
+impl VerifyPasswords for Argon2Verifier {
+    async fn verify(&self, password: String, hash: Option<String>) -> bool {
+        verify_password_async(password, hash).await
+    }
 }
 
 #[cfg(test)]

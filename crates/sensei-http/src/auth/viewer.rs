@@ -2,20 +2,20 @@
 
 use poem::session::Session;
 use poem::{FromRequest, Request, RequestBody};
-use sensei_core::Actor;
+use sensei_core::{Account, Actor};
 
 use super::csrf;
-use super::session::{current_user, SessionUser};
-use crate::error_pages::AppError;
+use super::sign_in::current_account;
+use crate::error::AppError;
 use crate::state::AppState;
 
-/// The signed-in user and the session's CSRF token (for the forms on the page).
-/// Extracting it fails with [`AppError::SignInRequired`] (303 to `/login`) when nobody is
-/// signed in.
+/// The signed-in account and the cookie's CSRF token (for the forms on the page).
+/// Extracting it fails with [`AppError::sign_in_required`] (303 to `/login` on pages) when
+/// nobody is signed in.
 #[derive(Debug, Clone)]
 pub struct Viewer {
     /// Who is signed in.
-    pub user: SessionUser,
+    pub account: Account,
     /// The session's CSRF token.
     pub csrf_token: String,
 }
@@ -23,62 +23,60 @@ pub struct Viewer {
 impl Viewer {
     /// The actor the use cases run as.
     pub fn actor(&self) -> Actor {
-        self.user.actor()
+        self.account.actor()
     }
 }
 
 /// The session of a request (inserted by the session middleware).
 ///
 /// # Errors
-/// [`AppError::Internal`] when the session middleware is missing.
+/// [`AppError::internal`] when the session middleware is missing.
 pub fn request_session(req: &Request) -> Result<&Session, AppError> {
     req.extensions()
         .get::<Session>()
-        .ok_or_else(|| AppError::Internal("the session middleware is not installed".into()))
+        .ok_or_else(|| AppError::internal("the session middleware is not installed"))
 }
 
 /// The application state of a request.
 ///
 /// # Errors
-/// [`AppError::Internal`] when the state is missing.
+/// [`AppError::internal`] when the state is missing.
 pub fn request_state(req: &Request) -> Result<&AppState, AppError> {
     req.data::<AppState>()
-        .ok_or_else(|| AppError::Internal("the application state is not installed".into()))
+        .ok_or_else(|| AppError::internal("the application state is not installed"))
 }
 
-/// The signed-in user of a request, if any: from the trusted header when that mode is on and
-/// the header is present, else from the session cookie's server-side session (one
-/// primary-key lookup joined to the user).
+/// The signed-in account of a request, if any: from the trusted header when that mode is on
+/// and the header is present, else from the cookie's sign-in.
 ///
 /// # Errors
-/// [`AppError::Unavailable`] when the account or session lookup fails;
-/// [`AppError::Forbidden`] when the trusted header names no known account.
-pub async fn signed_in_user(req: &Request) -> Result<Option<SessionUser>, AppError> {
+/// Unavailable when the account store fails; forbidden when the trusted header names no
+/// known account; bad request when the header is not text.
+pub async fn signed_in_account(req: &Request) -> Result<Option<Account>, AppError> {
     let state = request_state(req)?;
     if let Some(header) = state.trusted_header() {
         if let Some(raw) = req.headers().get(header) {
             let email = raw
                 .to_str()
-                .map_err(|_| AppError::BadRequest("The identity header is not text.".into()))?
+                .map_err(|_| AppError::bad_request("the identity header is not text"))?
                 .trim();
             if !email.is_empty() {
-                let account = state.database.accounts().find_by_email(email).await?;
-                return match account {
-                    Some(account) => Ok(Some(SessionUser::from(account))),
-                    None => Err(AppError::Forbidden(format!(
-                        "There is no account for {email} here."
-                    ))),
-                };
+                return Ok(Some(state.service.identify_by_trusted_email(email).await?));
             }
         }
     }
-    current_user(state, request_session(req)?).await
+    current_account(state, request_session(req)?).await
 }
 
 impl<'a> FromRequest<'a> for Viewer {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let user = signed_in_user(req).await?.ok_or(AppError::SignInRequired)?;
+        let account = signed_in_account(req)
+            .await?
+            .ok_or_else(AppError::sign_in_required)?;
         let csrf_token = csrf::token(request_session(req)?)?;
-        Ok(Viewer { user, csrf_token })
+        Ok(Viewer {
+            account,
+            csrf_token,
+        })
     }
 }

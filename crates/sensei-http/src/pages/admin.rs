@@ -12,11 +12,11 @@ use sensei_core::{
 };
 use serde::Deserialize;
 
-use super::format;
 use super::html;
 use super::layout::Nav;
 use crate::auth::Viewer;
-use crate::error_pages::AppError;
+use crate::error::AppError;
+use crate::presentation;
 use crate::state::AppState;
 
 /// The longest student filter accepted.
@@ -106,11 +106,11 @@ fn non_empty(value: Option<String>) -> Option<String> {
 
 fn parse_params(query: Option<&str>) -> Result<Params, AppError> {
     let raw: RawParams = serde_urlencoded::from_str(query.unwrap_or_default())
-        .map_err(|_| AppError::BadRequest("The query string is malformed.".into()))?;
+        .map_err(|_| AppError::bad_request("The query string is malformed."))?;
     let reason = non_empty(raw.reason)
         .map(|text| {
             text.parse::<EligibilityReason>().map_err(|_| {
-                AppError::BadRequest(format!(
+                AppError::bad_request(format!(
                     "Unknown reason filter \"{text}\": use needs_work_feedback or \
                      digi_trainer_engagement."
                 ))
@@ -120,7 +120,7 @@ fn parse_params(query: Option<&str>) -> Result<Params, AppError> {
     let challenge = non_empty(raw.challenge)
         .map(|text| {
             text.parse::<ChallengeId>().map_err(|_| {
-                AppError::BadRequest(format!(
+                AppError::bad_request(format!(
                     "The challenge filter must be a challenge id (a whole number), not \"{text}\"."
                 ))
             })
@@ -131,16 +131,14 @@ fn parse_params(query: Option<&str>) -> Result<Params, AppError> {
         .as_ref()
         .is_some_and(|text| text.chars().count() > MAX_STUDENT_FILTER)
     {
-        return Err(AppError::BadRequest(format!(
+        return Err(AppError::bad_request(format!(
             "The student filter is limited to {MAX_STUDENT_FILTER} characters."
         )));
     }
     let after = non_empty(raw.after)
         .map(|text| {
             SessionCursor::decode(&text).ok_or_else(|| {
-                AppError::BadRequest(
-                    "The page cursor is malformed; start from the first page.".into(),
-                )
+                AppError::bad_request("The page cursor is malformed; start from the first page.")
             })
         })
         .transpose()?;
@@ -180,10 +178,10 @@ fn queue_row(entry: &SessionListEntry) -> QueueRow {
         submission_id: session.submission_id.get(),
         student: entry.student_email.clone(),
         challenge: entry.challenge_name.clone(),
-        reason_label: session.reason.label(),
-        reason_class: format::reason_class(&session.reason),
-        progress: format::progress(&session.engagement),
-        scheduled: format::datetime(&session.scheduled_at),
+        reason_label: presentation::recorded_reason_label(&session.reason),
+        reason_class: presentation::reason_class(&session.reason),
+        progress: presentation::progress(&session.engagement),
+        scheduled: presentation::datetime(&session.scheduled_at),
     }
 }
 
@@ -221,7 +219,7 @@ pub async fn dashboard(
             .iter()
             .map(|reason| ReasonOption {
                 value: reason.as_str(),
-                label: reason.label(),
+                label: presentation::reason_label(*reason),
                 selected: params.reason == Some(*reason),
             })
             .collect(),

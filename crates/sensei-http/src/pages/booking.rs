@@ -6,13 +6,13 @@ use poem::http::StatusCode;
 use poem::web::{Data, Path};
 use poem::{handler, Response};
 use sensei_core::services::BookingOutcome;
-use sensei_core::{SessionLifecycle, SubmissionId};
+use sensei_core::SubmissionId;
 
-use super::format;
 use super::layout::Nav;
 use super::{html, parse_id};
 use crate::auth::{CheckedForm, NoFields, Viewer};
-use crate::error_pages::AppError;
+use crate::error::AppError;
+use crate::presentation;
 use crate::state::AppState;
 
 /// The confirmation page.
@@ -65,14 +65,11 @@ pub async fn schedule(
         nav: Nav::for_viewer(&viewer),
         duplicate: booking.outcome == BookingOutcome::Duplicate,
         submission_id: session.submission_id.get(),
-        scheduled: format::datetime(&session.scheduled_at),
-        reason_label: session.reason.label(),
-        reason_class: format::reason_class(&session.reason),
-        progress: format::progress(&session.engagement),
-        status: match session.lifecycle {
-            SessionLifecycle::Pending => "Pending",
-            SessionLifecycle::Completed(_) => "Completed",
-        },
+        scheduled: presentation::datetime(&session.scheduled_at),
+        reason_label: presentation::recorded_reason_label(&session.reason),
+        reason_class: presentation::reason_class(&session.reason),
+        progress: presentation::progress(&session.engagement),
+        status: presentation::lifecycle_label(&session.lifecycle),
     };
     html(&page, StatusCode::OK)
 }

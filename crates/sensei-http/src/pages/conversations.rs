@@ -6,12 +6,12 @@ use poem::web::{Data, Path};
 use poem::{handler, Response};
 use sensei_core::SubmissionId;
 
-use super::format;
 use super::layout::Nav;
 use super::session_detail::MessageView;
 use super::{html, parse_id};
 use crate::auth::Viewer;
-use crate::error_pages::AppError;
+use crate::error::AppError;
+use crate::presentation;
 use crate::state::AppState;
 
 /// One conversation.
@@ -59,14 +59,14 @@ pub async fn show(
         .iter()
         .map(|conversation| ConversationView {
             title: conversation.title.clone(),
-            started: format::datetime(&conversation.started_at),
+            started: presentation::datetime(&conversation.started_at),
             messages: conversation
                 .messages
                 .iter()
                 .map(|message| MessageView {
-                    role: message.role.label().to_owned(),
+                    role: presentation::message_role_label(&message.role).to_owned(),
                     content: message.content.clone(),
-                    time: format::datetime(&message.created_at),
+                    time: presentation::datetime(&message.created_at),
                 })
                 .collect(),
         })

@@ -12,10 +12,11 @@ pub fn healthz() -> &'static str {
     "ok"
 }
 
-/// `GET /readyz`: 200 when the database answers a ping, else 503.
+/// `GET /readyz`: 200 when the stores can serve (the database answers and its schema is
+/// there), else 503.
 #[handler]
 pub async fn readyz(state: Data<&AppState>) -> Response {
-    match state.database.ping().await {
+    match state.service.check_ready().await {
         Ok(()) => "ready".into_response(),
         Err(error) => {
             tracing::warn!(error = %error, "readiness check failed");

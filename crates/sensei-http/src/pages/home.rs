@@ -10,7 +10,7 @@ use crate::auth::Viewer;
 /// here: the [`Viewer`] extractor sends them to `/login`).
 #[handler]
 pub fn home(viewer: Viewer) -> Response {
-    match viewer.user.role {
+    match viewer.account.role {
         Role::Instructor => see_other("/admin"),
         Role::Student => see_other("/submissions"),
     }

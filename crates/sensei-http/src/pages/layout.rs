@@ -19,9 +19,9 @@ impl Nav {
     /// The header for this viewer.
     pub fn for_viewer(viewer: &Viewer) -> Option<Nav> {
         Some(Nav {
-            email: viewer.user.email.clone(),
-            role: viewer.user.role.as_str(),
-            is_instructor: viewer.user.role == sensei_core::Role::Instructor,
+            email: viewer.account.email.clone(),
+            role: viewer.account.role.as_str(),
+            is_instructor: viewer.account.role == sensei_core::Role::Instructor,
             csrf_token: viewer.csrf_token.clone(),
         })
     }

@@ -9,11 +9,10 @@ use serde::Deserialize;
 
 use super::layout::Nav;
 use super::{html, see_other};
-use crate::auth::password::verify_password_async;
-use crate::auth::session::{sign_in, sign_out};
-use crate::auth::viewer::signed_in_user;
-use crate::auth::{csrf, CheckedForm, NoFields, SessionUser};
-use crate::error_pages::AppError;
+use crate::auth::sign_in::{sign_in, sign_out};
+use crate::auth::viewer::signed_in_account;
+use crate::auth::{csrf, CheckedForm, NoFields};
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// The sign-in page.
@@ -59,14 +58,13 @@ fn login_page(
 /// `GET /login`: the form (signed-in users go to `/`).
 #[handler]
 pub async fn show(req: &Request, session: &Session) -> Result<Response, AppError> {
-    if signed_in_user(req).await?.is_some() {
+    if signed_in_account(req).await?.is_some() {
         return Ok(see_other("/"));
     }
     login_page(session, "", None, StatusCode::OK)
 }
 
-/// `POST /login`: checks the password (argon2, on the blocking pool) and starts a new
-/// session; 400 for missing fields, 401 for wrong credentials.
+/// `POST /login`: checks the password (the core's sign-in) and starts a new sign-in; 400 for missing fields, 401 for wrong credentials.
 #[handler]
 pub async fn submit(
     state: Data<&AppState>,
@@ -82,24 +80,15 @@ pub async fn submit(
             StatusCode::BAD_REQUEST,
         );
     }
-    let account = state.database.accounts().find_by_email(email).await?;
-    let hash = account
-        .as_ref()
-        .map(|account| account.password_hash.clone());
-    let verified = verify_password_async(form.password, hash).await;
-    match account {
-        Some(account) if verified => {
-            let user = SessionUser::from(account);
-            sign_in(&state, session, &user).await?;
-            tracing::info!(user = user.id.get(), "signed in");
-            Ok(see_other("/"))
-        }
-        _ => login_page(
+    match sign_in(&state, session, email, form.password).await {
+        Ok(_) => Ok(see_other("/")),
+        Err(error) if error.code == "invalid_credentials" => login_page(
             session,
             email,
             Some("Incorrect email or password."),
             StatusCode::UNAUTHORIZED,
         ),
+        Err(error) => Err(error),
     }
 }
 

@@ -1,10 +1,10 @@
-//! The HTML pages of SPEC §5.2, one module per area, and the route table.
+//! The HTML pages (listed in `docs/architecture.md`), one module per area, and the route table.
 
 pub mod admin;
 pub mod assets;
 pub mod booking;
 pub mod conversations;
-pub mod format;
+
 pub mod health;
 pub mod home;
 pub mod layout;
@@ -18,7 +18,7 @@ use askama::Template;
 use poem::http::{header, StatusCode};
 use poem::{get, post, Response, Route};
 
-use crate::error_pages::AppError;
+use crate::error::AppError;
 
 /// Every page route (without middleware; see [`crate::startup::build_router`]).
 pub fn routes() -> Route {
@@ -47,11 +47,11 @@ pub fn routes() -> Route {
 /// Renders a page with a status. Pages are personal, so they are never cached.
 ///
 /// # Errors
-/// [`AppError::Internal`] if the template fails to render.
+/// [`AppError::internal`] if the template fails to render.
 pub fn html(page: &impl Template, status: StatusCode) -> Result<Response, AppError> {
     let body = page
         .render()
-        .map_err(|error| AppError::Internal(format!("template: {error}")))?;
+        .map_err(|error| AppError::internal(format!("template: {error}")))?;
     Ok(Response::builder()
         .status(status)
         .content_type("text/html; charset=utf-8")

@@ -7,11 +7,11 @@ use poem::{handler, Response};
 use sensei_core::{CompleteError, ScheduledSessionId, MAX_NOTES_CHARS};
 use serde::Deserialize;
 
-use super::format::{self, GoalRow};
 use super::layout::Nav;
 use super::{html, parse_id, see_other};
 use crate::auth::{CheckedForm, Viewer};
-use crate::error_pages::AppError;
+use crate::error::AppError;
+use crate::presentation::{self, GoalRow};
 use crate::state::AppState;
 
 /// A message preview.
@@ -133,21 +133,21 @@ async fn detail_page(
                 .clone()
                 .map(|goal| format!("Digi-trainer session on \"{goal}\""))
                 .unwrap_or_else(|| "Digi-trainer session".to_owned()),
-            started: format::datetime(&agent.started_at),
+            started: presentation::datetime(&agent.started_at),
             message_count: agent.message_count,
             messages: agent
                 .messages
                 .iter()
                 .map(|message| MessageView {
-                    role: message.role.label().to_owned(),
+                    role: presentation::message_role_label(&message.role).to_owned(),
                     content: message.content.clone(),
-                    time: format::datetime(&message.created_at),
+                    time: presentation::datetime(&message.created_at),
                 })
                 .collect(),
         })
         .collect();
     let completion = session.completion().map(|done| CompletionView {
-        at: format::datetime(&done.completed_at),
+        at: presentation::datetime(&done.completed_at),
         notes: done.notes.as_ref().map(|notes| notes.as_str().to_owned()),
     });
     let page = DetailPage {
@@ -159,21 +159,17 @@ async fn detail_page(
         submitted: detail
             .submission
             .as_ref()
-            .map(|submission| format::datetime(&submission.submitted_at)),
-        scheduled: format::datetime(&session.scheduled_at),
-        reason_label: session.reason.label(),
-        reason_class: format::reason_class(&session.reason),
-        status: if session.is_pending() {
-            "Pending"
-        } else {
-            "Completed"
-        },
-        snapshot: format::progress(&session.engagement),
+            .map(|submission| presentation::datetime(&submission.submitted_at)),
+        scheduled: presentation::datetime(&session.scheduled_at),
+        reason_label: presentation::recorded_reason_label(&session.reason),
+        reason_class: presentation::reason_class(&session.reason),
+        status: presentation::lifecycle_label(&session.lifecycle),
+        snapshot: presentation::progress(&session.engagement),
         snapshot_percent: session.engagement.percent(),
-        current: format::progress(&detail.current_engagement),
+        current: presentation::progress(&detail.current_engagement),
         current_percent: detail.current_engagement.percent(),
         goals_caption: "The student's progress on each goal now",
-        goals: format::goal_rows(&detail.goals),
+        goals: presentation::goal_rows(&detail.goals),
         agent_sessions,
         completion,
         csrf_token: viewer.csrf_token.clone(),

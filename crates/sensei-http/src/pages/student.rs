@@ -5,13 +5,13 @@ use askama::Template;
 use poem::http::StatusCode;
 use poem::web::{Data, Path};
 use poem::{handler, Response};
-use sensei_core::{Eligibility, SessionLifecycle, SubmissionId};
+use sensei_core::{Eligibility, SubmissionId};
 
-use super::format::{self, GoalRow};
 use super::layout::Nav;
 use super::{html, parse_id};
 use crate::auth::Viewer;
-use crate::error_pages::AppError;
+use crate::error::AppError;
+use crate::presentation::{self, GoalRow};
 use crate::state::AppState;
 
 /// One row of the submissions list.
@@ -89,8 +89,8 @@ pub async fn list(viewer: Viewer, state: Data<&AppState>) -> Result<Response, Ap
         .map(|submission| SubmissionRow {
             id: submission.id.get(),
             challenge: submission.challenge_name.clone(),
-            submitted: format::datetime(&submission.submitted_at),
-            review: format::verdict(submission.latest_verdict.as_ref()),
+            submitted: presentation::datetime(&submission.submitted_at),
+            review: presentation::verdict(submission.latest_verdict.as_ref()),
         })
         .collect();
     html(
@@ -115,7 +115,7 @@ pub async fn show(
         .submission_overview(viewer.actor(), id)
         .await?;
     let (eligible, reason_label, unmet) = match &overview.eligibility {
-        Eligibility::Eligible(reason) => (true, reason.label(), Vec::new()),
+        Eligibility::Eligible(reason) => (true, presentation::reason_label(*reason), Vec::new()),
         Eligibility::Ineligible(why) => (
             false,
             "",
@@ -126,22 +126,19 @@ pub async fn show(
         .latest_session
         .as_ref()
         .map(|session| LatestBooking {
-            scheduled: format::datetime(&session.scheduled_at),
-            status: match session.lifecycle {
-                SessionLifecycle::Pending => "pending",
-                SessionLifecycle::Completed(_) => "completed",
-            },
+            scheduled: presentation::datetime(&session.scheduled_at),
+            status: presentation::lifecycle_label(&session.lifecycle),
         });
     let page = SubmissionPage {
         nav: Nav::for_viewer(&viewer),
         id: overview.submission.id.get(),
         challenge: overview.submission.challenge_name.clone(),
-        submitted: format::datetime(&overview.submission.submitted_at),
-        review: format::verdict(overview.submission.latest_verdict.as_ref()),
-        progress: format::progress(&overview.engagement),
+        submitted: presentation::datetime(&overview.submission.submitted_at),
+        review: presentation::verdict(overview.submission.latest_verdict.as_ref()),
+        progress: presentation::progress(&overview.engagement),
         percent: overview.engagement.percent(),
         goals_caption: "Your progress on each goal of the challenge",
-        goals: format::goal_rows(&overview.goals),
+        goals: presentation::goal_rows(&overview.goals),
         eligible,
         reason_label,
         unmet,

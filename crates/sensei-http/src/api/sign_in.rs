@@ -1,4 +1,5 @@
-//! `/session`: sign in, who am I, sign out.
+//! `/session`: sign in, who am I, sign out (a sign-in, never to be confused with a scheduled
+//! session).
 
 use poem::session::Session;
 use poem::web::Data;
@@ -10,14 +11,11 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::error::{Problem, SignInErrors, SignOutErrors, WhoAmIErrors};
 use super::model::{SignInRequest, UserBody};
 use super::{require_user, ApiTags};
-use crate::auth::password::verify_password_async;
-use crate::auth::session::{sign_in, sign_out};
-use crate::auth::SessionUser;
-use crate::error_pages::AppError;
+use crate::auth::sign_in::{sign_in, sign_out};
 use crate::state::AppState;
 
 /// The session operations.
-pub struct SessionApi;
+pub struct SignInApi;
 
 /// Signed out.
 #[derive(ApiResponse)]
@@ -28,7 +26,7 @@ pub enum SignedOut {
 }
 
 #[OpenApi]
-impl SessionApi {
+impl SignInApi {
     /// Sign in
     ///
     /// Checks the email and password and starts a new session: the response sets the
@@ -47,21 +45,8 @@ impl SessionApi {
         body: Json<SignInRequest>,
     ) -> Result<Json<UserBody>, Problem<SignInErrors>> {
         let Json(credentials) = body;
-        let email = credentials.email.trim();
-        let account = state.database.accounts().find_by_email(email).await?;
-        let hash = account
-            .as_ref()
-            .map(|account| account.password_hash.clone());
-        let verified = verify_password_async(credentials.password, hash).await;
-        match account {
-            Some(account) if verified => {
-                let user = SessionUser::from(account);
-                sign_in(&state, session, &user).await?;
-                tracing::info!(user = user.id.get(), "signed in through the API");
-                Ok(Json(UserBody::from(&user)))
-            }
-            _ => Err(AppError::BadCredentials.into()),
-        }
+        let account = sign_in(&state, session, &credentials.email, credentials.password).await?;
+        Ok(Json(UserBody::from(&account)))
     }
 
     /// Who am I

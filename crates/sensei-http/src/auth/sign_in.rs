@@ -1,0 +1,75 @@
+//! Sign-ins on the cookie. The private cookie (encrypted and authenticated with the configured
+//! key) carries only the sign-in's random token and the CSRF token; who is signed in is the
+//! core's answer for that token ([`sensei_core::SenseiService::signed_in_account`]), so
+//! signing out ends the sign-in for every copy of the cookie, and a changed role or a deleted
+//! user takes effect at once.
+
+use poem::session::Session;
+use sensei_core::{Account, SignInToken};
+
+use super::csrf;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The cookie's key for the sign-in token.
+const TOKEN_KEY: &str = "sid";
+
+fn token_of(cookie: &Session) -> Option<SignInToken> {
+    cookie
+        .get::<String>(TOKEN_KEY)
+        .filter(|token| !token.is_empty())
+        .map(SignInToken::new)
+}
+
+/// Checks the credentials and, when they match, starts a new sign-in: the one the cookie
+/// held (if any) is ended, everything the previous cookie held is dropped, the cookie is
+/// renewed with only the new token in it, and a fresh CSRF token is drawn.
+///
+/// # Errors
+/// `invalid_credentials` (401) for a wrong email or password; unavailable (503) when the
+/// account store fails; internal if the OS random source fails.
+pub async fn sign_in(
+    state: &AppState,
+    cookie: &Session,
+    email: &str,
+    password: String,
+) -> Result<Account, AppError> {
+    let previous = token_of(cookie);
+    let sign_in = state
+        .service
+        .sign_in(email, password, previous.as_ref())
+        .await?;
+    cookie.clear();
+    cookie.renew();
+    cookie.set(TOKEN_KEY, sign_in.token.as_str());
+    csrf::rotate(cookie)?;
+    tracing::info!(user = sign_in.account.id.get(), "signed in");
+    Ok(sign_in.account)
+}
+
+/// Ends the sign-in (so copies of the cookie stop working too) and removes the cookie.
+///
+/// # Errors
+/// Unavailable when the account store fails (the cookie is kept then, so the user can retry).
+pub async fn sign_out(state: &AppState, cookie: &Session) -> Result<(), AppError> {
+    if let Some(token) = token_of(cookie) {
+        state.service.sign_out(&token).await?;
+    }
+    cookie.purge();
+    Ok(())
+}
+
+/// The signed-in account, if the cookie holds the token of a sign-in that exists and has not
+/// expired; the role and email are the account's current ones.
+///
+/// # Errors
+/// Unavailable when the account store fails.
+pub async fn current_account(
+    state: &AppState,
+    cookie: &Session,
+) -> Result<Option<Account>, AppError> {
+    let Some(token) = token_of(cookie) else {
+        return Ok(None);
+    };
+    Ok(state.service.signed_in_account(&token).await?)
+}

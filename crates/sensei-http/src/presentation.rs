@@ -1,0 +1,172 @@
+//! The wording of this adapter, in one place: how domain values read for people on pages and
+//! in error messages (labels, badges, lifecycle, times, progress). The domain crate keeps only
+//! stored forms; everything people read is chosen here.
+
+use chrono::{DateTime, Utc};
+use sensei_core::{
+    EligibilityReason, EngagementSnapshot, GoalProgressEntry, GoalStatus, MessageRole,
+    RecordedReason, ReviewVerdict, SessionLifecycle,
+};
+
+/// A time as pages show it: `2026-11-28 09:15 UTC`.
+pub fn datetime(at: &DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// The digi-trainer progress text: exactly `X passed, Y engaged / Z total`.
+pub fn progress(snapshot: &EngagementSnapshot) -> String {
+    format!(
+        "{} passed, {} engaged / {} total",
+        snapshot.goals_passed, snapshot.goals_engaged, snapshot.total_goals
+    )
+}
+
+/// The badge label of an eligibility reason, as instructors see it.
+pub fn reason_label(reason: EligibilityReason) -> &'static str {
+    match reason {
+        EligibilityReason::NeedsWorkFeedback => "Needs work feedback",
+        EligibilityReason::DigiTrainerEngagement => "Digi-trainer engagement",
+    }
+}
+
+/// The badge label of a stored reason; values the platform wrote that this version does not
+/// know are shown as stored.
+pub fn recorded_reason_label(reason: &RecordedReason) -> String {
+    match reason {
+        RecordedReason::Known(reason) => reason_label(*reason).to_owned(),
+        RecordedReason::Unrecognized(raw) => format!("Other ({raw})"),
+        RecordedReason::Missing => "Not recorded".to_owned(),
+    }
+}
+
+/// A session's lifecycle: `Pending` or `Completed` (templates lowercase it inside sentences).
+pub fn lifecycle_label(lifecycle: &SessionLifecycle) -> &'static str {
+    match lifecycle {
+        SessionLifecycle::Pending => "Pending",
+        SessionLifecycle::Completed(_) => "Completed",
+    }
+}
+
+/// A goal's status: `Passed`, `Engaged` or `Not started`.
+pub fn goal_status_label(status: GoalStatus) -> &'static str {
+    match status {
+        GoalStatus::NotStarted => "Not started",
+        GoalStatus::Engaged => "Engaged",
+        GoalStatus::Passed => "Passed",
+    }
+}
+
+/// Who wrote a conversation message: `Student`, `Digi-trainer`, or the stored role.
+pub fn message_role_label(role: &MessageRole) -> &str {
+    match role {
+        MessageRole::Student => "Student",
+        MessageRole::Assistant => "Digi-trainer",
+        MessageRole::Other(raw) => raw,
+    }
+}
+
+/// A message for people as a sentence: first letter capitalized, ending with a full stop.
+/// Domain messages are written lowercase without one, so the API can embed them.
+pub fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut text = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
+        None => return String::new(),
+    };
+    if !text.ends_with(['.', '!', '?', ':']) {
+        text.push('.');
+    }
+    text
+}
+
+/// The CSS modifier of a reason badge.
+pub fn reason_class(reason: &RecordedReason) -> &'static str {
+    match reason.known() {
+        Some(EligibilityReason::NeedsWorkFeedback) => "needs-work",
+        Some(EligibilityReason::DigiTrainerEngagement) => "engagement",
+        None => "other",
+    }
+}
+
+/// A review verdict for people.
+pub fn verdict(verdict: Option<&ReviewVerdict>) -> String {
+    match verdict {
+        None => "Not reviewed yet".to_owned(),
+        Some(ReviewVerdict::NeedsWork) => "Needs work".to_owned(),
+        Some(ReviewVerdict::Approved) => "Approved".to_owned(),
+        Some(ReviewVerdict::Other(raw)) => raw.clone(),
+    }
+}
+
+/// One row of a goal progress table.
+#[derive(Debug, Clone)]
+pub struct GoalRow {
+    /// The goal's title.
+    pub title: String,
+    /// `Passed`, `Engaged` or `Not started`.
+    pub status_label: &'static str,
+    /// The CSS modifier of the status.
+    pub status_class: &'static str,
+}
+
+/// The rows of a goal progress table.
+pub fn goal_rows(goals: &[GoalProgressEntry]) -> Vec<GoalRow> {
+    goals
+        .iter()
+        .map(|goal| GoalRow {
+            title: goal.title.clone(),
+            status_label: goal_status_label(goal.status),
+            status_class: match goal.status {
+                GoalStatus::Passed => "passed",
+                GoalStatus::Engaged => "engaged",
+                GoalStatus::NotStarted => "not-started",
+            },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_reads_exactly_as_the_dashboard_column() {
+        let snapshot = EngagementSnapshot {
+            goals_passed: 1,
+            goals_engaged: 1,
+            total_goals: 3,
+        };
+        assert_eq!(progress(&snapshot), "1 passed, 1 engaged / 3 total");
+    }
+
+    #[test]
+    fn badge_labels_are_the_ones_instructors_see() {
+        assert_eq!(
+            recorded_reason_label(&EligibilityReason::NeedsWorkFeedback.into()),
+            "Needs work feedback"
+        );
+        assert_eq!(
+            recorded_reason_label(&EligibilityReason::DigiTrainerEngagement.into()),
+            "Digi-trainer engagement"
+        );
+        assert_eq!(
+            recorded_reason_label(&RecordedReason::Unrecognized("manual_override".into())),
+            "Other (manual_override)"
+        );
+        assert_eq!(
+            recorded_reason_label(&RecordedReason::Missing),
+            "Not recorded"
+        );
+    }
+
+    #[test]
+    fn messages_become_sentences_once() {
+        assert_eq!(
+            sentence("submission 9 does not exist"),
+            "Submission 9 does not exist."
+        );
+        assert_eq!(sentence("Done."), "Done.");
+        assert_eq!(sentence(""), "");
+        assert_eq!(sentence("élan"), "Élan.");
+    }
+}
