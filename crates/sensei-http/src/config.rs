@@ -4,9 +4,15 @@
 use std::fmt;
 
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use std::net::IpAddr;
+use std::time::Duration;
+
 use base64::Engine;
+use ipnet::IpNet;
 use poem::http::HeaderName;
 use sensei_core::Policy;
+
+use crate::auth::throttle::SignInLimits;
 
 /// The least key material accepted for the session cookie (encryption and signing keys are
 /// taken from it).
@@ -87,9 +93,69 @@ pub struct AppConfig {
     pub cookie_secure: bool,
     /// The scheduling policy (engagement threshold, dedup window).
     pub policy: Policy,
-    /// When set, the request header that carries the signed-in user's email (only behind a
-    /// proxy that sets it and strips it from clients).
-    pub trusted_header: Option<HeaderName>,
+    /// When set, the request header that carries the signed-in user's email, and the proxies
+    /// whose requests may carry it.
+    pub trusted_header: Option<TrustedHeader>,
+    /// Sign-in attempts allowed per account and per client address.
+    pub sign_in_limits: SignInLimits,
+    /// Limits on client connections.
+    pub connections: ConnectionLimits,
+}
+
+/// The trusted-header identity mode: an authenticating proxy in front of the service names
+/// the signed-in user's email in a header. Only requests whose peer address is one of the
+/// proxies may carry it; from anyone else the header is ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedHeader {
+    /// The header, e.g. `x-forwarded-email`.
+    pub name: HeaderName,
+    /// The proxies' addresses (CIDR blocks; a plain address is a /32 or /128).
+    pub proxies: Vec<IpNet>,
+}
+
+impl TrustedHeader {
+    /// Whether a request from `peer` may carry the header.
+    pub fn is_trusted_peer(&self, peer: IpAddr) -> bool {
+        let peer = match peer {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(peer, IpAddr::V4),
+            v4 @ IpAddr::V4(_) => v4,
+        };
+        self.proxies.iter().any(|proxy| proxy.contains(&peer))
+    }
+}
+
+/// Parses a proxy address: a CIDR block (`10.0.0.0/8`, `::1/128`) or a plain address.
+///
+/// # Errors
+/// A message naming the value when it is neither.
+pub fn parse_proxy(raw: &str) -> Result<IpNet, String> {
+    let raw = raw.trim();
+    raw.parse::<IpNet>()
+        .or_else(|_| raw.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{raw:?} is not an IP address or CIDR block (e.g. 10.0.0.0/8)"))
+}
+
+/// Limits on client connections, so slow or idle clients cannot hold the server's sockets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// A request's headers must arrive in full within this time of its first byte (and a new
+    /// connection must send them within this time of connecting).
+    pub header_timeout: Duration,
+    /// A connection with no traffic for this long is closed (idle keep-alive).
+    pub idle_timeout: Duration,
+    /// At most this many client connections are open at once; more wait to be accepted.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    /// Headers within 10 s, idle connections closed after 60 s, at most 4,096 connections.
+    fn default() -> Self {
+        Self {
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 4096,
+        }
+    }
 }
 
 impl AppConfig {
@@ -105,6 +171,8 @@ impl AppConfig {
             cookie_secure: false,
             policy: Policy::default(),
             trusted_header: None,
+            sign_in_limits: SignInLimits::default(),
+            connections: ConnectionLimits::default(),
         })
     }
 }
@@ -128,5 +196,20 @@ mod tests {
             CookieSecretError::Encoding
         );
         assert!(!format!("{:?}", CookieSecret::parse(&hex_key).unwrap()).contains("ab"));
+    }
+
+    #[test]
+    fn only_listed_proxies_may_carry_the_trusted_header() {
+        let header = TrustedHeader {
+            name: HeaderName::from_static("x-forwarded-email"),
+            proxies: vec![parse_proxy("10.1.0.0/16").unwrap(), parse_proxy("::1").unwrap()],
+        };
+        assert!(header.is_trusted_peer("10.1.2.3".parse().unwrap()));
+        assert!(header.is_trusted_peer("::ffff:10.1.2.3".parse().unwrap()));
+        assert!(header.is_trusted_peer("::1".parse().unwrap()));
+        assert!(!header.is_trusted_peer("10.2.0.1".parse().unwrap()));
+        assert!(!header.is_trusted_peer("127.0.0.1".parse().unwrap()));
+        assert!(parse_proxy("not-an-address").is_err());
+        assert!(parse_proxy("10.0.0.0/33").is_err());
     }
 }

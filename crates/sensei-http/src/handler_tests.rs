@@ -93,7 +93,7 @@ fn accounts_that_know_the_instructor(mocks: &mut Mocks) {
                 password_hash: "$argon2id$stub".to_owned(),
             }))
         });
-    mocks.passwords.expect_verify().return_const(true);
+    mocks.passwords.expect_verify().returning(|_, _| Ok(true));
     mocks
         .accounts
         .expect_start_sign_in()
@@ -131,7 +131,7 @@ async fn a_wrong_password_is_401_on_the_api_and_starts_no_sign_in() {
         .accounts
         .expect_find_by_email()
         .returning(|_| Ok(None));
-    mocks.passwords.expect_verify().return_const(false);
+    mocks.passwords.expect_verify().returning(|_, _| Ok(false));
     let client = mocks.client();
     let response = client
         .post("/api/v1/session")

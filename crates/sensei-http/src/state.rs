@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
-use poem::http::HeaderName;
 use poem::web::cookie::CookieKey;
 use sensei_core::{Ports, SenseiService};
 use sensei_diesel::Database;
 
+use crate::auth::throttle::SignInThrottle;
 use crate::auth::Argon2Verifier;
-use crate::config::AppConfig;
+use crate::config::{AppConfig, TrustedHeader};
 
 /// Security settings fixed at start-up.
 pub struct Security {
@@ -18,8 +18,10 @@ pub struct Security {
     pub cookie_key: CookieKey,
     /// Whether the session cookie is `Secure`.
     pub cookie_secure: bool,
-    /// The trusted identity header, if that mode is on.
-    pub trusted_header: Option<HeaderName>,
+    /// The trusted identity header and its proxies, if that mode is on.
+    pub trusted_header: Option<TrustedHeader>,
+    /// Sign-in rate limits.
+    pub sign_in_throttle: SignInThrottle,
 }
 
 /// The application state.
@@ -37,14 +39,15 @@ pub struct AppState {
 pub struct KeyError(String);
 
 impl AppState {
-    /// The state over this database's ports (passwords verified with argon2) and
+    /// The state over this database's ports (passwords verified with argon2, one check per core
+    /// at a time) and
     /// configuration.
     ///
     /// # Errors
     /// [`KeyError`] when the cookie key holds fewer than 64 bytes.
     pub fn new(database: Database, config: &AppConfig) -> Result<Self, KeyError> {
         let ports = Ports {
-            passwords: Arc::new(Argon2Verifier),
+            passwords: Arc::new(Argon2Verifier::default()),
             ..database.ports()
         };
         Self::over_ports(ports, config)
@@ -63,12 +66,13 @@ impl AppState {
                 cookie_key,
                 cookie_secure: config.cookie_secure,
                 trusted_header: config.trusted_header.clone(),
+                sign_in_throttle: SignInThrottle::new(config.sign_in_limits),
             }),
         })
     }
 
-    /// The trusted identity header, if that mode is on.
-    pub fn trusted_header(&self) -> Option<&HeaderName> {
+    /// The trusted identity header and its proxies, if that mode is on.
+    pub fn trusted_header(&self) -> Option<&TrustedHeader> {
         self.security.trusted_header.as_ref()
     }
 }

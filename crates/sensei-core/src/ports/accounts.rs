@@ -60,7 +60,10 @@ pub trait PasswordVerifier: Send + Sync {
     /// Whether `password` matches `hash`. With `hash` `None` (no such account) it must take
     /// as long as a real check and return `false`, so timing does not reveal which emails
     /// have accounts. A malformed hash never matches.
-    async fn verify(&self, password: String, hash: Option<String>) -> bool;
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when no check can start in time (too many at once).
+    async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, RepositoryError>;
 }
 
 /// For embedders that authenticate users themselves and pass [`crate::Actor`]s to the use
@@ -99,7 +102,11 @@ impl AccountRepository for NoAccounts {
 
 #[async_trait]
 impl PasswordVerifier for NoAccounts {
-    async fn verify(&self, _password: String, _hash: Option<String>) -> bool {
-        false
+    async fn verify(
+        &self,
+        _password: String,
+        _hash: Option<String>,
+    ) -> Result<bool, RepositoryError> {
+        Ok(false)
     }
 }

@@ -26,7 +26,7 @@ impl SenseiService {
             self.ports.accounts.find_by_email(&email).await?
         };
         let hash = stored.as_ref().map(|stored| stored.password_hash.clone());
-        let verified = self.ports.passwords.verify(password, hash).await;
+        let verified = self.ports.passwords.verify(password, hash).await?;
         let account = match stored {
             Some(stored) if verified => stored.account,
             _ => return Err(SignInError::InvalidCredentials),

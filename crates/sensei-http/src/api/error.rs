@@ -58,6 +58,8 @@ pub enum ErrorCode {
     InvalidNotes,
     /// Well-formed input the rules refuse (422).
     Refused,
+    /// Too many sign-in attempts; retry after `Retry-After` seconds (429).
+    RateLimited,
     /// The database cannot be reached; retry later (503).
     Unavailable,
     /// A bug or corrupt data; logged (500).
@@ -151,6 +153,8 @@ pub struct ApiError {
     pub status: StatusCode,
     /// The body.
     pub body: ErrorBody,
+    /// Seconds for `Retry-After` (429, 503).
+    pub retry_after: Option<u64>,
 }
 
 impl From<AppError> for ApiError {
@@ -167,6 +171,7 @@ impl From<AppError> for ApiError {
         };
         Self {
             status: error.status,
+            retry_after: error.retry_after,
             body: ErrorBody {
                 code: ErrorCode::from_code(error.code),
                 message: error.message,
@@ -226,8 +231,8 @@ impl ResponseError for ApiError {
             .status(self.status)
             .content_type(JSON_CONTENT_TYPE)
             .header(header::CACHE_CONTROL, "no-store");
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            builder = builder.header(header::RETRY_AFTER, "5");
+        if let Some(seconds) = self.retry_after {
+            builder = builder.header(header::RETRY_AFTER, seconds.to_string());
         }
         builder.body(body)
     }
@@ -256,6 +261,7 @@ fn describe(status: u16) -> &'static str {
         413 => "The request body is too large (`payload_too_large`).",
         415 => "The request body is not JSON (`unsupported_media_type`).",
         422 => "The request is well-formed but the rules refuse it: `ineligible` (with `unmet_conditions`) or `invalid_notes`.",
+        429 => "Too many sign-in attempts for this account or from this address (`rate_limited`); retry after the `Retry-After` seconds.",
         503 => "The database cannot be reached (`unavailable`); retry after the `Retry-After` seconds.",
         _ => "An error.",
     }
@@ -362,7 +368,7 @@ macro_rules! error_statuses {
 
 error_statuses! {
     /// `POST /session`.
-    SignInErrors: [400, 401, 403, 413, 415, 503];
+    SignInErrors: [400, 401, 403, 413, 415, 429, 503];
     /// `GET /session`.
     WhoAmIErrors: [400, 401, 403, 503];
     /// `DELETE /session`.
@@ -460,6 +466,7 @@ mod tests {
             "payload_too_large",
             "unsupported_media_type",
             "method_not_allowed",
+            "rate_limited",
         ] {
             let parsed = ErrorCode::from_code(code);
             assert_eq!(

@@ -12,6 +12,7 @@ use super::error::{Problem, SignInErrors, SignOutErrors, WhoAmIErrors};
 use super::model::{SignInRequest, UserBody};
 use super::{require_user, ApiTags};
 use crate::auth::sign_in::{sign_in, sign_out};
+use crate::auth::viewer::peer_ip;
 use crate::state::AppState;
 
 /// The session operations.
@@ -45,7 +46,14 @@ impl SignInApi {
         body: Json<SignInRequest>,
     ) -> Result<Json<UserBody>, Problem<SignInErrors>> {
         let Json(credentials) = body;
-        let account = sign_in(&state, session, &credentials.email, credentials.password).await?;
+        let account = sign_in(
+            &state,
+            session,
+            peer_ip(req),
+            &credentials.email,
+            credentials.password,
+        )
+        .await?;
         Ok(Json(UserBody::from(&account)))
     }
 

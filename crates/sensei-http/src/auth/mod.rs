@@ -6,6 +6,7 @@ pub mod csrf;
 pub mod form;
 pub mod password;
 pub mod sign_in;
+pub mod throttle;
 pub mod viewer;
 
 pub use form::{CheckedForm, NoFields, MAX_FORM_BYTES};

@@ -2,10 +2,13 @@
 //! Hashing and verifying are CPU-heavy, so the async helpers run them on the blocking pool,
 //! never on a runtime worker.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use sensei_core::ports::PasswordVerifier as VerifyPasswords;
+use sensei_core::RepositoryError;
+use tokio::sync::Semaphore;
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -68,15 +71,48 @@ pub async fn verify_password_async(password: String, hash: Option<String>) -> bo
     .unwrap_or(false)
 }
 
-/// Verifies argon2 (PHC) hashes on the blocking pool: the password port of the core's
-/// sign-in.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Argon2Verifier;
+/// Verifies argon2 (PHC) hashes on the blocking pool, at most one per core at a time: the
+/// password port of the core's sign-in. Each check holds about 19 MiB, so a flood of
+/// sign-ins waits here (asynchronously, bounded in time) instead of growing memory.
+#[derive(Debug, Clone)]
+pub struct Argon2Verifier {
+    permits: Arc<Semaphore>,
+    wait: Duration,
+}
+
+impl Argon2Verifier {
+    /// A verifier running at most `concurrent` checks at once; a check that cannot start
+    /// within `wait` is refused as unavailable.
+    pub fn new(concurrent: usize, wait: Duration) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(concurrent.max(1))),
+            wait,
+        }
+    }
+}
+
+impl Default for Argon2Verifier {
+    /// One check per core; a check waits at most 10 seconds to start.
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Self::new(cores, Duration::from_secs(10))
+    }
+}
 
 #[async_trait]
 impl VerifyPasswords for Argon2Verifier {
-    async fn verify(&self, password: String, hash: Option<String>) -> bool {
-        verify_password_async(password, hash).await
+    async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, RepositoryError> {
+        let permit = tokio::time::timeout(self.wait, self.permits.acquire())
+            .await
+            .map_err(|_| {
+                RepositoryError::Unavailable(
+                    "too many sign-ins are being checked right now".to_owned(),
+                )
+            })?
+            .map_err(|_| RepositoryError::Internal("the password checker was closed".to_owned()))?;
+        let verified = verify_password_async(password, hash).await;
+        drop(permit);
+        Ok(verified)
     }
 }
 
@@ -91,5 +127,13 @@ mod tests {
         assert!(verify_password("sensei-demo", &hash));
         assert!(!verify_password("sensei-dem0", &hash));
         assert!(!verify_password("sensei-demo", "not a hash"));
+    }
+
+    #[tokio::test]
+    async fn a_check_that_cannot_start_in_time_is_unavailable_not_a_wrong_password() {
+        let verifier = Argon2Verifier::new(1, Duration::from_millis(20));
+        let _busy = verifier.permits.clone().acquire_owned().await.unwrap();
+        let outcome = verifier.verify("x".to_owned(), None).await;
+        assert!(matches!(outcome, Err(RepositoryError::Unavailable(_))));
     }
 }

@@ -4,6 +4,8 @@
 //! signing out ends the sign-in for every copy of the cookie, and a changed role or a deleted
 //! user takes effect at once.
 
+use std::net::IpAddr;
+
 use poem::session::Session;
 use sensei_core::{Account, SignInToken};
 
@@ -21,19 +23,23 @@ fn token_of(cookie: &Session) -> Option<SignInToken> {
         .map(SignInToken::new)
 }
 
-/// Checks the credentials and, when they match, starts a new sign-in: the one the cookie
+/// Counts the attempt against the per-account and per-address limits, checks the
+/// credentials and, when they match, starts a new sign-in: the one the cookie
 /// held (if any) is ended, everything the previous cookie held is dropped, the cookie is
 /// renewed with only the new token in it, and a fresh CSRF token is drawn.
 ///
 /// # Errors
+/// `rate_limited` (429) when the account or the client address has no attempts left;
 /// `invalid_credentials` (401) for a wrong email or password; unavailable (503) when the
 /// account store fails; internal if the OS random source fails.
 pub async fn sign_in(
     state: &AppState,
     cookie: &Session,
+    client: Option<IpAddr>,
     email: &str,
     password: String,
 ) -> Result<Account, AppError> {
+    state.security.sign_in_throttle.attempt(email, client)?;
     let previous = token_of(cookie);
     let sign_in = state
         .service
@@ -55,6 +61,8 @@ pub async fn sign_out(state: &AppState, cookie: &Session) -> Result<(), AppError
     if let Some(token) = token_of(cookie) {
         state.service.sign_out(&token).await?;
     }
+    // The session middleware's removal cookie carries no `Path`, so a browser would apply it
+    // to the request's directory only; `crate::startup` adds `Path=/` to it.
     cookie.purge();
     Ok(())
 }

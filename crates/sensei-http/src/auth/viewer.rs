@@ -1,5 +1,7 @@
 //! The [`Viewer`] extractor: the signed-in user of a page request, or a redirect to `/login`.
 
+use std::net::IpAddr;
+
 use poem::session::Session;
 use poem::{FromRequest, Request, RequestBody};
 use sensei_core::{Account, Actor};
@@ -46,22 +48,38 @@ pub fn request_state(req: &Request) -> Result<&AppState, AppError> {
         .ok_or_else(|| AppError::internal("the application state is not installed"))
 }
 
+/// The IP address of the peer that sent a request, when the transport has one.
+pub fn peer_ip(req: &Request) -> Option<IpAddr> {
+    req.remote_addr().as_socket_addr().map(|address| address.ip())
+}
+
 /// The signed-in account of a request, if any: from the trusted header when that mode is on
-/// and the header is present, else from the cookie's sign-in.
+/// and the request came from a listed proxy, else from the cookie's sign-in.
 ///
 /// # Errors
 /// Unavailable when the account store fails; forbidden when the trusted header names no
-/// known account; bad request when the header is not text.
+/// known account; bad request when the header is not text or appears twice.
 pub async fn signed_in_account(req: &Request) -> Result<Option<Account>, AppError> {
     let state = request_state(req)?;
-    if let Some(header) = state.trusted_header() {
-        if let Some(raw) = req.headers().get(header) {
-            let email = raw
-                .to_str()
-                .map_err(|_| AppError::bad_request("the identity header is not text"))?
-                .trim();
-            if !email.is_empty() {
-                return Ok(Some(state.service.identify_by_trusted_email(email).await?));
+    if let Some(trusted) = state.trusted_header() {
+        // Only a listed proxy may vouch for a user; from anyone else the header is ignored.
+        let from_proxy = peer_ip(req).is_some_and(|peer| trusted.is_trusted_peer(peer));
+        if from_proxy {
+            let mut values = req.headers().get_all(&trusted.name).iter();
+            if let Some(raw) = values.next() {
+                if values.next().is_some() {
+                    return Err(AppError::bad_request(format!(
+                        "the {} header appears more than once",
+                        trusted.name
+                    )));
+                }
+                let email = raw
+                    .to_str()
+                    .map_err(|_| AppError::bad_request("the identity header is not text"))?
+                    .trim();
+                if !email.is_empty() {
+                    return Ok(Some(state.service.identify_by_trusted_email(email).await?));
+                }
             }
         }
     }

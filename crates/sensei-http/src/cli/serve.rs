@@ -1,13 +1,18 @@
 //! `sensei serve`: runs the HTTP service.
 
+use std::num::NonZeroU32;
+use std::time::Duration;
+
 use clap::builder::BoolishValueParser;
 use clap::Args;
+use ipnet::IpNet;
 use poem::http::HeaderName;
 use sensei_core::Policy;
 
 use super::database::DatabaseArgs;
 use super::{CliResult, CliResultError};
-use crate::config::{AppConfig, CookieSecret};
+use crate::auth::throttle::SignInLimits;
+use crate::config::{parse_proxy, AppConfig, ConnectionLimits, CookieSecret, TrustedHeader};
 use crate::demo;
 use crate::startup::Application;
 
@@ -50,10 +55,56 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(i64).range(1..=MAX_DEDUP_WINDOW_SECS)
     )]
     pub dedup_window_secs: i64,
-    /// Trust this request header (e.g. X-Forwarded-Email) as the signed-in user's email.
-    /// Off by default; only behind a proxy that sets it and strips it from clients.
-    #[arg(long, env = "SENSEI_TRUSTED_HEADER")]
+    /// Trust this request header (e.g. X-Forwarded-Email) as the signed-in user's email, from
+    /// the proxies listed with --trusted-proxy only. Off by default.
+    #[arg(long, env = "SENSEI_TRUSTED_HEADER", requires = "trusted_proxy")]
     pub trusted_header: Option<String>,
+    /// An authenticating proxy allowed to send --trusted-header: an address or CIDR block
+    /// (repeat the flag, or separate with commas). The header from any other peer is ignored.
+    #[arg(long, env = "SENSEI_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
+    pub trusted_proxy: Vec<IpNet>,
+    /// Sign-in attempts allowed per minute for one account (email), from any address.
+    #[arg(
+        long,
+        env = "SENSEI_SIGN_IN_PER_ACCOUNT_PER_MINUTE",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub sign_in_per_account_per_minute: u32,
+    /// Sign-in attempts allowed per minute from one client address, for any accounts.
+    #[arg(
+        long,
+        env = "SENSEI_SIGN_IN_PER_ADDRESS_PER_MINUTE",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub sign_in_per_address_per_minute: u32,
+    /// Seconds a client has to send a request's headers in full; slower connections are
+    /// closed.
+    #[arg(
+        long,
+        env = "SENSEI_HEADER_TIMEOUT_SECS",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
+    pub header_timeout_secs: u64,
+    /// Seconds an idle (keep-alive) connection stays open.
+    #[arg(
+        long,
+        env = "SENSEI_IDLE_TIMEOUT_SECS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..=86400)
+    )]
+    pub idle_timeout_secs: u64,
+    /// Most client connections open at once; further clients wait to be accepted. Keep it
+    /// well under the process's open-file limit (`ulimit -n`).
+    #[arg(
+        long,
+        env = "SENSEI_MAX_CONNECTIONS",
+        default_value_t = 4096,
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000)
+    )]
+    pub max_connections: u64,
     /// Mark the session cookie `Secure` (set when users reach the service over HTTPS).
     #[arg(long, env = "SENSEI_COOKIE_SECURE", value_parser = BoolishValueParser::new(), default_value_t = false)]
     pub cookie_secure: bool,
@@ -73,20 +124,40 @@ fn cookie_key() -> Result<CookieSecret, CliResultError> {
     }
 }
 
-fn trusted_header(raw: Option<&str>) -> Result<Option<HeaderName>, CliResultError> {
+fn trusted_header(
+    raw: Option<&str>,
+    proxies: &[IpNet],
+) -> Result<Option<TrustedHeader>, CliResultError> {
     match raw.map(str::trim).filter(|raw| !raw.is_empty()) {
         None => Ok(None),
         Some(name) => {
             let header = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
                 .map_err(|_| format!("SENSEI_TRUSTED_HEADER: {name:?} is not a header name"))?;
+            if proxies.is_empty() {
+                return Err(format!(
+                    "--trusted-header {name} needs --trusted-proxy: list the addresses of the \
+                     proxies allowed to send it"
+                )
+                .into());
+            }
+            let listed: Vec<String> = proxies.iter().map(ToString::to_string).collect();
             tracing::warn!(
                 header = %header,
-                "trusted-header identity is ON: requests carrying this header are signed in as \
-                 its email; only run this behind a proxy that strips it from clients"
+                proxies = %listed.join(","),
+                "trusted-header identity is ON: requests from these proxies carrying this header \
+                 are signed in as its email"
             );
-            Ok(Some(header))
+            Ok(Some(TrustedHeader {
+                name: header,
+                proxies: proxies.to_vec(),
+            }))
         }
     }
+}
+
+/// A per-minute limit from a flag clap already checked to be at least 1.
+fn per_minute(value: u32) -> NonZeroU32 {
+    NonZeroU32::new(value).unwrap_or(NonZeroU32::MIN)
 }
 
 impl ServeArgs {
@@ -109,7 +180,16 @@ impl ServeArgs {
             cookie_key: cookie_key()?,
             cookie_secure: self.cookie_secure,
             policy,
-            trusted_header: trusted_header(self.trusted_header.as_deref())?,
+            trusted_header: trusted_header(self.trusted_header.as_deref(), &self.trusted_proxy)?,
+            sign_in_limits: SignInLimits {
+                per_account_per_minute: per_minute(self.sign_in_per_account_per_minute),
+                per_address_per_minute: per_minute(self.sign_in_per_address_per_minute),
+            },
+            connections: ConnectionLimits {
+                header_timeout: Duration::from_secs(self.header_timeout_secs),
+                idle_timeout: Duration::from_secs(self.idle_timeout_secs),
+                max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            },
         })
     }
 }

@@ -41,10 +41,15 @@ pub struct AppError {
     pub detail: Detail,
     /// Where a page's "Go back" link leads.
     pub back: Option<String>,
+    /// Seconds after which a retry may succeed (`Retry-After`), for 429 and 503.
+    pub retry_after: Option<u64>,
 }
 
 /// The message shown for internal failures, whose cause is logged, never shown.
 const INTERNAL_MESSAGE: &str = "the server could not answer this request; it has been logged";
+
+/// How long clients are told to wait after an outage (`Retry-After`).
+pub const UNAVAILABLE_RETRY_SECS: u64 = 5;
 
 /// The message shown for outages, whose cause is logged.
 const UNAVAILABLE_MESSAGE: &str = "the database cannot be reached right now; try again in a moment";
@@ -57,6 +62,7 @@ impl AppError {
             message: message.into(),
             detail: Detail::None,
             back: None,
+            retry_after: (status == StatusCode::SERVICE_UNAVAILABLE).then_some(UNAVAILABLE_RETRY_SECS),
         }
     }
 
@@ -131,6 +137,19 @@ impl AppError {
             "unsupported_media_type",
             message,
         )
+    }
+
+    /// Too many attempts (sign-in floods): 429, with the seconds to wait.
+    pub fn rate_limited(wait: std::time::Duration) -> Self {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        Self {
+            retry_after: Some(seconds),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many sign-in attempts; try again in {seconds} seconds"),
+            )
+        }
     }
 
     /// The path exists, the method does not: 405.

@@ -44,6 +44,13 @@ impl ErrorPage {
     /// Renders the page with its status (and `Retry-After` for 503). Error pages may repeat
     /// what was submitted, so they are never cached.
     pub fn into_response_with(self, status: StatusCode) -> Response {
+        let retry_after =
+            (status == StatusCode::SERVICE_UNAVAILABLE).then_some(super::UNAVAILABLE_RETRY_SECS);
+        self.into_response_retrying(status, retry_after)
+    }
+
+    /// Renders the page with its status and, when given, `Retry-After`.
+    pub fn into_response_retrying(self, status: StatusCode, retry_after: Option<u64>) -> Response {
         let body = self
             .render()
             .unwrap_or_else(|_| format!("{} {}", status.as_u16(), self.message));
@@ -51,8 +58,8 @@ impl ErrorPage {
             .status(status)
             .content_type("text/html; charset=utf-8")
             .header(header::CACHE_CONTROL, "no-store");
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            builder = builder.header(header::RETRY_AFTER, "5");
+        if let Some(seconds) = retry_after {
+            builder = builder.header(header::RETRY_AFTER, seconds.to_string());
         }
         builder.body(body)
     }
@@ -65,6 +72,7 @@ fn title(error: &AppError) -> &'static str {
         (_, "ineligible") => "Not eligible for a sensei session yet",
         (_, "invalid_notes") => "Notes too long",
         (_, "invalid_credentials") => "Sign-in failed",
+        (_, "rate_limited") => "Too many attempts",
         (StatusCode::NOT_FOUND, _) => "Not found",
         (StatusCode::FORBIDDEN, _) => "Not allowed",
         (StatusCode::CONFLICT, _) => "Already done",
@@ -145,7 +153,7 @@ impl ResponseError for AppError {
                 .header(header::CACHE_CONTROL, "no-store")
                 .finish();
         }
-        error_page(self).into_response_with(self.status)
+        error_page(self).into_response_retrying(self.status, self.retry_after)
     }
 }
 

@@ -35,7 +35,7 @@ async fn a_correct_password_starts_a_sign_in_that_lasts_the_sign_in_lifetime() {
         .withf(|password, hash| {
             password == "sensei-demo" && hash.as_deref() == Some("$argon2id$hash")
         })
-        .return_const(true);
+        .returning(|_, _| Ok(true));
     mocks
         .accounts
         .expect_start_sign_in()
@@ -57,7 +57,7 @@ async fn a_new_sign_in_ends_the_one_the_client_still_held() {
         .accounts
         .expect_find_by_email()
         .returning(|_| Ok(Some(stored_alice())));
-    mocks.passwords.expect_verify().return_const(true);
+    mocks.passwords.expect_verify().returning(|_, _| Ok(true));
     mocks
         .accounts
         .expect_end_sign_in()
@@ -88,7 +88,7 @@ async fn a_wrong_password_is_refused_and_starts_nothing() {
         .accounts
         .expect_find_by_email()
         .returning(|_| Ok(Some(stored_alice())));
-    mocks.passwords.expect_verify().return_const(false);
+    mocks.passwords.expect_verify().returning(|_, _| Ok(false));
     let error = mocks
         .service()
         .sign_in("alice@example.com", "wrong".to_owned(), None)
@@ -111,7 +111,7 @@ async fn an_unknown_email_still_spends_a_password_check_and_reads_like_a_wrong_p
         .expect_verify()
         .withf(|_, hash| hash.is_none())
         .times(1)
-        .return_const(false);
+        .returning(|_, _| Ok(false));
     let error = mocks
         .service()
         .sign_in("nobody@example.com", "x".to_owned(), None)
@@ -123,7 +123,7 @@ async fn an_unknown_email_still_spends_a_password_check_and_reads_like_a_wrong_p
 #[tokio::test]
 async fn a_blank_email_is_not_looked_up() {
     let mut mocks = Mocks::at(now());
-    mocks.passwords.expect_verify().return_const(false);
+    mocks.passwords.expect_verify().returning(|_, _| Ok(false));
     let error = mocks
         .service()
         .sign_in("   ", "x".to_owned(), None)
