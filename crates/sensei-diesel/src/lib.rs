@@ -10,24 +10,36 @@
 //! * [`Database::ports`] gives the repositories the domain's services run on. Every call
 //!   runs on Tokio's blocking pool, never on a runtime worker.
 //!
+//! Cargo features, both off by default:
+//!
+//! * `fixtures`: developer tools that write data — `generate` (the benchmark-data
+//!   generator behind `sensei generate`; brings `rand` and `indicatif`) and `PlatformWriter`
+//!   (`Database::platform_writer`: challenges, submissions, reviews, progress, demo data).
+//! * `testing`: the `testing` module, a migrated database per test (PostgreSQL cloned from a
+//!   migrated template, or a temporary SQLite file) for integration tests of this and other
+//!   crates.
+//!
 //! See `docs/persistence.md` for the schema, the migration sets, the atomicity choices and
 //! the date format.
 
 mod db;
 mod error;
+#[cfg(feature = "fixtures")]
 pub mod generate;
 pub mod migrations;
 mod repo;
 mod schema;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod timestamp;
 
 use std::sync::Arc;
 
 pub use db::{Database, DatabaseUrl, PoolOptions, StatementCounter};
 pub use error::DatabaseError;
-pub use repo::{
-    AccountStore, DieselContent, DieselScheduledSessions, PlatformWriter, SIGN_IN_PURGE_BATCH,
-};
+#[cfg(feature = "fixtures")]
+pub use repo::PlatformWriter;
+pub use repo::{AccountStore, DieselContent, DieselScheduledSessions, SIGN_IN_PURGE_BATCH};
 pub use timestamp::SqlaTimestamp;
 
 use sensei_core::ports::{NoAccounts, SystemClock};
@@ -58,7 +70,8 @@ impl Database {
         AccountStore::new(self.clone())
     }
 
-    /// Writes platform records (demo data, tests).
+    /// Writes platform records (demo data, tests). Feature `fixtures`.
+    #[cfg(feature = "fixtures")]
     pub fn platform_writer(&self) -> PlatformWriter {
         PlatformWriter::new(self.clone())
     }

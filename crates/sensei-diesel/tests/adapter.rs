@@ -10,9 +10,9 @@ use chrono::{DateTime, Duration, Utc};
 use common::{at, fixture, new_session, TestDb};
 use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
-use diesel::Connection;
+use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::MigrationHarness;
-use sensei_core::ports::{CompleteOutcome, CreateOutcome};
+use sensei_core::ports::{AccountRepository, CompleteOutcome, CreateOutcome};
 use sensei_core::*;
 use sensei_diesel::{migrations, Database, DatabaseUrl, PoolOptions};
 
@@ -51,15 +51,66 @@ async fn migrations_are_idempotent(t: TestDb) {
     t.db.ping().await.unwrap();
 }
 
+/// The schema as the catalogue describes it, one line per object, in a stable order.
+/// SQLite: every `sqlite_master` entry with its SQL. PostgreSQL: the columns, indexes,
+/// constraints and triggers of the test database's `public` schema.
+fn schema(url: &DatabaseUrl) -> Vec<String> {
+    #[derive(diesel::QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        line: String,
+    }
+    let lines: Vec<Line> = match url {
+        DatabaseUrl::Sqlite(path) => {
+            let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+            diesel::sql_query(
+                "SELECT type || ' ' || name || ' ON ' || tbl_name || ': ' || COALESCE(sql, '') \
+                 AS line FROM sqlite_master ORDER BY name, type",
+            )
+            .load(&mut conn)
+            .unwrap()
+        }
+        DatabaseUrl::Postgres(url) => {
+            let mut conn = PgConnection::establish(url).unwrap();
+            let queries = [
+                "SELECT concat_ws(' ', 'column', table_name, ordinal_position, column_name, \
+                 data_type, character_maximum_length, is_nullable, column_default) AS line \
+                 FROM information_schema.columns WHERE table_schema = 'public' \
+                 ORDER BY table_name, ordinal_position",
+                "SELECT concat_ws(' ', 'index', tablename, indexname, indexdef) AS line \
+                 FROM pg_indexes WHERE schemaname = 'public' ORDER BY tablename, indexname",
+                "SELECT concat_ws(' ', 'constraint', conrelid::regclass::text, conname, \
+                 pg_get_constraintdef(oid)) AS line FROM pg_constraint \
+                 WHERE connamespace = 'public'::regnamespace ORDER BY 1",
+                "SELECT concat_ws(' ', 'trigger', event_object_table, trigger_name, \
+                 action_timing, event_manipulation, action_statement) AS line \
+                 FROM information_schema.triggers WHERE trigger_schema = 'public' ORDER BY 1",
+            ];
+            queries
+                .iter()
+                .flat_map(|sql| diesel::sql_query(*sql).load::<Line>(&mut conn).unwrap())
+                .collect()
+        }
+    };
+    lines.into_iter().map(|line| line.line).collect()
+}
+
 async fn migrations_go_down_and_up_again(t: TestDb) {
+    let before = schema(&t.url);
+    assert!(
+        before
+            .iter()
+            .any(|line| line.contains("scheduled_sessions")),
+        "{before:#?}"
+    );
     // Some data first: down removes it, up recreates an empty, working schema.
     let f = fixture(&t.db).await;
     created(book(&t.db, f.student, f.submission, at(2026, 3, 1, 8, 0, 0)).await);
     match &t.url {
         DatabaseUrl::Sqlite(path) => {
             let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-            // Newest first: the platform's sign-in sessions, the feature's two migrations,
-            // then the platform schema.
+            // Newest first: the platform's sign-ins (`auth_sessions`), the feature's two
+            // migrations, then the platform schema.
             conn.revert_last_migration(migrations::SQLITE_PLATFORM)
                 .unwrap();
             conn.revert_last_migration(migrations::SQLITE_FEATURE)
@@ -72,8 +123,8 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
         }
         DatabaseUrl::Postgres(url) => {
             let mut conn = PgConnection::establish(url).unwrap();
-            // Newest first: the platform's sign-in sessions, the feature's two migrations,
-            // then the platform schema.
+            // Newest first: the platform's sign-ins (`auth_sessions`), the feature's two
+            // migrations, then the platform schema.
             conn.revert_last_migration(migrations::POSTGRES_PLATFORM)
                 .unwrap();
             conn.revert_last_migration(migrations::POSTGRES_FEATURE)
@@ -87,6 +138,9 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
     }
     let applied = t.db.migrate().await.unwrap();
     assert_eq!(applied.len(), 4, "{applied:?}");
+    // Up again gives exactly the schema of the first run: every down undoes its up.
+    let after = schema(&t.url);
+    assert_eq!(before, after);
     let f = fixture(&t.db).await;
     created(book(&t.db, f.student, f.submission, at(2026, 3, 1, 8, 0, 0)).await);
     assert_eq!(
@@ -241,7 +295,7 @@ async fn foreign_key_violation_is_a_failure(t: TestDb) {
             )
             .await;
     assert!(
-        matches!(result, Err(RepositoryError::Failed(_))),
+        matches!(result, Err(RepositoryError::Rejected(_))),
         "{result:?}"
     );
 }
@@ -459,17 +513,24 @@ async fn accounts_round_trip(t: TestDb) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(found.id, id);
-    assert_eq!(found.email, "carol@example.com", "stored normalised");
+    assert_eq!(found.account.id, id);
+    assert_eq!(
+        found.account.email, "carol@example.com",
+        "stored normalised"
+    );
     for spelling in [
         "carol@example.com",
         " CAROL@EXAMPLE.COM\t",
         "cArOl@example.Com",
     ] {
         let again = accounts.find_by_email(spelling).await.unwrap();
-        assert_eq!(again.map(|account| account.id), Some(id), "{spelling:?}");
+        assert_eq!(
+            again.map(|stored| stored.account.id),
+            Some(id),
+            "{spelling:?}"
+        );
     }
-    assert_eq!(found.role, Role::Student);
+    assert_eq!(found.account.role, Role::Student);
     assert_eq!(found.password_hash, "$argon2id$x");
     assert_eq!(accounts.find_by_id(id).await.unwrap(), Some(found));
     assert_eq!(
@@ -481,74 +542,93 @@ async fn accounts_round_trip(t: TestDb) {
         .create("CAROL@example.com", Role::Instructor, "x")
         .await;
     assert!(
-        matches!(duplicate, Err(RepositoryError::Failed(_))),
+        matches!(duplicate, Err(RepositoryError::Rejected(_))),
         "{duplicate:?}"
     );
 }
 
-async fn server_sessions_follow_the_user_and_end(t: TestDb) {
+async fn sign_ins_follow_the_user_and_end(t: TestDb) {
     let accounts = t.db.accounts();
-    let sessions = "SELECT COUNT(*) AS n FROM auth_sessions";
+    let sign_ins = "SELECT COUNT(*) AS n FROM auth_sessions";
     let id = accounts
         .create("dana@example.com", Role::Student, "$argon2id$x")
         .await
         .unwrap();
     let now = Utc::now();
     let later = now + Duration::hours(1);
-    let token = accounts.start_session(id, later).await.unwrap();
-    let other = accounts.start_session(id, later).await.unwrap();
+    let token = accounts.start_sign_in(id, later).await.unwrap();
+    let other = accounts.start_sign_in(id, later).await.unwrap();
     assert_ne!(token, other);
-    assert_eq!(token.len(), 43, "32 bytes, base64url: {token}");
+    assert_eq!(token.as_str().len(), 43, "32 bytes, base64url");
     assert!(token
+        .as_str()
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
 
     let before = t.counter.get();
-    let user = accounts.session_user(&token, now).await.unwrap().unwrap();
+    let user = accounts
+        .signed_in_account(&token, now)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(t.counter.get() - before, 1, "one statement per lookup");
     assert_eq!((user.id, user.role), (id, Role::Student));
 
-    // The role and email are read with the session: a change counts at once.
+    // The role and email are read with the sign-in: a change counts at once.
     t.execute_sql(
         "UPDATE users SET role = 'instructor', email = 'dana@example.org' \
          WHERE email = 'dana@example.com'",
     );
-    let user = accounts.session_user(&token, now).await.unwrap().unwrap();
+    let user = accounts
+        .signed_in_account(&token, now)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (user.role, user.email.as_str()),
         (Role::Instructor, "dana@example.org")
     );
 
-    // Expired, unknown and ended sessions sign nobody in.
+    // Expired, unknown and ended sign-ins sign nobody in.
     assert_eq!(
-        accounts.session_user(&token, later).await.unwrap(),
+        accounts.signed_in_account(&token, later).await.unwrap(),
         None,
         "expiry is exclusive"
     );
-    assert_eq!(accounts.session_user("unknown", now).await.unwrap(), None);
-    accounts.end_session(&token).await.unwrap();
-    accounts.end_session(&token).await.unwrap();
-    assert_eq!(accounts.session_user(&token, now).await.unwrap(), None);
-    assert!(accounts.session_user(&other, now).await.unwrap().is_some());
+    assert_eq!(
+        accounts
+            .signed_in_account(&SignInToken::new("unknown"), now)
+            .await
+            .unwrap(),
+        None
+    );
+    accounts.end_sign_in(&token).await.unwrap();
+    accounts.end_sign_in(&token).await.unwrap();
+    assert_eq!(accounts.signed_in_account(&token, now).await.unwrap(), None);
+    assert!(accounts
+        .signed_in_account(&other, now)
+        .await
+        .unwrap()
+        .is_some());
 
     // Expired rows go at the next sign-in.
     accounts
-        .start_session(id, now - Duration::seconds(1))
+        .start_sign_in(id, now - Duration::seconds(1))
         .await
         .unwrap();
-    assert_eq!(t.count_sql(sessions), 2);
-    let third = accounts.start_session(id, later).await.unwrap();
-    assert_eq!(t.count_sql(sessions), 2, "the expired one was purged");
+    assert_eq!(t.count_sql(sign_ins), 2);
+    let third = accounts.start_sign_in(id, later).await.unwrap();
+    assert_eq!(t.count_sql(sign_ins), 2, "the expired one was purged");
 
-    // Deleting the user deletes their sessions.
+    // Deleting the user deletes their sign-ins.
     let delete = "DELETE FROM users WHERE email = 'dana@example.org'";
     match t.url {
         DatabaseUrl::Sqlite(_) => t.execute_sql(&format!("PRAGMA foreign_keys = ON; {delete}")),
         DatabaseUrl::Postgres(_) => t.execute_sql(delete),
     }
-    assert_eq!(accounts.session_user(&other, now).await.unwrap(), None);
-    assert_eq!(accounts.session_user(&third, now).await.unwrap(), None);
-    assert_eq!(t.count_sql(sessions), 0);
+    assert_eq!(accounts.signed_in_account(&other, now).await.unwrap(), None);
+    assert_eq!(accounts.signed_in_account(&third, now).await.unwrap(), None);
+    assert_eq!(t.count_sql(sign_ins), 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -650,59 +730,14 @@ async fn concurrent_bookings_create_one_row(t: TestDb) {
     );
 }
 
-/// Run by [`two_processes_book_once`] in child processes; does nothing when run directly.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "helper: run as a child process by two_processes_book_once"]
-async fn child_booker() {
-    let (Ok(url), Ok(user), Ok(submission), Ok(start_ms)) = (
-        std::env::var("SENSEI_CHILD_URL"),
-        std::env::var("SENSEI_CHILD_USER"),
-        std::env::var("SENSEI_CHILD_SUBMISSION"),
-        std::env::var("SENSEI_CHILD_START_MS"),
-    ) else {
-        return;
-    };
-    let url = DatabaseUrl::parse(&url).unwrap();
-    // A small pool with a patient timeout: the 25 tasks queue for connections instead of
-    // opening many (the server's connection limit is shared with the tests running beside us).
-    let options = PoolOptions {
-        max_connections: 6,
-        connection_timeout: std::time::Duration::from_secs(30),
-    };
-    let db = Database::connect(&url, options).unwrap();
-    let user = UserId(user.parse().unwrap());
-    let submission = SubmissionId(submission.parse().unwrap());
-    let start_ms: i64 = start_ms.parse().unwrap();
-    let wait = start_ms - Utc::now().timestamp_millis();
-    if wait > 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(wait.unsigned_abs())).await;
-    }
-    let mut tasks = Vec::new();
-    for task in 0..25 {
-        let sessions = db.ports().sessions;
-        tasks.push(tokio::spawn(async move {
-            let now = Utc::now() + Duration::milliseconds(task);
-            sessions
-                .create_unless_recent(new_session(user, submission, now), window(now))
-                .await
-        }));
-    }
-    let mut created = 0;
-    for task in tasks {
-        if let CreateOutcome::Created(_) = task.await.unwrap().unwrap() {
-            created += 1;
-        }
-    }
-    println!("CHILD_CREATED={created}");
-}
-
 async fn two_processes_book_once(t: TestDb) {
     let f = fixture(&t.db).await;
     let url = match &t.url {
         DatabaseUrl::Sqlite(path) => path.to_string_lossy().into_owned(),
         DatabaseUrl::Postgres(url) => url.clone(),
     };
-    let exe = std::env::current_exe().unwrap();
+    // A program, not a test: `tests/bin/booker.rs`.
+    let exe = env!("CARGO_BIN_EXE_sensei-diesel-booker");
     for round in 0..3 {
         let submission =
             t.db.platform_writer()
@@ -712,12 +747,11 @@ async fn two_processes_book_once(t: TestDb) {
         let start_ms = Utc::now().timestamp_millis() + 1_500;
         let children: Vec<_> = (0..2)
             .map(|_| {
-                std::process::Command::new(&exe)
-                    .args(["child_booker", "--exact", "--ignored", "--nocapture"])
-                    .env("SENSEI_CHILD_URL", &url)
-                    .env("SENSEI_CHILD_USER", f.student.to_string())
-                    .env("SENSEI_CHILD_SUBMISSION", submission.to_string())
-                    .env("SENSEI_CHILD_START_MS", start_ms.to_string())
+                std::process::Command::new(exe)
+                    .arg(&url)
+                    .arg(f.student.to_string())
+                    .arg(submission.to_string())
+                    .arg(start_ms.to_string())
                     .stdout(std::process::Stdio::piped())
                     .stderr(std::process::Stdio::piped())
                     .spawn()
@@ -1068,7 +1102,7 @@ both_backends!(
     foreign_key_violation_is_a_failure,
     submissions_goals_and_conversations,
     accounts_round_trip,
-    server_sessions_follow_the_user_and_end,
+    sign_ins_follow_the_user_and_end,
     dedup_window_boundary_is_exclusive,
     concurrent_bookings_create_one_row,
     two_processes_book_once,

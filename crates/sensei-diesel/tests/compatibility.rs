@@ -9,7 +9,9 @@ use common::{at, new_session, TestDb};
 use sensei_core::ports::CreateOutcome;
 use sensei_core::*;
 
-/// The platform's migration (`migrations/add_scheduled_sessions.py`), verbatim.
+/// The `scheduled_sessions` DDL the platform's own Python migration runs (that migration lives
+/// in the platform, not in this repository), verbatim; docs/persistence.md ("Migrations: two
+/// sets per backend") describes how ours adopt it.
 const SEED_DDL: &str = "CREATE TABLE scheduled_sessions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     submission_id INTEGER NOT NULL,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use common::{at, TestDb};
+use sensei_core::ports::AccountRepository;
 use sensei_core::ports::CreateOutcome;
 use sensei_core::*;
 use sensei_diesel::generate::{generate, GenerateOptions, NoProgress, INSTRUCTOR_EMAIL};
@@ -145,7 +146,10 @@ async fn fills_every_table_consistently(t: TestDb) {
             .find_by_email(INSTRUCTOR_EMAIL)
             .await
             .unwrap();
-    assert_eq!(instructor.map(|a| a.role), Some(Role::Instructor));
+    assert_eq!(
+        instructor.map(|stored| stored.account.role),
+        Some(Role::Instructor)
+    );
     t.db.accounts()
         .create("late@example.com", Role::Student, "hash")
         .await

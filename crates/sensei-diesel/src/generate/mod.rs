@@ -358,7 +358,7 @@ fn load<C: Bulk>(
         "goal progress",
         5,
         &progress_rows,
-        |rows| Rows::Progress(rows),
+        |rows| Rows::GoalProgress(rows),
         progress,
     )?;
     drop(progress_rows);
@@ -372,7 +372,7 @@ fn load<C: Bulk>(
         "digi-trainer sessions",
         5,
         &agent_sessions,
-        |rows| Rows::AgentSessions(rows),
+        |rows| Rows::DigiTrainerSessions(rows),
         progress,
     )?;
     summary.agent_messages = write_table(
@@ -380,7 +380,7 @@ fn load<C: Bulk>(
         "digi-trainer messages",
         5,
         &agent_messages,
-        |rows| Rows::AgentMessages(rows),
+        |rows| Rows::DigiTrainerMessages(rows),
         progress,
     )?;
     drop((agent_sessions, agent_messages));
@@ -394,7 +394,7 @@ fn load<C: Bulk>(
         "anatomy conversations",
         4,
         &conversations,
-        |rows| Rows::Conversations(rows),
+        |rows| Rows::AnatomyConversations(rows),
         progress,
     )?;
     summary.anatomy_messages = write_table(
@@ -402,7 +402,7 @@ fn load<C: Bulk>(
         "anatomy messages",
         5,
         &messages,
-        |rows| Rows::ConversationMessages(rows),
+        |rows| Rows::AnatomyMessages(rows),
         progress,
     )?;
     drop((conversations, messages));
@@ -417,7 +417,7 @@ fn load<C: Bulk>(
     let (pending, completed) = conn.write_transaction(|conn| {
         conn.pause_session_triggers()?;
         for chunk in sessions.chunks(rows_per_statement(10)) {
-            conn.insert_rows(Rows::Sessions(chunk))?;
+            conn.insert_rows(Rows::ScheduledSessions(chunk))?;
             progress.advance(chunk.len() as u64);
         }
         conn.resume_session_triggers()?;

@@ -4,11 +4,15 @@
 use chrono::{DateTime, Duration, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sensei_core::Role;
+use sensei_core::{
+    evaluate_eligibility, Eligibility, EligibilityReason, EngagementSnapshot, GoalStatus, Policy,
+    ReviewVerdict, Role,
+};
 
 use super::rows::{
-    AgentMessageRow, AgentSessionRow, ChallengeRow, ConversationMessageRow, ConversationRow,
-    GoalRow, ProgressRow, ReviewRow, SessionRow, SubmissionRow, UserRow,
+    AnatomyConversationInsert, AnatomyMessageInsert, ChallengeInsert, DigiTrainerMessageInsert,
+    DigiTrainerSessionInsert, GoalInsert, GoalProgressInsert, ReviewInsert, ScheduledSessionInsert,
+    SubmissionInsert, UserInsert,
 };
 use super::{HISTORY_DAYS, STUDENT_DOMAIN};
 use crate::timestamp::SqlaTimestamp;
@@ -89,9 +93,10 @@ struct Submission {
     user: i32,
     challenge: usize,
     submitted_at: DateTime<Utc>,
-    needs_work: bool,
-    passed: i32,
-    engaged: i32,
+    /// The verdict of the latest review, if any.
+    latest_verdict: Option<ReviewVerdict>,
+    /// The student's progress on the challenge's goals (every goal counted).
+    engagement: EngagementSnapshot,
 }
 
 /// Draws the rows, table by table.
@@ -132,12 +137,12 @@ impl Planner {
         self.anchor - Duration::microseconds(rng.random_range(0..span))
     }
 
-    pub(crate) fn students(&mut self, base: i64, count: u32, hash: &str) -> Vec<UserRow> {
+    pub(crate) fn students(&mut self, base: i64, count: u32, hash: &str) -> Vec<UserInsert> {
         let mut rng = self.rng(1);
         (0..count as usize)
             .map(|index| {
                 let id = id(base, index);
-                UserRow {
+                UserInsert {
                     id,
                     email: format!("student{id}@{STUDENT_DOMAIN}"),
                     role: Role::Student.as_str(),
@@ -153,7 +158,7 @@ impl Planner {
         challenge_base: i64,
         goal_base: i64,
         count: u32,
-    ) -> (Vec<ChallengeRow>, Vec<GoalRow>) {
+    ) -> (Vec<ChallengeInsert>, Vec<GoalInsert>) {
         let mut rng = self.rng(2);
         let mut challenges = Vec::with_capacity(count as usize);
         let mut goals = Vec::new();
@@ -164,7 +169,7 @@ impl Planner {
                 0 => topic.to_owned(),
                 round => format!("{topic} {}", round + 1),
             };
-            challenges.push(ChallengeRow {
+            challenges.push(ChallengeInsert {
                 id: challenge_id,
                 name: name.clone(),
                 description: format!("Build {}: the reference challenge #{challenge_id}.", name),
@@ -174,7 +179,7 @@ impl Planner {
             let mut ids = Vec::with_capacity(goal_count);
             for position in 0..goal_count {
                 let goal_id = id(goal_base, goals.len());
-                goals.push(GoalRow {
+                goals.push(GoalInsert {
                     id: goal_id,
                     challenge_id,
                     title: GOAL_TITLES[(first + position) % GOAL_TITLES.len()].to_owned(),
@@ -187,7 +192,7 @@ impl Planner {
         (challenges, goals)
     }
 
-    pub(crate) fn submissions(&mut self, base: i64, students: &[i32]) -> Vec<SubmissionRow> {
+    pub(crate) fn submissions(&mut self, base: i64, students: &[i32]) -> Vec<SubmissionInsert> {
         let mut rng = self.rng(3);
         let challenge_count = self.challenges.len();
         let mut rows = Vec::with_capacity(students.len() * 2);
@@ -204,7 +209,7 @@ impl Planner {
                 let submission_id = id(base, rows.len());
                 // Submitted before the sessions that follow it (at least a week of history).
                 let submitted_at = self.past(&mut rng) - Duration::days(7);
-                rows.push(SubmissionRow {
+                rows.push(SubmissionInsert {
                     id: submission_id,
                     user_id: user,
                     challenge_id: self.challenges[challenge].0,
@@ -219,9 +224,12 @@ impl Planner {
                     user,
                     challenge,
                     submitted_at,
-                    needs_work: false,
-                    passed: 0,
-                    engaged: 0,
+                    latest_verdict: None,
+                    engagement: EngagementSnapshot {
+                        total_goals: u32::try_from(self.challenges[challenge].1.len())
+                            .unwrap_or(u32::MAX),
+                        ..EngagementSnapshot::default()
+                    },
                 });
             }
         }
@@ -229,7 +237,7 @@ impl Planner {
     }
 
     /// 0–2 reviews per submission; about half of the reviewed ones end `needs_work`.
-    pub(crate) fn reviews(&mut self, base: i64) -> Vec<ReviewRow> {
+    pub(crate) fn reviews(&mut self, base: i64) -> Vec<ReviewInsert> {
         let mut rng = self.rng(4);
         let mut rows = Vec::with_capacity(self.submissions.len());
         for submission in &mut self.submissions {
@@ -240,15 +248,19 @@ impl Planner {
             };
             for index in 0..count {
                 let last = index + 1 == count;
-                let needs_work = !last || rng.random_bool(0.5);
-                rows.push(ReviewRow {
+                let verdict = if !last || rng.random_bool(0.5) {
+                    ReviewVerdict::NeedsWork
+                } else {
+                    ReviewVerdict::Approved
+                };
+                rows.push(ReviewInsert {
                     id: id(base, rows.len()),
                     submission_id: submission.id,
-                    verdict: if needs_work { "needs_work" } else { "approved" },
+                    verdict: verdict.as_str().to_owned(),
                     created_at: ts(submission.submitted_at + Duration::hours(6 * (index + 1))),
                 });
                 if last {
-                    submission.needs_work = needs_work;
+                    submission.latest_verdict = Some(verdict);
                 }
             }
         }
@@ -258,28 +270,29 @@ impl Planner {
     /// Per submission, the student's status on each goal of its challenge: about 40 % every
     /// goal engaged or passed (eligible by engagement), the rest a mix (some goals without a
     /// row: not started).
-    pub(crate) fn goal_progress(&mut self, base: i64) -> Vec<ProgressRow> {
+    pub(crate) fn goal_progress(&mut self, base: i64) -> Vec<GoalProgressInsert> {
         let mut rng = self.rng(5);
         let mut rows = Vec::with_capacity(self.submissions.len() * 5);
         for submission in &mut self.submissions {
             let full = rng.random_bool(0.4);
             for &goal in &self.challenges[submission.challenge].1 {
                 let status = match (full, rng.random_range(0..4u8)) {
-                    (true, 0 | 1) | (false, 3) => "passed",
-                    (true, _) | (false, 2) => "engaged",
-                    (false, 1) => "not_started",
+                    (true, 0 | 1) | (false, 3) => GoalStatus::Passed,
+                    (true, _) | (false, 2) => GoalStatus::Engaged,
+                    (false, 1) => GoalStatus::NotStarted,
+                    // No row: the goal counts as not started.
                     (false, _) => continue,
                 };
                 match status {
-                    "passed" => submission.passed += 1,
-                    "engaged" => submission.engaged += 1,
-                    _ => {}
+                    GoalStatus::Passed => submission.engagement.goals_passed += 1,
+                    GoalStatus::Engaged => submission.engagement.goals_engaged += 1,
+                    GoalStatus::NotStarted => {}
                 }
-                rows.push(ProgressRow {
+                rows.push(GoalProgressInsert {
                     id: id(base, rows.len()),
                     user_id: submission.user,
                     goal_id: goal,
-                    status,
+                    status: status.as_str(),
                     updated_at: ts(submission.submitted_at + Duration::hours(1)),
                 });
             }
@@ -292,7 +305,7 @@ impl Planner {
         &mut self,
         session_base: i64,
         message_base: i64,
-    ) -> (Vec<AgentSessionRow>, Vec<AgentMessageRow>) {
+    ) -> (Vec<DigiTrainerSessionInsert>, Vec<DigiTrainerMessageInsert>) {
         let mut rng = self.rng(6);
         let mut sessions = Vec::with_capacity(self.submissions.len() * 3 / 2);
         let mut messages = Vec::with_capacity(self.submissions.len() * 4);
@@ -306,7 +319,7 @@ impl Planner {
                 } else {
                     None
                 };
-                sessions.push(AgentSessionRow {
+                sessions.push(DigiTrainerSessionInsert {
                     id: session_id,
                     user_id: submission.user,
                     challenge_id: *challenge_id,
@@ -326,7 +339,7 @@ impl Planner {
                             TRAINER_LINES[(line + turn / 2) % TRAINER_LINES.len()],
                         )
                     };
-                    messages.push(AgentMessageRow {
+                    messages.push(DigiTrainerMessageInsert {
                         id: id(message_base, messages.len()),
                         agent_session_id: session_id,
                         role,
@@ -344,7 +357,7 @@ impl Planner {
         &mut self,
         conversation_base: i64,
         message_base: i64,
-    ) -> (Vec<ConversationRow>, Vec<ConversationMessageRow>) {
+    ) -> (Vec<AnatomyConversationInsert>, Vec<AnatomyMessageInsert>) {
         let mut rng = self.rng(7);
         let mut conversations = Vec::with_capacity(self.submissions.len() / 2);
         let mut messages = Vec::with_capacity(self.submissions.len() * 5 / 4);
@@ -354,7 +367,7 @@ impl Planner {
             }
             let conversation_id = id(conversation_base, conversations.len());
             let started = submission.submitted_at + Duration::minutes(10);
-            conversations.push(ConversationRow {
+            conversations.push(AnatomyConversationInsert {
                 id: conversation_id,
                 submission_id: submission.id,
                 title: format!("Anatomy of submission {}", submission.id),
@@ -373,7 +386,7 @@ impl Planner {
                          every pair, which is where the time goes.",
                     )
                 };
-                messages.push(ConversationMessageRow {
+                messages.push(AnatomyMessageInsert {
                     id: id(message_base, messages.len()),
                     conversation_id,
                     role,
@@ -385,17 +398,28 @@ impl Planner {
         (conversations, messages)
     }
 
-    /// `count` sessions by students on eligible submissions (any submission when none is
-    /// eligible), every other one completed with notes.
-    pub(crate) fn sessions(&mut self, base: i64, count: u32) -> Vec<SessionRow> {
+    /// `count` sessions by students on submissions the core's rules make eligible under the
+    /// default [`Policy`] (any submission when none is eligible; those record
+    /// `needs_work_feedback`), every other one completed with notes.
+    pub(crate) fn sessions(&mut self, base: i64, count: u32) -> Vec<ScheduledSessionInsert> {
         let mut rng = self.rng(8);
-        let eligible: Vec<&Submission> = self
+        let policy = Policy::default();
+        let reasons: Vec<Option<EligibilityReason>> = self
             .submissions
             .iter()
-            .filter(|s| s.needs_work || self.fully_engaged(s))
+            .map(|submission| eligibility(submission, &policy))
             .collect();
-        let pool: Vec<&Submission> = if eligible.is_empty() {
-            self.submissions.iter().collect()
+        let eligible: Vec<(&Submission, EligibilityReason)> = self
+            .submissions
+            .iter()
+            .zip(&reasons)
+            .filter_map(|(submission, reason)| reason.map(|reason| (submission, reason)))
+            .collect();
+        let pool: Vec<(&Submission, EligibilityReason)> = if eligible.is_empty() {
+            self.submissions
+                .iter()
+                .map(|submission| (submission, EligibilityReason::NeedsWorkFeedback))
+                .collect()
         } else {
             eligible
         };
@@ -404,13 +428,8 @@ impl Planner {
         }
         (0..count as usize)
             .map(|index| {
-                let submission = pool[rng.random_range(0..pool.len())];
-                let total = self.challenges[submission.challenge].1.len() as i32;
-                let reason = if submission.needs_work || !self.fully_engaged(submission) {
-                    "needs_work_feedback"
-                } else {
-                    "digi_trainer_engagement"
-                };
+                let (submission, reason) = pool[rng.random_range(0..pool.len())];
+                let engagement = submission.engagement;
                 let scheduled_at = self.past(&mut rng);
                 let (completed_at, notes) = if index % 2 == 0 {
                     (None, None)
@@ -420,14 +439,14 @@ impl Planner {
                     let note = NOTES[rng.random_range(0..NOTES.len())];
                     (Some(ts(done)), Some(note.to_owned()))
                 };
-                SessionRow {
+                ScheduledSessionInsert {
                     id: id(base, index),
                     submission_id: submission.id,
                     user_id: submission.user,
-                    eligibility_reason: Some(reason),
-                    goals_passed: Some(submission.passed),
-                    goals_engaged: Some(submission.engaged),
-                    total_goals: Some(total),
+                    eligibility_reason: Some(reason.as_str()),
+                    goals_passed: Some(stored(engagement.goals_passed)),
+                    goals_engaged: Some(stored(engagement.goals_engaged)),
+                    total_goals: Some(stored(engagement.total_goals)),
                     scheduled_at: ts(scheduled_at),
                     session_completed_at: completed_at,
                     notes,
@@ -435,9 +454,21 @@ impl Planner {
             })
             .collect()
     }
+}
 
-    fn fully_engaged(&self, submission: &Submission) -> bool {
-        let total = self.challenges[submission.challenge].1.len() as i32;
-        total > 0 && submission.passed + submission.engaged == total
+/// The reason the core's rules give this submission's owner for a session, if eligible.
+fn eligibility(submission: &Submission, policy: &Policy) -> Option<EligibilityReason> {
+    match evaluate_eligibility(
+        submission.latest_verdict.as_ref(),
+        &submission.engagement,
+        policy,
+    ) {
+        Eligibility::Eligible(reason) => Some(reason),
+        Eligibility::Ineligible(_) => None,
     }
+}
+
+/// A count as stored (`INTEGER`).
+fn stored(count: u32) -> i32 {
+    i32::try_from(count).unwrap_or(i32::MAX)
 }

@@ -33,7 +33,7 @@ pub(crate) fn rows_per_statement(columns: usize) -> usize {
 
 #[derive(Insertable)]
 #[diesel(table_name = users)]
-pub(crate) struct UserRow {
+pub(crate) struct UserInsert {
     pub id: i32,
     pub email: String,
     pub role: &'static str,
@@ -43,7 +43,7 @@ pub(crate) struct UserRow {
 
 #[derive(Insertable)]
 #[diesel(table_name = challenges)]
-pub(crate) struct ChallengeRow {
+pub(crate) struct ChallengeInsert {
     pub id: i32,
     pub name: String,
     pub description: String,
@@ -51,7 +51,7 @@ pub(crate) struct ChallengeRow {
 
 #[derive(Insertable)]
 #[diesel(table_name = goals)]
-pub(crate) struct GoalRow {
+pub(crate) struct GoalInsert {
     pub id: i32,
     pub challenge_id: i32,
     pub title: String,
@@ -61,7 +61,7 @@ pub(crate) struct GoalRow {
 #[derive(Insertable)]
 #[diesel(table_name = submissions)]
 #[diesel(treat_none_as_default_value = false)]
-pub(crate) struct SubmissionRow {
+pub(crate) struct SubmissionInsert {
     pub id: i32,
     pub user_id: i32,
     pub challenge_id: i32,
@@ -71,16 +71,16 @@ pub(crate) struct SubmissionRow {
 
 #[derive(Insertable)]
 #[diesel(table_name = reviews)]
-pub(crate) struct ReviewRow {
+pub(crate) struct ReviewInsert {
     pub id: i32,
     pub submission_id: i32,
-    pub verdict: &'static str,
+    pub verdict: String,
     pub created_at: SqlaTimestamp,
 }
 
 #[derive(Insertable)]
 #[diesel(table_name = goal_progress)]
-pub(crate) struct ProgressRow {
+pub(crate) struct GoalProgressInsert {
     pub id: i32,
     pub user_id: i32,
     pub goal_id: i32,
@@ -91,7 +91,7 @@ pub(crate) struct ProgressRow {
 #[derive(Insertable)]
 #[diesel(table_name = agent_sessions)]
 #[diesel(treat_none_as_default_value = false)]
-pub(crate) struct AgentSessionRow {
+pub(crate) struct DigiTrainerSessionInsert {
     pub id: i32,
     pub user_id: i32,
     pub challenge_id: i32,
@@ -101,7 +101,7 @@ pub(crate) struct AgentSessionRow {
 
 #[derive(Insertable)]
 #[diesel(table_name = agent_messages)]
-pub(crate) struct AgentMessageRow {
+pub(crate) struct DigiTrainerMessageInsert {
     pub id: i32,
     pub agent_session_id: i32,
     pub role: &'static str,
@@ -111,7 +111,7 @@ pub(crate) struct AgentMessageRow {
 
 #[derive(Insertable)]
 #[diesel(table_name = anatomy_conversations)]
-pub(crate) struct ConversationRow {
+pub(crate) struct AnatomyConversationInsert {
     pub id: i32,
     pub submission_id: i32,
     pub title: String,
@@ -120,7 +120,7 @@ pub(crate) struct ConversationRow {
 
 #[derive(Insertable)]
 #[diesel(table_name = anatomy_messages)]
-pub(crate) struct ConversationMessageRow {
+pub(crate) struct AnatomyMessageInsert {
     pub id: i32,
     pub conversation_id: i32,
     pub role: &'static str,
@@ -131,7 +131,7 @@ pub(crate) struct ConversationMessageRow {
 #[derive(Insertable)]
 #[diesel(table_name = scheduled_sessions)]
 #[diesel(treat_none_as_default_value = false)]
-pub(crate) struct SessionRow {
+pub(crate) struct ScheduledSessionInsert {
     pub id: i32,
     pub submission_id: i32,
     pub user_id: i32,
@@ -146,17 +146,17 @@ pub(crate) struct SessionRow {
 
 /// A slice of rows of one table.
 pub(crate) enum Rows<'r> {
-    Users(&'r [UserRow]),
-    Challenges(&'r [ChallengeRow]),
-    Goals(&'r [GoalRow]),
-    Submissions(&'r [SubmissionRow]),
-    Reviews(&'r [ReviewRow]),
-    Progress(&'r [ProgressRow]),
-    AgentSessions(&'r [AgentSessionRow]),
-    AgentMessages(&'r [AgentMessageRow]),
-    Conversations(&'r [ConversationRow]),
-    ConversationMessages(&'r [ConversationMessageRow]),
-    Sessions(&'r [SessionRow]),
+    Users(&'r [UserInsert]),
+    Challenges(&'r [ChallengeInsert]),
+    Goals(&'r [GoalInsert]),
+    Submissions(&'r [SubmissionInsert]),
+    Reviews(&'r [ReviewInsert]),
+    GoalProgress(&'r [GoalProgressInsert]),
+    DigiTrainerSessions(&'r [DigiTrainerSessionInsert]),
+    DigiTrainerMessages(&'r [DigiTrainerMessageInsert]),
+    AnatomyConversations(&'r [AnatomyConversationInsert]),
+    AnatomyMessages(&'r [AnatomyMessageInsert]),
+    ScheduledSessions(&'r [ScheduledSessionInsert]),
 }
 
 /// The tables the generator writes, in insertion order (parents first).
@@ -243,22 +243,24 @@ macro_rules! impl_bulk {
                 Rows::Reviews(rows) => diesel::insert_into(reviews::table)
                     .values(rows)
                     .execute(conn),
-                Rows::Progress(rows) => diesel::insert_into(goal_progress::table)
+                Rows::GoalProgress(rows) => diesel::insert_into(goal_progress::table)
                     .values(rows)
                     .execute(conn),
-                Rows::AgentSessions(rows) => diesel::insert_into(agent_sessions::table)
+                Rows::DigiTrainerSessions(rows) => diesel::insert_into(agent_sessions::table)
                     .values(rows)
                     .execute(conn),
-                Rows::AgentMessages(rows) => diesel::insert_into(agent_messages::table)
+                Rows::DigiTrainerMessages(rows) => diesel::insert_into(agent_messages::table)
                     .values(rows)
                     .execute(conn),
-                Rows::Conversations(rows) => diesel::insert_into(anatomy_conversations::table)
+                Rows::AnatomyConversations(rows) => {
+                    diesel::insert_into(anatomy_conversations::table)
+                        .values(rows)
+                        .execute(conn)
+                }
+                Rows::AnatomyMessages(rows) => diesel::insert_into(anatomy_messages::table)
                     .values(rows)
                     .execute(conn),
-                Rows::ConversationMessages(rows) => diesel::insert_into(anatomy_messages::table)
-                    .values(rows)
-                    .execute(conn),
-                Rows::Sessions(rows) => diesel::insert_into(scheduled_sessions::table)
+                Rows::ScheduledSessions(rows) => diesel::insert_into(scheduled_sessions::table)
                     .values(rows)
                     .execute(conn),
             }

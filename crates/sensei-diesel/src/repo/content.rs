@@ -19,8 +19,9 @@ use crate::db::{with_conn, Database};
 use crate::schema::{goal_progress, goals};
 use crate::timestamp::SqlaTimestamp;
 
+/// A submission with its owner, challenge and latest review verdict, as read.
 #[derive(QueryableByName)]
-struct SubmissionRow {
+struct SubmissionInfoRow {
     #[diesel(sql_type = Integer)]
     id: i32,
     #[diesel(sql_type = Integer)]
@@ -37,8 +38,8 @@ struct SubmissionRow {
     latest_verdict: Option<String>,
 }
 
-impl From<SubmissionRow> for SubmissionInfo {
-    fn from(row: SubmissionRow) -> Self {
+impl From<SubmissionInfoRow> for SubmissionInfo {
+    fn from(row: SubmissionInfoRow) -> Self {
         SubmissionInfo {
             id: SubmissionId(row.id),
             owner: UserId(row.user_id),
@@ -71,8 +72,9 @@ const SUBMISSIONS_BY_OWNER: &str = concat!(
     "WHERE s.user_id = ? ORDER BY s.submitted_at DESC, s.id DESC LIMIT ?"
 );
 
+/// A digi-trainer (`agent_sessions`) row with its goal title and message count, as read.
 #[derive(QueryableByName)]
-struct AgentSessionRow {
+struct DigiTrainerSessionRow {
     #[diesel(sql_type = Integer)]
     id: i32,
     #[diesel(sql_type = Nullable<Integer>)]
@@ -85,8 +87,9 @@ struct AgentSessionRow {
     message_count: i64,
 }
 
+/// A message of a digi-trainer session or an anatomy conversation (`parent_id`), as read.
 #[derive(QueryableByName)]
-struct MessageRow {
+struct ThreadMessageRow {
     #[diesel(sql_type = Integer)]
     parent_id: i32,
     #[diesel(sql_type = Text)]
@@ -97,8 +100,9 @@ struct MessageRow {
     created_at: SqlaTimestamp,
 }
 
+/// An `anatomy_conversations` row, as read.
 #[derive(QueryableByName)]
-struct ConversationRow {
+struct AnatomyConversationRow {
     #[diesel(sql_type = Integer)]
     id: i32,
     #[diesel(sql_type = Integer)]
@@ -153,8 +157,8 @@ impl DieselContent {
     }
 }
 
-fn group_messages(rows: Vec<MessageRow>) -> HashMap<i32, Vec<MessageRow>> {
-    let mut grouped: HashMap<i32, Vec<MessageRow>> = HashMap::new();
+fn group_messages(rows: Vec<ThreadMessageRow>) -> HashMap<i32, Vec<ThreadMessageRow>> {
+    let mut grouped: HashMap<i32, Vec<ThreadMessageRow>> = HashMap::new();
     for row in rows {
         grouped.entry(row.parent_id).or_default().push(row);
     }
@@ -167,7 +171,7 @@ impl SubmissionRepository for DieselContent {
         let id = id.get();
         with_conn!(self.db, |conn| {
             let sql = crate::db::sql_for(&*conn, SUBMISSION_BY_ID);
-            let row: Option<SubmissionRow> = diesel::sql_query(sql)
+            let row: Option<SubmissionInfoRow> = diesel::sql_query(sql)
                 .bind::<Integer, _>(id)
                 .get_result(conn)
                 .optional()?;
@@ -183,7 +187,7 @@ impl SubmissionRepository for DieselContent {
         let owner = owner.get();
         with_conn!(self.db, |conn| {
             let sql = crate::db::sql_for(&*conn, SUBMISSIONS_BY_OWNER);
-            let rows: Vec<SubmissionRow> = diesel::sql_query(sql)
+            let rows: Vec<SubmissionInfoRow> = diesel::sql_query(sql)
                 .bind::<Integer, _>(owner)
                 .bind::<BigInt, _>(i64::from(limit))
                 .load(conn)?;
@@ -240,13 +244,13 @@ impl DigiTrainerRepository for DieselContent {
         let (student, challenge) = (student.get(), challenge.get());
         let (limit, per_session) = (i64::from(session_limit), i64::from(messages_per_session));
         let (sessions, messages) = with_conn!(self.db, |conn| {
-            let sessions: Vec<AgentSessionRow> =
+            let sessions: Vec<DigiTrainerSessionRow> =
                 diesel::sql_query(crate::db::sql_for(&*conn, AGENT_SESSIONS))
                     .bind::<Integer, _>(student)
                     .bind::<Integer, _>(challenge)
                     .bind::<BigInt, _>(limit)
                     .load(conn)?;
-            let messages: Vec<MessageRow> = if sessions.is_empty() || per_session == 0 {
+            let messages: Vec<ThreadMessageRow> = if sessions.is_empty() || per_session == 0 {
                 Vec::new()
             } else {
                 diesel::sql_query(crate::db::sql_for(&*conn, AGENT_MESSAGES))
@@ -292,11 +296,11 @@ impl AnatomyRepository for DieselContent {
         let submission = submission.get();
         let limit = i64::from(message_limit);
         let (conversations, messages) = with_conn!(self.db, |conn| {
-            let conversations: Vec<ConversationRow> =
+            let conversations: Vec<AnatomyConversationRow> =
                 diesel::sql_query(crate::db::sql_for(&*conn, CONVERSATIONS))
                     .bind::<Integer, _>(submission)
                     .load(conn)?;
-            let messages: Vec<MessageRow> = if conversations.is_empty() || limit == 0 {
+            let messages: Vec<ThreadMessageRow> = if conversations.is_empty() || limit == 0 {
                 Vec::new()
             } else {
                 diesel::sql_query(crate::db::sql_for(&*conn, CONVERSATION_MESSAGES))

@@ -2,10 +2,12 @@
 
 mod accounts;
 mod content;
+#[cfg(feature = "fixtures")]
 mod platform;
 mod sessions;
 
 pub use accounts::{AccountStore, SIGN_IN_PURGE_BATCH};
 pub use content::DieselContent;
+#[cfg(feature = "fixtures")]
 pub use platform::PlatformWriter;
 pub use sessions::DieselScheduledSessions;

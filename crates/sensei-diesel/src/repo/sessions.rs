@@ -23,7 +23,7 @@ diesel::define_sql_function! {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = scheduled_sessions)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
-pub(crate) struct SessionRow {
+pub(crate) struct ScheduledSessionRow {
     id: i32,
     submission_id: i32,
     user_id: i32,
@@ -38,7 +38,7 @@ pub(crate) struct SessionRow {
 
 #[derive(Insertable)]
 #[diesel(table_name = scheduled_sessions)]
-struct NewSessionRow {
+struct NewScheduledSessionRow {
     submission_id: i32,
     user_id: i32,
     eligibility_reason: Option<String>,
@@ -57,8 +57,8 @@ fn stored_count(value: u32) -> Option<i32> {
     Some(i32::try_from(value).unwrap_or(i32::MAX))
 }
 
-impl From<SessionRow> for ScheduledSession {
-    fn from(row: SessionRow) -> Self {
+impl From<ScheduledSessionRow> for ScheduledSession {
+    fn from(row: ScheduledSessionRow) -> Self {
         let lifecycle = match row.session_completed_at {
             None => SessionLifecycle::Pending,
             Some(at) => SessionLifecycle::Completed(Completion {
@@ -82,9 +82,14 @@ impl From<SessionRow> for ScheduledSession {
     }
 }
 
-type ListRow = (SessionRow, Option<String>, Option<i32>, Option<String>);
+type QueueRow = (
+    ScheduledSessionRow,
+    Option<String>,
+    Option<i32>,
+    Option<String>,
+);
 
-fn entry(row: ListRow) -> SessionListEntry {
+fn entry(row: QueueRow) -> SessionListEntry {
     let (session, email, challenge_id, challenge_name) = row;
     SessionListEntry {
         session: session.into(),
@@ -186,7 +191,7 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
         window_start: DateTime<Utc>,
     ) -> Result<CreateOutcome, RepositoryError> {
         let window = SqlaTimestamp::from(window_start);
-        let row = NewSessionRow {
+        let row = NewScheduledSessionRow {
             submission_id: new.submission_id.get(),
             user_id: new.user_id.get(),
             eligibility_reason: Some(new.reason.as_str().to_owned()),
@@ -206,7 +211,7 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
                         scheduled_sessions::scheduled_at.desc(),
                         scheduled_sessions::id.desc(),
                     ))
-                    .select(SessionRow::as_select())
+                    .select(ScheduledSessionRow::as_select())
                     .first(conn)
                     .optional()?;
                 if let Some(existing) = existing {
@@ -214,7 +219,7 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
                 }
                 let created = diesel::insert_into(scheduled_sessions::table)
                     .values(&row)
-                    .returning(SessionRow::as_returning())
+                    .returning(ScheduledSessionRow::as_returning())
                     .get_result(conn)?;
                 Ok(CreateOutcome::Created(created.into()))
             })
@@ -227,10 +232,10 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
     ) -> Result<Option<SessionListEntry>, RepositoryError> {
         let id = id.get();
         with_conn!(self.db, |conn| {
-            let row: Option<ListRow> = list_source!()
+            let row: Option<QueueRow> = list_source!()
                 .filter(scheduled_sessions::id.eq(id))
                 .select((
-                    SessionRow::as_select(),
+                    ScheduledSessionRow::as_select(),
                     users::email.nullable(),
                     submissions::challenge_id.nullable(),
                     challenges::name.nullable(),
@@ -255,7 +260,7 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
                     scheduled_sessions::scheduled_at.desc(),
                     scheduled_sessions::id.desc(),
                 ))
-                .select(SessionRow::as_select())
+                .select(ScheduledSessionRow::as_select())
                 .first(conn)
                 .optional()?;
             Ok(row.map(ScheduledSession::from))
@@ -273,10 +278,10 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
         let after = page
             .after
             .map(|cursor| (SqlaTimestamp::from(cursor.scheduled_at), cursor.id.get()));
-        let rows: Vec<ListRow> = with_conn!(self.db, |conn| {
+        let rows: Vec<QueueRow> = with_conn!(self.db, |conn| {
             let base = list_source!()
                 .select((
-                    SessionRow::as_select(),
+                    ScheduledSessionRow::as_select(),
                     users::email.nullable(),
                     submissions::challenge_id.nullable(),
                     challenges::name.nullable(),
@@ -361,7 +366,7 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
                 scheduled_sessions::session_completed_at.eq(Some(at)),
                 scheduled_sessions::notes.eq(notes),
             ))
-            .returning(SessionRow::as_returning())
+            .returning(ScheduledSessionRow::as_returning())
             .get_result(conn)
             .optional()?;
             if let Some(row) = won {
@@ -369,7 +374,7 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
             }
             let current = scheduled_sessions::table
                 .find(id)
-                .select(SessionRow::as_select())
+                .select(ScheduledSessionRow::as_select())
                 .first(conn)
                 .optional()?;
             Ok(match current {
@@ -426,7 +431,7 @@ mod plan {
     use diesel_migrations::MigrationHarness;
 
     #[derive(QueryableByName)]
-    struct PlanRow {
+    struct QueryPlanRow {
         #[diesel(sql_type = diesel::sql_types::Text)]
         detail: String,
     }
@@ -435,7 +440,7 @@ mod plan {
         let mut builder = diesel::sqlite::SqliteQueryBuilder::new();
         query.to_sql(&mut builder, &Sqlite).unwrap();
         let sql = builder.finish();
-        let rows: Vec<PlanRow> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+        let rows: Vec<QueryPlanRow> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
             .load(conn)
             .unwrap();
         rows.into_iter().map(|row| row.detail).collect()
@@ -451,7 +456,7 @@ mod plan {
         for cursor in [false, true] {
             let base = list_source!()
                 .select((
-                    SessionRow::as_select(),
+                    ScheduledSessionRow::as_select(),
                     users::email.nullable(),
                     submissions::challenge_id.nullable(),
                     challenges::name.nullable(),
@@ -514,7 +519,7 @@ mod plan {
                 scheduled_sessions::scheduled_at.desc(),
                 scheduled_sessions::id.desc(),
             ))
-            .select(SessionRow::as_select())
+            .select(ScheduledSessionRow::as_select())
             .limit(1);
         let steps = plan(&mut conn, &q);
         assert!(

@@ -1,9 +1,8 @@
 //! The test harness: one suite, run against a temporary SQLite file and against a fresh
-//! PostgreSQL database (`SENSEI_TEST_POSTGRES_URL`), each test on its own database.
+//! PostgreSQL database (`SENSEI_TEST_POSTGRES_URL`), each test on its own database. The
+//! databases come from `sensei_diesel::testing` (feature `testing`); this module adds what
+//! these tests share: raw SQL on a direct connection, fixtures, `both_backends!`.
 #![allow(dead_code)]
-
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use diesel::pg::PgConnection;
@@ -13,72 +12,60 @@ use sensei_core::{
     ChallengeId, EligibilityReason, EngagementSnapshot, GoalId, NewScheduledSession, Role,
     SubmissionId, UserId,
 };
-use sensei_diesel::{Database, DatabaseUrl, PoolOptions, StatementCounter};
+use sensei_diesel::testing::TestDatabase;
+use sensei_diesel::{Database, DatabaseUrl, StatementCounter};
 
-pub const PG_ENV: &str = "SENSEI_TEST_POSTGRES_URL";
-
-/// A migrated test database, removed when dropped.
+/// A test database with its pool; the database is removed when this is dropped.
 pub struct TestDb {
     pub db: Database,
     pub url: DatabaseUrl,
     pub counter: StatementCounter,
-    _dir: Option<tempfile::TempDir>,
-    _pg: Option<PgDatabaseGuard>,
+    _handle: TestDatabase,
 }
 
-pub fn pool_options() -> PoolOptions {
-    PoolOptions {
-        max_connections: 20,
-        connection_timeout: Duration::from_secs(10),
+impl From<TestDatabase> for TestDb {
+    fn from(handle: TestDatabase) -> Self {
+        TestDb {
+            db: handle.database().clone(),
+            url: handle.url().clone(),
+            counter: handle.counter().clone(),
+            _handle: handle,
+        }
     }
 }
 
 impl TestDb {
     /// A new SQLite file in a temporary directory, migrated.
     pub async fn sqlite() -> TestDb {
-        let db = Self::sqlite_unmigrated().await;
-        db.db.migrate().await.expect("migrate sqlite");
-        db
-    }
-
-    pub async fn sqlite_unmigrated() -> TestDb {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let url = DatabaseUrl::Sqlite(dir.path().join("sensei.db"));
-        let counter = StatementCounter::new();
-        let db = Database::connect_counting_statements(&url, pool_options(), counter.clone())
-            .expect("connect sqlite");
-        TestDb {
-            db,
-            url,
-            counter,
-            _dir: Some(dir),
-            _pg: None,
-        }
-    }
-
-    /// A new PostgreSQL database, migrated; `None` (after a loud notice) when PostgreSQL is
-    /// not configured or not reachable.
-    pub async fn postgres() -> Option<TestDb> {
-        let db = Self::postgres_unmigrated().await?;
-        db.db.migrate().await.expect("migrate postgres");
-        Some(db)
-    }
-
-    pub async fn postgres_unmigrated() -> Option<TestDb> {
-        let guard = tokio::task::spawn_blocking(PgDatabaseGuard::create)
+        TestDatabase::sqlite()
             .await
-            .expect("join")?;
-        let url = DatabaseUrl::Postgres(guard.url.clone());
-        let counter = StatementCounter::new();
-        let db = Database::connect_counting_statements(&url, pool_options(), counter.clone())
-            .expect("connect postgres");
-        Some(TestDb {
-            db,
-            url,
-            counter,
-            _dir: None,
-            _pg: Some(guard),
-        })
+            .expect("sqlite test database")
+            .into()
+    }
+
+    /// A new, empty SQLite file.
+    pub async fn sqlite_unmigrated() -> TestDb {
+        TestDatabase::sqlite_unmigrated()
+            .await
+            .expect("sqlite test database")
+            .into()
+    }
+
+    /// A new PostgreSQL database, migrated; `None` (after a loud notice) when
+    /// `SENSEI_TEST_POSTGRES_URL` is unset.
+    pub async fn postgres() -> Option<TestDb> {
+        TestDatabase::postgres()
+            .await
+            .expect("postgres test database")
+            .map(TestDb::from)
+    }
+
+    /// A new, empty PostgreSQL database; `None` as [`TestDb::postgres`].
+    pub async fn postgres_unmigrated() -> Option<TestDb> {
+        TestDatabase::postgres_unmigrated()
+            .await
+            .expect("postgres test database")
+            .map(TestDb::from)
     }
 
     pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
@@ -121,88 +108,6 @@ impl TestDb {
             }
         };
         rows.first().map(|c| c.n).unwrap_or(0)
-    }
-}
-
-/// A PostgreSQL database created for one test and dropped afterwards.
-pub struct PgDatabaseGuard {
-    admin_url: String,
-    name: String,
-    pub url: String,
-}
-
-static NEXT: AtomicU64 = AtomicU64::new(0);
-
-fn skip_notice(reason: &str) {
-    eprintln!(
-        "\n*** SKIPPED: PostgreSQL tests — set {PG_ENV} (e.g. postgres://postgres@127.0.0.1:5432/postgres) \
-         to a reachable server ({reason}) ***\n"
-    );
-}
-
-/// Replaces the database name of a PostgreSQL URL.
-pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let authority_end = base[scheme_end..]
-        .find('/')
-        .map(|i| scheme_end + i)
-        .unwrap_or(base.len());
-    let mut out = format!("{}/{}", &base[..authority_end], name);
-    if let Some(query) = query {
-        out.push('?');
-        out.push_str(query);
-    }
-    out
-}
-
-impl PgDatabaseGuard {
-    pub fn create() -> Option<PgDatabaseGuard> {
-        let Ok(admin_url) = std::env::var(PG_ENV) else {
-            skip_notice("unset");
-            return None;
-        };
-        let mut admin = match PgConnection::establish(&admin_url) {
-            Ok(conn) => conn,
-            Err(error) => {
-                skip_notice(&format!("unreachable: {error}"));
-                return None;
-            }
-        };
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let name = format!(
-            "sensei_test_{}_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst),
-            nanos
-        );
-        diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
-            .execute(&mut admin)
-            .expect("create database");
-        let url = with_database(&admin_url, &name);
-        Some(PgDatabaseGuard {
-            admin_url,
-            name,
-            url,
-        })
-    }
-}
-
-impl Drop for PgDatabaseGuard {
-    fn drop(&mut self) {
-        if let Ok(mut admin) = PgConnection::establish(&self.admin_url) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut admin);
-        }
     }
 }
 

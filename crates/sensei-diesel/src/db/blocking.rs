@@ -1,0 +1,98 @@
+//! Running Diesel code from async code: one unit of database work on Tokio's blocking pool,
+//! and the macros that expand one body for both backends.
+
+use diesel::r2d2::{Pool, R2D2Connection};
+use sensei_core::RepositoryError;
+
+use super::manager::Manager;
+use super::write::WriterQueue;
+use crate::error::Fail;
+
+/// Runs `f` with a pooled connection on Tokio's blocking pool, keeping the caller's span.
+/// With a `queue`, waits for its turn there first, then checks the connection out.
+/// A pool timeout (no connection, server down) is [`RepositoryError::Unavailable`].
+pub(crate) async fn run<C, T, F>(
+    pool: &Pool<Manager<C>>,
+    queue: Option<&WriterQueue>,
+    f: F,
+) -> Result<T, RepositoryError>
+where
+    C: R2D2Connection + 'static,
+    T: Send + 'static,
+    F: FnOnce(&mut C) -> Result<T, Fail> + Send + 'static,
+{
+    let pool = pool.clone();
+    let queue = queue.cloned();
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || {
+        let _entered = span.enter();
+        let _turn = queue.as_ref().map(|queue| {
+            queue
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        });
+        let mut managed = pool
+            .get()
+            .map_err(|error| RepositoryError::Unavailable(error.to_string()))?;
+        let result = f(&mut managed.conn).map_err(RepositoryError::from);
+        if matches!(result, Err(RepositoryError::Unavailable(_))) {
+            // The server went away (or the file stayed locked): do not hand this connection
+            // out again; the pool opens a fresh one when the database is back.
+            managed.broken = true;
+        }
+        result
+    })
+    .await
+    .map_err(|error| RepositoryError::Internal(format!("database task failed: {error}")))?
+}
+
+/// Runs the same Diesel body on whichever backend the database uses: the body is expanded
+/// once for `SqliteConnection` and once for `PgConnection`.
+macro_rules! with_conn {
+    ($db:expr, |$conn:ident| $body:block) => {
+        match &$db.pools {
+            $crate::db::Pools::Sqlite(pool) => {
+                $crate::db::run(
+                    pool,
+                    None,
+                    move |$conn: &mut ::diesel::sqlite::SqliteConnection| $body,
+                )
+                .await
+            }
+            $crate::db::Pools::Postgres(pool) => {
+                $crate::db::run(pool, None, move |$conn: &mut ::diesel::pg::PgConnection| {
+                    $body
+                })
+                .await
+            }
+        }
+    };
+}
+pub(crate) use with_conn;
+
+/// [`with_conn`] for bodies that run a [`WriteConn::write_transaction`]: on SQLite the call
+/// first takes its turn in the database's writer queue ([`WriterQueue`]), and only then
+/// checks a connection out. Every write transaction goes through here.
+///
+/// [`WriteConn::write_transaction`]: super::WriteConn::write_transaction
+macro_rules! with_write_conn {
+    ($db:expr, |$conn:ident| $body:block) => {
+        match &$db.pools {
+            $crate::db::Pools::Sqlite(pool) => {
+                $crate::db::run(
+                    pool,
+                    Some(&$db.writers),
+                    move |$conn: &mut ::diesel::sqlite::SqliteConnection| $body,
+                )
+                .await
+            }
+            $crate::db::Pools::Postgres(pool) => {
+                $crate::db::run(pool, None, move |$conn: &mut ::diesel::pg::PgConnection| {
+                    $body
+                })
+                .await
+            }
+        }
+    };
+}
+pub(crate) use with_write_conn;

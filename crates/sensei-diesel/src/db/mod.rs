@@ -1,0 +1,150 @@
+//! The database handle: pools per backend, set-up, readiness. One job per file:
+//!
+//! * `url.rs`: [`DatabaseUrl`], where the database is;
+//! * `options.rs`: [`PoolOptions`];
+//! * `statements.rs`: [`StatementCounter`];
+//! * `manager.rs` and `customize.rs`: the r2d2 manager and what each connection gets on
+//!   checkout (pragmas, session settings);
+//! * `migrate.rs`: [`Database::migrate`] and [`Database::migrate_feature_only`];
+//! * `blocking.rs`: running Diesel code on Tokio's blocking pool (`run`, `with_conn!`,
+//!   `with_write_conn!`);
+//! * `write.rs`: the SQLite writer queue and `WriteConn` (atomic writes per backend).
+
+mod blocking;
+mod customize;
+mod manager;
+mod migrate;
+mod options;
+mod statements;
+mod url;
+mod write;
+
+use diesel::pg::PgConnection;
+use diesel::r2d2::Pool;
+use diesel::sqlite::SqliteConnection;
+use diesel::RunQueryDsl;
+use sensei_core::RepositoryError;
+
+pub(crate) use blocking::{run, with_conn, with_write_conn};
+use customize::{PgCustomizer, SqliteCustomizer};
+pub(crate) use manager::Manager;
+pub use options::PoolOptions;
+pub use statements::StatementCounter;
+pub use url::DatabaseUrl;
+pub(crate) use write::{sql_for, WriteConn, WriterQueue};
+
+use crate::error::DatabaseError;
+
+/// The pools, one variant per backend.
+#[derive(Clone)]
+pub(crate) enum Pools {
+    Sqlite(Pool<Manager<SqliteConnection>>),
+    Postgres(Pool<Manager<PgConnection>>),
+}
+
+/// A pooled database: SQLite or PostgreSQL. Cheap to clone (the pool and the SQLite writer
+/// queue are shared by the clones).
+#[derive(Clone)]
+pub struct Database {
+    pub(crate) pools: Pools,
+    /// This database's SQLite writer queue (unused on PostgreSQL, which locks rows).
+    pub(crate) writers: WriterQueue,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("backend", &self.backend_name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Database {
+    /// Builds the pool. Does not wait for PostgreSQL: an unreachable server makes this return
+    /// at once, and calls fail with [`RepositoryError::Unavailable`] until it is back (use
+    /// [`Database::ping`] for readiness). A SQLite file is opened once to report a bad path now.
+    ///
+    /// # Errors
+    /// [`DatabaseError::Connect`] when the SQLite file cannot be opened or configured.
+    pub fn connect(url: &DatabaseUrl, options: PoolOptions) -> Result<Database, DatabaseError> {
+        Self::build(url, options, None)
+    }
+
+    /// Like [`Database::connect`], with every pooled connection counting the statements it
+    /// starts into `counter`.
+    ///
+    /// # Errors
+    /// As [`Database::connect`].
+    pub fn connect_counting_statements(
+        url: &DatabaseUrl,
+        options: PoolOptions,
+        counter: StatementCounter,
+    ) -> Result<Database, DatabaseError> {
+        Self::build(url, options, Some(counter))
+    }
+
+    fn build(
+        url: &DatabaseUrl,
+        options: PoolOptions,
+        counter: Option<StatementCounter>,
+    ) -> Result<Database, DatabaseError> {
+        let max = options.max_connections.max(1);
+        match url {
+            DatabaseUrl::Sqlite(path) => {
+                let target = path.display().to_string();
+                let pool = Pool::builder()
+                    .max_size(max)
+                    .min_idle(Some(0))
+                    .connection_timeout(options.connection_timeout)
+                    .test_on_check_out(false)
+                    .connection_customizer(Box::new(SqliteCustomizer { counter }))
+                    .build_unchecked(Manager::new(target.clone()));
+                // Opening a file is instant: report a bad path (missing directory, no
+                // permission, not a database) here rather than on the first request.
+                pool.get().map_err(|error| DatabaseError::Connect {
+                    backend: "sqlite",
+                    target,
+                    reason: error.to_string(),
+                    hint: "; check that the directory exists and is writable and that the file \
+                           is a SQLite database",
+                })?;
+                Ok(Database {
+                    pools: Pools::Sqlite(pool),
+                    writers: WriterQueue::default(),
+                })
+            }
+            DatabaseUrl::Postgres(raw) => {
+                let pool = Pool::builder()
+                    .max_size(max)
+                    .min_idle(Some(0))
+                    .connection_timeout(options.connection_timeout)
+                    .test_on_check_out(false)
+                    .connection_customizer(Box::new(PgCustomizer { counter }))
+                    .build_unchecked(Manager::new(raw.clone()));
+                Ok(Database {
+                    pools: Pools::Postgres(pool),
+                    writers: WriterQueue::default(),
+                })
+            }
+        }
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.pools {
+            Pools::Sqlite(_) => "sqlite",
+            Pools::Postgres(_) => "postgres",
+        }
+    }
+
+    /// `SELECT 1`: whether the database answers now (for readiness probes).
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when it does not.
+    pub async fn ping(&self) -> Result<(), RepositoryError> {
+        with_conn!(self, |conn| {
+            diesel::sql_query("SELECT 1").execute(conn)?;
+            Ok(())
+        })
+    }
+}
