@@ -1,11 +1,8 @@
 //! Who may do what: the access matrix of the instructor routes, students' own submissions,
 //! CSRF on every state-changing form, and escaping of everything user-written.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
+use crate::helpers::{Browser, TestApp};
 use chrono::{Duration, Utc};
-use common::{Browser, TestApp};
 use poem::http::StatusCode;
 use sensei_core::{GoalStatus, Role};
 use sensei_http::auth::password::hash_password;
@@ -37,11 +34,11 @@ async fn alice_books(app: &TestApp) -> (i32, i32) {
         .database
         .ports()
         .sessions
-        .latest_for(account.id, sensei_core::SubmissionId(submission))
+        .latest_for(account.id, submission)
         .await
         .unwrap()
         .unwrap();
-    (session.id.get(), submission)
+    (session.id.get(), submission.get())
 }
 
 async fn is_pending(app: &TestApp, id: i32) -> bool {

@@ -1,10 +1,7 @@
 //! Booking, listing, reading and completing scheduled sessions through the JSON API, with the
 //! demo data: every endpoint and the errors each can answer.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod api_support;
-
-use api_support::{Call, Reply, TestApp, API};
+use crate::helpers::{Call, Reply, TestApp, API};
 use poem::http::{Method, StatusCode};
 use sensei_http::demo::{ALICE, ALICE_CHALLENGE, BOB, BOB_CHALLENGE, CAROL, INSTRUCTOR};
 use serde_json::{json, Value};
@@ -23,7 +20,7 @@ fn session_id(reply: &Reply) -> i64 {
 #[tokio::test]
 async fn alice_books_once_and_a_second_booking_returns_the_same_session_as_a_duplicate() {
     let app = TestApp::spawn().await;
-    let alice = app.sign_in(ALICE).await;
+    let alice = app.sign_in_through_api(ALICE).await;
     let submission = app.submission_of(ALICE).await;
 
     let created = app.book(&alice, submission).await;
@@ -50,7 +47,7 @@ async fn alice_books_once_and_a_second_booking_returns_the_same_session_as_a_dup
 #[tokio::test]
 async fn bob_is_eligible_through_digi_trainer_engagement() {
     let app = TestApp::spawn().await;
-    let bob = app.sign_in(BOB).await;
+    let bob = app.sign_in_through_api(BOB).await;
     let reply = app.book(&bob, app.submission_of(BOB).await).await;
     let session = &reply.expect(StatusCode::CREATED)["session"];
     assert_eq!(session["eligibility_reason"], "digi_trainer_engagement");
@@ -63,9 +60,9 @@ async fn bob_is_eligible_through_digi_trainer_engagement() {
 #[tokio::test]
 async fn carol_is_refused_with_422_listing_each_unmet_condition_and_nothing_is_recorded() {
     let app = TestApp::spawn().await;
-    let instructor = app.sign_in(INSTRUCTOR).await;
+    let instructor = app.sign_in_through_api(INSTRUCTOR).await;
     let before = pending_total(&app, &instructor).await;
-    let carol = app.sign_in(CAROL).await;
+    let carol = app.sign_in_through_api(CAROL).await;
     let reply = app.book(&carol, app.submission_of(CAROL).await).await;
     let error = reply.expect_error(StatusCode::UNPROCESSABLE_ENTITY, "ineligible");
     let message = error["message"].as_str().unwrap();
@@ -88,8 +85,8 @@ async fn carol_is_refused_with_422_listing_each_unmet_condition_and_nothing_is_r
 #[tokio::test]
 async fn booking_refuses_other_peoples_submissions_instructors_unknown_ids_and_anonymous_callers() {
     let app = TestApp::spawn().await;
-    let instructor = app.sign_in(INSTRUCTOR).await;
-    let alice = app.sign_in(ALICE).await;
+    let instructor = app.sign_in_through_api(INSTRUCTOR).await;
+    let alice = app.sign_in_through_api(ALICE).await;
     let bobs = app.submission_of(BOB).await;
     app.book(&alice, bobs)
         .await
@@ -117,8 +114,8 @@ async fn booking_refuses_other_peoples_submissions_instructors_unknown_ids_and_a
 #[tokio::test]
 async fn a_booking_without_the_json_type_or_custom_header_is_refused_and_records_nothing() {
     let app = TestApp::spawn().await;
-    let instructor = app.sign_in(INSTRUCTOR).await;
-    let alice = app.sign_in(ALICE).await;
+    let instructor = app.sign_in_through_api(INSTRUCTOR).await;
+    let alice = app.sign_in_through_api(ALICE).await;
     let path = format!(
         "{API}/submissions/{}/scheduled-sessions",
         app.submission_of(ALICE).await
@@ -151,10 +148,10 @@ async fn a_booking_without_the_json_type_or_custom_header_is_refused_and_records
 
 /// Alice books, then Bob: two pending sessions, Alice's first.
 async fn two_bookings(app: &TestApp) -> (i64, i64) {
-    let alice = app.sign_in(ALICE).await;
+    let alice = app.sign_in_through_api(ALICE).await;
     let first = app.book(&alice, app.submission_of(ALICE).await).await;
     first.expect(StatusCode::CREATED);
-    let bob = app.sign_in(BOB).await;
+    let bob = app.sign_in_through_api(BOB).await;
     let second = app.book(&bob, app.submission_of(BOB).await).await;
     second.expect(StatusCode::CREATED);
     (session_id(&first), session_id(&second))
@@ -173,7 +170,7 @@ fn ids(page: &Value) -> Vec<i64> {
 async fn instructors_list_pending_sessions_oldest_first_with_filters_total_and_cursor_paging() {
     let app = TestApp::spawn().await;
     let (alices, bobs) = two_bookings(&app).await;
-    let instructor = app.sign_in(INSTRUCTOR).await;
+    let instructor = app.sign_in_through_api(INSTRUCTOR).await;
     let list = |query: &str| {
         let call = Call::get(format!("{API}/scheduled-sessions{query}")).cookie(&instructor);
         app.send(call)
@@ -222,7 +219,7 @@ async fn instructors_list_pending_sessions_oldest_first_with_filters_total_and_c
 #[tokio::test]
 async fn unknown_filter_values_bad_limits_and_cursors_are_400_with_a_json_error() {
     let app = TestApp::spawn().await;
-    let instructor = app.sign_in(INSTRUCTOR).await;
+    let instructor = app.sign_in_through_api(INSTRUCTOR).await;
     for query in [
         "status=open",
         "status=",
@@ -251,7 +248,7 @@ async fn unknown_filter_values_bad_limits_and_cursors_are_400_with_a_json_error(
 async fn students_and_anonymous_callers_cannot_list_or_read_sessions() {
     let app = TestApp::spawn().await;
     let (alices, _) = two_bookings(&app).await;
-    let alice = app.sign_in(ALICE).await;
+    let alice = app.sign_in_through_api(ALICE).await;
     for path in [
         format!("{API}/scheduled-sessions"),
         format!("{API}/scheduled-sessions/{alices}"),
@@ -269,7 +266,7 @@ async fn students_and_anonymous_callers_cannot_list_or_read_sessions() {
 async fn the_detail_has_the_snapshot_current_goal_progress_and_digi_trainer_previews() {
     let app = TestApp::spawn().await;
     let (alices, _) = two_bookings(&app).await;
-    let instructor = app.sign_in(INSTRUCTOR).await;
+    let instructor = app.sign_in_through_api(INSTRUCTOR).await;
     let reply = app
         .send(Call::get(format!("{API}/scheduled-sessions/{alices}")).cookie(&instructor))
         .await;
@@ -320,7 +317,7 @@ async fn completing_a_session_saves_trimmed_notes_and_a_second_completion_is_409
 {
     let app = TestApp::spawn().await;
     let (alices, bobs) = two_bookings(&app).await;
-    let instructor = app.sign_in(INSTRUCTOR).await;
+    let instructor = app.sign_in_through_api(INSTRUCTOR).await;
     let complete = |id: i64, body: Value| {
         let call = Call::post_json(format!("{API}/scheduled-sessions/{id}/completion"), &body)
             .cookie(&instructor);
@@ -360,7 +357,7 @@ async fn completing_a_session_saves_trimmed_notes_and_a_second_completion_is_409
 async fn notes_that_are_not_a_string_are_400_and_nothing_is_saved() {
     let app = TestApp::spawn().await;
     let (alices, _) = two_bookings(&app).await;
-    let instructor = app.sign_in(INSTRUCTOR).await;
+    let instructor = app.sign_in_through_api(INSTRUCTOR).await;
     let path = format!("{API}/scheduled-sessions/{alices}/completion");
 
     for notes in [
@@ -392,7 +389,7 @@ async fn notes_that_are_not_a_string_are_400_and_nothing_is_saved() {
 async fn notes_over_ten_thousand_characters_are_422_and_nothing_is_saved() {
     let app = TestApp::spawn().await;
     let (alices, _) = two_bookings(&app).await;
-    let instructor = app.sign_in(INSTRUCTOR).await;
+    let instructor = app.sign_in_through_api(INSTRUCTOR).await;
     let path = format!("{API}/scheduled-sessions/{alices}/completion");
 
     let too_long = "é".repeat(10_001);
@@ -427,8 +424,8 @@ async fn notes_over_ten_thousand_characters_are_422_and_nothing_is_saved() {
 async fn completion_errors_are_json_for_students_unknown_ids_bad_bodies_and_huge_bodies() {
     let app = TestApp::spawn().await;
     let (alices, _) = two_bookings(&app).await;
-    let instructor = app.sign_in(INSTRUCTOR).await;
-    let alice = app.sign_in(ALICE).await;
+    let instructor = app.sign_in_through_api(INSTRUCTOR).await;
+    let alice = app.sign_in_through_api(ALICE).await;
     let path = format!("{API}/scheduled-sessions/{alices}/completion");
 
     app.send(Call::post_json(&path, &json!({})).cookie(&alice))
@@ -494,7 +491,7 @@ async fn completion_errors_are_json_for_students_unknown_ids_bad_bodies_and_huge
 #[tokio::test]
 async fn simultaneous_bookings_through_the_api_record_exactly_one_session() {
     let app = std::sync::Arc::new(TestApp::spawn().await);
-    let alice = app.sign_in(ALICE).await;
+    let alice = app.sign_in_through_api(ALICE).await;
     let submission = app.submission_of(ALICE).await;
     let mut bookings = tokio::task::JoinSet::new();
     for _ in 0..12 {
@@ -514,6 +511,6 @@ async fn simultaneous_bookings_through_the_api_record_exactly_one_session() {
     }
     assert_eq!(created, 1);
     assert_eq!(ids.len(), 1, "every booking returns the same session");
-    let instructor = app.sign_in(INSTRUCTOR).await;
+    let instructor = app.sign_in_through_api(INSTRUCTOR).await;
     assert_eq!(pending_total(&app, &instructor).await, 1);
 }

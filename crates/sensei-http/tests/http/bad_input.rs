@@ -1,13 +1,10 @@
 //! Bad input gets a clear 4xx page, never a 5xx; double completion is a conflict; the queue
 //! pages and filters; health checks and the stylesheet.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
+use crate::helpers::TestApp;
 use chrono::{Duration, Utc};
-use common::TestApp;
 use poem::http::StatusCode;
-use sensei_core::{Actor, SubmissionId};
+use sensei_core::Actor;
 use sensei_http::demo::{ALICE, BOB, INSTRUCTOR};
 
 async fn booked_session(app: &TestApp) -> i32 {
@@ -18,7 +15,7 @@ async fn booked_session(app: &TestApp) -> i32 {
         .await
         .unwrap()
         .unwrap();
-    let submission = SubmissionId(app.submission_of(ALICE).await);
+    let submission = app.submission_of(ALICE).await;
     app.state
         .service
         .book(Actor::student(account.id), submission)
@@ -207,20 +204,14 @@ async fn the_queue_is_oldest_first_paged_and_filtered() {
     let overview = app
         .state
         .service
-        .submission_overview(
-            Actor::student(alice.id),
-            SubmissionId(app.submission_of(ALICE).await),
-        )
+        .submission_overview(Actor::student(alice.id), app.submission_of(ALICE).await)
         .await
         .unwrap();
     let challenge = overview.submission.challenge_id;
     // Bob books first (oldest), then 30 more of Alice's submissions.
     app.state
         .service
-        .book(
-            Actor::student(bob.id),
-            SubmissionId(app.submission_of(BOB).await),
-        )
+        .book(Actor::student(bob.id), app.submission_of(BOB).await)
         .await
         .unwrap();
     for day in 0..30 {

@@ -1,9 +1,6 @@
 //! Issue 4's acceptance flow through the real router and the real SQLite adapter.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::TestApp;
+use crate::helpers::TestApp;
 use poem::http::StatusCode;
 use sensei_http::demo::{ALICE, ALICE_CHALLENGE, BOB, BOB_CHALLENGE, CAROL, INSTRUCTOR};
 

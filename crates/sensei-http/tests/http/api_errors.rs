@@ -1,9 +1,6 @@
 //! The API's error shape everywhere (unknown paths and methods too) and its OpenAPI document.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod api_support;
-
-use api_support::{Call, TestApp, API};
+use crate::helpers::{Call, TestApp, API};
 use poem::http::{Method, StatusCode};
 use serde_json::Value;
 

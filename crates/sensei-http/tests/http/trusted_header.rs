@@ -1,10 +1,7 @@
 //! The optional trusted-header identity mode: off by default; when on, the named header's
 //! email signs the request in, an unknown email is refused, and forms still need CSRF tokens.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::TestApp;
+use crate::helpers::TestApp;
 use poem::http::{header, HeaderName, StatusCode};
 use poem::test::TestClient;
 use sensei_http::demo::{ALICE, INSTRUCTOR};

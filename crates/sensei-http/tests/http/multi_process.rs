@@ -3,9 +3,8 @@
 //! bookings of the same (student, submission) pair, split across both processes, create
 //! exactly one row. PostgreSQL runs when `SENSEI_TEST_POSTGRES_URL` is set (and says loudly
 //! that it was skipped otherwise).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -13,7 +12,8 @@ use chrono::Utc;
 use sensei_core::{ChallengeId, Role, SessionQuery, StatusFilter, SubmissionId, UserId};
 use sensei_diesel::{Database, DatabaseUrl, PoolOptions};
 
-const PG_ENV: &str = "SENSEI_TEST_POSTGRES_URL";
+use crate::helpers::PostgresDatabase;
+
 const IDENTITY_HEADER: &str = "X-Test-Email";
 /// Concurrent booking requests sent to each process per round.
 const PER_PROCESS: usize = 20;
@@ -213,81 +213,13 @@ async fn two_processes_on_one_sqlite_file_keep_one_row_per_pair() {
     two_processes_keep_one_row_per_pair(&format!("sqlite://{}", path.display())).await;
 }
 
-/// A fresh PostgreSQL database, dropped afterwards.
-struct PgDatabase {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl PgDatabase {
-    fn create() -> Option<PgDatabase> {
-        let Ok(admin_url) = std::env::var(PG_ENV) else {
-            // Written to the real stderr, past the test harness's capture, so it shows.
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n*** SKIPPED: multi-process PostgreSQL test — set {PG_ENV} \
-                 (e.g. postgres://postgres@127.0.0.1:5432/postgres) ***\n"
-            );
-            return None;
-        };
-        if Command::new("psql").arg("--version").output().is_err() {
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n*** SKIPPED: multi-process PostgreSQL test — {PG_ENV} is set but the `psql` \
-                 client is not installed (it creates the test database) ***\n"
-            );
-            return None;
-        }
-        let name = format!("sensei_multi_process_{}", std::process::id());
-        if let Err(error) = psql(
-            &admin_url,
-            &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
-        )
-        .and_then(|()| psql(&admin_url, &format!("CREATE DATABASE \"{name}\"")))
-        {
-            panic!("cannot create a PostgreSQL database through {PG_ENV}: {error}");
-        }
-        let url = match admin_url.rsplit_once('/') {
-            Some((server, _database)) => format!("{server}/{name}"),
-            None => panic!("{PG_ENV} must end with /DATABASE"),
-        };
-        Some(PgDatabase {
-            admin_url,
-            name,
-            url,
-        })
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let _ = psql(
-            &self.admin_url,
-            &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
-        );
-    }
-}
-
-/// Runs one statement with `psql` (the PostgreSQL client the server's machine has).
-fn psql(url: &str, statement: &str) -> Result<(), String> {
-    let output = Command::new("psql")
-        .args([url, "-qAtc", statement])
-        .output()
-        .map_err(|error| format!("psql: {error}"))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&output.stderr).into_owned())
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_processes_on_one_postgres_database_keep_one_row_per_pair() {
-    let Some(database) = tokio::task::spawn_blocking(PgDatabase::create)
-        .await
-        .unwrap()
-    else {
+    let Some(database) = tokio::task::spawn_blocking(|| {
+        PostgresDatabase::create("the multi-process PostgreSQL test")
+    })
+    .await
+    .unwrap() else {
         return;
     };
     two_processes_keep_one_row_per_pair(&database.url).await;

@@ -1,9 +1,6 @@
 //! The JSON API's sign-in, who-am-I and sign-out, through the real router.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod api_support;
-
-use api_support::{Call, TestApp, API};
+use crate::helpers::{Call, TestApp, API};
 use poem::http::{header, Method, StatusCode};
 use sensei_http::demo::{ALICE, DEMO_PASSWORD, INSTRUCTOR};
 use serde_json::json;
@@ -41,7 +38,7 @@ async fn who_am_i_is_401_when_anonymous_and_the_user_when_signed_in() {
     app.send(Call::get(format!("{API}/session")))
         .await
         .expect_error(StatusCode::UNAUTHORIZED, "unauthenticated");
-    let cookie = app.sign_in(INSTRUCTOR).await;
+    let cookie = app.sign_in_through_api(INSTRUCTOR).await;
     let reply = app
         .send(Call::get(format!("{API}/session")).cookie(&cookie))
         .await;
@@ -75,7 +72,7 @@ async fn a_wrong_password_or_an_unknown_email_is_401_invalid_credentials_without
 #[tokio::test]
 async fn signing_in_again_starts_a_new_session_for_the_new_user() {
     let app = TestApp::spawn().await;
-    let alice = app.sign_in(ALICE).await;
+    let alice = app.sign_in_through_api(ALICE).await;
     let reply = app
         .send(
             Call::post_json(
@@ -97,7 +94,7 @@ async fn signing_in_again_starts_a_new_session_for_the_new_user() {
 #[tokio::test]
 async fn the_api_and_the_pages_share_the_session_cookie() {
     let app = TestApp::spawn().await;
-    let cookie = app.sign_in(INSTRUCTOR).await;
+    let cookie = app.sign_in_through_api(INSTRUCTOR).await;
     let page = app.send(Call::get("/admin").cookie(&cookie)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
     assert!(page.text.contains("Pending scheduled sessions"));
@@ -106,7 +103,7 @@ async fn the_api_and_the_pages_share_the_session_cookie() {
 #[tokio::test]
 async fn signing_out_removes_the_cookie_and_needs_the_custom_header_or_json() {
     let app = TestApp::spawn().await;
-    let cookie = app.sign_in(ALICE).await;
+    let cookie = app.sign_in_through_api(ALICE).await;
 
     let forged = app
         .send(Call::new(Method::DELETE, format!("{API}/session")).cookie(&cookie))
@@ -154,7 +151,7 @@ async fn signing_out_removes_the_cookie_and_needs_the_custom_header_or_json() {
 #[tokio::test]
 async fn a_copy_of_the_cookie_stops_working_after_signing_out() {
     let app = TestApp::spawn().await;
-    let cookie = app.sign_in(ALICE).await;
+    let cookie = app.sign_in_through_api(ALICE).await;
     let copy = cookie.clone();
     let reply = app
         .send(
@@ -204,7 +201,7 @@ async fn malformed_sign_in_bodies_are_json_4xx_errors() {
 #[tokio::test]
 async fn an_outage_answers_503_unavailable_with_retry_after() {
     let app = TestApp::spawn().await;
-    let cookie = app.sign_in(INSTRUCTOR).await;
+    let cookie = app.sign_in_through_api(INSTRUCTOR).await;
     let down = app.with_database_down();
     let started = std::time::Instant::now();
     let reply = down
@@ -224,11 +221,9 @@ async fn an_outage_answers_503_unavailable_with_retry_after() {
 
 #[tokio::test]
 async fn behind_a_trusted_proxy_the_identity_header_signs_api_calls_in() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = api_support::demo_database(&dir).await;
     let mut config = sensei_http::AppConfig::for_tests().unwrap();
     config.trusted_header = Some(poem::http::HeaderName::from_static("x-forwarded-email"));
-    let app = TestApp::with(database, config, dir);
+    let app = TestApp::spawn_with(config).await;
 
     let reply = app
         .send(Call::get(format!("{API}/session")).header("X-Forwarded-Email", INSTRUCTOR))

@@ -1,7 +1,6 @@
 //! The real `sensei` binary over real HTTP: `serve --demo` on a free loopback port with a
 //! temporary SQLite file, the whole flow with a cookie-keeping client, then SIGTERM and a
 //! clean exit; a second start on the same file duplicates nothing.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;

@@ -1,0 +1,17 @@
+//! The HTTP tests of sensei, one test binary: the real router driven in-process (pages and
+//! the JSON API), and the real `sensei` binary run as child processes over real HTTP. One
+//! module per area; every module shares `helpers`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod helpers;
+
+mod access;
+mod api_errors;
+mod api_scheduling;
+mod api_session;
+mod bad_input;
+mod blackbox;
+mod flow;
+mod multi_process;
+mod outage;
+mod trusted_header;
