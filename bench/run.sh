@@ -209,7 +209,7 @@ for backend in $BACKENDS; do
     PORT="$(free_port)"
     BASE="http://127.0.0.1:$PORT"
     SENSEI_COOKIE_KEY="$(python3 -c 'import os; print(os.urandom(64).hex())')" \
-    SENSEI_TRUSTED_HEADER="$IDENTITY_HEADER" RUST_LOG=warn \
+    SENSEI_TRUSTED_HEADER="$IDENTITY_HEADER" SENSEI_TRUSTED_PROXIES=127.0.0.1,::1 RUST_LOG=warn \
       "$SENSEI" serve --database-url "$URL" --bind "127.0.0.1:$PORT" \
       >"$WORK/serve.out" 2>"$WORK/serve.err" &
     SERVER_PID=$!

@@ -202,7 +202,10 @@ mod tests {
     fn only_listed_proxies_may_carry_the_trusted_header() {
         let header = TrustedHeader {
             name: HeaderName::from_static("x-forwarded-email"),
-            proxies: vec![parse_proxy("10.1.0.0/16").unwrap(), parse_proxy("::1").unwrap()],
+            proxies: vec![
+                parse_proxy("10.1.0.0/16").unwrap(),
+                parse_proxy("::1").unwrap(),
+            ],
         };
         assert!(header.is_trusted_peer("10.1.2.3".parse().unwrap()));
         assert!(header.is_trusted_peer("::ffff:10.1.2.3".parse().unwrap()));

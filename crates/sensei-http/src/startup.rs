@@ -14,8 +14,10 @@ use poem::{EndpointExt, Response, Server};
 use sensei_diesel::Database;
 
 use crate::config::AppConfig;
+use crate::connections::LimitedAcceptor;
 use crate::fallback::{panic_page, render_errors};
 use crate::pages;
+use crate::privacy::private_responses;
 use crate::state::{AppState, KeyError};
 use crate::telemetry::log_request;
 
@@ -46,6 +48,7 @@ pub fn build_router(state: AppState) -> BoxEndpoint<'static, Response> {
     pages::routes()
         .nest(crate::api::PREFIX, crate::api::routes())
         .with(CookieSession::new(cookie))
+        .around(private_responses)
         .data(state)
         .around(render_errors)
         .with(security_headers)
@@ -73,7 +76,8 @@ pub enum StartError {
 /// A bound, ready-to-run service.
 pub struct Application {
     address: SocketAddr,
-    acceptor: TcpAcceptor,
+    acceptor: LimitedAcceptor<TcpAcceptor>,
+    idle_timeout: Duration,
     router: BoxEndpoint<'static, Response>,
 }
 
@@ -94,9 +98,11 @@ impl Application {
             .map_err(bind_error)?;
         let address = listener.local_addr().map_err(bind_error)?;
         let acceptor = TcpAcceptor::from_tokio(listener).map_err(bind_error)?;
+        let limits = config.connections;
         Ok(Self {
             address,
-            acceptor,
+            acceptor: LimitedAcceptor::new(acceptor, limits.max_connections, limits.header_timeout),
+            idle_timeout: limits.idle_timeout,
             router: build_router(state),
         })
     }
@@ -125,6 +131,7 @@ impl Application {
     /// When the server fails to accept connections.
     pub async fn run_until(self, signal: impl Future<Output = ()>) -> std::io::Result<()> {
         Server::new_with_acceptor(self.acceptor)
+            .idle_timeout(self.idle_timeout)
             .run_with_graceful_shutdown(self.router, signal, Some(SHUTDOWN_GRACE))
             .await
     }

@@ -63,7 +63,8 @@ pub trait PasswordVerifier: Send + Sync {
     ///
     /// # Errors
     /// [`RepositoryError::Unavailable`] when no check can start in time (too many at once).
-    async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, RepositoryError>;
+    async fn verify(&self, password: String, hash: Option<String>)
+        -> Result<bool, RepositoryError>;
 }
 
 /// For embedders that authenticate users themselves and pass [`crate::Actor`]s to the use

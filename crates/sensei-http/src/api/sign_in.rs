@@ -41,6 +41,7 @@ impl SignInApi {
     )]
     async fn sign_in(
         &self,
+        req: &Request,
         state: Data<&AppState>,
         session: &Session,
         body: Json<SignInRequest>,

@@ -101,7 +101,11 @@ impl Default for Argon2Verifier {
 
 #[async_trait]
 impl VerifyPasswords for Argon2Verifier {
-    async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, RepositoryError> {
+    async fn verify(
+        &self,
+        password: String,
+        hash: Option<String>,
+    ) -> Result<bool, RepositoryError> {
         let permit = tokio::time::timeout(self.wait, self.permits.acquire())
             .await
             .map_err(|_| {

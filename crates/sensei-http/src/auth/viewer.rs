@@ -50,7 +50,9 @@ pub fn request_state(req: &Request) -> Result<&AppState, AppError> {
 
 /// The IP address of the peer that sent a request, when the transport has one.
 pub fn peer_ip(req: &Request) -> Option<IpAddr> {
-    req.remote_addr().as_socket_addr().map(|address| address.ip())
+    req.remote_addr()
+        .as_socket_addr()
+        .map(|address| address.ip())
 }
 
 /// The signed-in account of a request, if any: from the trusted header when that mode is on

@@ -62,7 +62,8 @@ impl AppError {
             message: message.into(),
             detail: Detail::None,
             back: None,
-            retry_after: (status == StatusCode::SERVICE_UNAVAILABLE).then_some(UNAVAILABLE_RETRY_SECS),
+            retry_after: (status == StatusCode::SERVICE_UNAVAILABLE)
+                .then_some(UNAVAILABLE_RETRY_SECS),
         }
     }
 

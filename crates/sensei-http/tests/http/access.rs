@@ -23,18 +23,12 @@ async fn alice_books(app: &TestApp) -> (i32, i32) {
         )
         .await
         .assert_status(StatusCode::OK);
-    let account = app
-        .database
-        .accounts()
-        .find_by_email(ALICE)
-        .await
-        .unwrap()
-        .unwrap();
+    let account = app.user_id(ALICE).await;
     let session = app
         .database
         .ports()
         .sessions
-        .latest_for(account.id, submission)
+        .latest_for(account, submission)
         .await
         .unwrap()
         .unwrap();

@@ -8,17 +8,11 @@ use sensei_core::Actor;
 use sensei_http::demo::{ALICE, BOB, INSTRUCTOR};
 
 async fn booked_session(app: &TestApp) -> i32 {
-    let account = app
-        .database
-        .accounts()
-        .find_by_email(ALICE)
-        .await
-        .unwrap()
-        .unwrap();
+    let account = app.user_id(ALICE).await;
     let submission = app.submission_of(ALICE).await;
     app.state
         .service
-        .book(Actor::student(account.id), submission)
+        .book(Actor::student(account), submission)
         .await
         .unwrap()
         .session
@@ -186,37 +180,25 @@ async fn notes_over_the_limit_are_refused_and_a_second_completion_keeps_the_firs
 #[tokio::test]
 async fn the_queue_is_oldest_first_paged_and_filtered() {
     let app = TestApp::spawn().await;
-    let alice = app
-        .database
-        .accounts()
-        .find_by_email(ALICE)
-        .await
-        .unwrap()
-        .unwrap();
-    let bob = app
-        .database
-        .accounts()
-        .find_by_email(BOB)
-        .await
-        .unwrap()
-        .unwrap();
+    let alice = app.user_id(ALICE).await;
+    let bob = app.user_id(BOB).await;
     let writer = app.database.platform_writer();
     let overview = app
         .state
         .service
-        .submission_overview(Actor::student(alice.id), app.submission_of(ALICE).await)
+        .submission_overview(Actor::student(alice), app.submission_of(ALICE).await)
         .await
         .unwrap();
     let challenge = overview.submission.challenge_id;
     // Bob books first (oldest), then 30 more of Alice's submissions.
     app.state
         .service
-        .book(Actor::student(bob.id), app.submission_of(BOB).await)
+        .book(Actor::student(bob), app.submission_of(BOB).await)
         .await
         .unwrap();
     for day in 0..30 {
         let submission = writer
-            .create_submission(alice.id, challenge, Utc::now() - Duration::days(day + 1))
+            .create_submission(alice, challenge, Utc::now() - Duration::days(day + 1))
             .await
             .unwrap();
         writer
@@ -225,7 +207,7 @@ async fn the_queue_is_oldest_first_paged_and_filtered() {
             .unwrap();
         app.state
             .service
-            .book(Actor::student(alice.id), submission)
+            .book(Actor::student(alice), submission)
             .await
             .unwrap();
     }

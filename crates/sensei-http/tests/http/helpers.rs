@@ -16,6 +16,7 @@ use poem::endpoint::BoxEndpoint;
 use poem::http::{header, HeaderMap, Method, StatusCode};
 use poem::test::TestClient;
 use poem::Response;
+use sensei_core::ports::AccountRepository;
 use sensei_core::{SubmissionId, UserId};
 use sensei_diesel::{Database, DatabaseUrl, PoolOptions};
 use sensei_http::{build_router, demo, AppConfig, AppState};
@@ -184,6 +185,7 @@ impl TestApp {
             .await
             .expect("lookup")
             .expect("a demo account")
+            .account
             .id
     }
 

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use sensei_core::ports::AccountRepository;
 use sensei_core::{ChallengeId, Role, SessionQuery, StatusFilter, SubmissionId, UserId};
 use sensei_diesel::{Database, DatabaseUrl, PoolOptions};
 
@@ -38,6 +39,7 @@ impl Server {
                 "127.0.0.1:0",
             ])
             .env("SENSEI_TRUSTED_HEADER", IDENTITY_HEADER)
+            .env("SENSEI_TRUSTED_PROXIES", "127.0.0.1,::1")
             .env("RUST_LOG", "warn")
             .env_remove("DATABASE_URL")
             .env_remove("SENSEI_COOKIE_KEY")
@@ -203,6 +205,7 @@ async fn owner(db: &Database, email: &str) -> UserId {
         .await
         .unwrap()
         .unwrap()
+        .account
         .id
 }
 
