@@ -478,3 +478,21 @@ fn collect_files(root: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// Runs one SQL statement on a connection of `database`'s own pool (for per-connection
+/// settings such as SQLite's `PRAGMA max_page_count`; give the database a one-connection pool
+/// so that the statement and the next call share the connection).
+///
+/// # Errors
+/// The statement's failure, mapped as every call's.
+pub async fn execute_on_pool(
+    database: &Database,
+    sql: &str,
+) -> Result<(), sensei_core::RepositoryError> {
+    use diesel::connection::SimpleConnection;
+    let sql = sql.to_owned();
+    crate::db::with_conn!(database, |conn| {
+        conn.batch_execute(&sql)?;
+        Ok(())
+    })
+}

@@ -284,7 +284,35 @@ async fn books_lists_and_completes(t: TestDb) {
     assert_eq!(missing, CompleteOutcome::NotFound);
 }
 
-async fn foreign_key_violation_is_a_failure(t: TestDb) {
+/// Text PostgreSQL cannot store (NUL) is rejected input, never an outage; SQLite stores it,
+/// so there the lookup simply finds nobody. Either way: not `Unavailable`.
+async fn a_nul_byte_in_input_is_rejected_input_or_not_found_never_unavailable(t: TestDb) {
+    let _ = fixture(&t.db).await;
+    let accounts = t.db.accounts();
+    let found = accounts.find_by_email("alice\0@example.com").await;
+    assert!(
+        matches!(found, Ok(None) | Err(RepositoryError::Rejected(_))),
+        "{found:?}"
+    );
+    let created = accounts
+        .create("mallory\0@example.com", Role::Student, "hash")
+        .await;
+    assert!(
+        !matches!(
+            created,
+            Err(RepositoryError::Unavailable(_) | RepositoryError::Internal(_))
+        ),
+        "{created:?}"
+    );
+    // And the store still serves.
+    assert!(accounts
+        .find_by_email("alice@example.com")
+        .await
+        .unwrap()
+        .is_some());
+}
+
+async fn foreign_key_violation_is_rejected_input(t: TestDb) {
     let f = fixture(&t.db).await;
     let result =
         t.db.ports()
@@ -1096,10 +1124,11 @@ async fn counter_follows_every_change(t: TestDb) {
 }
 
 both_backends!(
+    a_nul_byte_in_input_is_rejected_input_or_not_found_never_unavailable,
     migrations_are_idempotent,
     migrations_go_down_and_up_again,
     books_lists_and_completes,
-    foreign_key_violation_is_a_failure,
+    foreign_key_violation_is_rejected_input,
     submissions_goals_and_conversations,
     accounts_round_trip,
     sign_ins_follow_the_user_and_end,

@@ -9,8 +9,10 @@ use super::write::WriterQueue;
 use crate::error::Fail;
 
 /// Runs `f` with a pooled connection on Tokio's blocking pool, keeping the caller's span.
-/// With a `queue`, waits for its turn there first, then checks the connection out.
-/// A pool timeout (no connection, server down) is [`RepositoryError::Unavailable`].
+/// With a `queue`, waits for its turn there first (asynchronously, bounded by the database
+/// timeout), then checks the connection out, and after a successful write checks that the
+/// database file is still in place. A pool timeout (no connection, server down), a turn that
+/// does not come, or a deleted file is [`RepositoryError::Unavailable`].
 pub(crate) async fn run<C, T, F>(
     pool: &Pool<Manager<C>>,
     queue: Option<&WriterQueue>,
@@ -22,15 +24,15 @@ where
     F: FnOnce(&mut C) -> Result<T, Fail> + Send + 'static,
 {
     let pool = pool.clone();
-    let queue = queue.cloned();
+    // Writers wait for their turn here, asynchronously and bounded, before they take a
+    // blocking thread or a connection.
+    let turn = match queue {
+        Some(queue) => Some(queue.take_turn().await?),
+        None => None,
+    };
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
         let _entered = span.enter();
-        let _turn = queue.as_ref().map(|queue| {
-            queue
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        });
         let mut managed = pool
             .get()
             .map_err(|error| RepositoryError::Unavailable(error.to_string()))?;
@@ -40,6 +42,10 @@ where
             // out again; the pool opens a fresh one when the database is back.
             managed.broken = true;
         }
+        if let (Ok(_), Some(turn)) = (&result, &turn) {
+            turn.check_file()?;
+        }
+        drop(turn);
         result
     })
     .await

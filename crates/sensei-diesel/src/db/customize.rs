@@ -9,12 +9,12 @@ use diesel::sqlite::SqliteConnection;
 use super::manager::Managed;
 use super::StatementCounter;
 
-/// How long SQLite waits for a lock held by another connection or process.
-const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
-
 #[derive(Debug)]
 pub(super) struct SqliteCustomizer {
     pub(super) counter: Option<StatementCounter>,
+    /// How long SQLite waits for a lock held by another connection or process: the database
+    /// timeout, the same bound as the writer queue's wait.
+    pub(super) busy_timeout: std::time::Duration,
 }
 
 impl CustomizeConnection<Managed<SqliteConnection>, diesel::r2d2::Error> for SqliteCustomizer {
@@ -25,7 +25,7 @@ impl CustomizeConnection<Managed<SqliteConnection>, diesel::r2d2::Error> for Sql
         let conn = &mut managed.conn;
         // busy_timeout first: switching to WAL itself needs a lock another connection may hold.
         let pragmas = [
-            format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"),
+            format!("PRAGMA busy_timeout = {}", self.busy_timeout.as_millis()),
             "PRAGMA journal_mode = WAL".to_owned(),
             "PRAGMA synchronous = NORMAL".to_owned(),
             "PRAGMA foreign_keys = ON".to_owned(),

@@ -31,7 +31,7 @@ pub(crate) use manager::Manager;
 pub use options::PoolOptions;
 pub use statements::StatementCounter;
 pub use url::DatabaseUrl;
-pub(crate) use write::{sql_for, WriteConn, WriterQueue};
+pub(crate) use write::{sql_for, SqliteFile, WriteConn, WriterQueue};
 
 use crate::error::DatabaseError;
 
@@ -97,7 +97,10 @@ impl Database {
                     .min_idle(Some(0))
                     .connection_timeout(options.connection_timeout)
                     .test_on_check_out(false)
-                    .connection_customizer(Box::new(SqliteCustomizer { counter }))
+                    .connection_customizer(Box::new(SqliteCustomizer {
+                        counter,
+                        busy_timeout: options.connection_timeout,
+                    }))
                     .build_unchecked(Manager::new(target.clone()));
                 // Opening a file is instant: report a bad path (missing directory, no
                 // permission, not a database) here rather than on the first request.
@@ -110,7 +113,7 @@ impl Database {
                 })?;
                 Ok(Database {
                     pools: Pools::Sqlite(pool),
-                    writers: WriterQueue::default(),
+                    writers: WriterQueue::new(options.connection_timeout, SqliteFile::open(path)),
                 })
             }
             DatabaseUrl::Postgres(raw) => {
@@ -123,7 +126,7 @@ impl Database {
                     .build_unchecked(Manager::new(raw.clone()));
                 Ok(Database {
                     pools: Pools::Postgres(pool),
-                    writers: WriterQueue::default(),
+                    writers: WriterQueue::new(options.connection_timeout, None),
                 })
             }
         }

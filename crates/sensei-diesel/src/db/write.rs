@@ -2,6 +2,9 @@
 //! must be atomic.
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use sensei_core::RepositoryError;
 
 use diesel::pg::PgConnection;
 use diesel::sql_types::Integer;
@@ -14,12 +17,131 @@ use crate::error::Fail;
 /// one writer at a time; without the queue, a writer that finds the lock taken waits in
 /// SQLite's busy handler, which polls with sleeps of up to 100 ms (booking p99 near 100 ms
 /// under load). Waiting here wakes the next writer as soon as the lock is free. A writer
-/// takes its turn *before* it checks a connection out of the pool, so queued writers hold no
-/// connections and reads are not starved of them. Other processes still meet at the
-/// database's lock, bounded by the busy timeout.
+/// takes its turn *before* it checks a connection out of the pool and before it takes a
+/// blocking thread: queued writers hold neither, so reads, sign-ins and readiness keep
+/// answering while writers wait. The wait is bounded by the database timeout; another
+/// process holding the lock is met at SQLite's busy timeout, the same bound, so a write
+/// answers (or fails as unavailable) within twice the timeout.
 ///
 /// [`with_write_conn`]: crate::db::with_write_conn
-pub(crate) type WriterQueue = Arc<std::sync::Mutex<()>>;
+#[derive(Debug, Clone)]
+pub(crate) struct WriterQueue {
+    turn: Arc<tokio::sync::Mutex<()>>,
+    wait: Duration,
+    file: Option<SqliteFile>,
+}
+
+impl WriterQueue {
+    /// A queue whose writers wait at most `wait` for their turn, writing to `file` (checked
+    /// before and after each write when known).
+    pub(crate) fn new(wait: Duration, file: Option<SqliteFile>) -> Self {
+        Self {
+            turn: Arc::new(tokio::sync::Mutex::new(())),
+            wait,
+            file,
+        }
+    }
+
+    /// Waits (asynchronously, at most the database timeout) for this writer's turn.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when the turn does not come in time, or the database
+    /// file was deleted or replaced.
+    pub(crate) async fn take_turn(&self) -> Result<WriterTurn, RepositoryError> {
+        self.check_file()?;
+        let guard = tokio::time::timeout(self.wait, Arc::clone(&self.turn).lock_owned())
+            .await
+            .map_err(|_| {
+                RepositoryError::Unavailable(format!(
+                    "the database stayed busy: no write could start within {} ms",
+                    self.wait.as_millis()
+                ))
+            })?;
+        Ok(WriterTurn {
+            _guard: guard,
+            file: self.file.clone(),
+        })
+    }
+
+    /// Takes the turn from blocking code (bulk loads), waiting as long as it takes.
+    pub(crate) fn blocking_turn(&self) -> WriterTurn {
+        WriterTurn {
+            _guard: Arc::clone(&self.turn).blocking_lock_owned(),
+            file: self.file.clone(),
+        }
+    }
+
+    /// Whether the file this database opened is still the one at its path.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when it was deleted or replaced.
+    pub(crate) fn check_file(&self) -> Result<(), RepositoryError> {
+        self.file.as_ref().map_or(Ok(()), SqliteFile::check)
+    }
+}
+
+/// One writer's turn in the queue, held until its write is done.
+pub(crate) struct WriterTurn {
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+    file: Option<SqliteFile>,
+}
+
+impl WriterTurn {
+    /// Whether the database file is still in place; checked after a write commits, so a
+    /// write into a file that was deleted meanwhile is never confirmed.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when the file was deleted or replaced.
+    pub(crate) fn check_file(&self) -> Result<(), RepositoryError> {
+        self.file.as_ref().map_or(Ok(()), SqliteFile::check)
+    }
+}
+
+/// The SQLite file a database opened, by identity (device and inode), so that a file deleted
+/// or replaced under the running service is noticed: SQLite itself keeps writing to the
+/// open, unlinked file, and everything written there is lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SqliteFile {
+    path: std::path::PathBuf,
+    identity: (u64, u64),
+}
+
+impl SqliteFile {
+    /// The file at `path` as it is now; `None` where identities are not available.
+    pub(crate) fn open(path: &std::path::Path) -> Option<Self> {
+        Some(Self {
+            path: path.to_path_buf(),
+            identity: file_identity(path)?,
+        })
+    }
+
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when the file at the path is gone or another one.
+    pub(crate) fn check(&self) -> Result<(), RepositoryError> {
+        if file_identity(&self.path) == Some(self.identity) {
+            Ok(())
+        } else {
+            Err(RepositoryError::Unavailable(format!(
+                "the database file {} was deleted or replaced while the service ran; restore \
+                 it and restart the service",
+                self.path.display()
+            )))
+        }
+    }
+}
+
+#[cfg(unix)]
+fn file_identity(path: &std::path::Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path)
+        .ok()
+        .map(|metadata| (metadata.dev(), metadata.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_identity(_path: &std::path::Path) -> Option<(u64, u64)> {
+    None
+}
 
 /// What differs between the backends for writes that must be atomic.
 pub(crate) trait WriteConn: Connection + Sized {
@@ -131,7 +253,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let options = PoolOptions {
             max_connections: 2,
-            connection_timeout: Duration::from_millis(500),
+            connection_timeout: Duration::from_secs(3),
         };
         let db = Database::connect(&DatabaseUrl::Sqlite(dir.path().join("a.db")), options).unwrap();
         let other =
@@ -140,11 +262,11 @@ mod tests {
         other.migrate().await.unwrap();
 
         // Someone holds this database's queue, as a long write transaction would.
-        let queue = Arc::clone(&db.writers);
+        let queue = db.writers.clone();
         let (release, released) = std::sync::mpsc::channel::<()>();
         let (held, is_held) = tokio::sync::oneshot::channel::<()>();
         let holder = std::thread::spawn(move || {
-            let _turn = queue.lock().unwrap();
+            let _turn = queue.blocking_turn();
             held.send(()).unwrap();
             released.recv().unwrap();
         });
@@ -185,5 +307,23 @@ mod tests {
             PgConnection::placeholders("a = ? AND b = ? LIMIT ?"),
             "a = $1 AND b = $2 LIMIT $3"
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_writer_whose_turn_does_not_come_in_time_is_unavailable() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = PoolOptions {
+            max_connections: 2,
+            connection_timeout: Duration::from_millis(100),
+        };
+        let db = Database::connect(&DatabaseUrl::Sqlite(dir.path().join("a.db")), options).unwrap();
+        db.migrate().await.unwrap();
+        let _held = db.writers.take_turn().await.unwrap();
+        let refused = add_challenge(&db, "late".to_owned()).await;
+        assert!(
+            matches!(refused, Err(sensei_core::RepositoryError::Unavailable(ref why)) if why.contains("100 ms")),
+            "{refused:?}"
+        );
+        db.ping().await.unwrap();
     }
 }

@@ -211,14 +211,12 @@ pub async fn generate(
 ) -> Result<GenerateSummary, GenerateError> {
     validate(&options)?;
     let pools = db.pools.clone();
-    let writers = Arc::clone(&db.writers);
+    let writers = db.writers.clone();
     let task = tokio::task::spawn_blocking(move || -> Result<GenerateSummary, RepositoryError> {
         let summary = match pools {
             Pools::Sqlite(pool) => {
                 // This process's other SQLite writers wait until the load is done.
-                let _turn = writers
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let _turn = writers.blocking_turn();
                 let mut managed = pool
                     .get()
                     .map_err(|error| RepositoryError::Unavailable(error.to_string()))?;

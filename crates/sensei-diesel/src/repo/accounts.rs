@@ -93,16 +93,19 @@ impl AccountStore {
         let email = normalize_email(email);
         let hash = password_hash.to_owned();
         let now = SqlaTimestamp::from(Utc::now());
-        let id: i32 = with_conn!(self.db, |conn| {
-            Ok(diesel::insert_into(users::table)
-                .values((
-                    users::email.eq(email),
-                    users::role.eq(role.as_str()),
-                    users::password_hash.eq(hash),
-                    users::created_at.eq(now),
-                ))
-                .returning(users::id)
-                .get_result(conn)?)
+        // In a write transaction: the id comes back only after COMMIT succeeded.
+        let id: i32 = with_write_conn!(self.db, |conn| {
+            conn.write_transaction(|conn| {
+                Ok(diesel::insert_into(users::table)
+                    .values((
+                        users::email.eq(email),
+                        users::role.eq(role.as_str()),
+                        users::password_hash.eq(hash),
+                        users::created_at.eq(now),
+                    ))
+                    .returning(users::id)
+                    .get_result(conn)?)
+            })
         })?;
         Ok(UserId(id))
     }
@@ -178,9 +181,11 @@ impl AccountRepository for AccountStore {
 
     async fn end_sign_in(&self, token: &SignInToken) -> Result<(), RepositoryError> {
         let token = token.as_str().to_owned();
-        with_conn!(self.db, |conn| {
-            diesel::delete(auth_sessions::table.find(token)).execute(conn)?;
-            Ok(())
+        with_write_conn!(self.db, |conn| {
+            conn.write_transaction(|conn| {
+                diesel::delete(auth_sessions::table.find(token)).execute(conn)?;
+                Ok(())
+            })
         })
     }
 }

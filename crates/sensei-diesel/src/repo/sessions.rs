@@ -354,40 +354,48 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
         let at = SqlaTimestamp::from(completion.completed_at);
         let notes = completion.notes.map(Notes::into_inner);
         // A write: on SQLite it queues with the other writers before taking a connection.
+        // One write transaction, so the outcome is reported only after COMMIT succeeded (an
+        // autocommitted UPDATE ... RETURNING hands its row back before its commit, and a
+        // commit that fails on a full disk would go unnoticed).
         with_write_conn!(self.db, |conn| {
-            // The WHERE clause is the guard: of two concurrent updates only one matches
-            // (SQLite serialises writers; PostgreSQL re-checks the row after the first commits).
-            let won = diesel::update(
-                scheduled_sessions::table
-                    .filter(scheduled_sessions::id.eq(id))
-                    .filter(scheduled_sessions::session_completed_at.is_null()),
-            )
-            .set((
-                scheduled_sessions::session_completed_at.eq(Some(at)),
-                scheduled_sessions::notes.eq(notes),
-            ))
-            .returning(ScheduledSessionRow::as_returning())
-            .get_result(conn)
-            .optional()?;
-            if let Some(row) = won {
-                return Ok(CompleteOutcome::Completed(row.into()));
-            }
-            let current = scheduled_sessions::table
-                .find(id)
-                .select(ScheduledSessionRow::as_select())
-                .first(conn)
+            conn.write_transaction(|conn| {
+                // The WHERE clause is the guard: of two concurrent updates only one matches
+                // (SQLite serialises writers; PostgreSQL re-checks the row after the first
+                // commits).
+                let won = diesel::update(
+                    scheduled_sessions::table
+                        .filter(scheduled_sessions::id.eq(id))
+                        .filter(scheduled_sessions::session_completed_at.is_null()),
+                )
+                .set((
+                    scheduled_sessions::session_completed_at.eq(Some(at)),
+                    scheduled_sessions::notes.eq(notes),
+                ))
+                .returning(ScheduledSessionRow::as_returning())
+                .get_result(conn)
                 .optional()?;
-            Ok(match current {
-                None => CompleteOutcome::NotFound,
-                Some(row) => CompleteOutcome::AlreadyCompleted(row.into()),
+                if let Some(row) = won {
+                    return Ok(CompleteOutcome::Completed(row.into()));
+                }
+                let current = scheduled_sessions::table
+                    .find(id)
+                    .select(ScheduledSessionRow::as_select())
+                    .first(conn)
+                    .optional()?;
+                Ok(match current {
+                    None => CompleteOutcome::NotFound,
+                    Some(row) => CompleteOutcome::AlreadyCompleted(row.into()),
+                })
             })
         })
     }
 
-    /// Reads one id from the feature's table: the database answers and the schema is there
-    /// (a bare `SELECT 1` would pass on an empty or wrong database). Any failure is
+    /// Checks that a SQLite file is still the one the service opened, then reads one id from
+    /// the feature's table: the database answers and the schema is there (a bare `SELECT 1`
+    /// would pass on an empty or wrong database). Any failure is
     /// unavailable here, since readiness is about serving, not about whose fault it is.
     async fn check_ready(&self) -> Result<(), RepositoryError> {
+        self.db.writers.check_file()?;
         let probe: Result<Option<i32>, RepositoryError> = with_conn!(self.db, |conn| {
             Ok(scheduled_sessions::table
                 .select(scheduled_sessions::id)

@@ -139,6 +139,10 @@ async fn signing_out_removes_the_cookie_and_needs_the_custom_header_or_json() {
         .expect("the cookie is removed");
     assert!(removal.starts_with("sensei_session="), "{removal}");
     assert!(
+        removal.contains("Path=/"),
+        "the removal must apply to the whole site, not /api/v1 only: {removal}"
+    );
+    assert!(
         removal.contains("Max-Age=0") || removal.contains("1970"),
         "{removal}"
     );
@@ -217,4 +221,60 @@ async fn an_outage_answers_503_unavailable_with_retry_after() {
         .await;
     list.expect_error(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn signed_in_json_is_never_cached_and_errors_neither() {
+    let app = TestApp::spawn().await;
+    let cookie = app.sign_in_through_api(INSTRUCTOR).await;
+    let list = app
+        .send(Call::get(format!("{API}/scheduled-sessions")).cookie(&cookie))
+        .await;
+    list.expect(StatusCode::OK);
+    assert_eq!(list.header("cache-control"), Some("no-store"));
+    let missing = app
+        .send(Call::get(format!("{API}/scheduled-sessions/999999")).cookie(&cookie))
+        .await;
+    missing.expect_error(StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(missing.header("cache-control"), Some("no-store"));
+}
+
+#[tokio::test]
+async fn a_sign_in_flood_gets_429_with_retry_after_before_any_password_is_checked() {
+    let app = TestApp::spawn().await;
+    let mut limited = None;
+    for _ in 0..20 {
+        let reply = app
+            .send(Call::post_json(
+                format!("{API}/session"),
+                &credentials(ALICE, "wrong password"),
+            ))
+            .await;
+        if reply.status == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some(reply);
+            break;
+        }
+        reply.expect_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    let limited = limited.expect("the per-account limit (10 a minute) must be reached");
+    limited.expect_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    let wait: u64 = limited
+        .header("retry-after")
+        .and_then(|value| value.parse().ok())
+        .expect("Retry-After in seconds");
+    assert!((1..=60).contains(&wait), "{wait}");
+    // Even the right password waits now: the limit counts attempts, not failures.
+    app.send(Call::post_json(
+        format!("{API}/session"),
+        &credentials(ALICE, DEMO_PASSWORD),
+    ))
+    .await
+    .expect_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    // Another account is not affected.
+    app.send(Call::post_json(
+        format!("{API}/session"),
+        &credentials(INSTRUCTOR, DEMO_PASSWORD),
+    ))
+    .await
+    .expect(StatusCode::OK);
 }

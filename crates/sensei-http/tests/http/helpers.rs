@@ -4,9 +4,7 @@
 //! PostgreSQL database for the tests that need one.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -18,6 +16,7 @@ use poem::test::TestClient;
 use poem::Response;
 use sensei_core::ports::AccountRepository;
 use sensei_core::{SubmissionId, UserId};
+use sensei_diesel::testing::{postgres_admin_url, skipped, PostgresTestDatabase};
 use sensei_diesel::{Database, DatabaseUrl, PoolOptions};
 use sensei_http::{build_router, demo, AppConfig, AppState};
 use serde_json::Value;
@@ -494,75 +493,42 @@ impl Call {
     }
 }
 
-/// The variable naming a PostgreSQL server for the tests that need one (a URL ending in an
-/// existing database, e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
-pub const POSTGRES_ENV: &str = "SENSEI_TEST_POSTGRES_URL";
-
-/// A fresh PostgreSQL database for one test, dropped (with `FORCE`) when this is dropped.
-/// Blocking: create and drop it off the async runtime (`spawn_blocking`).
+/// A fresh, empty PostgreSQL database for one test, from the one shared way of making them
+/// (`sensei_diesel::testing`), dropped (with `FORCE`) when this is dropped; plus statements
+/// on the server's admin database for tests that take the database down. Blocking: create
+/// and drop it off the async runtime (`spawn_blocking`).
 pub struct PostgresDatabase {
-    admin_url: String,
     /// The database's name.
     pub name: String,
     /// Its URL.
     pub url: String,
+    admin_url: String,
+    _database: PostgresTestDatabase,
 }
 
 impl PostgresDatabase {
     /// Creates a database on the server named by `SENSEI_TEST_POSTGRES_URL`. Without that
     /// variable, says loudly that `test` is SKIPPED and returns `None`.
     pub fn create(test: &str) -> Option<PostgresDatabase> {
-        static COUNT: AtomicU32 = AtomicU32::new(0);
-        let admin_url = match std::env::var(POSTGRES_ENV) {
-            Ok(url) if !url.trim().is_empty() => url,
-            _ => {
-                // Written to the real stderr, past the test harness's capture, so it shows.
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "\n*** SKIPPED: {test} needs PostgreSQL; set {POSTGRES_ENV} \
-                     (e.g. postgres://postgres@127.0.0.1:5432/postgres) ***\n"
-                );
-                return None;
-            }
+        let Some(admin_url) = postgres_admin_url() else {
+            skipped(&format!("{test} (above) needs PostgreSQL"));
+            return None;
         };
-        let name = format!(
-            "sensei_http_test_{}_{}",
-            std::process::id(),
-            COUNT.fetch_add(1, Ordering::Relaxed)
-        );
-        let Some((server, _)) = admin_url.rsplit_once('/') else {
-            panic!("{POSTGRES_ENV} must end with /DATABASE");
-        };
-        let database = PostgresDatabase {
-            url: format!("{server}/{name}"),
+        let database = PostgresTestDatabase::create_unmigrated()
+            .expect("a PostgreSQL test database")
+            .expect("the server is configured");
+        Some(PostgresDatabase {
+            name: database.name().to_owned(),
+            url: database.url().to_owned(),
             admin_url,
-            name,
-        };
-        database.admin(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            database.name
-        ));
-        database.admin(&format!("CREATE DATABASE {}", database.name));
-        Some(database)
+            _database: database,
+        })
     }
 
     /// Runs one statement on the server's admin database (the one the variable names).
     pub fn admin(&self, sql: &str) {
-        let mut conn = PgConnection::establish(&self.admin_url).unwrap_or_else(|error| {
-            panic!("cannot connect to PostgreSQL through {POSTGRES_ENV}: {error}")
-        });
+        let mut conn = PgConnection::establish(&self.admin_url)
+            .unwrap_or_else(|error| panic!("cannot connect to PostgreSQL: {error}"));
         diesel::sql_query(sql).execute(&mut conn).expect(sql);
-    }
-}
-
-impl Drop for PostgresDatabase {
-    fn drop(&mut self) {
-        if let Ok(mut conn) = PgConnection::establish(&self.admin_url) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut conn);
-        }
     }
 }

@@ -14,4 +14,5 @@ mod blackbox;
 mod flow;
 mod multi_process;
 mod outage;
+mod rejected_input;
 mod trusted_header;
