@@ -2,8 +2,10 @@
 
 pub mod account;
 pub mod actor;
+pub mod cancel;
 pub mod eligibility;
 pub mod engagement;
+pub mod events;
 pub mod ids;
 pub mod notes;
 pub mod paging;
@@ -12,11 +14,14 @@ pub mod progress;
 pub mod reason;
 pub mod records;
 pub mod session;
+pub mod workflow;
 
 pub use account::{normalize_email, Account, SignIn, SignInToken, StoredAccount, SIGN_IN_LIFETIME};
 pub use actor::{Actor, Role};
+pub use cancel::{CancelReason, CancelReasonError, MAX_CANCEL_REASON_CHARS};
 pub use eligibility::{evaluate_eligibility, Eligibility, Ineligibility, UnmetCondition};
 pub use engagement::{engagement_percent, EngagementSnapshot};
+pub use events::{EventKind, NewSessionEvent, SessionEvent};
 pub use ids::{
     AgentSessionId, ChallengeId, ConversationId, GoalId, ScheduledSessionId, SubmissionId, UserId,
 };
@@ -26,7 +31,10 @@ pub use policy::{is_within_dedup_window, Policy, PolicyError};
 pub use progress::{GoalProgressEntry, GoalStatus, ReviewVerdict};
 pub use reason::{EligibilityReason, RecordedReason, UnknownReason};
 pub use records::{
-    AgentMessage, AgentSession, AnatomyConversation, ConversationMessage, MessageRole,
+    AgentMessage, AgentSession, AnatomyConversation, ConversationMessage, ListOrder, MessageRole,
     SessionListEntry, SessionQuery, StatusFilter, SubmissionInfo,
 };
-pub use session::{Completion, NewScheduledSession, ScheduledSession, SessionLifecycle};
+pub use session::{
+    Cancellation, Claim, Completion, NewScheduledSession, ScheduledSession, SessionLifecycle,
+    SessionState,
+};

@@ -8,6 +8,9 @@ use chrono::{DateTime, Duration, Utc};
 pub struct Policy {
     engagement_threshold_percent: u32,
     dedup_window: Duration,
+    claim_time: Duration,
+    max_live_claims: u32,
+    max_open_sessions: u32,
 }
 
 /// A policy value out of range.
@@ -19,14 +22,27 @@ pub enum PolicyError {
     /// The dedup window must be positive and at most a week.
     #[error("dedup window must be between 1 second and 7 days, got {0} seconds")]
     Window(i64),
+    /// The claim time must be from one minute to one day.
+    #[error("claim time must be between 60 seconds and 1 day, got {0} seconds")]
+    ClaimTime(i64),
+    /// The live-claims limit must be from 1 to 100.
+    #[error("live claims per instructor must be between 1 and 100, got {0}")]
+    ClaimLimit(u32),
+    /// The open-sessions limit must be from 1 to 100.
+    #[error("open sessions per student must be between 1 and 100, got {0}")]
+    OpenSessionLimit(u32),
 }
 
 impl Default for Policy {
-    /// 100 % engagement and a one-hour dedup window, as the platform does.
+    /// 100 % engagement and a one-hour dedup window, as the platform does; claims of 30
+    /// minutes, at most 4 live claims per instructor and 3 open sessions per student.
     fn default() -> Self {
         Self {
             engagement_threshold_percent: 100,
             dedup_window: Duration::hours(1),
+            claim_time: Duration::minutes(30),
+            max_live_claims: 4,
+            max_open_sessions: 3,
         }
     }
 }
@@ -46,7 +62,62 @@ impl Policy {
         Ok(Self {
             engagement_threshold_percent,
             dedup_window,
+            ..Self::default()
         })
+    }
+
+    /// This policy with another claim time (1 minute to 1 day).
+    ///
+    /// # Errors
+    /// [`PolicyError::ClaimTime`] out of that range.
+    pub fn with_claim_time(self, claim_time: Duration) -> Result<Self, PolicyError> {
+        if claim_time < Duration::minutes(1) || claim_time > Duration::days(1) {
+            return Err(PolicyError::ClaimTime(claim_time.num_seconds()));
+        }
+        Ok(Self { claim_time, ..self })
+    }
+
+    /// This policy with another limit of live claims per instructor (1 to 100).
+    ///
+    /// # Errors
+    /// [`PolicyError::ClaimLimit`] out of that range.
+    pub fn with_max_live_claims(self, max_live_claims: u32) -> Result<Self, PolicyError> {
+        if !(1..=100).contains(&max_live_claims) {
+            return Err(PolicyError::ClaimLimit(max_live_claims));
+        }
+        Ok(Self {
+            max_live_claims,
+            ..self
+        })
+    }
+
+    /// This policy with another limit of open sessions per student (1 to 100).
+    ///
+    /// # Errors
+    /// [`PolicyError::OpenSessionLimit`] out of that range.
+    pub fn with_max_open_sessions(self, max_open_sessions: u32) -> Result<Self, PolicyError> {
+        if !(1..=100).contains(&max_open_sessions) {
+            return Err(PolicyError::OpenSessionLimit(max_open_sessions));
+        }
+        Ok(Self {
+            max_open_sessions,
+            ..self
+        })
+    }
+
+    /// How long a claim holds (renewing restarts it).
+    pub fn claim_time(&self) -> Duration {
+        self.claim_time
+    }
+
+    /// The most live claims one instructor may hold.
+    pub fn max_live_claims(&self) -> u32 {
+        self.max_live_claims
+    }
+
+    /// The most open (pending or claimed) sessions one student may have.
+    pub fn max_open_sessions(&self) -> u32 {
+        self.max_open_sessions
     }
 
     /// The engagement percentage at or above which a student is eligible.
@@ -109,6 +180,34 @@ mod tests {
         let policy = Policy::default();
         assert_eq!(policy.engagement_threshold_percent(), 100);
         assert_eq!(policy.dedup_window(), Duration::hours(1));
+        assert_eq!(policy.claim_time(), Duration::minutes(30));
+        assert_eq!(policy.max_live_claims(), 4);
+        assert_eq!(policy.max_open_sessions(), 3);
+    }
+
+    #[test]
+    fn workflow_limits_are_checked() {
+        let policy = Policy::default();
+        assert!(policy.with_claim_time(Duration::minutes(1)).is_ok());
+        assert_eq!(
+            policy.with_claim_time(Duration::seconds(59)),
+            Err(PolicyError::ClaimTime(59))
+        );
+        assert_eq!(
+            policy.with_max_live_claims(0),
+            Err(PolicyError::ClaimLimit(0))
+        );
+        assert_eq!(
+            policy.with_max_open_sessions(101),
+            Err(PolicyError::OpenSessionLimit(101))
+        );
+        assert_eq!(
+            policy
+                .with_max_open_sessions(5)
+                .unwrap()
+                .max_open_sessions(),
+            5
+        );
     }
 
     #[test]

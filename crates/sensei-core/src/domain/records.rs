@@ -26,15 +26,23 @@ pub struct SubmissionInfo {
     pub latest_verdict: Option<ReviewVerdict>,
 }
 
-/// Which sessions a list shows by lifecycle.
+/// Which sessions a list shows by state (at the query's `as_of` instant, for claims).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum StatusFilter {
-    /// Waiting for an instructor (the dashboard queue).
+    /// Waiting for an instructor: open and not under a live claim.
     #[default]
     Pending,
+    /// Under a live claim.
+    Claimed,
+    /// Pending or claimed (the instructors' queue).
+    Open,
     /// Completed.
     Completed,
-    /// Both.
+    /// Cancelled by the student.
+    Cancelled,
+    /// Completed or cancelled (the history).
+    Closed,
+    /// Every session.
     All,
 }
 
@@ -43,16 +51,30 @@ impl StatusFilter {
     pub fn as_str(self) -> &'static str {
         match self {
             StatusFilter::Pending => "pending",
+            StatusFilter::Claimed => "claimed",
+            StatusFilter::Open => "open",
             StatusFilter::Completed => "completed",
+            StatusFilter::Cancelled => "cancelled",
+            StatusFilter::Closed => "closed",
             StatusFilter::All => "all",
         }
     }
 }
 
-/// Filters for the session list. The default is the dashboard queue: every pending session.
+/// The order of a session list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListOrder {
+    /// Oldest booking first (the queue).
+    #[default]
+    OldestFirst,
+    /// Newest booking first (history, a student's own sessions).
+    NewestFirst,
+}
+
+/// Filters for a session list. The default is every pending session, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SessionQuery {
-    /// Lifecycle filter.
+    /// State filter.
     pub status: StatusFilter,
     /// Only this reason.
     pub reason: Option<EligibilityReason>,
@@ -60,6 +82,20 @@ pub struct SessionQuery {
     pub challenge_id: Option<ChallengeId>,
     /// Only students whose email contains this text (case-insensitive).
     pub student_email_contains: Option<String>,
+    /// Only this student's sessions.
+    pub student: Option<UserId>,
+    /// Only sessions claimed by this instructor (the "mine" filter).
+    pub claimed_by: Option<UserId>,
+    /// Only sessions completed by this instructor.
+    pub completed_by: Option<UserId>,
+    /// Only sessions booked at or after this instant.
+    pub scheduled_from: Option<DateTime<Utc>>,
+    /// Only sessions booked before this instant.
+    pub scheduled_before: Option<DateTime<Utc>>,
+    /// The instant claims are judged at (live or expired); services set it to now.
+    pub as_of: Option<DateTime<Utc>>,
+    /// The order.
+    pub order: ListOrder,
 }
 
 impl SessionQuery {
@@ -68,6 +104,11 @@ impl SessionQuery {
         self.reason.is_none()
             && self.challenge_id.is_none()
             && self.student_email_contains.is_none()
+            && self.student.is_none()
+            && self.claimed_by.is_none()
+            && self.completed_by.is_none()
+            && self.scheduled_from.is_none()
+            && self.scheduled_before.is_none()
     }
 }
 
@@ -82,6 +123,8 @@ pub struct SessionListEntry {
     pub challenge_id: ChallengeId,
     /// The challenge's name.
     pub challenge_name: String,
+    /// The email of the instructor holding a claim on it (live or expired), if any.
+    pub holder_email: Option<String>,
 }
 
 /// Who wrote a message in a conversation.

@@ -6,7 +6,12 @@ mod kind;
 
 pub use kind::{DomainError, ErrorKind};
 
-use crate::domain::{Ineligibility, NotesError, ScheduledSession, ScheduledSessionId};
+use chrono::{DateTime, Utc};
+
+use crate::domain::{
+    CancelReasonError, Ineligibility, NotesError, ScheduledSession, ScheduledSessionId,
+    SessionState,
+};
 
 /// A failure of a repository (port) implementation. Adapters say which of three things went
 /// wrong, because callers answer each differently.
@@ -107,6 +112,14 @@ pub enum BookError {
     /// The eligibility rules refuse; says which conditions failed and by how much.
     #[error("{0}")]
     Ineligible(Ineligibility),
+    /// The student has as many open sessions as the policy allows.
+    #[error("{open} open sensei sessions; at most {max} at a time")]
+    TooManyOpen {
+        /// The student's open sessions.
+        open: u32,
+        /// The policy's limit.
+        max: u32,
+    },
     /// The store failed.
     #[error(transparent)]
     Repository(#[from] RepositoryError),
@@ -117,7 +130,7 @@ impl DomainError for BookError {
         match self {
             BookError::NotFound(_) => ErrorKind::NotFound,
             BookError::Forbidden => ErrorKind::Forbidden,
-            BookError::Ineligible(_) => ErrorKind::Refused,
+            BookError::Ineligible(_) | BookError::TooManyOpen { .. } => ErrorKind::Refused,
             BookError::Repository(error) => error.kind(),
         }
     }
@@ -125,6 +138,7 @@ impl DomainError for BookError {
     fn code(&self) -> &'static str {
         match self {
             BookError::Ineligible(_) => "ineligible",
+            BookError::TooManyOpen { .. } => "too_many_open_sessions",
             BookError::Repository(error) => error.code(),
             other => other.kind().default_code(),
         }
@@ -150,6 +164,12 @@ pub enum CompleteError {
     /// The notes were refused; nothing was saved.
     #[error("{0}; nothing was saved")]
     InvalidNotes(#[from] NotesError),
+    /// Another instructor holds a live claim on it; only they may complete it.
+    #[error("{0}; only they can complete it")]
+    HeldByOther(HeldBy),
+    /// The student cancelled it.
+    #[error("scheduled session {0} was cancelled by the student; nothing was changed")]
+    Cancelled(ScheduledSessionId),
     /// The store failed.
     #[error(transparent)]
     Repository(#[from] RepositoryError),
@@ -160,7 +180,9 @@ impl DomainError for CompleteError {
         match self {
             CompleteError::NotFound(_) => ErrorKind::NotFound,
             CompleteError::Forbidden => ErrorKind::Forbidden,
-            CompleteError::AlreadyCompleted(_) => ErrorKind::Conflict,
+            CompleteError::AlreadyCompleted(_)
+            | CompleteError::HeldByOther(_)
+            | CompleteError::Cancelled(_) => ErrorKind::Conflict,
             CompleteError::InvalidNotes(_) => ErrorKind::Refused,
             CompleteError::Repository(error) => error.kind(),
         }
@@ -169,7 +191,133 @@ impl DomainError for CompleteError {
     fn code(&self) -> &'static str {
         match self {
             CompleteError::InvalidNotes(_) => "invalid_notes",
+            CompleteError::HeldByOther(_) => "held_by_other",
+            CompleteError::Cancelled(_) => "session_closed",
             CompleteError::Repository(error) => error.code(),
+            other => other.kind().default_code(),
+        }
+    }
+}
+
+/// A live claim by another instructor, as refusals name it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "scheduled session {session} is claimed by {holder} until {}",
+    expires_at.format("%Y-%m-%d %H:%M UTC")
+)]
+pub struct HeldBy {
+    /// The session.
+    pub session: ScheduledSessionId,
+    /// The holder's email (or id, when the email is unknown).
+    pub holder: String,
+    /// When the claim lapses.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Errors of claiming, renewing and releasing a session.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClaimError {
+    /// No such session.
+    #[error("scheduled session {0} does not exist")]
+    NotFound(ScheduledSessionId),
+    /// Only instructors claim sessions.
+    #[error("only instructors can claim sensei sessions")]
+    Forbidden,
+    /// Another instructor holds a live claim.
+    #[error("{0}")]
+    HeldByOther(HeldBy),
+    /// Renewing or releasing a session the instructor does not hold (any more).
+    #[error(
+        "you do not hold a claim on scheduled session {0} (it may have expired); claim it first"
+    )]
+    NotHeld(ScheduledSessionId),
+    /// Completed or cancelled sessions cannot be claimed.
+    #[error("scheduled session {id} is {}; it can no longer be claimed", state.as_str())]
+    Closed {
+        /// The session.
+        id: ScheduledSessionId,
+        /// Completed or cancelled.
+        state: SessionState,
+    },
+    /// The instructor holds as many live claims as the policy allows.
+    #[error("you hold {live} live claims; at most {max} at a time: complete or release one first")]
+    TooManyClaims {
+        /// Their live claims.
+        live: u32,
+        /// The policy's limit.
+        max: u32,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+}
+
+impl DomainError for ClaimError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            ClaimError::NotFound(_) => ErrorKind::NotFound,
+            ClaimError::Forbidden => ErrorKind::Forbidden,
+            ClaimError::HeldByOther(_) | ClaimError::NotHeld(_) | ClaimError::Closed { .. } => {
+                ErrorKind::Conflict
+            }
+            ClaimError::TooManyClaims { .. } => ErrorKind::Refused,
+            ClaimError::Repository(error) => error.kind(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ClaimError::HeldByOther(_) => "held_by_other",
+            ClaimError::NotHeld(_) => "not_held",
+            ClaimError::Closed { .. } => "session_closed",
+            ClaimError::TooManyClaims { .. } => "claim_limit",
+            ClaimError::Repository(error) => error.code(),
+            other => other.kind().default_code(),
+        }
+    }
+}
+
+/// Errors of cancelling a session.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CancelError {
+    /// No such session.
+    #[error("scheduled session {0} does not exist")]
+    NotFound(ScheduledSessionId),
+    /// Only the student who booked it may cancel it.
+    #[error("only the student who booked a sensei session can cancel it")]
+    Forbidden,
+    /// Completed or already cancelled.
+    #[error("scheduled session {id} is {}; it can no longer be cancelled", state.as_str())]
+    Closed {
+        /// The session.
+        id: ScheduledSessionId,
+        /// Completed or cancelled.
+        state: SessionState,
+    },
+    /// The reason was refused; nothing was changed.
+    #[error("{0}; nothing was changed")]
+    InvalidReason(#[from] CancelReasonError),
+    /// The store failed.
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+}
+
+impl DomainError for CancelError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            CancelError::NotFound(_) => ErrorKind::NotFound,
+            CancelError::Forbidden => ErrorKind::Forbidden,
+            CancelError::Closed { .. } => ErrorKind::Conflict,
+            CancelError::InvalidReason(_) => ErrorKind::Refused,
+            CancelError::Repository(error) => error.kind(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            CancelError::Closed { .. } => "session_closed",
+            CancelError::InvalidReason(_) => "invalid_reason",
+            CancelError::Repository(error) => error.code(),
             other => other.kind().default_code(),
         }
     }

@@ -10,7 +10,9 @@ mod submissions;
 pub use accounts::{AccountRepository, NoAccounts, PasswordVerifier};
 pub use clock::{Clock, SystemClock};
 pub use content::{AnatomyRepository, DigiTrainerRepository, GoalRepository};
-pub use scheduled_sessions::{CompleteOutcome, CreateOutcome, ScheduledSessionRepository};
+pub use scheduled_sessions::{
+    ClaimLimit, CreateOutcome, ScheduledSessionRepository, TransitionOutcome,
+};
 pub use submissions::SubmissionRepository;
 
 #[cfg(any(test, feature = "mocks"))]

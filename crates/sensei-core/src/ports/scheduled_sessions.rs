@@ -4,55 +4,102 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    Completion, NewScheduledSession, Page, PageRequest, ScheduledSession, ScheduledSessionId,
-    SessionListEntry, SessionQuery,
+    NewScheduledSession, NewSessionEvent, Page, PageRequest, ScheduledSession, ScheduledSessionId,
+    SessionEvent, SessionLifecycle, SessionListEntry, SessionQuery, UserId,
 };
 use crate::error::RepositoryError;
 
 /// What [`ScheduledSessionRepository::create_unless_recent`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CreateOutcome {
-    /// No recent session existed; this one was recorded.
+    /// No recent session existed and the student was under the open-session limit; this one
+    /// was recorded (with its `booked` event).
     Created(ScheduledSession),
-    /// A session for the same student and submission was scheduled strictly after the window
-    /// start; nothing was recorded and this is the latest such session.
+    /// A session for the same student and submission, not cancelled, was scheduled strictly
+    /// after the window start; nothing was recorded and this is the latest such session.
     Existing(ScheduledSession),
+    /// The student already has `open` open (pending or claimed) sessions, at or over the
+    /// limit; nothing was recorded.
+    TooManyOpen {
+        /// The student's open sessions.
+        open: u32,
+    },
 }
 
-/// What [`ScheduledSessionRepository::complete_if_pending`] did.
+/// A limit on an instructor's live claims, checked by
+/// [`ScheduledSessionRepository::transition`] atomically with the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClaimLimit {
+    /// The instructor taking the claim.
+    pub instructor: UserId,
+    /// The most live claims they may hold, this one included.
+    pub max: u32,
+    /// The instant claims are judged live at.
+    pub now: DateTime<Utc>,
+}
+
+/// What [`ScheduledSessionRepository::transition`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CompleteOutcome {
-    /// The session was pending and is now completed; the updated session.
-    Completed(ScheduledSession),
-    /// The session was already completed; it is returned unchanged.
-    AlreadyCompleted(ScheduledSession),
+pub enum TransitionOutcome {
+    /// The session was in the expected lifecycle and now is in the new one; its event was
+    /// appended in the same transaction. The session as stored now.
+    Applied(ScheduledSession),
+    /// The session's lifecycle was no longer the expected one (someone else changed it
+    /// first); nothing was written. The caller reads it again and decides again.
+    Changed,
+    /// The instructor already holds `live` live claims, at the limit; nothing was written.
+    ClaimLimitReached {
+        /// Their live claims on other sessions.
+        live: u32,
+    },
     /// No such session.
     NotFound,
 }
 
-/// Stores scheduled sessions (the `scheduled_sessions` table).
+/// Stores scheduled sessions (the `scheduled_sessions` table) and their events.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait ScheduledSessionRepository: Send + Sync {
-    /// Atomically: if the student already has a session for this submission scheduled strictly
-    /// after `window_start` (a session scheduled exactly at `window_start` is not recent; see
-    /// [`crate::domain::is_within_dedup_window`]),
-    /// returns the latest one as [`CreateOutcome::Existing`]; otherwise
-    /// records `new` and returns it as [`CreateOutcome::Created`]. Any number of concurrent
-    /// calls for the same pair, from any number of processes, must record at most one session
-    /// per window.
+    /// Atomically: if the student already has a session for this submission that is not
+    /// cancelled and was scheduled strictly after `window_start` (one scheduled exactly at
+    /// `window_start` is not recent; see [`crate::domain::is_within_dedup_window`]), returns
+    /// the latest one as [`CreateOutcome::Existing`]; otherwise, if the student has
+    /// `max_open` or more open (neither completed nor cancelled) sessions, returns
+    /// [`CreateOutcome::TooManyOpen`]; otherwise records `new` with its `booked` event
+    /// ([`NewSessionEvent::transition`]) and returns it as [`CreateOutcome::Created`]. Any
+    /// number of concurrent calls for the same student, from any number of processes, must
+    /// record at most one session per pair and window and never exceed the limit.
     ///
     /// # Errors
     /// [`RepositoryError::Unavailable`] when the store cannot be reached or stays locked;
-    /// [`RepositoryError::Rejected`] when the store refuses the row (for example a foreign key
-    /// violation); [`RepositoryError::Internal`] for a bug or unreadable data.
+    /// [`RepositoryError::Rejected`] when the store refuses the row (for example a foreign
+    /// key violation); [`RepositoryError::Internal`] for a bug or unreadable data.
     async fn create_unless_recent(
         &self,
         new: NewScheduledSession,
         window_start: DateTime<Utc>,
+        max_open: u32,
     ) -> Result<CreateOutcome, RepositoryError>;
 
-    /// The session with its student's email and challenge name; `Ok(None)` if there is none.
+    /// Atomically: if session `id`'s stored lifecycle is still `expected`, stores `next`
+    /// instead and appends `event`, in one transaction; with a `claim_limit`, first counts
+    /// the instructor's live claims on other open sessions and refuses at the limit. The
+    /// comparison and the write are one atomic step: of two concurrent calls expecting the
+    /// same lifecycle, exactly one is applied, across processes.
+    ///
+    /// # Errors
+    /// As [`ScheduledSessionRepository::create_unless_recent`].
+    async fn transition(
+        &self,
+        id: ScheduledSessionId,
+        expected: SessionLifecycle,
+        next: SessionLifecycle,
+        event: NewSessionEvent,
+        claim_limit: Option<ClaimLimit>,
+    ) -> Result<TransitionOutcome, RepositoryError>;
+
+    /// The session with its student's email, challenge name and holder's email; `Ok(None)`
+    /// if there is none.
     ///
     /// # Errors
     /// [`RepositoryError::Unavailable`] when the store cannot be reached,
@@ -62,7 +109,7 @@ pub trait ScheduledSessionRepository: Send + Sync {
         id: ScheduledSessionId,
     ) -> Result<Option<SessionListEntry>, RepositoryError>;
 
-    /// The latest session of a student for a submission, if any.
+    /// The latest session of a student for a submission, if any (cancelled ones included).
     ///
     /// # Errors
     /// [`RepositoryError::Unavailable`] when the store cannot be reached,
@@ -73,10 +120,11 @@ pub trait ScheduledSessionRepository: Send + Sync {
         submission_id: crate::domain::SubmissionId,
     ) -> Result<Option<ScheduledSession>, RepositoryError>;
 
-    /// One page of sessions matching `query`, ordered by `scheduled_at` then `id` (oldest
-    /// first), starting after `page.after`. Must use a constant number of statements whatever
-    /// the number of rows. Rows with unexpected stored values are returned with safe defaults,
-    /// never dropped.
+    /// One page of sessions matching `query`, in its order (`scheduled_at` then `id`),
+    /// starting after `page.after`. Claims are judged live or expired at `query.as_of`
+    /// (now when unset). Must use a constant number of statements whatever the number of
+    /// rows. Rows with unexpected stored values are returned with safe defaults, never
+    /// dropped.
     ///
     /// # Errors
     /// [`RepositoryError::Unavailable`] when the store cannot be reached,
@@ -94,18 +142,16 @@ pub trait ScheduledSessionRepository: Send + Sync {
     /// [`RepositoryError::Internal`] when it fails otherwise.
     async fn count(&self, query: &SessionQuery) -> Result<u64, RepositoryError>;
 
-    /// Atomically completes the session if it is pending. Of two concurrent calls exactly one
-    /// gets [`CompleteOutcome::Completed`]; the other gets
-    /// [`CompleteOutcome::AlreadyCompleted`] with the winner's completion intact.
+    /// The session's events, oldest first, at most `limit`.
     ///
     /// # Errors
     /// [`RepositoryError::Unavailable`] when the store cannot be reached,
     /// [`RepositoryError::Internal`] when it fails otherwise.
-    async fn complete_if_pending(
+    async fn events(
         &self,
         id: ScheduledSessionId,
-        completion: Completion,
-    ) -> Result<CompleteOutcome, RepositoryError>;
+        limit: u32,
+    ) -> Result<Vec<SessionEvent>, RepositoryError>;
 
     /// Whether the store can serve requests now: reachable, and its schema in place. Cheap;
     /// readiness probes call it. The default says yes (for stores that are always ready, such

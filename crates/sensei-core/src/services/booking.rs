@@ -29,12 +29,14 @@ pub struct Booking {
 
 impl SenseiService {
     /// Books a sensei session for the actor's own submission: checks ownership and
-    /// eligibility, snapshots engagement, and records the session unless one was booked within
-    /// the dedup window (then returns that one).
+    /// eligibility, snapshots engagement, and records the session unless one (not cancelled)
+    /// was booked within the dedup window (then returns that one) or the student already has
+    /// the policy's number of open sessions (checked atomically with the dedup).
     ///
     /// # Errors
     /// [`BookError::NotFound`] for an unknown submission, [`BookError::Forbidden`] for someone
-    /// else's (or when the actor is not a student), [`BookError::Ineligible`] with the unmet conditions, and
+    /// else's (or when the actor is not a student), [`BookError::Ineligible`] with the unmet
+    /// conditions, [`BookError::TooManyOpen`] at the open-session limit, and
     /// [`BookError::Repository`] when a store fails.
     pub async fn book(
         &self,
@@ -75,10 +77,11 @@ impl SenseiService {
         // "Less than one hour ago" is a duplicate, "exactly one hour ago" is not: the adapter
         // treats sessions strictly after the window start as recent.
         let window_start = self.policy.dedup_window_start(now);
+        let max_open = self.policy.max_open_sessions();
         let booking = match self
             .ports
             .sessions
-            .create_unless_recent(new, window_start)
+            .create_unless_recent(new, window_start, max_open)
             .await?
         {
             CreateOutcome::Created(session) => Booking {
@@ -89,6 +92,12 @@ impl SenseiService {
                 session,
                 outcome: BookingOutcome::Duplicate,
             },
+            CreateOutcome::TooManyOpen { open } => {
+                return Err(BookError::TooManyOpen {
+                    open,
+                    max: max_open,
+                })
+            }
         };
         Ok(booking)
     }

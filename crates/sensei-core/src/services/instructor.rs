@@ -1,9 +1,9 @@
 //! What an instructor sees: the queue, a session's detail, a submission's conversations.
 
 use crate::domain::{
-    Actor, AgentSession, AnatomyConversation, EngagementSnapshot, GoalProgressEntry, Page,
-    PageRequest, ScheduledSessionId, SessionListEntry, SessionQuery, StatusFilter, SubmissionId,
-    SubmissionInfo,
+    Actor, AgentSession, AnatomyConversation, EngagementSnapshot, GoalProgressEntry, ListOrder,
+    Page, PageRequest, ScheduledSessionId, SessionListEntry, SessionQuery, StatusFilter,
+    SubmissionId, SubmissionInfo,
 };
 use crate::error::{QueryError, Resource};
 
@@ -15,12 +15,16 @@ use super::{
 /// The instructor dashboard: stat cards and one page of the queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dashboard {
-    /// Pending sessions in all (the `Pending scheduled sessions` stat card).
+    /// Open sessions in all, pending or claimed (the `Pending scheduled sessions` stat card).
     pub pending_count: u64,
     /// Completed sessions in all.
     pub completed_count: u64,
-    /// One page of pending sessions matching the filters, oldest first.
+    /// Sessions the viewing instructor holds a live claim on (the `Claimed by me` card).
+    pub claimed_by_me: u64,
+    /// One page of open sessions matching the filters, oldest first, with their holders.
     pub page: Page<SessionListEntry>,
+    /// When the page was read: claims are live or expired as of this instant.
+    pub as_of: chrono::DateTime<chrono::Utc>,
 }
 
 /// A filtered, paged session list with its total.
@@ -65,8 +69,10 @@ fn require_instructor(actor: Actor, resource: Resource) -> Result<(), QueryError
 }
 
 impl SenseiService {
-    /// The dashboard: pending and completed counts and one page of pending sessions matching
-    /// the filters (the status in `filters` is ignored: the queue is pending sessions).
+    /// The dashboard: the open and completed counts, the instructor's live claims, and one
+    /// page of open sessions (pending or claimed, with holders) matching the filters; the
+    /// status in `filters` is ignored (the queue is open sessions), `claimed_by` is the
+    /// "mine" filter.
     ///
     /// # Errors
     /// [`QueryError::Forbidden`] unless the actor is an instructor; [`QueryError::Repository`].
@@ -78,21 +84,37 @@ impl SenseiService {
     ) -> Result<Dashboard, QueryError> {
         require_instructor(actor, Resource::ScheduledSession)?;
         let sessions = &self.ports.sessions;
+        let now = self.ports.clock.now();
         let queue = SessionQuery {
-            status: StatusFilter::Pending,
+            status: StatusFilter::Open,
+            as_of: Some(now),
+            order: ListOrder::OldestFirst,
             ..filters
         };
-        let pending_count = sessions.count(&SessionQuery::default()).await?;
+        let open = SessionQuery {
+            status: StatusFilter::Open,
+            ..SessionQuery::default()
+        };
+        let pending_count = sessions.count(&open).await?;
         let completed = SessionQuery {
             status: StatusFilter::Completed,
             ..SessionQuery::default()
         };
         let completed_count = sessions.count(&completed).await?;
+        let mine = SessionQuery {
+            status: StatusFilter::Claimed,
+            claimed_by: Some(actor.user_id),
+            as_of: Some(now),
+            ..SessionQuery::default()
+        };
+        let claimed_by_me = sessions.count(&mine).await?;
         let page = sessions.list(&queue, page).await?;
         Ok(Dashboard {
             pending_count,
             completed_count,
+            claimed_by_me,
             page,
+            as_of: now,
         })
     }
 
@@ -107,6 +129,10 @@ impl SenseiService {
         page: PageRequest,
     ) -> Result<SessionListing, QueryError> {
         require_instructor(actor, Resource::ScheduledSession)?;
+        let query = SessionQuery {
+            as_of: Some(self.ports.clock.now()),
+            ..query
+        };
         let total = self.ports.sessions.count(&query).await?;
         let page = self.ports.sessions.list(&query, page).await?;
         Ok(SessionListing { total, page })

@@ -3,10 +3,13 @@
 mod accounts;
 mod booking;
 mod completion;
+mod history;
 mod instructor;
 mod student;
 #[cfg(test)]
 mod tests;
+mod transition;
+mod workflow;
 
 use std::sync::Arc;
 
@@ -17,6 +20,7 @@ use crate::ports::{
 };
 
 pub use booking::{Booking, BookingOutcome};
+pub use history::{StudentSession, Timeline};
 pub use instructor::{Dashboard, SessionDetail, SessionListing, SubmissionConversations};
 pub use student::SubmissionOverview;
 
@@ -28,6 +32,8 @@ pub const DETAIL_MESSAGES_PER_SESSION: u32 = 3;
 pub const PREVIEW_CHARS: usize = 280;
 /// How many messages of an anatomy conversation are shown.
 pub const CONVERSATION_MESSAGES: u32 = 200;
+/// How many events a session's timeline shows.
+pub const TIMELINE_EVENTS: u32 = 200;
 /// How many of a student's submissions are listed.
 pub const STUDENT_SUBMISSIONS: u32 = 100;
 

@@ -7,7 +7,7 @@ use chrono::Duration;
 use super::fake::FakeSessions;
 use super::*;
 use crate::domain::{Actor, EligibilityReason, Policy, ReviewVerdict};
-use crate::error::{BookError, RepositoryError};
+use crate::error::{BookError, DomainError, RepositoryError};
 use crate::ports::CreateOutcome;
 use crate::services::{Booking, BookingOutcome};
 
@@ -17,7 +17,7 @@ fn expect_create(mocks: &mut Mocks) {
         .sessions
         .expect_create_unless_recent()
         .times(1)
-        .returning(|new, _| Ok(CreateOutcome::Created(recorded(&new, 99))));
+        .returning(|new, _, _| Ok(CreateOutcome::Created(recorded(&new, 99))));
 }
 
 #[tokio::test]
@@ -50,7 +50,7 @@ async fn a_needs_work_review_books_a_session_recorded_as_needs_work_feedback() {
     assert_eq!(session.user_id, STUDENT);
     assert_eq!(session.submission_id, SUBMISSION);
     assert_eq!(session.scheduled_at, now());
-    assert!(session.is_pending());
+    assert!(session.is_open());
 }
 
 #[tokio::test]
@@ -81,9 +81,9 @@ async fn needs_work_feedback_is_recorded_when_both_conditions_hold() {
     mocks
         .sessions
         .expect_create_unless_recent()
-        .withf(|new, _| new.reason == EligibilityReason::NeedsWorkFeedback)
+        .withf(|new, _, _| new.reason == EligibilityReason::NeedsWorkFeedback)
         .times(1)
-        .returning(|new, _| Ok(CreateOutcome::Created(recorded(&new, 1))));
+        .returning(|new, _, _| Ok(CreateOutcome::Created(recorded(&new, 1))));
 
     let booking = mocks
         .service()
@@ -179,14 +179,15 @@ async fn the_service_asks_for_the_atomic_create_with_a_window_starting_one_hour_
     mocks
         .sessions
         .expect_create_unless_recent()
-        .withf(|new, window_start| {
+        .withf(|new, window_start, max_open| {
             *window_start == now() - Duration::hours(1)
+                && *max_open == 3
                 && new.scheduled_at == now()
                 && new.user_id == STUDENT
                 && new.submission_id == SUBMISSION
         })
         .times(1)
-        .returning(|new, _| Ok(CreateOutcome::Created(recorded(&new, 5))));
+        .returning(|new, _, _| Ok(CreateOutcome::Created(recorded(&new, 5))));
 
     mocks
         .service()
@@ -203,9 +204,9 @@ async fn a_configured_dedup_window_moves_the_window_start() {
     mocks
         .sessions
         .expect_create_unless_recent()
-        .withf(|_, window_start| *window_start == now() - Duration::minutes(10))
+        .withf(|_, window_start, _| *window_start == now() - Duration::minutes(10))
         .times(1)
-        .returning(|new, _| Ok(CreateOutcome::Created(recorded(&new, 5))));
+        .returning(|new, _, _| Ok(CreateOutcome::Created(recorded(&new, 5))));
 
     let policy = Policy::new(100, Duration::minutes(10)).unwrap();
     mocks
@@ -226,7 +227,7 @@ async fn a_recent_session_found_by_the_store_is_returned_as_a_duplicate() {
         .sessions
         .expect_create_unless_recent()
         .times(1)
-        .returning(move |_, _| Ok(CreateOutcome::Existing(returned.clone())));
+        .returning(move |_, _, _| Ok(CreateOutcome::Existing(returned.clone())));
 
     let booking = mocks
         .service()
@@ -317,4 +318,50 @@ async fn a_store_outage_is_reported_as_a_repository_error() {
             "connection refused".to_owned()
         ))
     );
+}
+
+#[tokio::test]
+async fn at_the_open_session_limit_booking_is_refused_saying_so() {
+    let mut mocks = Mocks::at(now())
+        .with_submission(submission(STUDENT, Some(ReviewVerdict::NeedsWork)))
+        .with_progress(progress(1, 0, 0));
+    mocks
+        .sessions
+        .expect_create_unless_recent()
+        .withf(|_, _, max_open| *max_open == 3)
+        .times(1)
+        .returning(|_, _, _| Ok(CreateOutcome::TooManyOpen { open: 3 }));
+    let error = mocks
+        .service()
+        .book(Actor::student(STUDENT), SUBMISSION)
+        .await
+        .unwrap_err();
+    assert_eq!(error, BookError::TooManyOpen { open: 3, max: 3 });
+    assert_eq!(
+        error.to_string(),
+        "3 open sensei sessions; at most 3 at a time"
+    );
+    assert_eq!(error.code(), "too_many_open_sessions");
+}
+
+#[tokio::test]
+async fn a_cancelled_session_is_no_duplicate_and_frees_a_place_under_the_limit() {
+    use crate::domain::{Cancellation, SessionLifecycle};
+    let mut cancelled = pending_session(1, now() - Duration::minutes(5));
+    cancelled.lifecycle = SessionLifecycle::Cancelled(Cancellation {
+        cancelled_at: now() - Duration::minutes(1),
+        reason: None,
+    });
+    let store = Arc::new(FakeSessions::with(vec![cancelled]));
+    let mocks = Mocks::at(now())
+        .with_submission(submission(STUDENT, Some(ReviewVerdict::NeedsWork)))
+        .with_progress(progress(1, 0, 0));
+    let policy = Policy::default().with_max_open_sessions(1).unwrap();
+    let service = mocks.service_over(store.clone(), policy);
+    let booking = service
+        .book(Actor::student(STUDENT), SUBMISSION)
+        .await
+        .unwrap();
+    assert_eq!(booking.outcome, BookingOutcome::Created);
+    assert_eq!(store.rows().len(), 2);
 }

@@ -6,9 +6,9 @@ use chrono::Duration;
 
 use super::fake::FakeSessions;
 use super::*;
-use crate::domain::{Actor, Completion, Notes, NotesError, MAX_NOTES_CHARS};
+use crate::domain::{Actor, Completion, EventKind, Notes, NotesError, MAX_NOTES_CHARS};
 use crate::error::CompleteError;
-use crate::ports::CompleteOutcome;
+use crate::ports::TransitionOutcome;
 
 const SESSION: ScheduledSessionId = ScheduledSessionId(12);
 
@@ -19,15 +19,41 @@ fn completed(completion: Completion) -> ScheduledSession {
     }
 }
 
-/// Mocks expecting one `complete_if_pending(SESSION, ..)` whose completion satisfies `check`.
+fn completion_of(lifecycle: &SessionLifecycle) -> Option<&Completion> {
+    match lifecycle {
+        SessionLifecycle::Completed(completion) => Some(completion),
+        _ => None,
+    }
+}
+
+/// Mocks where SESSION is pending, expecting one transition of it to a completion that
+/// satisfies `check`, with a `completed` event from `pending`.
 fn expecting_completion(check: impl Fn(&Completion) -> bool + Send + 'static) -> Mocks {
     let mut mocks = Mocks::at(now());
+    mocks.sessions.expect_get().returning(|id| {
+        Ok(Some(entry_of(pending_session(
+            id.get(),
+            now() - Duration::hours(3),
+        ))))
+    });
     mocks
         .sessions
-        .expect_complete_if_pending()
-        .withf(move |id, completion| *id == SESSION && check(completion))
+        .expect_transition()
+        .withf(move |id, expected, next, event, limit| {
+            *id == SESSION
+                && *expected == SessionLifecycle::Pending
+                && completion_of(next).is_some_and(&check)
+                && event.kind == EventKind::Completed
+                && event.from_state == Some(crate::domain::SessionState::Pending)
+                && event.to_state == crate::domain::SessionState::Completed
+                && limit.is_none()
+        })
         .times(1)
-        .returning(|_, completion| Ok(CompleteOutcome::Completed(completed(completion))));
+        .returning(|_, _, next, _, _| {
+            Ok(TransitionOutcome::Applied(completed(
+                completion_of(&next).cloned().unwrap(),
+            )))
+        });
     mocks
 }
 
@@ -35,6 +61,7 @@ fn expecting_completion(check: impl Fn(&Completion) -> bool + Send + 'static) ->
 async fn completion_trims_the_notes_and_stamps_the_time() {
     let mocks = expecting_completion(|completion| {
         completion.completed_at == now()
+            && completion.completed_by == Some(INSTRUCTOR)
             && completion.notes.as_ref().map(Notes::as_str) == Some("Walked through recursion.")
     });
 
@@ -86,13 +113,13 @@ async fn notes_of_10_000_multibyte_characters_are_accepted() {
         .await
         .unwrap();
 
-    assert!(!session.is_pending());
+    assert!(!session.is_open());
 }
 
 #[tokio::test]
 async fn notes_of_10_001_characters_are_refused_and_nothing_is_saved() {
     let mut mocks = Mocks::at(now());
-    mocks.sessions.expect_complete_if_pending().never();
+    mocks.sessions.expect_transition().never();
     mocks
         .sessions
         .expect_get()
@@ -122,15 +149,17 @@ async fn notes_of_10_001_characters_are_refused_and_nothing_is_saved() {
 async fn a_second_completion_is_refused_and_carries_the_first_completion() {
     let first = Completion {
         completed_at: now() - Duration::minutes(20),
+        completed_by: Some(UserId(2)),
         notes: Notes::parse("first instructor's notes").unwrap(),
+        student_notes: None,
     };
     let already = completed(first.clone());
     let mut mocks = Mocks::at(now());
     mocks
         .sessions
-        .expect_complete_if_pending()
-        .times(1)
-        .returning(move |_, _| Ok(CompleteOutcome::AlreadyCompleted(already.clone())));
+        .expect_get()
+        .returning(move |_| Ok(Some(entry_of(already.clone()))));
+    mocks.sessions.expect_transition().never();
 
     let error = mocks
         .service()
@@ -177,10 +206,7 @@ async fn completing_twice_keeps_the_first_completions_time_and_notes_in_the_stor
 #[tokio::test]
 async fn completing_an_unknown_session_is_not_found() {
     let mut mocks = Mocks::at(now());
-    mocks
-        .sessions
-        .expect_complete_if_pending()
-        .returning(|_, _| Ok(CompleteOutcome::NotFound));
+    mocks.sessions.expect_get().returning(|_| Ok(None));
 
     let error = mocks
         .service()
@@ -194,7 +220,7 @@ async fn completing_an_unknown_session_is_not_found() {
 #[tokio::test]
 async fn a_student_cannot_complete_a_session() {
     let mut mocks = Mocks::at(now());
-    mocks.sessions.expect_complete_if_pending().never();
+    mocks.sessions.expect_transition().never();
 
     let error = mocks
         .service()
@@ -205,19 +231,10 @@ async fn a_student_cannot_complete_a_session() {
     assert_eq!(error, CompleteError::Forbidden);
 }
 
-fn entry_of(session: ScheduledSession) -> crate::domain::SessionListEntry {
-    crate::domain::SessionListEntry {
-        session,
-        student_email: "student@example.com".into(),
-        challenge_id: crate::domain::ChallengeId(1),
-        challenge_name: "Linked lists".into(),
-    }
-}
-
 #[tokio::test]
 async fn too_long_notes_for_an_unknown_session_say_not_found() {
     let mut mocks = Mocks::at(now());
-    mocks.sessions.expect_complete_if_pending().never();
+    mocks.sessions.expect_transition().never();
     mocks.sessions.expect_get().returning(|_| Ok(None));
 
     let error = mocks
@@ -237,12 +254,14 @@ async fn too_long_notes_for_an_unknown_session_say_not_found() {
 async fn too_long_notes_for_a_completed_session_say_already_completed() {
     let first = Completion {
         completed_at: now() - Duration::minutes(5),
+        completed_by: None,
         notes: Notes::parse("kept").unwrap(),
+        student_notes: None,
     };
     let already = completed(first);
     let returned = already.clone();
     let mut mocks = Mocks::at(now());
-    mocks.sessions.expect_complete_if_pending().never();
+    mocks.sessions.expect_transition().never();
     mocks
         .sessions
         .expect_get()

@@ -7,6 +7,7 @@ mod completion;
 mod fake;
 mod preview;
 mod queries;
+mod workflow;
 
 use std::sync::Arc;
 
@@ -167,5 +168,16 @@ pub(super) fn pending_session(id: i32, scheduled_at: DateTime<Utc>) -> Scheduled
         },
         scheduled_at,
         lifecycle: SessionLifecycle::Pending,
+    }
+}
+
+/// A session as the store lists it, with the student's email and the challenge.
+pub(super) fn entry_of(session: ScheduledSession) -> crate::domain::SessionListEntry {
+    crate::domain::SessionListEntry {
+        session,
+        student_email: "student@example.com".into(),
+        challenge_id: crate::domain::ChallengeId(1),
+        challenge_name: "Linked lists".into(),
+        holder_email: None,
     }
 }

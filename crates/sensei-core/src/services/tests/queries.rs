@@ -20,6 +20,7 @@ fn entry(session: ScheduledSession) -> SessionListEntry {
         student_email: "alice@example.com".to_owned(),
         challenge_id: CHALLENGE,
         challenge_name: "Linked lists".to_owned(),
+        holder_email: None,
     }
 }
 
@@ -52,12 +53,12 @@ async fn students_are_refused_every_instructor_use_case() {
 }
 
 #[tokio::test]
-async fn the_dashboard_counts_pending_and_completed_and_lists_only_pending_sessions() {
-    let mut mocks = Mocks::default();
+async fn the_dashboard_counts_open_completed_and_my_claims_and_lists_open_sessions() {
+    let mut mocks = Mocks::at(now());
     mocks
         .sessions
         .expect_count()
-        .withf(|query| query.status == StatusFilter::Pending && query.is_status_only())
+        .withf(|query| query.status == StatusFilter::Open && query.is_status_only())
         .times(1)
         .return_const(Ok(4));
     mocks
@@ -66,6 +67,16 @@ async fn the_dashboard_counts_pending_and_completed_and_lists_only_pending_sessi
         .withf(|query| query.status == StatusFilter::Completed && query.is_status_only())
         .times(1)
         .return_const(Ok(2));
+    mocks
+        .sessions
+        .expect_count()
+        .withf(|query| {
+            query.status == StatusFilter::Claimed
+                && query.claimed_by == Some(INSTRUCTOR)
+                && query.as_of == Some(now())
+        })
+        .times(1)
+        .return_const(Ok(1));
     let row = entry(pending_session(1, now() - Duration::hours(1)));
     let page = Page {
         items: vec![row],
@@ -75,7 +86,8 @@ async fn the_dashboard_counts_pending_and_completed_and_lists_only_pending_sessi
         .sessions
         .expect_list()
         .withf(|query, _| {
-            query.status == StatusFilter::Pending
+            query.status == StatusFilter::Open
+                && query.as_of == Some(now())
                 && query.reason == Some(EligibilityReason::DigiTrainerEngagement)
         })
         .times(1)
@@ -98,12 +110,13 @@ async fn the_dashboard_counts_pending_and_completed_and_lists_only_pending_sessi
 
     assert_eq!(dashboard.pending_count, 4);
     assert_eq!(dashboard.completed_count, 2);
+    assert_eq!(dashboard.claimed_by_me, 1);
     assert_eq!(dashboard.page, page);
 }
 
 #[tokio::test]
 async fn listing_sessions_returns_the_page_and_the_total_for_the_same_query() {
-    let mut mocks = Mocks::default();
+    let mut mocks = Mocks::at(now());
     mocks
         .sessions
         .expect_count()

@@ -1,0 +1,158 @@
+//! History: closed sessions for instructors, a student's own sessions, a session's timeline.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::{
+    Actor, CancelReason, ListOrder, Notes, Page, PageRequest, Role, ScheduledSessionId,
+    SessionEvent, SessionListEntry, SessionQuery, SessionState, StatusFilter, SubmissionId,
+};
+use crate::error::{QueryError, Resource};
+
+use super::instructor::SessionListing;
+use super::{SenseiService, TIMELINE_EVENTS};
+
+/// A session as its student sees it: never the instructors' private notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudentSession {
+    /// The session.
+    pub id: ScheduledSessionId,
+    /// The submission it is about.
+    pub submission_id: SubmissionId,
+    /// The challenge's name.
+    pub challenge_name: String,
+    /// When it was booked.
+    pub scheduled_at: DateTime<Utc>,
+    /// Its state now.
+    pub state: SessionState,
+    /// When it was completed, if it was.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// The instructor's notes for the student, if completed with some.
+    pub student_notes: Option<Notes>,
+    /// When the student cancelled it, if they did.
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// Their reason, if they gave one.
+    pub cancel_reason: Option<CancelReason>,
+}
+
+impl StudentSession {
+    fn from_entry(entry: SessionListEntry, now: DateTime<Utc>) -> Self {
+        let session = entry.session;
+        let completion = session.completion().cloned();
+        let cancellation = session.cancellation().cloned();
+        StudentSession {
+            id: session.id,
+            submission_id: session.submission_id,
+            challenge_name: entry.challenge_name,
+            scheduled_at: session.scheduled_at,
+            state: session.state_at(now),
+            completed_at: completion
+                .as_ref()
+                .map(|completion| completion.completed_at),
+            student_notes: completion.and_then(|completion| completion.student_notes),
+            cancelled_at: cancellation
+                .as_ref()
+                .map(|cancellation| cancellation.cancelled_at),
+            cancel_reason: cancellation.and_then(|cancellation| cancellation.reason),
+        }
+    }
+}
+
+/// A session with its events, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timeline {
+    /// The session.
+    pub entry: SessionListEntry,
+    /// Its events (rows the platform wrote before events were kept have none).
+    pub events: Vec<SessionEvent>,
+}
+
+impl SenseiService {
+    /// Completed and cancelled sessions, newest first, with the instructors' filters (state
+    /// completed, cancelled or both; student; challenge; completed by; booking dates) and the
+    /// total. An open-state filter is read as both closed states.
+    ///
+    /// # Errors
+    /// [`QueryError::Forbidden`] unless an instructor; [`QueryError::Repository`].
+    pub async fn history(
+        &self,
+        actor: Actor,
+        filters: SessionQuery,
+        page: PageRequest,
+    ) -> Result<SessionListing, QueryError> {
+        if !actor.is_instructor() {
+            return Err(QueryError::Forbidden(Resource::ScheduledSession));
+        }
+        let status = match filters.status {
+            StatusFilter::Completed => StatusFilter::Completed,
+            StatusFilter::Cancelled => StatusFilter::Cancelled,
+            _ => StatusFilter::Closed,
+        };
+        let query = SessionQuery {
+            status,
+            order: ListOrder::NewestFirst,
+            as_of: Some(self.ports.clock.now()),
+            ..filters
+        };
+        let total = self.ports.sessions.count(&query).await?;
+        let page = self.ports.sessions.list(&query, page).await?;
+        Ok(SessionListing { total, page })
+    }
+
+    /// The student's own sessions, newest first, in every state; with the notes meant for
+    /// them and never the private ones.
+    ///
+    /// # Errors
+    /// [`QueryError::Forbidden`] unless a student; [`QueryError::Repository`].
+    pub async fn my_sessions(
+        &self,
+        actor: Actor,
+        page: PageRequest,
+    ) -> Result<Page<StudentSession>, QueryError> {
+        if actor.role != Role::Student {
+            return Err(QueryError::Forbidden(Resource::ScheduledSession));
+        }
+        let now = self.ports.clock.now();
+        let query = SessionQuery {
+            status: StatusFilter::All,
+            student: Some(actor.user_id),
+            order: ListOrder::NewestFirst,
+            as_of: Some(now),
+            ..SessionQuery::default()
+        };
+        let page = self.ports.sessions.list(&query, page).await?;
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(|entry| StudentSession::from_entry(entry, now))
+                .collect(),
+            next: page.next,
+        })
+    }
+
+    /// A session's event timeline, for instructors.
+    ///
+    /// # Errors
+    /// [`QueryError::Forbidden`] unless an instructor, [`QueryError::NotFound`],
+    /// [`QueryError::Repository`].
+    pub async fn timeline(
+        &self,
+        actor: Actor,
+        id: ScheduledSessionId,
+    ) -> Result<Timeline, QueryError> {
+        if !actor.is_instructor() {
+            return Err(QueryError::Forbidden(Resource::ScheduledSession));
+        }
+        let entry = self
+            .ports
+            .sessions
+            .get(id)
+            .await?
+            .ok_or(QueryError::NotFound {
+                resource: Resource::ScheduledSession,
+                id: id.get(),
+            })?;
+        let events = self.ports.sessions.events(id, TIMELINE_EVENTS).await?;
+        Ok(Timeline { entry, events })
+    }
+}
