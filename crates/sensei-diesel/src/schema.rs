@@ -13,6 +13,25 @@ diesel::table! {
         scheduled_at -> Timestamp,
         session_completed_at -> Nullable<Timestamp>,
         notes -> Nullable<Text>,
+        claimed_by -> Nullable<Integer>,
+        claim_expires_at -> Nullable<Timestamp>,
+        completed_by -> Nullable<Integer>,
+        student_notes -> Nullable<Text>,
+        cancelled_at -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    scheduled_session_events (id) {
+        id -> Integer,
+        session_id -> Integer,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<Integer>,
+        kind -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Text,
+        detail -> Nullable<Text>,
     }
 }
 
@@ -21,6 +40,7 @@ diesel::table! {
         id -> Integer,
         pending_count -> BigInt,
         completed_count -> BigInt,
+        cancelled_count -> BigInt,
     }
 }
 
@@ -138,9 +158,12 @@ diesel::joinable!(agent_messages -> agent_sessions (agent_session_id));
 diesel::joinable!(anatomy_messages -> anatomy_conversations (conversation_id));
 diesel::joinable!(anatomy_conversations -> submissions (submission_id));
 
+diesel::joinable!(scheduled_session_events -> scheduled_sessions (session_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     auth_sessions,
     scheduled_sessions,
+    scheduled_session_events,
     scheduled_session_counts,
     users,
     challenges,

@@ -12,8 +12,9 @@ use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::MigrationHarness;
-use sensei_core::ports::{AccountRepository, CompleteOutcome, CreateOutcome};
+use sensei_core::ports::{AccountRepository, CreateOutcome};
 use sensei_core::*;
+use sensei_diesel::testing::{CompleteIfPending, CompleteOutcome};
 use sensei_diesel::{migrations, Database, DatabaseUrl, PoolOptions};
 
 fn window(now: DateTime<Utc>) -> DateTime<Utc> {
@@ -28,7 +29,7 @@ async fn book(
 ) -> CreateOutcome {
     db.ports()
         .sessions
-        .create_unless_recent(new_session(user, submission, now), window(now))
+        .create_unless_recent(new_session(user, submission, now), window(now), u32::MAX)
         .await
         .unwrap()
 }
@@ -36,7 +37,7 @@ async fn book(
 fn created(outcome: CreateOutcome) -> ScheduledSession {
     match outcome {
         CreateOutcome::Created(session) => session,
-        CreateOutcome::Existing(session) => panic!("expected Created, got Existing {session:?}"),
+        other => panic!("expected Created, got {other:?}"),
     }
 }
 
@@ -109,8 +110,10 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
     match &t.url {
         DatabaseUrl::Sqlite(path) => {
             let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-            // Newest first: the platform's sign-ins (`auth_sessions`), the feature's two
-            // migrations, then the platform schema.
+            // Newest first: the feature's workflow, the platform's sign-ins
+            // (`auth_sessions`), the feature's first two migrations, then the platform schema.
+            conn.revert_last_migration(migrations::SQLITE_FEATURE)
+                .unwrap();
             conn.revert_last_migration(migrations::SQLITE_PLATFORM)
                 .unwrap();
             conn.revert_last_migration(migrations::SQLITE_FEATURE)
@@ -123,8 +126,10 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
         }
         DatabaseUrl::Postgres(url) => {
             let mut conn = PgConnection::establish(url).unwrap();
-            // Newest first: the platform's sign-ins (`auth_sessions`), the feature's two
-            // migrations, then the platform schema.
+            // Newest first: the feature's workflow, the platform's sign-ins
+            // (`auth_sessions`), the feature's first two migrations, then the platform schema.
+            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
+                .unwrap();
             conn.revert_last_migration(migrations::POSTGRES_PLATFORM)
                 .unwrap();
             conn.revert_last_migration(migrations::POSTGRES_FEATURE)
@@ -137,7 +142,7 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
         }
     }
     let applied = t.db.migrate().await.unwrap();
-    assert_eq!(applied.len(), 4, "{applied:?}");
+    assert_eq!(applied.len(), 5, "{applied:?}");
     // Up again gives exactly the schema of the first run: every down undoes its up.
     let after = schema(&t.url);
     assert_eq!(before, after);
@@ -169,7 +174,7 @@ async fn books_lists_and_completes(t: TestDb) {
         RecordedReason::Known(EligibilityReason::NeedsWorkFeedback)
     );
     assert_eq!(session.engagement.total_goals, 3);
-    assert!(session.is_pending());
+    assert!(session.is_open());
 
     let got = ports.sessions.get(session.id).await.unwrap().unwrap();
     assert_eq!(got.session, session);
@@ -218,7 +223,9 @@ async fn books_lists_and_completes(t: TestDb) {
 
     let completion = Completion {
         completed_at: now + Duration::minutes(5),
+        completed_by: None,
         notes: Notes::parse("  went well  ").unwrap(),
+        student_notes: None,
     };
     let done = ports
         .sessions
@@ -268,7 +275,9 @@ async fn books_lists_and_completes(t: TestDb) {
             session.id,
             Completion {
                 completed_at: now + Duration::minutes(9),
+                completed_by: None,
                 notes: None,
+                student_notes: None,
             },
         )
         .await
@@ -320,6 +329,7 @@ async fn foreign_key_violation_is_rejected_input(t: TestDb) {
             .create_unless_recent(
                 new_session(f.student, SubmissionId(987_654), at(2026, 1, 1, 0, 0, 0)),
                 at(2025, 12, 31, 23, 0, 0),
+                u32::MAX,
             )
             .await;
     assert!(
@@ -729,7 +739,11 @@ async fn concurrent_bookings_create_one_row(t: TestDb) {
                 start.wait().await;
                 let now = at(2026, 5, 1, 9, 0, 0) + Duration::milliseconds(task);
                 sessions
-                    .create_unless_recent(new_session(f.student, submission, now), window(now))
+                    .create_unless_recent(
+                        new_session(f.student, submission, now),
+                        window(now),
+                        u32::MAX,
+                    )
                     .await
             }));
         }
@@ -839,7 +853,9 @@ async fn double_completion_has_one_winner(t: TestDb) {
                 start.wait().await;
                 let completion = Completion {
                     completed_at: at(2026, 6, 1, 10, 0, instructor),
+                    completed_by: None,
                     notes: Notes::parse(&format!("notes of instructor {instructor}")).unwrap(),
+                    student_notes: None,
                 };
                 let outcome = sessions
                     .complete_if_pending(session.id, completion.clone())
@@ -901,7 +917,7 @@ async fn queue_pages_and_filters(t: TestDb) {
         let mut new = new_session(f.other, other_submission, now);
         new.reason = EligibilityReason::DigiTrainerEngagement;
         let CreateOutcome::Created(s) = sessions
-            .create_unless_recent(new, window(now))
+            .create_unless_recent(new, window(now), u32::MAX)
             .await
             .unwrap()
         else {
@@ -1096,7 +1112,9 @@ async fn counter_follows_every_change(t: TestDb) {
             a.id,
             Completion {
                 completed_at: at(2026, 10, 1, 9, 0, 0),
+                completed_by: None,
                 notes: None,
+                student_notes: None,
             },
         )
         .await
@@ -1214,6 +1232,7 @@ async fn sqlite_connections_are_configured() {
             .create_unless_recent(
                 new_session(f.student, SubmissionId(31_337), at(2026, 1, 1, 0, 0, 0)),
                 at(2025, 1, 1, 0, 0, 0),
+                u32::MAX,
             )
             .await;
     assert!(result.is_err());

@@ -8,6 +8,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use common::{at, new_session, TestDb};
 use sensei_core::ports::CreateOutcome;
 use sensei_core::*;
+use sensei_diesel::testing::CompleteIfPending;
 
 /// The `scheduled_sessions` DDL the platform's own Python migration runs (that migration lives
 /// in the platform, not in this repository), verbatim; docs/persistence.md ("Migrations: two
@@ -60,7 +61,7 @@ async fn adopts_the_platforms_table_and_shares_rows_with_python() {
     t.execute_sql(PLATFORM_ROWS);
 
     let applied = t.db.migrate_feature_only().await.unwrap();
-    assert_eq!(applied.len(), 2, "{applied:?}");
+    assert_eq!(applied.len(), 3, "{applied:?}");
     assert_eq!(
         t.count_sql("SELECT COUNT(*) AS n FROM scheduled_sessions"),
         2,
@@ -121,6 +122,7 @@ async fn adopts_the_platforms_table_and_shares_rows_with_python() {
         .create_unless_recent(
             new_session(UserId(1), SubmissionId(11), almost),
             almost - Duration::hours(1),
+            u32::MAX,
         )
         .await
         .unwrap();
@@ -130,6 +132,7 @@ async fn adopts_the_platforms_table_and_shares_rows_with_python() {
         .create_unless_recent(
             new_session(UserId(1), SubmissionId(11), exactly),
             exactly - Duration::hours(1),
+            u32::MAX,
         )
         .await
         .unwrap()
@@ -172,6 +175,7 @@ async fn adopts_the_platforms_table_and_shares_rows_with_python() {
         .create_unless_recent(
             new_session(UserId(1), SubmissionId(11), whole),
             whole - Duration::hours(1),
+            u32::MAX,
         )
         .await
         .unwrap()
@@ -183,7 +187,9 @@ async fn adopts_the_platforms_table_and_shares_rows_with_python() {
             second.id,
             Completion {
                 completed_at: Utc::now(),
+                completed_by: None,
                 notes: Notes::parse("done").unwrap(),
+                student_notes: None,
             },
         )
         .await
@@ -252,7 +258,7 @@ async fn postgres_feature_only_migration_adopts_existing_table() {
          VALUES (11, 1, 'needs_work_feedback', 1, 1, 3, '2026-11-28 09:15:02.123456');",
     );
     let applied = t.db.migrate_feature_only().await.unwrap();
-    assert_eq!(applied.len(), 2);
+    assert_eq!(applied.len(), 3);
     let sessions = t.db.ports().sessions;
     assert_eq!(sessions.count(&SessionQuery::default()).await.unwrap(), 1);
     let page = sessions

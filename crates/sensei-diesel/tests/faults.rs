@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, SqliteConnection};
-use sensei_core::ports::{AccountRepository, CompleteOutcome, CreateOutcome};
+use sensei_core::ports::{AccountRepository, CreateOutcome};
 use sensei_core::{Completion, Notes, RepositoryError, SessionQuery, UserId};
 use sensei_diesel::testing::{execute_on_pool, TestDatabase};
+use sensei_diesel::testing::{CompleteIfPending, CompleteOutcome};
 use sensei_diesel::{Database, PoolOptions};
 
 use common::{fixture, new_session};
@@ -43,6 +44,7 @@ async fn a_completion_on_a_full_database_is_never_confirmed_and_succeeds_once_sp
         .create_unless_recent(
             new_session(f.student, f.submission, Utc::now()),
             Utc::now() - chrono::Duration::hours(1),
+            u32::MAX,
         )
         .await
         .unwrap()
@@ -56,7 +58,9 @@ async fn a_completion_on_a_full_database_is_never_confirmed_and_succeeds_once_sp
         .unwrap();
     let completion = Completion {
         completed_at: Utc::now(),
+        completed_by: None,
         notes: long_notes(),
+        student_notes: None,
     };
     let refused = sessions
         .complete_if_pending(session.id, completion.clone())
@@ -74,7 +78,7 @@ async fn a_completion_on_a_full_database_is_never_confirmed_and_succeeds_once_sp
         .await
         .unwrap()
         .unwrap();
-    assert!(stored.session.is_pending());
+    assert!(stored.session.is_open());
     // The connection that met the full disk was dropped; the next write gets a fresh one and,
     // with space back, succeeds without a restart.
     let done = sessions
@@ -109,6 +113,7 @@ async fn a_booking_and_a_sign_in_on_a_full_database_are_never_confirmed() {
         .create_unless_recent(
             new_session(f.student, f.submission, Utc::now()),
             Utc::now() - chrono::Duration::hours(1),
+            u32::MAX,
         )
         .await;
     // Either the row fit in a page with room (then it committed and is there) or the write
@@ -163,6 +168,7 @@ async fn under_an_external_write_lock_writes_fail_within_twice_the_timeout_and_r
                     .create_unless_recent(
                         new_session(student, submission, Utc::now()),
                         Utc::now() - chrono::Duration::hours(1),
+                        u32::MAX,
                     )
                     .await;
                 (n, outcome, started.elapsed())
@@ -202,6 +208,7 @@ async fn under_an_external_write_lock_writes_fail_within_twice_the_timeout_and_r
         .create_unless_recent(
             new_session(f.student, f.submission, Utc::now()),
             Utc::now() - chrono::Duration::hours(1),
+            u32::MAX,
         )
         .await
         .unwrap();
@@ -227,6 +234,7 @@ async fn a_deleted_database_file_fails_readiness_and_every_write() {
         .create_unless_recent(
             new_session(f.student, f.submission, Utc::now()),
             Utc::now() - chrono::Duration::hours(1),
+            u32::MAX,
         )
         .await;
     assert!(

@@ -127,6 +127,7 @@ async fn fills_every_table_consistently(t: TestDb) {
                 scheduled_at: now,
             },
             now - Duration::hours(1),
+            u32::MAX,
         )
         .await
         .unwrap();

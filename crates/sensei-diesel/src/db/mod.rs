@@ -31,7 +31,7 @@ pub(crate) use manager::Manager;
 pub use options::PoolOptions;
 pub use statements::StatementCounter;
 pub use url::DatabaseUrl;
-pub(crate) use write::{sql_for, SqliteFile, WriteConn, WriterQueue};
+pub(crate) use write::{sql_for, SqliteFile, UserLock, WriteConn, WriterQueue};
 
 use crate::error::DatabaseError;
 

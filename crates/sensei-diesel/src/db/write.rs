@@ -7,7 +7,7 @@ use std::time::Duration;
 use sensei_core::RepositoryError;
 
 use diesel::pg::PgConnection;
-use diesel::sql_types::Integer;
+use diesel::sql_types::{BigInt, Integer};
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, QueryResult, RunQueryDsl};
 
@@ -64,6 +64,7 @@ impl WriterQueue {
     }
 
     /// Takes the turn from blocking code (bulk loads), waiting as long as it takes.
+    #[cfg_attr(not(any(feature = "fixtures", test)), allow(dead_code))]
     pub(crate) fn blocking_turn(&self) -> WriterTurn {
         WriterTurn {
             _guard: Arc::clone(&self.turn).blocking_lock_owned(),
@@ -143,6 +144,26 @@ fn file_identity(_path: &std::path::Path) -> Option<(u64, u64)> {
     None
 }
 
+/// Why writers on behalf of one user are serialised (see [`WriteConn::lock_user`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UserLock {
+    /// A student's bookings.
+    Bookings,
+    /// An instructor's claims.
+    Claims,
+}
+
+impl UserLock {
+    /// The advisory lock key: students' and instructors' keys never meet.
+    fn key(self, user_id: i32) -> i64 {
+        let range: i64 = match self {
+            UserLock::Bookings => 1,
+            UserLock::Claims => 2,
+        };
+        (range << 32) + i64::from(user_id)
+    }
+}
+
 /// What differs between the backends for writes that must be atomic.
 pub(crate) trait WriteConn: Connection + Sized {
     /// A write transaction: SQLite `BEGIN IMMEDIATE` (takes the write lock before the first
@@ -155,10 +176,17 @@ pub(crate) trait WriteConn: Connection + Sized {
     where
         F: FnOnce(&mut Self) -> Result<T, Fail>;
 
-    /// Serialises writers of one (student, submission) pair until the transaction ends.
-    /// SQLite: nothing to do (the immediate transaction already holds the database write
-    /// lock). PostgreSQL: `pg_advisory_xact_lock(user_id, submission_id)`.
-    fn lock_pair(&mut self, user_id: i32, submission_id: i32) -> QueryResult<()>;
+    /// Serialises writers on behalf of one user (a student's bookings: the dedup and the
+    /// open-session limit; an instructor's claims: the live-claims limit) until the
+    /// transaction ends. SQLite: nothing to do (the immediate transaction already holds the
+    /// database write lock). PostgreSQL: `pg_advisory_xact_lock(key)`, with students' and
+    /// instructors' keys in separate ranges.
+    fn lock_user(&mut self, purpose: UserLock, user_id: i32) -> QueryResult<()>;
+
+    /// Locks one scheduled session's row until the transaction ends, so that reading its
+    /// state and writing the new one are one step. SQLite: nothing to do (one writer at a
+    /// time). PostgreSQL: `SELECT ... FOR UPDATE`.
+    fn lock_session_row(&mut self, id: i32) -> QueryResult<()>;
 
     /// The SQL text with `?` placeholders in the backend's own syntax.
     fn placeholders(sql: &'static str) -> std::borrow::Cow<'static, str>;
@@ -174,7 +202,11 @@ impl WriteConn for SqliteConnection {
         self.immediate_transaction(f)
     }
 
-    fn lock_pair(&mut self, _user_id: i32, _submission_id: i32) -> QueryResult<()> {
+    fn lock_user(&mut self, _purpose: UserLock, _user_id: i32) -> QueryResult<()> {
+        Ok(())
+    }
+
+    fn lock_session_row(&mut self, _id: i32) -> QueryResult<()> {
         Ok(())
     }
 
@@ -191,10 +223,16 @@ impl WriteConn for PgConnection {
         self.transaction(f)
     }
 
-    fn lock_pair(&mut self, user_id: i32, submission_id: i32) -> QueryResult<()> {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
-            .bind::<Integer, _>(user_id)
-            .bind::<Integer, _>(submission_id)
+    fn lock_user(&mut self, purpose: UserLock, user_id: i32) -> QueryResult<()> {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<BigInt, _>(purpose.key(user_id))
+            .execute(self)
+            .map(|_| ())
+    }
+
+    fn lock_session_row(&mut self, id: i32) -> QueryResult<()> {
+        diesel::sql_query("SELECT id FROM scheduled_sessions WHERE id = $1 FOR UPDATE")
+            .bind::<Integer, _>(id)
             .execute(self)
             .map(|_| ())
     }

@@ -55,7 +55,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
                 scheduled_at: now,
             };
             sessions
-                .create_unless_recent(booking, now - chrono::Duration::hours(1))
+                .create_unless_recent(booking, now - chrono::Duration::hours(1), u32::MAX)
                 .await
         }));
     }

@@ -1,0 +1,465 @@
+//! `scheduled_sessions` and their events: atomic create-unless-recent under the open-session
+//! limit, compare-and-set transitions with their events, the instructors' queue and history.
+//!
+//! * `rows.rs`: the stored row and its conversions;
+//! * `query.rs`: the list's joins, filters and keyset paging;
+//! * `events.rs`: the audit trail's rows.
+
+mod events;
+pub(crate) mod query;
+pub(crate) mod rows;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use sensei_core::ports::{
+    ClaimLimit, CreateOutcome, ScheduledSessionRepository, TransitionOutcome,
+};
+use sensei_core::{
+    EventKind, ListOrder, NewScheduledSession, NewSessionEvent, Page, PageRequest, RepositoryError,
+    ScheduledSession, ScheduledSessionId, SessionCursor, SessionEvent, SessionLifecycle,
+    SessionListEntry, SessionQuery, StatusFilter, SubmissionId, UserId,
+};
+
+use crate::db::{with_conn, with_write_conn, Database, UserLock, WriteConn};
+use crate::error::Fail;
+use crate::schema::{
+    scheduled_session_counts, scheduled_session_events, scheduled_sessions, users,
+};
+use crate::timestamp::SqlaTimestamp;
+use events::{event, EventRow, NewEventRow};
+use query::{after_cursor, apply_filters, before_cursor, like_pattern, list_columns, list_source};
+use rows::{entry, LifecycleColumns, NewScheduledSessionRow, QueueRow, ScheduledSessionRow};
+
+/// The Diesel [`ScheduledSessionRepository`].
+#[derive(Debug, Clone)]
+pub struct DieselScheduledSessions {
+    db: Database,
+}
+
+impl DieselScheduledSessions {
+    /// Over this database.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+/// A count that fits the port's `u32`.
+fn small(count: i64) -> u32 {
+    u32::try_from(count).unwrap_or(u32::MAX)
+}
+
+#[async_trait]
+impl ScheduledSessionRepository for DieselScheduledSessions {
+    async fn create_unless_recent(
+        &self,
+        new: NewScheduledSession,
+        window_start: DateTime<Utc>,
+        max_open: u32,
+    ) -> Result<CreateOutcome, RepositoryError> {
+        let window = SqlaTimestamp::from(window_start);
+        let row = NewScheduledSessionRow::from(&new);
+        let student = new.user_id;
+        let booked_at = new.scheduled_at;
+        with_write_conn!(self.db, |conn| {
+            conn.write_transaction(|conn| {
+                // One student's bookings in turn: the dedup check, the open-session count
+                // and the insert are one step, across processes.
+                conn.lock_user(UserLock::Bookings, row.user_id)?;
+                let existing = scheduled_sessions::table
+                    .filter(scheduled_sessions::user_id.eq(row.user_id))
+                    .filter(scheduled_sessions::submission_id.eq(row.submission_id))
+                    .filter(scheduled_sessions::scheduled_at.gt(window))
+                    .filter(scheduled_sessions::cancelled_at.is_null())
+                    .order((
+                        scheduled_sessions::scheduled_at.desc(),
+                        scheduled_sessions::id.desc(),
+                    ))
+                    .select(ScheduledSessionRow::as_select())
+                    .first(conn)
+                    .optional()?;
+                if let Some(existing) = existing {
+                    return Ok(CreateOutcome::Existing(existing.into()));
+                }
+                let open: i64 = scheduled_sessions::table
+                    .filter(scheduled_sessions::user_id.eq(row.user_id))
+                    .filter(scheduled_sessions::session_completed_at.is_null())
+                    .filter(scheduled_sessions::cancelled_at.is_null())
+                    .count()
+                    .get_result(conn)?;
+                if small(open) >= max_open {
+                    return Ok(CreateOutcome::TooManyOpen { open: small(open) });
+                }
+                let created: ScheduledSession = diesel::insert_into(scheduled_sessions::table)
+                    .values(&row)
+                    .returning(ScheduledSessionRow::as_returning())
+                    .get_result(conn)?
+                    .into();
+                let booked = NewSessionEvent::transition(
+                    EventKind::Booked,
+                    None,
+                    &created,
+                    Some(student),
+                    booked_at,
+                );
+                diesel::insert_into(scheduled_session_events::table)
+                    .values(NewEventRow::from(&booked))
+                    .execute(conn)?;
+                Ok::<_, Fail>(CreateOutcome::Created(created))
+            })
+        })
+    }
+
+    async fn transition(
+        &self,
+        id: ScheduledSessionId,
+        expected: SessionLifecycle,
+        next: SessionLifecycle,
+        event: NewSessionEvent,
+        claim_limit: Option<ClaimLimit>,
+    ) -> Result<TransitionOutcome, RepositoryError> {
+        let id = id.get();
+        let columns = LifecycleColumns::from(&next);
+        let event = NewEventRow::from(&event);
+        let limit = claim_limit.map(|limit| {
+            (
+                limit.instructor.get(),
+                limit.max,
+                SqlaTimestamp::from(limit.now),
+            )
+        });
+        with_write_conn!(self.db, |conn| {
+            conn.write_transaction(|conn| {
+                if let Some((instructor, max, now)) = limit {
+                    // One instructor's claims in turn, so two claims at once cannot both
+                    // pass the limit.
+                    conn.lock_user(UserLock::Claims, instructor)?;
+                    let live: i64 = scheduled_sessions::table
+                        .filter(scheduled_sessions::claimed_by.eq(instructor))
+                        .filter(scheduled_sessions::claim_expires_at.gt(now))
+                        .filter(scheduled_sessions::session_completed_at.is_null())
+                        .filter(scheduled_sessions::cancelled_at.is_null())
+                        .filter(scheduled_sessions::id.ne(id))
+                        .count()
+                        .get_result(conn)?;
+                    if small(live) >= max {
+                        return Ok(TransitionOutcome::ClaimLimitReached { live: small(live) });
+                    }
+                }
+                // Compare and set: the row is locked (PostgreSQL) or the database is
+                // (SQLite's immediate transaction) from this read to the commit.
+                conn.lock_session_row(id)?;
+                let current = scheduled_sessions::table
+                    .find(id)
+                    .select(ScheduledSessionRow::as_select())
+                    .first(conn)
+                    .optional()?;
+                let Some(current) = current else {
+                    return Ok(TransitionOutcome::NotFound);
+                };
+                if ScheduledSession::from(current).lifecycle != expected {
+                    return Ok(TransitionOutcome::Changed);
+                }
+                let updated: ScheduledSession = diesel::update(scheduled_sessions::table.find(id))
+                    .set(&columns)
+                    .returning(ScheduledSessionRow::as_returning())
+                    .get_result(conn)?
+                    .into();
+                diesel::insert_into(scheduled_session_events::table)
+                    .values(&event)
+                    .execute(conn)?;
+                Ok::<_, Fail>(TransitionOutcome::Applied(updated))
+            })
+        })
+    }
+
+    async fn get(
+        &self,
+        id: ScheduledSessionId,
+    ) -> Result<Option<SessionListEntry>, RepositoryError> {
+        let id = id.get();
+        with_conn!(self.db, |conn| {
+            let row: Option<QueueRow> = list_source!()
+                .filter(scheduled_sessions::id.eq(id))
+                .select(list_columns!())
+                .first(conn)
+                .optional()?;
+            Ok(row.map(entry))
+        })
+    }
+
+    async fn latest_for(
+        &self,
+        user_id: UserId,
+        submission_id: SubmissionId,
+    ) -> Result<Option<ScheduledSession>, RepositoryError> {
+        let (user, submission) = (user_id.get(), submission_id.get());
+        with_conn!(self.db, |conn| {
+            let row = scheduled_sessions::table
+                .filter(scheduled_sessions::user_id.eq(user))
+                .filter(scheduled_sessions::submission_id.eq(submission))
+                .order((
+                    scheduled_sessions::scheduled_at.desc(),
+                    scheduled_sessions::id.desc(),
+                ))
+                .select(ScheduledSessionRow::as_select())
+                .first(conn)
+                .optional()?;
+            Ok(row.map(ScheduledSession::from))
+        })
+    }
+
+    async fn list(
+        &self,
+        query: &SessionQuery,
+        page: PageRequest,
+    ) -> Result<Page<SessionListEntry>, RepositoryError> {
+        let filters = query.clone();
+        let pattern = filters.student_email_contains.as_deref().map(like_pattern);
+        let now = SqlaTimestamp::from(filters.as_of.unwrap_or_else(Utc::now));
+        let size = page.size.get();
+        let newest_first = filters.order == ListOrder::NewestFirst;
+        let after = page
+            .after
+            .map(|cursor| (SqlaTimestamp::from(cursor.scheduled_at), cursor.id.get()));
+        let rows: Vec<QueueRow> = with_conn!(self.db, |conn| {
+            let base = list_source!().select(list_columns!()).into_boxed();
+            let mut q = apply_filters!(base, filters, pattern, now);
+            q = match (after, newest_first) {
+                (Some((at, id)), false) => after_cursor!(q, at, id),
+                (Some((at, id)), true) => before_cursor!(q, at, id),
+                (None, _) => q,
+            };
+            q = if newest_first {
+                q.order((
+                    scheduled_sessions::scheduled_at.desc(),
+                    scheduled_sessions::id.desc(),
+                ))
+            } else {
+                q.order((
+                    scheduled_sessions::scheduled_at.asc(),
+                    scheduled_sessions::id.asc(),
+                ))
+            };
+            Ok(q.limit(i64::from(size) + 1).load(conn)?)
+        })?;
+        let mut items: Vec<SessionListEntry> = rows.into_iter().map(entry).collect();
+        let more = items.len() > size as usize;
+        items.truncate(size as usize);
+        let next = if more {
+            items.last().map(|last| SessionCursor {
+                scheduled_at: last.session.scheduled_at,
+                id: last.session.id,
+            })
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    async fn count(&self, query: &SessionQuery) -> Result<u64, RepositoryError> {
+        let filters = query.clone();
+        let pattern = filters.student_email_contains.as_deref().map(like_pattern);
+        let now = SqlaTimestamp::from(filters.as_of.unwrap_or_else(Utc::now));
+        // States that do not depend on the time can be answered from the counter row.
+        let from_counter = filters.is_status_only()
+            && !matches!(
+                filters.status,
+                StatusFilter::Pending | StatusFilter::Claimed
+            );
+        let total: i64 = with_conn!(self.db, |conn| {
+            if from_counter {
+                // The trigger-maintained counter: one row, whatever the table's size.
+                let counts: Option<(i64, i64, i64)> = scheduled_session_counts::table
+                    .find(1)
+                    .select((
+                        scheduled_session_counts::pending_count,
+                        scheduled_session_counts::completed_count,
+                        scheduled_session_counts::cancelled_count,
+                    ))
+                    .first(conn)
+                    .optional()?;
+                if let Some((open, completed, cancelled)) = counts {
+                    return Ok(match filters.status {
+                        StatusFilter::Completed => completed,
+                        StatusFilter::Cancelled => cancelled,
+                        StatusFilter::Closed => completed + cancelled,
+                        StatusFilter::All => open + completed + cancelled,
+                        _ => open,
+                    });
+                }
+            }
+            let base = list_source!()
+                .select(diesel::dsl::count_star())
+                .into_boxed();
+            let q = apply_filters!(base, filters, pattern, now);
+            Ok(q.first(conn)?)
+        })?;
+        Ok(u64::try_from(total).unwrap_or(0))
+    }
+
+    async fn events(
+        &self,
+        id: ScheduledSessionId,
+        limit: u32,
+    ) -> Result<Vec<SessionEvent>, RepositoryError> {
+        let id = id.get();
+        let rows: Vec<EventRow> = with_conn!(self.db, |conn| {
+            Ok(scheduled_session_events::table
+                .left_join(
+                    users::table.on(users::id.nullable().eq(scheduled_session_events::actor_id)),
+                )
+                .filter(scheduled_session_events::session_id.eq(id))
+                .order(scheduled_session_events::id.asc())
+                .limit(i64::from(limit))
+                .select((
+                    scheduled_session_events::session_id,
+                    scheduled_session_events::occurred_at,
+                    scheduled_session_events::actor_id,
+                    scheduled_session_events::kind,
+                    scheduled_session_events::from_state,
+                    scheduled_session_events::to_state,
+                    scheduled_session_events::detail,
+                    users::email.nullable(),
+                ))
+                .load(conn)?)
+        })?;
+        rows.into_iter().map(event).collect()
+    }
+
+    /// Checks that a SQLite file is still the one the service opened, then reads one id from
+    /// the feature's table: the database answers and the schema is there (a bare `SELECT 1`
+    /// would pass on an empty or wrong database). Any failure is unavailable here, since
+    /// readiness is about serving, not about whose fault it is.
+    async fn check_ready(&self) -> Result<(), RepositoryError> {
+        self.db.writers.check_file()?;
+        let probe: Result<Option<i32>, RepositoryError> = with_conn!(self.db, |conn| {
+            Ok(scheduled_session_events::table
+                .select(scheduled_session_events::id)
+                .first(conn)
+                .optional()?
+                .or(scheduled_sessions::table
+                    .select(scheduled_sessions::id)
+                    .first(conn)
+                    .optional()?))
+        });
+        match probe {
+            Ok(_) => Ok(()),
+            Err(RepositoryError::Unavailable(why))
+            | Err(RepositoryError::Rejected(why))
+            | Err(RepositoryError::Internal(why)) => Err(RepositoryError::Unavailable(why)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod plan {
+    //! The queue page must be driven by the pending index and primary-key lookups: its cost
+    //! must not grow with the table.
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use diesel::query_builder::{QueryBuilder, QueryFragment};
+    use diesel::sqlite::{Sqlite, SqliteConnection};
+    use diesel_migrations::MigrationHarness;
+
+    #[derive(QueryableByName)]
+    struct QueryPlanRow {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        detail: String,
+    }
+
+    fn plan(conn: &mut SqliteConnection, query: &impl QueryFragment<Sqlite>) -> Vec<String> {
+        let mut builder = diesel::sqlite::SqliteQueryBuilder::new();
+        query.to_sql(&mut builder, &Sqlite).unwrap();
+        let sql = builder.finish();
+        let rows: Vec<QueryPlanRow> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+            .load(conn)
+            .unwrap();
+        rows.into_iter().map(|row| row.detail).collect()
+    }
+
+    #[test]
+    fn first_and_later_pages_use_the_pending_index() {
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        conn.run_pending_migrations(crate::migrations::SQLITE_PLATFORM)
+            .unwrap();
+        conn.run_pending_migrations(crate::migrations::SQLITE_FEATURE)
+            .unwrap();
+        for cursor in [false, true] {
+            let base = list_source!()
+                .select(list_columns!())
+                .into_boxed::<Sqlite>();
+            // The dashboard's queue: open sessions.
+            let filters = SessionQuery {
+                status: StatusFilter::Open,
+                ..SessionQuery::default()
+            };
+            let pattern: Option<String> = None;
+            let now = SqlaTimestamp::from(Utc::now());
+            let mut q = apply_filters!(base, filters, pattern, now);
+            if cursor {
+                let at = SqlaTimestamp::from(Utc::now());
+                q = after_cursor!(q, at, 1);
+            }
+            let q = q
+                .order((
+                    scheduled_sessions::scheduled_at.asc(),
+                    scheduled_sessions::id.asc(),
+                ))
+                .limit(26);
+            let steps = plan(&mut conn, &q);
+            assert!(
+                steps
+                    .iter()
+                    .any(|s| s.contains("idx_scheduled_sessions_pending")),
+                "{steps:?}"
+            );
+            if cursor {
+                // A range on the index, not a walk from its start.
+                assert!(
+                    steps
+                        .iter()
+                        .any(|s| s.contains("idx_scheduled_sessions_pending (scheduled_at>?)")),
+                    "{steps:?}"
+                );
+            }
+            for step in &steps {
+                assert!(
+                    !step.contains("MATERIALIZE") && !step.contains("TEMP B-TREE"),
+                    "{steps:?}"
+                );
+                assert!(
+                    !step.starts_with("SCAN") || step.contains("idx_scheduled_sessions_pending"),
+                    "{steps:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn dedup_check_uses_its_index() {
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        conn.run_pending_migrations(crate::migrations::SQLITE_PLATFORM)
+            .unwrap();
+        conn.run_pending_migrations(crate::migrations::SQLITE_FEATURE)
+            .unwrap();
+        let q = scheduled_sessions::table
+            .filter(scheduled_sessions::user_id.eq(1))
+            .filter(scheduled_sessions::submission_id.eq(2))
+            .filter(scheduled_sessions::scheduled_at.gt(SqlaTimestamp::from(Utc::now())))
+            .order((
+                scheduled_sessions::scheduled_at.desc(),
+                scheduled_sessions::id.desc(),
+            ))
+            .select(ScheduledSessionRow::as_select())
+            .limit(1);
+        let steps = plan(&mut conn, &q);
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.contains("idx_scheduled_sessions_dedup")),
+            "{steps:?}"
+        );
+    }
+}

@@ -1,0 +1,503 @@
+//! The instructor workflow at the adapter, on SQLite and PostgreSQL: compare-and-set
+//! transitions with their events, the open-session limit with the dedup, races between two
+//! processes (two claims, two bookings at the limit, a cancel and a completion), the
+//! append-only events table, and rows the platform wrote without the workflow's columns.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{fixture, new_session, TestDb};
+use sensei_core::ports::CreateOutcome;
+use sensei_core::*;
+
+fn service(t: &TestDb) -> SenseiService {
+    SenseiService::new(t.db.ports(), Policy::default())
+}
+
+fn window() -> chrono::DateTime<Utc> {
+    Utc::now() - Duration::hours(1)
+}
+
+async fn book(t: &TestDb, student: UserId, submission: SubmissionId) -> ScheduledSession {
+    match t
+        .db
+        .ports()
+        .sessions
+        .create_unless_recent(new_session(student, submission, Utc::now()), window(), 3)
+        .await
+        .unwrap()
+    {
+        CreateOutcome::Created(session) => session,
+        other => panic!("expected Created, got {other:?}"),
+    }
+}
+
+async fn new_submission(t: &TestDb, f: &common::Fixture) -> SubmissionId {
+    t.db.platform_writer()
+        .create_submission(f.student, f.challenge, Utc::now() - Duration::days(1))
+        .await
+        .unwrap()
+}
+
+fn kinds(events: &[SessionEvent]) -> Vec<EventKind> {
+    events.iter().map(|event| event.kind).collect()
+}
+
+async fn every_transition_appends_exactly_one_event(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let session = book(&t, f.student, f.submission).await;
+    let service = service(&t);
+    let sensei = Actor::instructor(f.instructor);
+    let claimed = service.claim(sensei, session.id).await.unwrap();
+    assert!(claimed.live_claim_at(Utc::now()).is_some());
+    service.renew_claim(sensei, session.id).await.unwrap();
+    let released = service.release_claim(sensei, session.id).await.unwrap();
+    assert_eq!(released.lifecycle, SessionLifecycle::Pending);
+    service.claim(sensei, session.id).await.unwrap();
+    let done = service
+        .complete_with_notes(sensei, session.id, "private", "for you")
+        .await
+        .unwrap();
+    let completion = done.completion().unwrap();
+    assert_eq!(completion.completed_by, Some(f.instructor));
+    assert_eq!(
+        completion.student_notes.as_ref().map(Notes::as_str),
+        Some("for you")
+    );
+    let timeline = service.timeline(sensei, session.id).await.unwrap();
+    assert_eq!(
+        kinds(&timeline.events),
+        [
+            EventKind::Booked,
+            EventKind::Claimed,
+            EventKind::Renewed,
+            EventKind::Released,
+            EventKind::Claimed,
+            EventKind::Completed
+        ]
+    );
+    assert_eq!(
+        timeline.events[0].actor_email.as_deref(),
+        Some("alice@example.com")
+    );
+    assert_eq!(
+        timeline.events[1].actor_email.as_deref(),
+        Some("sensei@example.com")
+    );
+    let last = timeline.events.last().unwrap();
+    assert_eq!(last.from_state, Some(SessionState::Claimed));
+    assert_eq!(last.to_state, SessionState::Completed);
+    // The stored row reads back as written.
+    let stored =
+        t.db.ports()
+            .sessions
+            .get(session.id)
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(stored.session, done);
+}
+
+async fn events_are_never_updated_or_deleted(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let session = book(&t, f.student, f.submission).await;
+    let count = || t.count_sql("SELECT COUNT(*) AS n FROM scheduled_session_events");
+    assert_eq!(count(), 1);
+    for sql in [
+        "UPDATE scheduled_session_events SET kind = 'claimed'".to_owned(),
+        "DELETE FROM scheduled_session_events".to_owned(),
+        format!(
+            "DELETE FROM scheduled_session_events WHERE session_id = {}",
+            session.id
+        ),
+    ] {
+        let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            t.execute_sql(&sql);
+        }));
+        assert!(refused.is_err(), "{sql} must be refused");
+    }
+    assert_eq!(count(), 1);
+    let events = t.db.ports().sessions.events(session.id, 10).await.unwrap();
+    assert_eq!(kinds(&events), [EventKind::Booked]);
+}
+
+async fn a_claim_is_held_against_others_and_listed_with_its_holder(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let other_instructor =
+        t.db.accounts()
+            .create("ann@example.com", Role::Instructor, "hash")
+            .await
+            .unwrap();
+    let session = book(&t, f.student, f.submission).await;
+    let service = service(&t);
+    service
+        .claim(Actor::instructor(other_instructor), session.id)
+        .await
+        .unwrap();
+    let refused = service
+        .claim(Actor::instructor(f.instructor), session.id)
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("claimed by ann@example.com until"),
+        "{refused}"
+    );
+    let sessions = t.db.ports().sessions;
+    let now = Utc::now();
+    let query = |status, claimed_by| SessionQuery {
+        status,
+        claimed_by,
+        as_of: Some(now),
+        ..SessionQuery::default()
+    };
+    let open = sessions
+        .list(&query(StatusFilter::Open, None), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(open.items.len(), 1);
+    assert_eq!(
+        open.items[0].holder_email.as_deref(),
+        Some("ann@example.com")
+    );
+    assert_eq!(
+        sessions
+            .count(&query(StatusFilter::Claimed, Some(other_instructor)))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        sessions
+            .count(&query(StatusFilter::Claimed, Some(f.instructor)))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        sessions
+            .count(&query(StatusFilter::Pending, None))
+            .await
+            .unwrap(),
+        0
+    );
+    // Half an hour later the claim has lapsed: pending for everyone, without any write.
+    let later = SessionQuery {
+        as_of: Some(now + Duration::minutes(31)),
+        ..query(StatusFilter::Pending, None)
+    };
+    assert_eq!(sessions.count(&later).await.unwrap(), 1);
+    assert_eq!(
+        sessions
+            .count(&query(StatusFilter::Open, None))
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+async fn cancelled_sessions_leave_the_queue_are_no_duplicates_and_free_the_limit(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let mut booked = Vec::new();
+    for _ in 0..3 {
+        let submission = new_submission(&t, &f).await;
+        booked.push((book(&t, f.student, submission).await, submission));
+    }
+    // At the limit: a fourth submission is refused.
+    let fourth = new_submission(&t, &f).await;
+    let refused =
+        t.db.ports()
+            .sessions
+            .create_unless_recent(new_session(f.student, fourth, Utc::now()), window(), 3)
+            .await
+            .unwrap();
+    assert_eq!(refused, CreateOutcome::TooManyOpen { open: 3 });
+    // Cancelling one frees a place and its pair may be booked again at once.
+    let (cancelled, submission) = &booked[0];
+    service(&t)
+        .cancel(Actor::student(f.student), cancelled.id, "no longer needed")
+        .await
+        .unwrap();
+    let again = book(&t, f.student, *submission).await;
+    assert_ne!(again.id, cancelled.id);
+    let sessions = t.db.ports().sessions;
+    let open = SessionQuery {
+        status: StatusFilter::Open,
+        ..SessionQuery::default()
+    };
+    assert_eq!(sessions.count(&open).await.unwrap(), 3);
+    let cancelled_only = SessionQuery {
+        status: StatusFilter::Cancelled,
+        ..SessionQuery::default()
+    };
+    assert_eq!(sessions.count(&cancelled_only).await.unwrap(), 1);
+    let listed = sessions
+        .list(&cancelled_only, PageRequest::default())
+        .await
+        .unwrap();
+    let cancellation = listed.items[0].session.cancellation().unwrap();
+    assert_eq!(
+        cancellation.reason.as_ref().map(CancelReason::as_str),
+        Some("no longer needed")
+    );
+    // The counter row agrees with the table.
+    assert_eq!(
+        t.count_sql("SELECT pending_count AS n FROM scheduled_session_counts"),
+        3
+    );
+    assert_eq!(
+        t.count_sql("SELECT cancelled_count AS n FROM scheduled_session_counts"),
+        1
+    );
+}
+
+async fn history_is_newest_first_and_a_student_sees_only_their_sessions(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let first = book(&t, f.student, f.submission).await;
+    let second_submission = new_submission(&t, &f).await;
+    let second = book(&t, f.student, second_submission).await;
+    let service = service(&t);
+    let sensei = Actor::instructor(f.instructor);
+    service.complete(sensei, first.id, "").await.unwrap();
+    service
+        .cancel(Actor::student(f.student), second.id, "")
+        .await
+        .unwrap();
+    let history = service
+        .history(sensei, SessionQuery::default(), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(history.total, 2);
+    let ids: Vec<_> = history.page.items.iter().map(|e| e.session.id).collect();
+    assert_eq!(ids, [second.id, first.id], "newest booking first");
+    let completed_by_me = service
+        .history(
+            sensei,
+            SessionQuery {
+                status: StatusFilter::Completed,
+                completed_by: Some(f.instructor),
+                ..SessionQuery::default()
+            },
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(completed_by_me.total, 1);
+    let mine = service
+        .my_sessions(Actor::student(f.student), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(mine.items.len(), 2);
+    let theirs = service
+        .my_sessions(Actor::student(f.other), PageRequest::default())
+        .await
+        .unwrap();
+    assert!(theirs.items.is_empty());
+}
+
+async fn a_row_the_platform_wrote_without_the_new_columns_reads_claims_and_completes(t: TestDb) {
+    let f = fixture(&t.db).await;
+    // Exactly the seed's columns, as the platform's SQLAlchemy model writes them.
+    t.execute_sql(&format!(
+        "INSERT INTO scheduled_sessions (submission_id, user_id, eligibility_reason, \
+         goals_passed, goals_engaged, total_goals, scheduled_at) \
+         VALUES ({}, {}, 'needs_work_feedback', 1, 1, 3, '2026-11-28 09:15:02.123456')",
+        f.submission, f.student
+    ));
+    let sessions = t.db.ports().sessions;
+    let queue = sessions
+        .list(
+            &SessionQuery {
+                status: StatusFilter::Open,
+                ..SessionQuery::default()
+            },
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(queue.items.len(), 1);
+    let id = queue.items[0].session.id;
+    assert_eq!(queue.items[0].session.lifecycle, SessionLifecycle::Pending);
+    let service = service(&t);
+    let sensei = Actor::instructor(f.instructor);
+    service.claim(sensei, id).await.unwrap();
+    let done = service.complete(sensei, id, "seen").await.unwrap();
+    assert_eq!(done.completion().unwrap().completed_by, Some(f.instructor));
+    // And the seed's columns hold what the platform expects.
+    assert_eq!(
+        t.count_sql(&format!(
+            "SELECT COUNT(*) AS n FROM scheduled_sessions \
+             WHERE id = {id} AND session_completed_at IS NOT NULL AND notes = 'seen'"
+        )),
+        1
+    );
+}
+
+/// The URL a child process connects with.
+fn url_of(t: &TestDb) -> String {
+    match &t.url {
+        sensei_diesel::DatabaseUrl::Sqlite(path) => path.to_string_lossy().into_owned(),
+        sensei_diesel::DatabaseUrl::Postgres(url) => url.clone(),
+    }
+}
+
+/// Runs `ops` (operation, id, actor) in one child process each, all starting at once, and
+/// returns what each printed.
+async fn in_two_processes(t: &TestDb, ops: [(&str, i32, i32); 2]) -> Vec<String> {
+    let exe = env!("CARGO_BIN_EXE_sensei-diesel-workflow-child");
+    let url = url_of(t);
+    let start_ms = Utc::now().timestamp_millis() + 1_000;
+    let children: Vec<_> = ops
+        .iter()
+        .map(|(op, id, actor)| {
+            std::process::Command::new(exe)
+                .args([
+                    op.to_string(),
+                    url.clone(),
+                    id.to_string(),
+                    actor.to_string(),
+                    start_ms.to_string(),
+                ])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut results = Vec::new();
+    for child in children {
+        let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+            .await
+            .unwrap()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success(),
+            "child failed: {stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        results.push(
+            stdout
+                .lines()
+                .find_map(|line| line.strip_prefix("RESULT="))
+                .unwrap_or_else(|| panic!("child did not report: {stdout}"))
+                .trim()
+                .to_owned(),
+        );
+    }
+    results
+}
+
+async fn two_processes_claiming_one_session_leave_one_holder(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let ann =
+        t.db.accounts()
+            .create("ann@example.com", Role::Instructor, "hash")
+            .await
+            .unwrap();
+    for _ in 0..3 {
+        let submission = new_submission(&t, &f).await;
+        let session = book(&t, f.student, submission).await;
+        let results = in_two_processes(
+            &t,
+            [
+                ("claim", session.id.get(), f.instructor.get()),
+                ("claim", session.id.get(), ann.get()),
+            ],
+        )
+        .await;
+        let winners = results.iter().filter(|r| *r == "ok").count();
+        assert_eq!(winners, 1, "{results:?}");
+        assert!(results.contains(&"held_by_other".to_owned()), "{results:?}");
+        let events = t.db.ports().sessions.events(session.id, 10).await.unwrap();
+        assert_eq!(kinds(&events), [EventKind::Booked, EventKind::Claimed]);
+        // Free the student's place for the next round.
+        service(&t)
+            .cancel(Actor::student(f.student), session.id, "")
+            .await
+            .unwrap();
+    }
+}
+
+async fn two_processes_booking_at_the_open_limit_never_exceed_it(t: TestDb) {
+    let f = fixture(&t.db).await;
+    for _ in 0..2 {
+        let submission = new_submission(&t, &f).await;
+        book(&t, f.student, submission).await;
+    }
+    let (a, b) = (new_submission(&t, &f).await, new_submission(&t, &f).await);
+    let results = in_two_processes(
+        &t,
+        [
+            ("book", a.get(), f.student.get()),
+            ("book", b.get(), f.student.get()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        results.iter().filter(|r| *r == "ok").count(),
+        1,
+        "{results:?}"
+    );
+    assert!(
+        results.contains(&"too_many_open_sessions".to_owned()),
+        "{results:?}"
+    );
+    assert_eq!(
+        t.count_sql(&format!(
+            "SELECT COUNT(*) AS n FROM scheduled_sessions WHERE user_id = {} \
+             AND session_completed_at IS NULL AND cancelled_at IS NULL",
+            f.student
+        )),
+        3
+    );
+}
+
+async fn a_cancel_racing_a_completion_across_processes_has_one_winner(t: TestDb) {
+    let f = fixture(&t.db).await;
+    for _ in 0..3 {
+        let submission = new_submission(&t, &f).await;
+        let session = book(&t, f.student, submission).await;
+        let results = in_two_processes(
+            &t,
+            [
+                ("complete", session.id.get(), f.instructor.get()),
+                ("cancel", session.id.get(), f.student.get()),
+            ],
+        )
+        .await;
+        assert_eq!(
+            results.iter().filter(|r| *r == "ok").count(),
+            1,
+            "{results:?}"
+        );
+        let stored =
+            t.db.ports()
+                .sessions
+                .get(session.id)
+                .await
+                .unwrap()
+                .unwrap();
+        let events = t.db.ports().sessions.events(session.id, 10).await.unwrap();
+        assert_eq!(events.len(), 2, "booked and exactly one more");
+        assert_eq!(
+            events[1].to_state,
+            stored.session.state_at(Utc::now()),
+            "the events table agrees with the row"
+        );
+    }
+}
+
+both_backends!(
+    every_transition_appends_exactly_one_event,
+    events_are_never_updated_or_deleted,
+    a_claim_is_held_against_others_and_listed_with_its_holder,
+    cancelled_sessions_leave_the_queue_are_no_duplicates_and_free_the_limit,
+    history_is_newest_first_and_a_student_sees_only_their_sessions,
+    a_row_the_platform_wrote_without_the_new_columns_reads_claims_and_completes,
+    two_processes_claiming_one_session_leave_one_holder,
+    two_processes_booking_at_the_open_limit_never_exceed_it,
+    a_cancel_racing_a_completion_across_processes_has_one_winner,
+);
