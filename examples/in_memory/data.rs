@@ -31,6 +31,8 @@ pub struct PlatformData {
     pub conversation_messages: Vec<ConversationMessageRow>,
     /// The feature's own table.
     pub scheduled_sessions: Vec<ScheduledSession>,
+    /// The sessions' audit trail.
+    pub events: Vec<sensei_core::NewSessionEvent>,
 }
 
 /// A user.

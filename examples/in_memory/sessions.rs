@@ -1,13 +1,16 @@
-//! The scheduled sessions port over a vector. Check-and-insert and check-and-complete each run
+//! The scheduled sessions port over a vector. Check-and-insert and compare-and-set each run
 //! under the one lock, which is what makes them atomic.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sensei_core::ports::{CompleteOutcome, CreateOutcome, ScheduledSessionRepository};
+use sensei_core::ports::{
+    ClaimLimit, CreateOutcome, ScheduledSessionRepository, TransitionOutcome,
+};
 use sensei_core::{
-    is_within_dedup_window, ChallengeId, Completion, NewScheduledSession, Page, PageRequest,
-    RepositoryError, ScheduledSession, ScheduledSessionId, SessionLifecycle, SessionListEntry,
-    SessionQuery, StatusFilter, SubmissionId, UserId,
+    is_within_dedup_window, ChallengeId, EventKind, ListOrder, NewScheduledSession,
+    NewSessionEvent, Page, PageRequest, RepositoryError, ScheduledSession, ScheduledSessionId,
+    SessionEvent, SessionLifecycle, SessionListEntry, SessionQuery, SessionState, StatusFilter,
+    SubmissionId, UserId,
 };
 
 use super::data::PlatformData;
@@ -17,20 +20,48 @@ fn entry(data: &PlatformData, session: &ScheduledSession) -> SessionListEntry {
     let challenge_id = data
         .submission(session.submission_id)
         .map_or(ChallengeId(0), |submission| submission.challenge_id);
+    let holder_email = match &session.lifecycle {
+        SessionLifecycle::Claimed(claim) => Some(data.email(claim.holder)),
+        _ => None,
+    };
     SessionListEntry {
         session: session.clone(),
         student_email: data.email(session.user_id),
         challenge_id,
         challenge_name: data.challenge_name(challenge_id),
+        holder_email,
     }
 }
 
 fn matches(query: &SessionQuery, entry: &SessionListEntry) -> bool {
+    let state = entry.session.state_at(query.as_of.unwrap_or_else(Utc::now));
     let status = match query.status {
-        StatusFilter::Pending => entry.session.is_pending(),
-        StatusFilter::Completed => !entry.session.is_pending(),
+        StatusFilter::Pending => state == SessionState::Pending,
+        StatusFilter::Claimed => state == SessionState::Claimed,
+        StatusFilter::Open => state.is_open(),
+        StatusFilter::Completed => state == SessionState::Completed,
+        StatusFilter::Cancelled => state == SessionState::Cancelled,
+        StatusFilter::Closed => !state.is_open(),
         StatusFilter::All => true,
     };
+    let student = query
+        .student
+        .is_none_or(|student| entry.session.user_id == student);
+    let holder = query.claimed_by.is_none_or(|holder| {
+        matches!(&entry.session.lifecycle, SessionLifecycle::Claimed(claim) if claim.holder == holder)
+    });
+    let completer = query.completed_by.is_none_or(|completer| {
+        entry
+            .session
+            .completion()
+            .is_some_and(|completion| completion.completed_by == Some(completer))
+    });
+    let booked = query
+        .scheduled_from
+        .is_none_or(|from| entry.session.scheduled_at >= from)
+        && query
+            .scheduled_before
+            .is_none_or(|before| entry.session.scheduled_at < before);
     let reason = query
         .reason
         .is_none_or(|reason| entry.session.reason.known() == Some(reason));
@@ -43,7 +74,7 @@ fn matches(query: &SessionQuery, entry: &SessionListEntry) -> bool {
             .to_lowercase()
             .contains(&needle.to_lowercase())
     });
-    status && reason && challenge && email
+    status && reason && challenge && email && student && holder && completer && booked
 }
 
 fn filtered(data: &PlatformData, query: &SessionQuery) -> Vec<SessionListEntry> {
@@ -60,17 +91,28 @@ impl ScheduledSessionRepository for InMemoryPlatform {
         &self,
         new: NewScheduledSession,
         window_start: DateTime<Utc>,
+        max_open: u32,
     ) -> Result<CreateOutcome, RepositoryError> {
         let mut data = self.data();
         let recent = data
             .scheduled_sessions
             .iter()
             .filter(|row| row.user_id == new.user_id && row.submission_id == new.submission_id)
+            .filter(|row| row.cancellation().is_none())
             .filter(|row| is_within_dedup_window(row.scheduled_at, window_start))
             .max_by_key(|row| (row.scheduled_at, row.id))
             .cloned();
         if let Some(existing) = recent {
             return Ok(CreateOutcome::Existing(existing));
+        }
+        let open = data
+            .scheduled_sessions
+            .iter()
+            .filter(|row| row.user_id == new.user_id && row.is_open())
+            .count();
+        let open = u32::try_from(open).unwrap_or(u32::MAX);
+        if open >= max_open {
+            return Ok(CreateOutcome::TooManyOpen { open });
         }
         let id = next_id(data.scheduled_sessions.iter().map(|row| row.id.get()));
         let session = ScheduledSession {
@@ -82,6 +124,13 @@ impl ScheduledSessionRepository for InMemoryPlatform {
             scheduled_at: new.scheduled_at,
             lifecycle: SessionLifecycle::Pending,
         };
+        data.events.push(NewSessionEvent::transition(
+            EventKind::Booked,
+            None,
+            &session,
+            Some(new.user_id),
+            new.scheduled_at,
+        ));
         data.scheduled_sessions.push(session.clone());
         Ok(CreateOutcome::Created(session))
     }
@@ -119,12 +168,22 @@ impl ScheduledSessionRepository for InMemoryPlatform {
     ) -> Result<Page<SessionListEntry>, RepositoryError> {
         let mut rows = filtered(&self.data(), query);
         rows.sort_by_key(|row| (row.session.scheduled_at, row.session.id));
+        let newest_first = query.order == ListOrder::NewestFirst;
+        if newest_first {
+            rows.reverse();
+        }
         let size = usize::try_from(page.size.get()).unwrap_or(usize::MAX);
         let mut items: Vec<SessionListEntry> = rows
             .into_iter()
             .filter(|row| {
                 page.after.is_none_or(|after| {
-                    (row.session.scheduled_at, row.session.id) > (after.scheduled_at, after.id)
+                    let key = (row.session.scheduled_at, row.session.id);
+                    let cursor = (after.scheduled_at, after.id);
+                    if newest_first {
+                        key < cursor
+                    } else {
+                        key > cursor
+                    }
                 })
             })
             .take(size.saturating_add(1))
@@ -146,19 +205,63 @@ impl ScheduledSessionRepository for InMemoryPlatform {
         Ok(u64::try_from(count).unwrap_or(u64::MAX))
     }
 
-    async fn complete_if_pending(
+    async fn transition(
         &self,
         id: ScheduledSessionId,
-        completion: Completion,
-    ) -> Result<CompleteOutcome, RepositoryError> {
+        expected: SessionLifecycle,
+        next: SessionLifecycle,
+        event: NewSessionEvent,
+        claim_limit: Option<ClaimLimit>,
+    ) -> Result<TransitionOutcome, RepositoryError> {
         let mut data = self.data();
-        let Some(row) = data.scheduled_sessions.iter_mut().find(|row| row.id == id) else {
-            return Ok(CompleteOutcome::NotFound);
-        };
-        if !row.is_pending() {
-            return Ok(CompleteOutcome::AlreadyCompleted(row.clone()));
+        if let Some(limit) = claim_limit {
+            let live = data
+                .scheduled_sessions
+                .iter()
+                .filter(|row| row.id != id)
+                .filter(|row| {
+                    row.live_claim_at(limit.now)
+                        .is_some_and(|claim| claim.holder == limit.instructor)
+                })
+                .count();
+            let live = u32::try_from(live).unwrap_or(u32::MAX);
+            if live >= limit.max {
+                return Ok(TransitionOutcome::ClaimLimitReached { live });
+            }
         }
-        row.lifecycle = SessionLifecycle::Completed(completion);
-        Ok(CompleteOutcome::Completed(row.clone()))
+        let Some(row) = data.scheduled_sessions.iter_mut().find(|row| row.id == id) else {
+            return Ok(TransitionOutcome::NotFound);
+        };
+        if row.lifecycle != expected {
+            return Ok(TransitionOutcome::Changed);
+        }
+        row.lifecycle = next;
+        let applied = row.clone();
+        data.events.push(event);
+        Ok(TransitionOutcome::Applied(applied))
+    }
+
+    async fn events(
+        &self,
+        id: ScheduledSessionId,
+        limit: u32,
+    ) -> Result<Vec<SessionEvent>, RepositoryError> {
+        let data = self.data();
+        Ok(data
+            .events
+            .iter()
+            .filter(|event| event.session_id == id)
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|event| SessionEvent {
+                session_id: event.session_id,
+                occurred_at: event.occurred_at,
+                actor: event.actor,
+                actor_email: event.actor.map(|actor| data.email(actor)),
+                kind: event.kind,
+                from_state: event.from_state,
+                to_state: event.to_state,
+                detail: event.detail.clone(),
+            })
+            .collect())
     }
 }

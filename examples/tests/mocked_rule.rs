@@ -95,7 +95,7 @@ async fn four_of_five_goals_engaged_is_enough_under_an_80_percent_policy() {
     let mut sessions = MockScheduledSessionRepository::new();
     sessions
         .expect_create_unless_recent()
-        .withf(|new, window_start| {
+        .withf(|new, window_start, _max_open| {
             new.reason == EligibilityReason::DigiTrainerEngagement
                 && new.engagement.goals_engaged == 4
                 && new.engagement.total_goals == 5
@@ -103,7 +103,7 @@ async fn four_of_five_goals_engaged_is_enough_under_an_80_percent_policy() {
                 && *window_start == now() - Duration::minutes(30)
         })
         .times(1)
-        .returning(|new, _| {
+        .returning(|new, _, _| {
             Ok(CreateOutcome::Created(ScheduledSession {
                 id: ScheduledSessionId(1),
                 submission_id: new.submission_id,

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sensei_core::{
     EligibilityReason, EngagementSnapshot, GoalProgressEntry, GoalStatus, MessageRole,
-    RecordedReason, ReviewVerdict, SessionLifecycle,
+    RecordedReason, ReviewVerdict, SessionLifecycle, SessionState,
 };
 
 /// A time as pages show it: `2026-11-28 09:15 UTC`.
@@ -39,12 +39,29 @@ pub fn recorded_reason_label(reason: &RecordedReason) -> String {
     }
 }
 
-/// A session's lifecycle: `Pending` or `Completed` (templates lowercase it inside sentences).
-pub fn lifecycle_label(lifecycle: &SessionLifecycle) -> &'static str {
-    match lifecycle {
-        SessionLifecycle::Pending => "Pending",
-        SessionLifecycle::Completed(_) => "Completed",
+/// A session's state: `Pending`, `Claimed`, `Completed` or `Cancelled` (templates lowercase
+/// it inside sentences).
+pub fn state_label(state: SessionState) -> &'static str {
+    match state {
+        SessionState::Pending => "Pending",
+        SessionState::Claimed => "Claimed",
+        SessionState::Completed => "Completed",
+        SessionState::Cancelled => "Cancelled",
     }
+}
+
+/// A stored lifecycle's label as of now (an expired claim reads as pending).
+pub fn lifecycle_label(lifecycle: &SessionLifecycle) -> &'static str {
+    let state = match lifecycle {
+        SessionLifecycle::Pending => SessionState::Pending,
+        SessionLifecycle::Claimed(claim) if claim.is_live_at(chrono::Utc::now()) => {
+            SessionState::Claimed
+        }
+        SessionLifecycle::Claimed(_) => SessionState::Pending,
+        SessionLifecycle::Completed(_) => SessionState::Completed,
+        SessionLifecycle::Cancelled(_) => SessionState::Cancelled,
+    };
+    state_label(state)
 }
 
 /// A goal's status: `Passed`, `Engaged` or `Not started`.

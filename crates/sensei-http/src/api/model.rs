@@ -123,8 +123,12 @@ impl From<StatusParam> for StatusFilter {
 pub enum SessionStatusBody {
     /// Waiting for an instructor.
     Pending,
+    /// Held by an instructor until `claim_expires_at`.
+    Claimed,
     /// Completed; `completed_at` says when.
     Completed,
+    /// Cancelled by the student.
+    Cancelled,
 }
 
 /// Digi-trainer engagement: goals passed, engaged (not passed) and in all.
@@ -182,11 +186,16 @@ impl From<&ScheduledSession> for ScheduledSessionBody {
     fn from(session: &ScheduledSession) -> Self {
         let (status, completed_at, notes) = match &session.lifecycle {
             SessionLifecycle::Pending => (SessionStatusBody::Pending, None, None),
+            SessionLifecycle::Claimed(claim) if claim.is_live_at(Utc::now()) => {
+                (SessionStatusBody::Claimed, None, None)
+            }
+            SessionLifecycle::Claimed(_) => (SessionStatusBody::Pending, None, None),
             SessionLifecycle::Completed(completion) => (
                 SessionStatusBody::Completed,
                 Some(completion.completed_at),
                 completion.notes.as_ref().map(ToString::to_string),
             ),
+            SessionLifecycle::Cancelled(_) => (SessionStatusBody::Cancelled, None, None),
         };
         Self {
             id: session.id.get(),

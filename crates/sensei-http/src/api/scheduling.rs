@@ -124,6 +124,7 @@ impl SchedulingApi {
                 .0
                 .map(|text| text.trim().to_owned())
                 .filter(|text| !text.is_empty()),
+            ..SessionQuery::default()
         };
         let listing = state
             .service

@@ -195,10 +195,11 @@ pub async fn dashboard(
 ) -> Result<Response, AppError> {
     let params = parse_params(req.uri().query())?;
     let filters = SessionQuery {
-        status: StatusFilter::Pending,
+        status: StatusFilter::Open,
         reason: params.reason,
         challenge_id: params.challenge,
         student_email_contains: params.student.clone(),
+        ..SessionQuery::default()
     };
     let page = PageRequest {
         after: params.after,

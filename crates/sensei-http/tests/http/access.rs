@@ -44,7 +44,7 @@ async fn is_pending(app: &TestApp, id: i32) -> bool {
         .unwrap()
         .unwrap()
         .session
-        .is_pending()
+        .is_open()
 }
 
 #[tokio::test]

@@ -179,7 +179,14 @@ async fn notes_over_the_limit_are_refused_and_a_second_completion_keeps_the_firs
 
 #[tokio::test]
 async fn the_queue_is_oldest_first_paged_and_filtered() {
-    let app = TestApp::spawn().await;
+    // Alice books 30 sessions here: a policy that allows that many open at once.
+    let app = TestApp::spawn_with(sensei_http::AppConfig {
+        policy: sensei_core::Policy::default()
+            .with_max_open_sessions(100)
+            .unwrap(),
+        ..sensei_http::AppConfig::for_tests().unwrap()
+    })
+    .await;
     let alice = app.user_id(ALICE).await;
     let bob = app.user_id(BOB).await;
     let writer = app.database.platform_writer();
