@@ -2,6 +2,7 @@
 //! trusted-header identity, the argon2 password verifier the core's sign-in uses, and the
 //! extractors handlers use ([`Viewer`], [`CheckedForm`]).
 
+mod argon2_workers;
 pub mod csrf;
 pub mod form;
 pub mod password;
@@ -9,6 +10,6 @@ pub mod sign_in;
 pub mod throttle;
 pub mod viewer;
 
+pub use argon2_workers::Argon2Verifier;
 pub use form::{CheckedForm, NoFields, MAX_FORM_BYTES};
-pub use password::Argon2Verifier;
 pub use viewer::Viewer;

@@ -1,14 +1,6 @@
-//! argon2id password hashes, and [`Argon2Verifier`], the core's password-verification port.
-//! Hashing and verifying are CPU-heavy, so the async helpers run them on the blocking pool,
-//! never on a runtime worker.
-
-use std::sync::{Arc, OnceLock};
-use std::time::Duration;
-
-use async_trait::async_trait;
-use sensei_core::ports::PasswordVerifier as VerifyPasswords;
-use sensei_core::RepositoryError;
-use tokio::sync::Semaphore;
+//! argon2id password hashes (demo accounts, tests). Hashing is CPU-heavy, so the async
+//! helper runs it on the blocking pool, never on a runtime worker; sign-ins verify on
+//! [`super::Argon2Verifier`]'s own threads.
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -40,11 +32,11 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     }
 }
 
-/// A hash of nothing in particular, verified against when the email is unknown so that an
-/// unknown account takes as long to refuse as a wrong password.
-fn decoy_hash() -> &'static str {
-    static DECOY: OnceLock<String> = OnceLock::new();
-    DECOY.get_or_init(|| hash_password("decoy password for unknown accounts").unwrap_or_default())
+/// A hash of nothing in particular (argon2id with the default parameters), verified against
+/// when the email is unknown so that an unknown account takes as long to refuse as a wrong
+/// password. A constant: computing it at run time would allocate argon2's memory once more.
+pub(super) fn decoy_hash() -> &'static str {
+    "$argon2id$v=19$m=19456,t=2,p=1$AAuSAK8ZpBLJn8dR09sg6Q$OGZofCfd1ORl4mUyRoXxlTIZ2M4SWP2iI0SJrhz/EH4"
 }
 
 /// [`hash_password`] on the blocking pool.
@@ -55,69 +47,6 @@ pub async fn hash_password_async(password: String) -> Result<String, HashError> 
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(|error| HashError(error.to_string()))?
-}
-
-/// Verifies on the blocking pool; with `hash` `None` (unknown account) verifies against a
-/// decoy and returns `false`, taking the same time.
-pub async fn verify_password_async(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || match hash {
-        Some(hash) => verify_password(&password, &hash),
-        None => {
-            let _ = verify_password(&password, decoy_hash());
-            false
-        }
-    })
-    .await
-    .unwrap_or(false)
-}
-
-/// Verifies argon2 (PHC) hashes on the blocking pool, at most one per core at a time: the
-/// password port of the core's sign-in. Each check holds about 19 MiB, so a flood of
-/// sign-ins waits here (asynchronously, bounded in time) instead of growing memory.
-#[derive(Debug, Clone)]
-pub struct Argon2Verifier {
-    permits: Arc<Semaphore>,
-    wait: Duration,
-}
-
-impl Argon2Verifier {
-    /// A verifier running at most `concurrent` checks at once; a check that cannot start
-    /// within `wait` is refused as unavailable.
-    pub fn new(concurrent: usize, wait: Duration) -> Self {
-        Self {
-            permits: Arc::new(Semaphore::new(concurrent.max(1))),
-            wait,
-        }
-    }
-}
-
-impl Default for Argon2Verifier {
-    /// One check per core; a check waits at most 10 seconds to start.
-    fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        Self::new(cores, Duration::from_secs(10))
-    }
-}
-
-#[async_trait]
-impl VerifyPasswords for Argon2Verifier {
-    async fn verify(
-        &self,
-        password: String,
-        hash: Option<String>,
-    ) -> Result<bool, RepositoryError> {
-        let permit = tokio::time::timeout(self.wait, self.permits.acquire())
-            .await
-            .map_err(|_| {
-                RepositoryError::Unavailable(
-                    "too many sign-ins are being checked right now".to_owned(),
-                )
-            })?
-            .map_err(|_| RepositoryError::Internal("the password checker was closed".to_owned()))?;
-        let verified = verify_password_async(password, hash).await;
-        drop(permit);
-        Ok(verified)
-    }
 }
 
 #[cfg(test)]
@@ -133,11 +62,12 @@ mod tests {
         assert!(!verify_password("sensei-demo", "not a hash"));
     }
 
-    #[tokio::test]
-    async fn a_check_that_cannot_start_in_time_is_unavailable_not_a_wrong_password() {
-        let verifier = Argon2Verifier::new(1, Duration::from_millis(20));
-        let _busy = verifier.permits.clone().acquire_owned().await.unwrap();
-        let outcome = verifier.verify("x".to_owned(), None).await;
-        assert!(matches!(outcome, Err(RepositoryError::Unavailable(_))));
+    #[test]
+    fn the_decoy_is_a_real_argon2_hash_of_the_default_cost() {
+        assert!(verify_password(
+            "decoy password for unknown accounts",
+            decoy_hash()
+        ));
+        assert!(decoy_hash().contains("m=19456,t=2,p=1"));
     }
 }
