@@ -100,6 +100,9 @@ pub struct AppConfig {
     pub sign_in_limits: SignInLimits,
     /// Limits on client connections.
     pub connections: ConnectionLimits,
+    /// Where `/metrics` is served: on its own listener at this address, or (when `None`) on
+    /// the main one.
+    pub metrics_bind: Option<String>,
 }
 
 /// The trusted-header identity mode: an authenticating proxy in front of the service names
@@ -173,6 +176,7 @@ impl AppConfig {
             trusted_header: None,
             sign_in_limits: SignInLimits::default(),
             connections: ConnectionLimits::default(),
+            metrics_bind: None,
         })
     }
 }

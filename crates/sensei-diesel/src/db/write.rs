@@ -6,10 +6,15 @@ use std::time::Duration;
 
 use sensei_core::RepositoryError;
 
+#[cfg(feature = "postgres")]
 use diesel::pg::PgConnection;
+#[cfg(feature = "postgres")]
 use diesel::sql_types::Integer;
+#[cfg(feature = "sqlite")]
 use diesel::sqlite::SqliteConnection;
-use diesel::{Connection, QueryResult, RunQueryDsl};
+#[cfg(feature = "postgres")]
+use diesel::RunQueryDsl;
+use diesel::{Connection, QueryResult};
 
 use crate::error::Fail;
 
@@ -64,6 +69,7 @@ impl WriterQueue {
     }
 
     /// Takes the turn from blocking code (bulk loads), waiting as long as it takes.
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     pub(crate) fn blocking_turn(&self) -> WriterTurn {
         WriterTurn {
             _guard: Arc::clone(&self.turn).blocking_lock_owned(),
@@ -108,6 +114,7 @@ pub(crate) struct SqliteFile {
 
 impl SqliteFile {
     /// The file at `path` as it is now; `None` where identities are not available.
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     pub(crate) fn open(path: &std::path::Path) -> Option<Self> {
         Some(Self {
             path: path.to_path_buf(),
@@ -164,6 +171,7 @@ pub(crate) trait WriteConn: Connection + Sized {
     fn placeholders(sql: &'static str) -> std::borrow::Cow<'static, str>;
 }
 
+#[cfg(feature = "sqlite")]
 impl WriteConn for SqliteConnection {
     fn write_transaction<T, F>(&mut self, f: F) -> Result<T, Fail>
     where
@@ -183,6 +191,7 @@ impl WriteConn for SqliteConnection {
     }
 }
 
+#[cfg(feature = "postgres")]
 impl WriteConn for PgConnection {
     fn write_transaction<T, F>(&mut self, f: F) -> Result<T, Fail>
     where
@@ -223,7 +232,7 @@ pub(crate) fn sql_for<C: WriteConn>(
     C::placeholders(sql)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sqlite", feature = "postgres"))]
 mod tests {
     use std::time::Duration;
 

@@ -22,7 +22,18 @@ diesel::define_sql_function! {
 /// One row of `scheduled_sessions`, as stored (any value the platform may have written).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = scheduled_sessions)]
-#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+#[cfg_attr(
+    all(feature = "sqlite", feature = "postgres"),
+    diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))
+)]
+#[cfg_attr(
+    all(feature = "sqlite", not(feature = "postgres")),
+    diesel(check_for_backend(diesel::sqlite::Sqlite))
+)]
+#[cfg_attr(
+    all(feature = "postgres", not(feature = "sqlite")),
+    diesel(check_for_backend(diesel::pg::Pg))
+)]
 pub(crate) struct ScheduledSessionRow {
     id: i32,
     submission_id: i32,
@@ -427,7 +438,7 @@ mod tests {
         assert_eq!(count(Some(4)), 4);
     }
 }
-#[cfg(test)]
+#[cfg(all(test, feature = "sqlite"))]
 mod plan {
     //! The queue page must be driven by the pending index and primary-key lookups: its cost
     //! must not grow with the table.

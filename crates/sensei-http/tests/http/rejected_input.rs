@@ -38,7 +38,11 @@ async fn nul_in_input_is_a_client_error(app: &TestApp) {
         )
         .await;
     assert!(page.status.is_client_error(), "{}", page.status);
-    assert_ne!(page.status, StatusCode::FORBIDDEN, "the form itself was valid");
+    assert_ne!(
+        page.status,
+        StatusCode::FORBIDDEN,
+        "the form itself was valid"
+    );
     // The service still serves the same account.
     app.send(Call::post_json(
         format!("{API}/session"),
