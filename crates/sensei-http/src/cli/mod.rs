@@ -24,7 +24,10 @@ pub type CliResultError = Box<dyn std::error::Error + Send + Sync>;
 #[command(
     name = "sensei",
     version,
-    about = "Sensei scheduling: book and run one-to-one sensei sessions"
+    about = "Sensei scheduling: book and run one-to-one sensei sessions",
+    after_help = "Also read from the environment: RUST_LOG (log filter, default `info`, e.g. \
+                  `warn,sensei_http=debug`) and NO_COLOR (no coloured text logs). \
+                  See docs/configuration.md."
 )]
 pub struct Cli {
     /// How log lines (on stderr) are written: `text` for people, `json` (one object per line,
