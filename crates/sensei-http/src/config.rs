@@ -44,7 +44,8 @@ impl CookieSecret {
     /// [`CookieSecretError`] when the text is neither encoding or too short.
     pub fn parse(raw: &str) -> Result<Self, CookieSecretError> {
         let raw = raw.trim();
-        let is_hex = raw.len() % 2 == 0 && raw.bytes().all(|byte| byte.is_ascii_hexdigit());
+        let is_hex =
+            raw.len().is_multiple_of(2) && raw.bytes().all(|byte| byte.is_ascii_hexdigit());
         let bytes = if is_hex {
             hex::decode(raw).map_err(|_| CookieSecretError::Encoding)?
         } else {
