@@ -254,3 +254,28 @@ test('pages stay readable on a phone-width window', async () => {
   await checkNarrow(`${baseUrl}/admin`, 'the dashboard', 'sensei@example.com');
   await checkNarrow(`${baseUrl}/submissions`, 'the submissions page', 'bob@example.com');
 });
+
+test('the API reference loads from our own server without console errors', async () => {
+  const page = await newPage();
+  const problems = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('response', (answer) => {
+    if (answer.status() >= 400) problems.push(`${answer.status()} for ${answer.url()}`);
+  });
+  const foreign = [];
+  page.on('request', (request) => {
+    if (!request.url().startsWith(baseUrl) && !request.url().startsWith('data:')) foreign.push(request.url());
+  });
+  const response = await page.goto(`${baseUrl}/api/v1/docs`);
+  assert.equal(response.status(), 200);
+  assert.match(response.headers()['content-security-policy'] ?? '', /script-src 'self' 'unsafe-inline'/);
+  // Swagger UI renders the operations of the served document.
+  await page.getByText('Book a sensei session').first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  await page.getByText('/submissions/{id}/scheduled-sessions').first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  assert.deepEqual(problems, [], 'the reference page logged errors');
+  assert.deepEqual(foreign, [], 'the reference page asked for assets from elsewhere');
+  await page.context().close();
+});

@@ -40,6 +40,22 @@ pub enum DatabaseError {
     /// The background task running a database call failed (panicked or was cancelled).
     #[error("database task failed: {0}")]
     Task(String),
+    /// The URL names a backend this build was compiled without.
+    #[error(
+        "this sensei was built without {backend} support, so it cannot open {target}; rebuild \
+         with the cargo feature `{feature}` (on by default) or use the other backend"
+    )]
+    BackendNotBuilt {
+        /// `sqlite` or `postgres`.
+        backend: &'static str,
+        /// The file or URL (passwords redacted).
+        target: String,
+        /// The cargo feature that brings it.
+        feature: &'static str,
+    },
+    /// A backup could not be made.
+    #[error("backup failed: {0}")]
+    Backup(String),
 }
 
 /// An error inside a blocking database closure: a Diesel error or a domain-level one.

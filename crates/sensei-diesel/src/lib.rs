@@ -10,7 +10,13 @@
 //! * [`Database::ports`] gives the repositories the domain's services run on. Every call
 //!   runs on Tokio's blocking pool, never on a runtime worker.
 //!
-//! Cargo features, both off by default:
+//! Cargo features for the backends, both on by default (at least one is required):
+//!
+//! * `sqlite`: SQLite, compiled in (no system library);
+//! * `postgres`: PostgreSQL over the system's libpq; `postgres-bundled` builds libpq from
+//!   source instead (no system library, no TLS), `postgres-bundled-tls` with OpenSSL.
+//!
+//! Cargo features for tools, both off by default:
 //!
 //! * `fixtures`: developer tools that write data — `generate` (the benchmark-data
 //!   generator behind `sensei generate`; brings `rand` and `indicatif`) and `PlatformWriter`
@@ -21,6 +27,12 @@
 //!
 //! See `docs/persistence.md` for the schema, the migration sets, the atomicity choices and
 //! the date format.
+
+#[cfg(not(any(feature = "sqlite", feature = "postgres")))]
+compile_error!(
+    "sensei-diesel needs at least one database backend: enable the cargo feature `sqlite`, \
+     `postgres` (or `postgres-bundled`), or both (the default features)"
+);
 
 mod db;
 mod error;
@@ -35,7 +47,10 @@ pub mod timestamp;
 
 use std::sync::Arc;
 
-pub use db::{Database, DatabaseUrl, PoolOptions, StatementCounter};
+pub use db::{
+    BackupSummary, Database, DatabaseUrl, PoolOptions, PoolState, StatementCounter,
+    POSTGRES_BACKUP_HINT,
+};
 pub use error::DatabaseError;
 #[cfg(feature = "fixtures")]
 pub use repo::PlatformWriter;

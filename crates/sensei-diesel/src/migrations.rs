@@ -14,13 +14,17 @@
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 
 /// SQLite: the standalone platform schema.
+#[cfg(feature = "sqlite")]
 pub const SQLITE_PLATFORM: EmbeddedMigrations =
     embed_migrations!("../../migrations/sqlite/platform");
 /// SQLite: the feature's own tables.
+#[cfg(feature = "sqlite")]
 pub const SQLITE_FEATURE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite/feature");
 /// PostgreSQL: the standalone platform schema.
+#[cfg(feature = "postgres")]
 pub const POSTGRES_PLATFORM: EmbeddedMigrations =
     embed_migrations!("../../migrations/postgres/platform");
 /// PostgreSQL: the feature's own tables.
+#[cfg(feature = "postgres")]
 pub const POSTGRES_FEATURE: EmbeddedMigrations =
     embed_migrations!("../../migrations/postgres/feature");

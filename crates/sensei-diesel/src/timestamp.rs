@@ -8,9 +8,13 @@
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
+#[cfg(feature = "postgres")]
 use diesel::pg::Pg;
-use diesel::serialize::{self, IsNull, Output, ToSql};
+#[cfg(feature = "sqlite")]
+use diesel::serialize::IsNull;
+use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Timestamp;
+#[cfg(feature = "sqlite")]
 use diesel::sqlite::Sqlite;
 
 /// The text format SQLAlchemy writes for SQLite `DATETIME` columns.
@@ -46,6 +50,7 @@ impl From<SqlaTimestamp> for DateTime<Utc> {
     }
 }
 
+#[cfg(feature = "sqlite")]
 impl ToSql<Timestamp, Sqlite> for SqlaTimestamp {
     fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
         out.set_value(self.to_sqla_text());
@@ -53,6 +58,7 @@ impl ToSql<Timestamp, Sqlite> for SqlaTimestamp {
     }
 }
 
+#[cfg(feature = "sqlite")]
 impl FromSql<Timestamp, Sqlite> for SqlaTimestamp {
     fn from_sql(
         value: <Sqlite as diesel::backend::Backend>::RawValue<'_>,
@@ -62,12 +68,14 @@ impl FromSql<Timestamp, Sqlite> for SqlaTimestamp {
     }
 }
 
+#[cfg(feature = "postgres")]
 impl ToSql<Timestamp, Pg> for SqlaTimestamp {
     fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
         <NaiveDateTime as ToSql<Timestamp, Pg>>::to_sql(&self.0, out)
     }
 }
 
+#[cfg(feature = "postgres")]
 impl FromSql<Timestamp, Pg> for SqlaTimestamp {
     fn from_sql(
         value: <Pg as diesel::backend::Backend>::RawValue<'_>,

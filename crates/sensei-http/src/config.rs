@@ -44,7 +44,8 @@ impl CookieSecret {
     /// [`CookieSecretError`] when the text is neither encoding or too short.
     pub fn parse(raw: &str) -> Result<Self, CookieSecretError> {
         let raw = raw.trim();
-        let is_hex = raw.len() % 2 == 0 && raw.bytes().all(|byte| byte.is_ascii_hexdigit());
+        let is_hex =
+            raw.len().is_multiple_of(2) && raw.bytes().all(|byte| byte.is_ascii_hexdigit());
         let bytes = if is_hex {
             hex::decode(raw).map_err(|_| CookieSecretError::Encoding)?
         } else {
@@ -100,6 +101,9 @@ pub struct AppConfig {
     pub sign_in_limits: SignInLimits,
     /// Limits on client connections.
     pub connections: ConnectionLimits,
+    /// Where `/metrics` is served: on its own listener at this address, or (when `None`) on
+    /// the main one.
+    pub metrics_bind: Option<String>,
 }
 
 /// The trusted-header identity mode: an authenticating proxy in front of the service names
@@ -173,6 +177,7 @@ impl AppConfig {
             trusted_header: None,
             sign_in_limits: SignInLimits::default(),
             connections: ConnectionLimits::default(),
+            metrics_bind: None,
         })
     }
 }

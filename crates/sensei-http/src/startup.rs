@@ -7,19 +7,21 @@ use std::time::Duration;
 
 use poem::endpoint::BoxEndpoint;
 use poem::listener::TcpAcceptor;
-use poem::middleware::{CatchPanic, SetHeader};
+use poem::middleware::CatchPanic;
 use poem::session::{CookieConfig, CookieSession};
 use poem::web::cookie::SameSite;
-use poem::{EndpointExt, Response, Server};
+use poem::{get, EndpointExt, Response, Server};
 use sensei_diesel::Database;
 
 use crate::config::AppConfig;
 use crate::connections::LimitedAcceptor;
 use crate::fallback::{panic_page, render_errors};
+use crate::monitoring::{capture_route, MetricsEndpoint, MetricsError};
 use crate::pages;
 use crate::privacy::private_responses;
+use crate::security_headers::security_headers;
 use crate::state::{AppState, KeyError};
-use crate::telemetry::log_request;
+use crate::telemetry::observe_request;
 
 /// The name of the cookie that carries the sign-in (a private, encrypted cookie).
 pub const SIGN_IN_COOKIE: &str = "sensei_session";
@@ -27,33 +29,40 @@ pub const SIGN_IN_COOKIE: &str = "sensei_session";
 /// How long in-flight requests may take to finish after a shutdown signal.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// The whole service as one endpoint: pages, private session cookie, security headers,
-/// error pages, panic catching and request logs. Tests drive it with poem's `TestClient`.
+/// How often histograms are drained when nobody scrapes `/metrics`.
+pub const METRICS_UPKEEP: Duration = Duration::from_secs(5);
+
+/// The whole service as one endpoint: pages, the JSON API and its reference, private session
+/// cookie, security headers, error pages, panic catching, request ids, logs and metrics.
+/// Tests drive it with poem's `TestClient`. No `/metrics` (see [`build_router_with`]).
 pub fn build_router(state: AppState) -> BoxEndpoint<'static, Response> {
+    build_router_with(state, None)
+}
+
+/// [`build_router`], with `GET /metrics` served by `metrics` when given.
+pub fn build_router_with(
+    state: AppState,
+    metrics: Option<MetricsEndpoint>,
+) -> BoxEndpoint<'static, Response> {
     let cookie = CookieConfig::private(state.security.cookie_key.clone())
         .name(SIGN_IN_COOKIE)
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(state.security.cookie_secure);
-    let security_headers = SetHeader::new()
-        .overriding("X-Content-Type-Options", "nosniff")
-        .overriding("X-Frame-Options", "DENY")
-        .overriding("Referrer-Policy", "same-origin")
-        .overriding(
-            "Content-Security-Policy",
-            "default-src 'self'; style-src 'self'; script-src 'none'; object-src 'none'; \
-             frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-        );
-    pages::routes()
-        .nest(crate::api::PREFIX, crate::api::routes())
+    let mut routes = pages::routes().nest(crate::api::PREFIX, crate::api::routes());
+    if let Some(metrics) = metrics {
+        routes = routes.at("/metrics", get(metrics));
+    }
+    routes
+        .around(capture_route)
         .with(CookieSession::new(cookie))
         .around(private_responses)
         .data(state)
         .around(render_errors)
-        .with(security_headers)
+        .around(security_headers)
         .with(CatchPanic::new().with_handler(panic_page))
-        .around(log_request)
+        .around(observe_request)
         .boxed()
 }
 
@@ -63,6 +72,9 @@ pub enum StartError {
     /// The cookie key is unusable.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// The metrics recorder could not be installed.
+    #[error(transparent)]
+    Metrics(#[from] MetricsError),
     /// The address could not be bound.
     #[error("cannot listen on {address}: {source}")]
     Bind {
@@ -79,31 +91,36 @@ pub struct Application {
     acceptor: LimitedAcceptor<TcpAcceptor>,
     idle_timeout: Duration,
     router: BoxEndpoint<'static, Response>,
+    metrics: MetricsEndpoint,
+    /// `--metrics-bind`: `/metrics` on its own listener instead of the main one.
+    metrics_listener: Option<(SocketAddr, TcpAcceptor)>,
 }
 
 impl Application {
-    /// Builds the state and router and binds `config.bind` (port 0 picks a free port; see
-    /// [`Application::port`]).
+    /// Builds the state and router, installs the metrics recorder, and binds `config.bind`
+    /// (port 0 picks a free port; see [`Application::port`]) and `config.metrics_bind` when
+    /// set (else `/metrics` is served on the main address).
     ///
     /// # Errors
-    /// [`StartError`] when the key is unusable or the address cannot be bound.
+    /// [`StartError`] when the key is unusable, the metrics recorder cannot be installed or
+    /// an address cannot be bound.
     pub async fn build(config: AppConfig, database: Database) -> Result<Self, StartError> {
-        let state = AppState::new(database, &config)?;
-        let bind_error = |source| StartError::Bind {
-            address: config.bind.clone(),
-            source,
+        let state = AppState::new(database.clone(), &config)?;
+        let metrics = MetricsEndpoint::new(crate::monitoring::prometheus()?, Some(database));
+        let (address, acceptor) = bind(&config.bind).await?;
+        let metrics_listener = match &config.metrics_bind {
+            Some(metrics_bind) => Some(bind(metrics_bind).await?),
+            None => None,
         };
-        let listener = tokio::net::TcpListener::bind(&config.bind)
-            .await
-            .map_err(bind_error)?;
-        let address = listener.local_addr().map_err(bind_error)?;
-        let acceptor = TcpAcceptor::from_tokio(listener).map_err(bind_error)?;
+        let on_main = metrics_listener.is_none().then(|| metrics.clone());
         let limits = config.connections;
         Ok(Self {
             address,
             acceptor: LimitedAcceptor::new(acceptor, limits.max_connections, limits.header_timeout),
             idle_timeout: limits.idle_timeout,
-            router: build_router(state),
+            router: build_router_with(state, on_main),
+            metrics,
+            metrics_listener,
         })
     }
 
@@ -115,6 +132,11 @@ impl Application {
     /// The bound port.
     pub fn port(&self) -> u16 {
         self.address.port()
+    }
+
+    /// The address of the separate metrics listener (`--metrics-bind`), if any.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics_listener.as_ref().map(|(address, _)| *address)
     }
 
     /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
@@ -130,11 +152,60 @@ impl Application {
     /// # Errors
     /// When the server fails to accept connections.
     pub async fn run_until(self, signal: impl Future<Output = ()>) -> std::io::Result<()> {
-        Server::new_with_acceptor(self.acceptor)
+        let upkeep = {
+            let metrics = self.metrics.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(METRICS_UPKEEP);
+                loop {
+                    every.tick().await;
+                    metrics.upkeep();
+                }
+            })
+        };
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let main_signal = async move {
+            signal.await;
+            let _ = stop.send(true);
+        };
+        let main = Server::new_with_acceptor(self.acceptor)
             .idle_timeout(self.idle_timeout)
-            .run_with_graceful_shutdown(self.router, signal, Some(SHUTDOWN_GRACE))
-            .await
+            .run_with_graceful_shutdown(self.router, main_signal, Some(SHUTDOWN_GRACE));
+        let result = match self.metrics_listener {
+            None => main.await,
+            Some((_, acceptor)) => {
+                let mut stopped = stopped;
+                let metrics_signal = async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                };
+                let endpoint = poem::Route::new()
+                    .at("/metrics", get(self.metrics))
+                    .around(observe_request);
+                let metrics = Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
+                    endpoint,
+                    metrics_signal,
+                    Some(Duration::from_secs(1)),
+                );
+                let (main, metrics) = tokio::join!(main, metrics);
+                main.and(metrics)
+            }
+        };
+        upkeep.abort();
+        result
     }
+}
+
+/// Binds `address` for the server.
+async fn bind(address: &str) -> Result<(SocketAddr, TcpAcceptor), StartError> {
+    let bind_error = |source| StartError::Bind {
+        address: address.to_owned(),
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(bind_error)?;
+    let local = listener.local_addr().map_err(bind_error)?;
+    let acceptor = TcpAcceptor::from_tokio(listener).map_err(bind_error)?;
+    Ok((local, acceptor))
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

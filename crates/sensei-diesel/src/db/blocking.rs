@@ -1,5 +1,8 @@
 //! Running Diesel code from async code: one unit of database work on Tokio's blocking pool,
-//! and the macros that expand one body for both backends.
+//! and the macros that expand one body for each backend this build has (cargo features
+//! `sqlite` and `postgres`).
+
+use std::time::Instant;
 
 use diesel::r2d2::{Pool, R2D2Connection};
 use sensei_core::RepositoryError;
@@ -12,14 +15,15 @@ use crate::error::Fail;
 /// With a `queue`, waits for its turn there first (asynchronously, bounded by the database
 /// timeout), then checks the connection out, and after a successful write checks that the
 /// database file is still in place. A pool timeout (no connection, server down), a turn that
-/// does not come, or a deleted file is [`RepositoryError::Unavailable`].
+/// does not come, or a deleted file is [`RepositoryError::Unavailable`]. The time spent
+/// getting the connection is recorded (`sensei_db_pool_wait_seconds`, see `pool_metrics`).
 pub(crate) async fn run<C, T, F>(
     pool: &Pool<Manager<C>>,
     queue: Option<&WriterQueue>,
     f: F,
 ) -> Result<T, RepositoryError>
 where
-    C: R2D2Connection + 'static,
+    C: R2D2Connection + super::pool_metrics::Backend + 'static,
     T: Send + 'static,
     F: FnOnce(&mut C) -> Result<T, Fail> + Send + 'static,
 {
@@ -33,9 +37,11 @@ where
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
         let _entered = span.enter();
-        let mut managed = pool
-            .get()
-            .map_err(|error| RepositoryError::Unavailable(error.to_string()))?;
+        let asked = Instant::now();
+        let checkout = pool.get();
+        super::pool_metrics::record_wait(C::BACKEND, asked.elapsed(), checkout.is_ok());
+        let mut managed =
+            checkout.map_err(|error| RepositoryError::Unavailable(error.to_string()))?;
         let result = f(&mut managed.conn).map_err(RepositoryError::from);
         if matches!(result, Err(RepositoryError::Unavailable(_))) {
             // The server went away (or the file stayed locked): do not hand this connection
@@ -53,10 +59,12 @@ where
 }
 
 /// Runs the same Diesel body on whichever backend the database uses: the body is expanded
-/// once for `SqliteConnection` and once for `PgConnection`.
+/// once for `SqliteConnection` and once for `PgConnection` (each arm only when its cargo
+/// feature is on).
 macro_rules! with_conn {
     ($db:expr, |$conn:ident| $body:block) => {
         match &$db.pools {
+            #[cfg(feature = "sqlite")]
             $crate::db::Pools::Sqlite(pool) => {
                 $crate::db::run(
                     pool,
@@ -65,6 +73,7 @@ macro_rules! with_conn {
                 )
                 .await
             }
+            #[cfg(feature = "postgres")]
             $crate::db::Pools::Postgres(pool) => {
                 $crate::db::run(pool, None, move |$conn: &mut ::diesel::pg::PgConnection| {
                     $body
@@ -84,6 +93,7 @@ pub(crate) use with_conn;
 macro_rules! with_write_conn {
     ($db:expr, |$conn:ident| $body:block) => {
         match &$db.pools {
+            #[cfg(feature = "sqlite")]
             $crate::db::Pools::Sqlite(pool) => {
                 $crate::db::run(
                     pool,
@@ -92,6 +102,7 @@ macro_rules! with_write_conn {
                 )
                 .await
             }
+            #[cfg(feature = "postgres")]
             $crate::db::Pools::Postgres(pool) => {
                 $crate::db::run(pool, None, move |$conn: &mut ::diesel::pg::PgConnection| {
                     $body

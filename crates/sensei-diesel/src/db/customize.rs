@@ -2,13 +2,16 @@
 //! settings, the optional statement counter.
 
 use diesel::connection::SimpleConnection;
+#[cfg(feature = "postgres")]
 use diesel::pg::PgConnection;
 use diesel::r2d2::CustomizeConnection;
+#[cfg(feature = "sqlite")]
 use diesel::sqlite::SqliteConnection;
 
 use super::manager::Managed;
 use super::StatementCounter;
 
+#[cfg(feature = "sqlite")]
 #[derive(Debug)]
 pub(super) struct SqliteCustomizer {
     pub(super) counter: Option<StatementCounter>,
@@ -17,6 +20,7 @@ pub(super) struct SqliteCustomizer {
     pub(super) busy_timeout: std::time::Duration,
 }
 
+#[cfg(feature = "sqlite")]
 impl CustomizeConnection<Managed<SqliteConnection>, diesel::r2d2::Error> for SqliteCustomizer {
     fn on_acquire(
         &self,
@@ -41,11 +45,13 @@ impl CustomizeConnection<Managed<SqliteConnection>, diesel::r2d2::Error> for Sql
     }
 }
 
+#[cfg(feature = "postgres")]
 #[derive(Debug)]
 pub(super) struct PgCustomizer {
     pub(super) counter: Option<StatementCounter>,
 }
 
+#[cfg(feature = "postgres")]
 impl CustomizeConnection<Managed<PgConnection>, diesel::r2d2::Error> for PgCustomizer {
     fn on_acquire(&self, managed: &mut Managed<PgConnection>) -> Result<(), diesel::r2d2::Error> {
         let conn = &mut managed.conn;

@@ -32,6 +32,7 @@ impl Database {
         let backend = self.backend_name();
         let pools = self.pools.clone();
         let task = tokio::task::spawn_blocking(move || match pools {
+            #[cfg(feature = "sqlite")]
             Pools::Sqlite(pool) => {
                 let mut conn = pool.get().map_err(|e| connect_error(backend, &e))?;
                 let sources = if with_platform {
@@ -41,6 +42,7 @@ impl Database {
                 };
                 apply(&mut conn.conn, backend, sources)
             }
+            #[cfg(feature = "postgres")]
             Pools::Postgres(pool) => {
                 let mut conn = pool.get().map_err(|e| connect_error(backend, &e))?;
                 let sources = if with_platform {

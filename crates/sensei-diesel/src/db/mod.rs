@@ -8,37 +8,55 @@
 //! * `migrate.rs`: [`Database::migrate`] and [`Database::migrate_feature_only`];
 //! * `blocking.rs`: running Diesel code on Tokio's blocking pool (`run`, `with_conn!`,
 //!   `with_write_conn!`);
-//! * `write.rs`: the SQLite writer queue and `WriteConn` (atomic writes per backend).
+//! * `write.rs`: the SQLite writer queue and `WriteConn` (atomic writes per backend);
+//! * `backup.rs`: [`Database::backup_to`] (SQLite's `VACUUM INTO`);
+//! * `pool_metrics.rs`: the pool's gauges and wait histogram.
+//!
+//! Each backend is behind its cargo feature (`sqlite`, `postgres`): the [`Pools`] variant,
+//! its match arms and its trait impls carry `#[cfg(feature = ...)]`; the code path is one.
 
+mod backup;
 mod blocking;
 mod customize;
 mod manager;
 mod migrate;
 mod options;
+mod pool_metrics;
 mod statements;
 mod url;
 mod write;
 
+#[cfg(feature = "postgres")]
 use diesel::pg::PgConnection;
 use diesel::r2d2::Pool;
+#[cfg(feature = "sqlite")]
 use diesel::sqlite::SqliteConnection;
 use diesel::RunQueryDsl;
 use sensei_core::RepositoryError;
 
+pub use backup::{BackupSummary, POSTGRES_BACKUP_HINT};
 pub(crate) use blocking::{run, with_conn, with_write_conn};
-use customize::{PgCustomizer, SqliteCustomizer};
+#[cfg(feature = "postgres")]
+use customize::PgCustomizer;
+#[cfg(feature = "sqlite")]
+use customize::SqliteCustomizer;
 pub(crate) use manager::Manager;
 pub use options::PoolOptions;
+pub use pool_metrics::PoolState;
 pub use statements::StatementCounter;
 pub use url::DatabaseUrl;
-pub(crate) use write::{sql_for, SqliteFile, UserLock, WriteConn, WriterQueue};
+#[cfg(feature = "sqlite")]
+pub(crate) use write::SqliteFile;
+pub(crate) use write::{sql_for, UserLock, WriteConn, WriterQueue};
 
 use crate::error::DatabaseError;
 
 /// The pools, one variant per backend.
 #[derive(Clone)]
 pub(crate) enum Pools {
+    #[cfg(feature = "sqlite")]
     Sqlite(Pool<Manager<SqliteConnection>>),
+    #[cfg(feature = "postgres")]
     Postgres(Pool<Manager<PgConnection>>),
 }
 
@@ -65,7 +83,9 @@ impl Database {
     /// [`Database::ping`] for readiness). A SQLite file is opened once to report a bad path now.
     ///
     /// # Errors
-    /// [`DatabaseError::Connect`] when the SQLite file cannot be opened or configured.
+    /// [`DatabaseError::Connect`] when the SQLite file cannot be opened or configured;
+    /// [`DatabaseError::BackendNotBuilt`] when the URL names a backend whose cargo feature
+    /// this build lacks.
     pub fn connect(url: &DatabaseUrl, options: PoolOptions) -> Result<Database, DatabaseError> {
         Self::build(url, options, None)
     }
@@ -90,6 +110,19 @@ impl Database {
     ) -> Result<Database, DatabaseError> {
         let max = options.max_connections.max(1);
         match url {
+            #[cfg(not(feature = "sqlite"))]
+            DatabaseUrl::Sqlite(_) => Err(DatabaseError::BackendNotBuilt {
+                backend: "SQLite",
+                target: url.to_string(),
+                feature: "sqlite",
+            }),
+            #[cfg(not(feature = "postgres"))]
+            DatabaseUrl::Postgres(_) => Err(DatabaseError::BackendNotBuilt {
+                backend: "PostgreSQL",
+                target: url.to_string(),
+                feature: "postgres",
+            }),
+            #[cfg(feature = "sqlite")]
             DatabaseUrl::Sqlite(path) => {
                 let target = path.display().to_string();
                 let pool = Pool::builder()
@@ -116,6 +149,7 @@ impl Database {
                     writers: WriterQueue::new(options.connection_timeout, SqliteFile::open(path)),
                 })
             }
+            #[cfg(feature = "postgres")]
             DatabaseUrl::Postgres(raw) => {
                 let pool = Pool::builder()
                     .max_size(max)
@@ -135,9 +169,32 @@ impl Database {
     /// `sqlite` or `postgres`.
     pub fn backend_name(&self) -> &'static str {
         match self.pools {
+            #[cfg(feature = "sqlite")]
             Pools::Sqlite(_) => "sqlite",
+            #[cfg(feature = "postgres")]
             Pools::Postgres(_) => "postgres",
         }
+    }
+
+    /// The most connections the pool opens.
+    pub fn max_connections(&self) -> u32 {
+        match &self.pools {
+            #[cfg(feature = "sqlite")]
+            Pools::Sqlite(pool) => pool.max_size(),
+            #[cfg(feature = "postgres")]
+            Pools::Postgres(pool) => pool.max_size(),
+        }
+    }
+
+    /// The pool's connections now: in use and idle (r2d2's `state()`).
+    pub fn pool_state(&self) -> PoolState {
+        let state = match &self.pools {
+            #[cfg(feature = "sqlite")]
+            Pools::Sqlite(pool) => pool.state(),
+            #[cfg(feature = "postgres")]
+            Pools::Postgres(pool) => pool.state(),
+        };
+        PoolState::from(state)
     }
 
     /// `SELECT 1`: whether the database answers now (for readiness probes).

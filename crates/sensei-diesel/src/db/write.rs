@@ -6,10 +6,15 @@ use std::time::Duration;
 
 use sensei_core::RepositoryError;
 
+#[cfg(feature = "postgres")]
 use diesel::pg::PgConnection;
+#[cfg(feature = "postgres")]
 use diesel::sql_types::{BigInt, Integer};
+#[cfg(feature = "sqlite")]
 use diesel::sqlite::SqliteConnection;
-use diesel::{Connection, QueryResult, RunQueryDsl};
+#[cfg(feature = "postgres")]
+use diesel::RunQueryDsl;
+use diesel::{Connection, QueryResult};
 
 use crate::error::Fail;
 
@@ -64,7 +69,10 @@ impl WriterQueue {
     }
 
     /// Takes the turn from blocking code (bulk loads), waiting as long as it takes.
-    #[cfg_attr(not(any(feature = "fixtures", test)), allow(dead_code))]
+    #[cfg_attr(
+        not(all(feature = "sqlite", any(feature = "fixtures", test))),
+        allow(dead_code)
+    )]
     pub(crate) fn blocking_turn(&self) -> WriterTurn {
         WriterTurn {
             _guard: Arc::clone(&self.turn).blocking_lock_owned(),
@@ -109,6 +117,7 @@ pub(crate) struct SqliteFile {
 
 impl SqliteFile {
     /// The file at `path` as it is now; `None` where identities are not available.
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     pub(crate) fn open(path: &std::path::Path) -> Option<Self> {
         Some(Self {
             path: path.to_path_buf(),
@@ -155,6 +164,7 @@ pub(crate) enum UserLock {
 
 impl UserLock {
     /// The advisory lock key: students' and instructors' keys never meet.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     fn key(self, user_id: i32) -> i64 {
         let range: i64 = match self {
             UserLock::Bookings => 1,
@@ -192,6 +202,7 @@ pub(crate) trait WriteConn: Connection + Sized {
     fn placeholders(sql: &'static str) -> std::borrow::Cow<'static, str>;
 }
 
+#[cfg(feature = "sqlite")]
 impl WriteConn for SqliteConnection {
     fn write_transaction<T, F>(&mut self, f: F) -> Result<T, Fail>
     where
@@ -215,6 +226,7 @@ impl WriteConn for SqliteConnection {
     }
 }
 
+#[cfg(feature = "postgres")]
 impl WriteConn for PgConnection {
     fn write_transaction<T, F>(&mut self, f: F) -> Result<T, Fail>
     where
@@ -261,7 +273,7 @@ pub(crate) fn sql_for<C: WriteConn>(
     C::placeholders(sql)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sqlite", feature = "postgres"))]
 mod tests {
     use std::time::Duration;
 

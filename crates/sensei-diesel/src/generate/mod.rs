@@ -211,9 +211,11 @@ pub async fn generate(
 ) -> Result<GenerateSummary, GenerateError> {
     validate(&options)?;
     let pools = db.pools.clone();
+    #[cfg(feature = "sqlite")]
     let writers = db.writers.clone();
     let task = tokio::task::spawn_blocking(move || -> Result<GenerateSummary, RepositoryError> {
         let summary = match pools {
+            #[cfg(feature = "sqlite")]
             Pools::Sqlite(pool) => {
                 // This process's other SQLite writers wait until the load is done.
                 let _turn = writers.blocking_turn();
@@ -222,6 +224,7 @@ pub async fn generate(
                     .map_err(|error| RepositoryError::Unavailable(error.to_string()))?;
                 load(&mut managed.conn, &options, progress.as_ref())
             }
+            #[cfg(feature = "postgres")]
             Pools::Postgres(pool) => {
                 let mut managed = pool
                     .get()

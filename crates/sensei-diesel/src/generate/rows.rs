@@ -1,10 +1,13 @@
 //! The rows the generator inserts, and the few statements that differ per backend.
 
 use chrono::{DateTime, Utc};
+#[cfg(feature = "postgres")]
 use diesel::connection::SimpleConnection;
+#[cfg(feature = "postgres")]
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
+#[cfg(feature = "sqlite")]
 use diesel::sqlite::SqliteConnection;
 
 use crate::schema::{
@@ -160,6 +163,7 @@ pub(crate) enum Rows<'r> {
 }
 
 /// The tables the generator writes, in insertion order (parents first).
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 pub(crate) const TABLES: [&str; 11] = [
     "users",
     "challenges",
@@ -298,6 +302,7 @@ macro_rules! impl_bulk {
     };
 }
 
+#[cfg(feature = "sqlite")]
 mod sqlite_impl {
     use super::*;
     impl_bulk!(SqliteConnection);
@@ -322,6 +327,7 @@ mod sqlite_impl {
     }
 }
 
+#[cfg(feature = "postgres")]
 mod pg_impl {
     use super::*;
     impl_bulk!(PgConnection);

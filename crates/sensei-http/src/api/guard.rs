@@ -112,7 +112,10 @@ struct AllowTable {
 impl AllowTable {
     fn from_spec(spec: &str) -> Self {
         let document: serde_json::Value = serde_json::from_str(spec).unwrap_or_default();
-        let mut routes = vec![(segments("/openapi.json"), "GET".to_owned())];
+        let mut routes = vec![
+            (segments("/openapi.json"), "GET".to_owned()),
+            (segments("/docs"), "GET".to_owned()),
+        ];
         if let Some(paths) = document.get("paths").and_then(|paths| paths.as_object()) {
             for (path, operations) in paths {
                 let methods = operations
@@ -213,7 +216,15 @@ pub async fn json_api<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Re
     let path = req.uri().path().to_owned();
     Ok(match next.call(req).await {
         Ok(response) => response.into_response(),
-        Err(error) => error_response(error, &path),
+        Err(error) => {
+            // Keep the matched route for the request metrics (`crate::monitoring::http`).
+            let pattern = error.data::<poem::PathPattern>().cloned();
+            let mut response = error_response(error, &path);
+            if let Some(pattern) = pattern {
+                response.set_data(pattern);
+            }
+            response
+        }
     })
 }
 

@@ -1,6 +1,7 @@
 //! The versioned JSON API under `/api/v1` (see `docs/api.md`), described by the OpenAPI document that
 //! poem-openapi generates from this code and that the service serves at
-//! `/api/v1/openapi.json`.
+//! `/api/v1/openapi.json`, with an interactive reference (Swagger UI, served from the binary:
+//! no third-party assets) at `/api/v1/docs`.
 //!
 //! Same services, rules and permissions as the pages: the handlers parse input into domain
 //! values, call one [`sensei_core::SenseiService`] use case as the signed-in
@@ -29,6 +30,9 @@ use crate::error::AppError;
 
 /// Where the API is mounted.
 pub const PREFIX: &str = "/api/v1";
+
+/// The interactive API reference (Swagger UI over the document).
+pub const DOCS_PATH: &str = "/api/v1/docs";
 
 /// The API's version, as the document states it.
 pub const VERSION: &str = "1.0.0";
@@ -78,13 +82,16 @@ pub fn spec_json() -> String {
 }
 
 /// The API's endpoint, to nest at [`PREFIX`] inside the router that installs the session
-/// middleware and the [`crate::AppState`]: the operations, `/openapi.json`, JSON errors for
-/// everything (unknown paths, wrong methods, malformed input, panics) and the forgery check.
+/// middleware and the [`crate::AppState`]: the operations, `/openapi.json`, the reference at
+/// `/docs` ([`DOCS_PATH`]), JSON errors for everything (unknown paths, wrong methods,
+/// malformed input, panics) and the forgery check.
 pub fn routes() -> BoxEndpoint<'static, Response> {
     let service = service();
     let spec = service.spec_endpoint();
+    let docs = service.swagger_ui();
     Route::new()
         .at("/openapi.json", spec)
+        .nest("/docs", docs)
         .nest("/", service)
         .around(guard::json_api)
         .with(CatchPanic::new().with_handler(guard::panic_response))

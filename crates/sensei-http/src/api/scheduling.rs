@@ -62,7 +62,16 @@ impl SchedulingApi {
     ) -> Result<BookResponse, Problem<BookErrors>> {
         let _ = requested_with;
         let user = require_user(req).await?;
-        let booking = state.service.book(user.actor(), SubmissionId(id.0)).await?;
+        let result = state.service.book(user.actor(), SubmissionId(id.0)).await;
+        crate::monitoring::business::booking(&result);
+        let booking = result?;
+        if booking.outcome == BookingOutcome::Created {
+            tracing::info!(
+                session = booking.session.id.get(),
+                submission = id.0,
+                "session booked"
+            );
+        }
         let body = Json(BookingBody::from(&booking));
         Ok(match booking.outcome {
             BookingOutcome::Created => BookResponse::Created(body),
@@ -184,10 +193,13 @@ impl SchedulingApi {
     ) -> Result<Json<ScheduledSessionBody>, Problem<CompleteErrors>> {
         let user = require_user(req).await?;
         let notes = body.0.notes.unwrap_or_default().0;
-        let session = state
+        let result = state
             .service
             .complete(user.actor(), ScheduledSessionId(id.0), &notes)
-            .await?;
+            .await;
+        crate::monitoring::business::completion(&result);
+        let session = result?;
+        tracing::info!(session = session.id.get(), "session completed");
         Ok(Json(ScheduledSessionBody::from(&session)))
     }
 }

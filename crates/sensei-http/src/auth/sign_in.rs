@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 
 use poem::session::Session;
-use sensei_core::{Account, SignInToken};
+use sensei_core::{Account, DomainError, SignInToken};
 
 use super::csrf;
 use crate::error::AppError;
@@ -39,12 +39,16 @@ pub async fn sign_in(
     email: &str,
     password: String,
 ) -> Result<Account, AppError> {
-    state.security.sign_in_throttle.attempt(email, client)?;
+    if let Err(refused) = state.security.sign_in_throttle.attempt(email, client) {
+        crate::monitoring::business::sign_in_failure(refused.code);
+        return Err(refused);
+    }
     let previous = token_of(cookie);
     let sign_in = state
         .service
         .sign_in(email, password, previous.as_ref())
-        .await?;
+        .await
+        .inspect_err(|error| crate::monitoring::business::sign_in_failure(error.code()))?;
     cookie.clear();
     cookie.renew();
     cookie.set(TOKEN_KEY, sign_in.token.as_str());

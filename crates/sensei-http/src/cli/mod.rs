@@ -1,6 +1,7 @@
 //! The `sensei` command line: one module per sub-command. To add a sub-command, add its
 //! module with an `Args` struct and a `run` function, and one variant to [`Command`].
 
+pub mod backup;
 pub mod database;
 pub mod generate;
 pub mod migrate;
@@ -9,6 +10,8 @@ pub mod serve;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use crate::telemetry::LogFormat;
 
 /// What a sub-command returns.
 pub type CliResult = Result<(), CliResultError>;
@@ -21,9 +24,22 @@ pub type CliResultError = Box<dyn std::error::Error + Send + Sync>;
 #[command(
     name = "sensei",
     version,
-    about = "Sensei scheduling: book and run one-to-one sensei sessions"
+    about = "Sensei scheduling: book and run one-to-one sensei sessions",
+    after_help = "Also read from the environment: RUST_LOG (log filter, default `info`, e.g. \
+                  `warn,sensei_http=debug`) and NO_COLOR (no coloured text logs). \
+                  See docs/configuration.md."
 )]
 pub struct Cli {
+    /// How log lines (on stderr) are written: `text` for people, `json` (one object per line,
+    /// with the request id) for log collectors.
+    #[arg(
+        long,
+        global = true,
+        env = "SENSEI_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text
+    )]
+    pub log_format: LogFormat,
     /// The sub-command.
     #[command(subcommand)]
     pub command: Command,
@@ -32,12 +48,16 @@ pub struct Cli {
 /// The sub-commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the HTML pages (and health checks) over HTTP.
+    /// Serve the HTML pages, the JSON API (/api/v1, reference at /api/v1/docs), health checks
+    /// and Prometheus metrics over HTTP.
     Serve(serve::ServeArgs),
     /// Apply the database migrations that have not run yet.
     Migrate(migrate::MigrateArgs),
     /// Fill a database with a large generated data set (benchmarks).
     Generate(generate::GenerateArgs),
+    /// Copy a SQLite database into a new file while the service runs (PostgreSQL: use
+    /// pg_dump).
+    Backup(backup::BackupArgs),
 }
 
 impl Command {
@@ -46,6 +66,7 @@ impl Command {
             Command::Serve(args) => serve::run(args).await,
             Command::Migrate(args) => migrate::run(args).await,
             Command::Generate(args) => generate::run(args).await,
+            Command::Backup(args) => backup::run(args).await,
         }
     }
 }
@@ -54,7 +75,7 @@ impl Command {
 /// outcome into the process's exit code (0 on success and after a clean shutdown).
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    crate::telemetry::init();
+    crate::telemetry::init(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

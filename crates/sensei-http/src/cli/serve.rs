@@ -108,12 +108,21 @@ pub struct ServeArgs {
     /// Mark the session cookie `Secure` (set when users reach the service over HTTPS).
     #[arg(long, env = "SENSEI_COOKIE_SECURE", value_parser = BoolishValueParser::new(), default_value_t = false)]
     pub cookie_secure: bool,
+    /// The session cookie key: at least 64 bytes, hex or base64 (e.g. `openssl rand -hex 64`),
+    /// the same on every process. Without it a random key is drawn and sign-ins end with the
+    /// process. Prefer the environment variable: a flag shows in `ps`.
+    #[arg(long, env = "SENSEI_COOKIE_KEY", hide_env_values = true)]
+    pub cookie_key: Option<String>,
+    /// Serve /metrics on this address (e.g. 127.0.0.1:9100) instead of on --bind, to keep
+    /// it off the public listener.
+    #[arg(long, env = "SENSEI_METRICS_BIND")]
+    pub metrics_bind: Option<String>,
 }
 
-/// The cookie key from `SENSEI_COOKIE_KEY`, or a fresh one with a warning.
-fn cookie_key() -> Result<CookieSecret, CliResultError> {
-    match std::env::var("SENSEI_COOKIE_KEY") {
-        Ok(raw) if !raw.trim().is_empty() => Ok(CookieSecret::parse(&raw)?),
+/// The cookie key from `--cookie-key`/`SENSEI_COOKIE_KEY`, or a fresh one with a warning.
+fn cookie_key(given: Option<&str>) -> Result<CookieSecret, CliResultError> {
+    match given {
+        Some(raw) if !raw.trim().is_empty() => Ok(CookieSecret::parse(raw)?),
         _ => {
             tracing::warn!(
                 "SENSEI_COOKIE_KEY is not set: using a random key, so sign-ins end when the \
@@ -177,7 +186,7 @@ impl ServeArgs {
         let policy = Policy::new(self.engagement_threshold, window)?;
         Ok(AppConfig {
             bind: self.bind.clone(),
-            cookie_key: cookie_key()?,
+            cookie_key: cookie_key(self.cookie_key.as_deref())?,
             cookie_secure: self.cookie_secure,
             policy,
             trusted_header: trusted_header(self.trusted_header.as_deref(), &self.trusted_proxy)?,
@@ -190,6 +199,12 @@ impl ServeArgs {
                 idle_timeout: Duration::from_secs(self.idle_timeout_secs),
                 max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
             },
+            metrics_bind: self
+                .metrics_bind
+                .as_deref()
+                .map(str::trim)
+                .filter(|bind| !bind.is_empty())
+                .map(str::to_owned),
         })
     }
 }
@@ -215,6 +230,10 @@ pub async fn run(args: ServeArgs) -> CliResult {
     let application = Application::build(config, database).await?;
     let address = application.address();
     tracing::info!(%address, "listening");
+    match application.metrics_address() {
+        Some(metrics) => tracing::info!(%metrics, "metrics at http://{metrics}/metrics"),
+        None => tracing::info!("metrics at http://{address}/metrics"),
+    }
     if args.demo {
         println!("{}", demo::banner(&format!("http://{address}/")));
     } else {

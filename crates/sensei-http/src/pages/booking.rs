@@ -48,11 +48,10 @@ pub async fn schedule(
     CheckedForm(_): CheckedForm<NoFields>,
 ) -> Result<Response, AppError> {
     let id: SubmissionId = parse_id(&raw_id, "submission")?;
-    let booking = state
-        .service
-        .book(viewer.actor(), id)
-        .await
-        .map_err(|error| AppError::from(error).with_back(format!("/submissions/{id}")))?;
+    let result = state.service.book(viewer.actor(), id).await;
+    crate::monitoring::business::booking(&result);
+    let booking =
+        result.map_err(|error| AppError::from(error).with_back(format!("/submissions/{id}")))?;
     let session = &booking.session;
     if booking.outcome == BookingOutcome::Created {
         tracing::info!(

@@ -26,6 +26,7 @@ pub fn routes() -> Route {
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .at("/static/style.css", get(assets::stylesheet))
+        .at("/favicon.ico", get(assets::favicon))
         .at("/login", get(login::show).post(login::submit))
         .at("/logout", post(login::logout))
         .at("/", get(home::home))

@@ -207,11 +207,12 @@ pub async fn complete(
     CheckedForm(form): CheckedForm<CompleteForm>,
 ) -> Result<Response, AppError> {
     let id: ScheduledSessionId = parse_id(&raw_id, "scheduled session")?;
-    let completed = match state
+    let result = state
         .service
         .complete(viewer.actor(), id, &form.notes)
-        .await
-    {
+        .await;
+    crate::monitoring::business::completion(&result);
+    let completed = match result {
         Ok(completed) => completed,
         Err(CompleteError::InvalidNotes(why)) => {
             // The same page again, the text still in the form: the instructor loses nothing.

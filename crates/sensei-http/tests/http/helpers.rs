@@ -87,6 +87,15 @@ impl TestApp {
         TestApp::over(database, self.config.clone())
     }
 
+    /// The app's own SQLite file.
+    pub fn sqlite_path(&self) -> &Path {
+        &self
+            .sqlite
+            .as_ref()
+            .expect("an app with its own SQLite file")
+            .0
+    }
+
     /// Runs SQL on the app's SQLite file over a connection of its own, as another program
     /// (the platform, an administrator) would.
     pub fn execute_sql(&self, sql: &str) {
@@ -531,4 +540,102 @@ impl PostgresDatabase {
             .unwrap_or_else(|error| panic!("cannot connect to PostgreSQL: {error}"));
         diesel::sql_query(sql).execute(&mut conn).expect(sql);
     }
+}
+
+/// The real `sensei` binary serving a demo SQLite file on a free loopback port, with its
+/// stderr (the logs) collected until it stops.
+pub struct SenseiProcess {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    logs: std::sync::mpsc::Receiver<String>,
+}
+
+impl SenseiProcess {
+    /// Starts `sensei [global_args] serve --demo --bind 127.0.0.1:0 --database-url <db>` and
+    /// waits for the banner with the address.
+    pub fn start_demo(db: &Path, global_args: &[&str]) -> SenseiProcess {
+        use std::io::{BufRead, BufReader, Read};
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sensei"))
+            .args(global_args)
+            .args(["serve", "--demo", "--bind", "127.0.0.1:0", "--database-url"])
+            .arg(db)
+            .env_remove("DATABASE_URL")
+            .env_remove("SENSEI_COOKIE_KEY")
+            .env_remove("SENSEI_TRUSTED_HEADER")
+            .env_remove("SENSEI_METRICS_BIND")
+            .env_remove("SENSEI_LOG_FORMAT")
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the sensei binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let (url_tx, url_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let line = line.unwrap_or_default();
+                if let Some(rest) = line.split("Sensei demo is running at ").nth(1) {
+                    let _ = url_tx.send(rest.trim().trim_end_matches('/').to_owned());
+                }
+            }
+        });
+        let mut stderr = child.stderr.take().unwrap();
+        let (log_tx, logs) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            let _ = log_tx.send(text);
+        });
+        let base = url_rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the demo banner with the URL");
+        SenseiProcess { child, base, logs }
+    }
+
+    /// Sends SIGTERM, checks the clean exit and returns everything written to stderr.
+    pub fn stop(mut self) -> String {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let exit = loop {
+            if let Some(exit) = self.child.try_wait().unwrap() {
+                break exit;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("sensei did not stop within 20 s of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert!(exit.success(), "sensei exited with {exit:?}");
+        self.logs
+            .recv_timeout(Duration::from_secs(5))
+            .unwrap_or_default()
+    }
+}
+
+/// The (only) demo submission of a student, read from a demo database file.
+pub async fn demo_submission(db: &Path, email: &str) -> SubmissionId {
+    let database = Database::connect(&DatabaseUrl::Sqlite(db.to_owned()), PoolOptions::default())
+        .expect("connect");
+    let user = database
+        .accounts()
+        .find_by_email(email)
+        .await
+        .expect("lookup")
+        .expect("a demo account")
+        .account
+        .id;
+    let list = database
+        .ports()
+        .submissions
+        .list_by_owner(user, 10)
+        .await
+        .unwrap();
+    list.first().expect("a demo submission").id
 }

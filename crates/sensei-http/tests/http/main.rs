@@ -13,6 +13,7 @@ mod bad_input;
 mod blackbox;
 mod flow;
 mod multi_process;
+mod operations;
 mod outage;
 mod rejected_input;
 mod trusted_header;

@@ -352,7 +352,7 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sqlite"))]
 mod plan {
     //! The queue page must be driven by the pending index and primary-key lookups: its cost
     //! must not grow with the table.

@@ -15,7 +15,18 @@ use crate::timestamp::SqlaTimestamp;
 /// One row of `scheduled_sessions`, as stored (any value the platform may have written).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = scheduled_sessions)]
-#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+#[cfg_attr(
+    all(feature = "sqlite", feature = "postgres"),
+    diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))
+)]
+#[cfg_attr(
+    all(feature = "sqlite", not(feature = "postgres")),
+    diesel(check_for_backend(diesel::sqlite::Sqlite))
+)]
+#[cfg_attr(
+    all(feature = "postgres", not(feature = "sqlite")),
+    diesel(check_for_backend(diesel::pg::Pg))
+)]
 pub(crate) struct ScheduledSessionRow {
     id: i32,
     submission_id: i32,
