@@ -189,7 +189,7 @@ async fn under_an_external_write_lock_writes_fail_within_twice_the_timeout_and_r
             matches!(outcome, Err(RepositoryError::Unavailable(_))),
             "writer {n}: {outcome:?}"
         );
-        // Twice the timeout, with room for a slow machine; before, writers failed one
+        // One and a half timeouts, with room for a slow machine; before, writers failed one
         // busy-timeout after another (5, 10, 15 ... s).
         assert!(
             took < timeout * 2 + Duration::from_millis(700),

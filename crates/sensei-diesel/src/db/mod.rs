@@ -146,7 +146,10 @@ impl Database {
                 })?;
                 Ok(Database {
                     pools: Pools::Sqlite(pool),
-                    writers: WriterQueue::new(options.connection_timeout, SqliteFile::open(path)),
+                    writers: WriterQueue::new(
+                        options.connection_timeout / 2,
+                        SqliteFile::open(path),
+                    ),
                 })
             }
             #[cfg(feature = "postgres")]

@@ -24,9 +24,9 @@ use crate::error::Fail;
 /// under load). Waiting here wakes the next writer as soon as the lock is free. A writer
 /// takes its turn *before* it checks a connection out of the pool and before it takes a
 /// blocking thread: queued writers hold neither, so reads, sign-ins and readiness keep
-/// answering while writers wait. The wait is bounded by the database timeout; another
-/// process holding the lock is met at SQLite's busy timeout, the same bound, so a write
-/// answers (or fails as unavailable) within twice the timeout.
+/// answering while writers wait. The wait in the queue is bounded by half the database
+/// timeout; another process holding the lock is met at SQLite's busy timeout, the whole
+/// timeout, so a write answers (or fails as unavailable) within one and a half timeouts.
 ///
 /// [`with_write_conn`]: crate::db::with_write_conn
 #[derive(Debug, Clone)]
@@ -371,7 +371,7 @@ mod tests {
         let _held = db.writers.take_turn().await.unwrap();
         let refused = add_challenge(&db, "late".to_owned()).await;
         assert!(
-            matches!(refused, Err(sensei_core::RepositoryError::Unavailable(ref why)) if why.contains("100 ms")),
+            matches!(refused, Err(sensei_core::RepositoryError::Unavailable(ref why)) if why.contains("50 ms")),
             "{refused:?}"
         );
         db.ping().await.unwrap();
