@@ -1,4 +1,4 @@
--- The feature's own table: the platform's SQLite DDL (migrations/add_scheduled_sessions.py)
+-- The feature's own table: the platform's SQLite DDL (quoted in docs/persistence.md)
 -- with PostgreSQL's equivalent types (SQLAlchemy: Integer -> INTEGER, String(50) ->
 -- VARCHAR(50), DateTime -> TIMESTAMP WITHOUT TIME ZONE, Text -> TEXT). IF NOT EXISTS: a
 -- database where the platform already created it is adopted as it is, rows included.

@@ -1,5 +1,5 @@
 -- The feature's own table, exactly as the platform's Python migration
--- (migrations/add_scheduled_sessions.py) creates it. IF NOT EXISTS: a database where that
+-- (quoted in docs/persistence.md) creates it. IF NOT EXISTS: a database where that
 -- migration already ran is adopted as it is, rows included.
 CREATE TABLE IF NOT EXISTS scheduled_sessions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
