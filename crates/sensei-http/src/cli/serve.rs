@@ -55,6 +55,30 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(i64).range(1..=MAX_DEDUP_WINDOW_SECS)
     )]
     pub dedup_window_secs: i64,
+    /// Minutes an instructor's claim on a session holds (renewing restarts it).
+    #[arg(
+        long,
+        env = "SENSEI_CLAIM_MINUTES",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(i64).range(1..=1440)
+    )]
+    pub claim_minutes: i64,
+    /// Most live claims one instructor may hold at once.
+    #[arg(
+        long,
+        env = "SENSEI_MAX_LIVE_CLAIMS",
+        default_value_t = 4,
+        value_parser = clap::value_parser!(u32).range(1..=100)
+    )]
+    pub max_live_claims: u32,
+    /// Most open (pending or claimed) sessions one student may have at once.
+    #[arg(
+        long,
+        env = "SENSEI_MAX_OPEN_SESSIONS",
+        default_value_t = 3,
+        value_parser = clap::value_parser!(u32).range(1..=100)
+    )]
+    pub max_open_sessions: u32,
     /// Trust this request header (e.g. X-Forwarded-Email) as the signed-in user's email, from
     /// the proxies listed with --trusted-proxy only. Off by default.
     #[arg(long, env = "SENSEI_TRUSTED_HEADER", requires = "trusted_proxy")]
@@ -183,7 +207,10 @@ impl ServeArgs {
                 self.dedup_window_secs
             )
         })?;
-        let policy = Policy::new(self.engagement_threshold, window)?;
+        let policy = Policy::new(self.engagement_threshold, window)?
+            .with_claim_time(chrono::Duration::minutes(self.claim_minutes))?
+            .with_max_live_claims(self.max_live_claims)?
+            .with_max_open_sessions(self.max_open_sessions)?;
         Ok(AppConfig {
             bind: self.bind.clone(),
             cookie_key: cookie_key(self.cookie_key.as_deref())?,
