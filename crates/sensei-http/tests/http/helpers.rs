@@ -49,6 +49,22 @@ pub async fn demo_database(path: &Path) -> Database {
 }
 
 impl TestApp {
+    /// The real router over `scratch` (a PostgreSQL test database), migrated, with the demo
+    /// data; a small pool with a short timeout, so an outage shows quickly.
+    pub async fn over_demo_postgres(scratch: &PostgresDatabase) -> TestApp {
+        let database = Database::connect(
+            &DatabaseUrl::Postgres(scratch.url.clone()),
+            PoolOptions {
+                max_connections: 4,
+                connection_timeout: Duration::from_secs(2),
+            },
+        )
+        .expect("connect");
+        database.migrate().await.expect("migrate");
+        demo::load(&database).await.expect("demo data");
+        TestApp::over(database, AppConfig::for_tests().expect("config"))
+    }
+
     /// The real router over a fresh demo SQLite file, with the test configuration.
     pub async fn spawn() -> TestApp {
         Self::spawn_with(AppConfig::for_tests().expect("config")).await

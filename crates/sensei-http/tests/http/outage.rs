@@ -10,9 +10,7 @@
 use std::time::{Duration, Instant};
 
 use poem::http::StatusCode;
-use sensei_diesel::{Database, DatabaseUrl, PoolOptions};
 use sensei_http::demo::INSTRUCTOR;
-use sensei_http::{demo, AppConfig};
 
 use crate::helpers::{PostgresDatabase, TestApp};
 
@@ -44,17 +42,7 @@ async fn an_outage_gives_503_fast_and_the_service_recovers_by_itself() {
     else {
         return;
     };
-    let database = Database::connect(
-        &DatabaseUrl::Postgres(scratch.url.clone()),
-        PoolOptions {
-            max_connections: 4,
-            connection_timeout: Duration::from_secs(2),
-        },
-    )
-    .unwrap();
-    database.migrate().await.unwrap();
-    demo::load(&database).await.unwrap();
-    let app = TestApp::over(database, AppConfig::for_tests().unwrap());
+    let app = TestApp::over_demo_postgres(&scratch).await;
     let sensei = app.signed_in(INSTRUCTOR).await;
     sensei.get("/admin").await.assert_status(StatusCode::OK);
 

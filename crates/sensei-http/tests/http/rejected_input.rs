@@ -2,12 +2,8 @@
 //! backends: PostgreSQL refuses NUL in text, SQLite stores it; either way the answer is a
 //! clear 4xx and the service keeps serving.
 
-use std::time::Duration;
-
 use poem::http::StatusCode;
-use sensei_diesel::{Database, DatabaseUrl, PoolOptions};
 use sensei_http::demo::{ALICE, DEMO_PASSWORD};
-use sensei_http::{demo, AppConfig};
 use serde_json::json;
 
 use crate::helpers::{Call, PostgresDatabase, TestApp, API};
@@ -67,17 +63,7 @@ async fn on_postgres() {
     else {
         return;
     };
-    let database = Database::connect(
-        &DatabaseUrl::Postgres(scratch.url.clone()),
-        PoolOptions {
-            max_connections: 4,
-            connection_timeout: Duration::from_secs(2),
-        },
-    )
-    .unwrap();
-    database.migrate().await.unwrap();
-    demo::load(&database).await.unwrap();
-    let app = TestApp::over(database, AppConfig::for_tests().unwrap());
+    let app = TestApp::over_demo_postgres(&scratch).await;
     nul_in_input_is_a_client_error(&app).await;
     drop(app);
     tokio::task::spawn_blocking(move || drop(scratch))
