@@ -44,7 +44,7 @@ pub async fn demo_database(path: &Path) -> Database {
     let url = DatabaseUrl::Sqlite(path.to_owned());
     let database = Database::connect(&url, PoolOptions::default()).expect("connect");
     database.migrate().await.expect("migrate");
-    demo::load(&database).await.expect("demo data");
+    demo::load_accounts(&database).await.expect("demo data");
     database
 }
 

@@ -16,3 +16,5 @@ mod multi_process;
 mod outage;
 mod rejected_input;
 mod trusted_header;
+mod workflow_api;
+mod workflow_pages;

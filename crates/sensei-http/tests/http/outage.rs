@@ -53,7 +53,7 @@ async fn an_outage_gives_503_fast_and_the_service_recovers_by_itself() {
     )
     .unwrap();
     database.migrate().await.unwrap();
-    demo::load(&database).await.unwrap();
+    demo::load_accounts(&database).await.unwrap();
     let app = TestApp::over(database, AppConfig::for_tests().unwrap());
     let sensei = app.signed_in(INSTRUCTOR).await;
     sensei.get("/admin").await.assert_status(StatusCode::OK);

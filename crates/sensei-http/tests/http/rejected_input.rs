@@ -76,7 +76,7 @@ async fn on_postgres() {
     )
     .unwrap();
     database.migrate().await.unwrap();
-    demo::load(&database).await.unwrap();
+    demo::load_accounts(&database).await.unwrap();
     let app = TestApp::over(database, AppConfig::for_tests().unwrap());
     nul_in_input_is_a_client_error(&app).await;
     drop(app);
