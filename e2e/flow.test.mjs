@@ -1,6 +1,7 @@
 // Real-browser end-to-end test: starts the real `sensei serve --demo` binary on a free loopback
 // port with a temporary database, drives Debian's Chromium headless and clicks through the
-// student-to-instructor flow. Screenshots land in docs/images/.
+// student-to-instructor flow (booking, claims by two instructors, completion with both kinds of
+// notes, the student's sessions, cancelling). Screenshots land in docs/images/.
 //
 // Run: (cd e2e && npm ci && SENSEI_BIN=../target/debug/sensei npm test)
 import { test, before, after } from 'node:test';
@@ -230,17 +231,69 @@ test('a student books, an instructor reviews and completes, an ineligible studen
   assert.ok((await sensei.locator('main table tbody tr').count()) >= 3, 'the goal table should list alice\'s 3 goals');
   assert.ok((await sensei.locator('main .message, main li').count()) > 0, 'no digi-trainer message previews');
   await checkAccessible(sensei, 'session detail');
+
+  // 4. the instructor claims it; a second instructor (ann) sees it held and cannot take it.
+  await sensei.getByRole('button', { name: 'Claim', exact: true }).click();
+  await sensei.waitForURL(/\/admin\/scheduled-sessions\/\d+$/);
+  const detailUrl = sensei.url();
+  assert.match(await sensei.locator('main').innerText(), /sensei@example\.com until \d{4}-\d{2}-\d{2}/, 'the holder and expiry are not shown');
+  assert.equal(await sensei.getByRole('button', { name: 'Release' }).count(), 1, 'the holder is not offered Release');
+  await checkAccessible(sensei, 'claimed session detail');
   await sensei.screenshot({ path: path.join(screenshots, 'session-detail.png'), fullPage: true });
 
-  // 4. the instructor completes with notes; alice's row is gone and the count went down by one.
-  await sensei.getByLabel(/notes/i).fill('Walked through the failing goal together.');
+  const ann = await newPage();
+  await signIn(ann, 'ann@example.com');
+  await ann.goto(`${baseUrl}/admin`);
+  const heldRow = aliceRows(ann).first();
+  assert.match(await heldRow.innerText(), /sensei@example\.com until/, 'ann does not see who holds alice\'s session');
+  assert.equal(await heldRow.getByRole('button', { name: 'Claim' }).count(), 0, 'ann is offered Claim on a held session');
+  await checkAccessible(ann, 'dashboard with claims');
+  await ann.screenshot({ path: path.join(screenshots, 'dashboard-claims.png'), fullPage: true });
+  await ann.goto(detailUrl);
+  assert.equal(await ann.getByRole('button', { name: 'Mark as Completed' }).count(), 0, 'ann may complete a session sensei holds');
+  assert.match(await ann.locator('main').innerText(), /only they can complete it/);
+  // A claim sent anyway (a stale form) is refused with a conflict naming the holder.
+  const refused = await ann.evaluate(async (url) => {
+    const token = document.querySelector('input[name="csrf_token"]').value;
+    const response = await fetch(`${url}/claim`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf_token: token, return_to: 'detail' }),
+      redirect: 'manual',
+    });
+    return { status: response.status, text: await response.text() };
+  }, detailUrl);
+  assert.equal(refused.status, 409, 'a claim of a held session should be a conflict');
+  assert.match(refused.text, /claimed by sensei@example\.com until/);
+  await ann.context().close();
+
+  // 5. the holder completes with both notes; alice's row is gone and the count went down by one.
+  await sensei.getByLabel(/private notes/i).fill('Alice rushed the collision goal; revisit atomic inserts.');
+  await sensei.getByLabel(/notes for the student/i).fill('Walked through the failing goal together: try a unique index next.');
   await sensei.getByRole('button', { name: 'Mark as Completed' }).click();
   await sensei.waitForURL(/\/admin\/?(\?.*)?$/);
   assert.equal(await aliceRows(sensei).count(), 0, 'alice\'s row should be gone after completion');
   assert.equal(await pendingCount(sensei), pendingBefore - 1, 'the pending count should go down by one');
+  await sensei.goto(detailUrl);
+  const timeline = await sensei.locator('main table.timeline').innerText();
+  for (const kind of ['Booked', 'Claimed', 'Completed']) assert.match(timeline, new RegExp(kind), `the timeline lacks ${kind}`);
+  await sensei.goto(`${baseUrl}/admin/history`);
+  assert.ok((await aliceRows(sensei).count()) >= 1, 'alice\'s completed session is not in the history');
+  await checkAccessible(sensei, 'history');
   await sensei.context().close();
 
-  // 5. carol sees no button and is told why.
+  // 6. alice sees the notes meant for her on her sessions page, never the private ones.
+  const aliceAgain = await newPage();
+  await signIn(aliceAgain, 'alice@example.com');
+  await aliceAgain.goto(`${baseUrl}/sessions`);
+  const mine = await aliceAgain.locator('main').innerText();
+  assert.match(mine, /try a unique index next/, 'alice does not see the notes for her');
+  assert.doesNotMatch(mine, /revisit atomic inserts/, 'alice sees the private notes');
+  await checkAccessible(aliceAgain, 'my sessions');
+  await aliceAgain.screenshot({ path: path.join(screenshots, 'student-sessions.png'), fullPage: true });
+  await aliceAgain.context().close();
+
+  // 7. carol sees no button and is told why.
   const carol = await newPage();
   await signIn(carol, 'carol@example.com');
   await openOnlySubmission(carol);
@@ -250,9 +303,37 @@ test('a student books, an instructor reviews and completes, an ineligible studen
   await carol.context().close();
 });
 
+test('a student cancels a pending session with a reason', async () => {
+  const bob = await newPage();
+  await signIn(bob, 'bob@example.com');
+  await openOnlySubmission(bob);
+  await bob.getByRole('button', { name: 'Schedule a Sensei Session' }).click();
+  await bob.waitForLoadState('domcontentloaded');
+  await bob.goto(`${baseUrl}/sessions`);
+  const open = bob.locator('article.session').filter({ hasText: 'Pending' }).first();
+  await open.getByLabel(/reason/i).fill('I solved it with the digi-trainer.');
+  await open.getByRole('button', { name: 'Cancel this session' }).click();
+  await bob.waitForURL(/\/sessions$/);
+  const text = await bob.locator('main').innerText();
+  assert.match(text, /Cancelled/);
+  assert.match(text, /I solved it with the digi-trainer\./);
+  assert.equal(await bob.getByRole('button', { name: 'Cancel this session' }).count(), 0, 'a cancelled session still offers Cancel');
+  await checkAccessible(bob, 'my sessions after cancelling');
+  await bob.context().close();
+
+  // The instructors' queue no longer lists it.
+  const sensei = await newPage();
+  await signIn(sensei, 'sensei@example.com');
+  await sensei.goto(`${baseUrl}/admin`);
+  assert.equal(await sensei.locator('table tbody tr').filter({ hasText: 'bob@example.com' }).count(), 0, 'a cancelled session stays in the queue');
+  await sensei.context().close();
+});
+
 test('pages stay readable on a phone-width window', async () => {
   await checkNarrow(`${baseUrl}/admin`, 'the dashboard', 'sensei@example.com');
+  await checkNarrow(`${baseUrl}/admin/history`, 'the history', 'sensei@example.com');
   await checkNarrow(`${baseUrl}/submissions`, 'the submissions page', 'bob@example.com');
+  await checkNarrow(`${baseUrl}/sessions`, 'the sessions page', 'frank@example.com');
 });
 
 test('the API reference loads from our own server without console errors', async () => {

@@ -434,6 +434,21 @@ async fn submissions_goals_and_conversations(t: TestDb) {
     );
     let snapshot = EngagementSnapshot::from_progress(&progress);
     assert_eq!((snapshot.goals_passed, snapshot.goals_engaged), (1, 1));
+    // The same for several challenges in one statement: each challenge's goals in order;
+    // challenges without goals are absent.
+    let (empty, _) = writer.create_challenge("empty", "", &[]).await.unwrap();
+    let batch = ports
+        .goals
+        .progress_for_challenges(f.student, &[f.challenge, empty])
+        .await
+        .unwrap();
+    assert_eq!(batch, vec![(f.challenge, progress.clone())]);
+    assert!(ports
+        .goals
+        .progress_for_challenges(f.student, &[])
+        .await
+        .unwrap()
+        .is_empty());
 
     // Digi-trainer sessions: newest first, limited, first messages oldest first.
     let older = writer

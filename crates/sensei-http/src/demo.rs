@@ -1,9 +1,18 @@
 //! The demo data (the accounts listed in `README.md`), loaded by `sensei serve --demo`. Idempotent: a person whose
 //! account exists is left as they are, so running it twice duplicates nothing.
+//!
+//! Two parts: [`load_accounts`], SPEC §5.4's instructor and three students with their
+//! submissions (no sessions, so alice and bob can book), and [`load`], which adds a second
+//! instructor and more students with sessions in every state of the workflow (pending,
+//! claimed by ann, completed with both kinds of notes, cancelled with a reason), made through
+//! the use cases so that every one has its events.
 
 use chrono::{Duration, Utc};
 use sensei_core::ports::AccountRepository;
-use sensei_core::{GoalStatus, RepositoryError, Role, UserId};
+use sensei_core::{
+    Actor, BookError, CancelError, ClaimError, CompleteError, GoalStatus, Policy, RepositoryError,
+    Role, SenseiService, UserId,
+};
 use sensei_diesel::{Database, PlatformWriter};
 
 use crate::auth::password::{hash_password_async, HashError};
@@ -19,6 +28,28 @@ pub const ALICE: &str = "alice@example.com";
 pub const BOB: &str = "bob@example.com";
 /// Not eligible.
 pub const CAROL: &str = "carol@example.com";
+
+/// The second demo instructor, who holds a claim in the demo.
+pub const ANN: &str = "ann@example.com";
+/// A student whose session waits in the queue.
+pub const DAVE: &str = "dave@example.com";
+/// A student whose session ann has claimed.
+pub const ERIN: &str = "erin@example.com";
+/// A student whose session was completed, with notes of both kinds.
+pub const FRANK: &str = "frank@example.com";
+/// A student who cancelled their session, with a reason.
+pub const GRACE: &str = "grace@example.com";
+
+/// The challenge of the workflow demo students.
+pub const WORKFLOW_CHALLENGE: &str = "Weather Dashboard";
+/// The private notes of frank's completed session.
+pub const FRANK_NOTES: &str =
+    "Frank rushed the caching goal; check next time whether he measured before optimising.";
+/// The notes frank sees.
+pub const FRANK_STUDENT_NOTES: &str =
+    "Great progress! Next step: add a test for the cache expiry before refactoring.";
+/// Grace's reason for cancelling.
+pub const GRACE_REASON: &str = "I found the bug myself, thanks!";
 
 /// The demo challenge names.
 pub const ALICE_CHALLENGE: &str = "URL Shortener Service";
@@ -36,7 +67,22 @@ pub enum DemoError {
     /// Hashing the demo password failed.
     #[error("could not load the demo data: {0}")]
     Hash(#[from] HashError),
+    /// A use case refused a demo step.
+    #[error("could not load the demo data: {0}")]
+    Workflow(String),
 }
+
+macro_rules! workflow_error {
+    ($($source:ty),*) => {$(
+        impl From<$source> for DemoError {
+            fn from(error: $source) -> Self {
+                DemoError::Workflow(error.to_string())
+            }
+        }
+    )*};
+}
+
+workflow_error!(BookError, ClaimError, CompleteError, CancelError);
 
 /// What [`load`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,11 +91,25 @@ pub struct DemoLoaded {
     pub created_accounts: u32,
 }
 
-/// Creates the demo accounts and their data where missing.
+/// Creates every demo account and its data where missing: [`load_accounts`], then a second
+/// instructor and students with sessions in every state.
+///
+/// # Errors
+/// [`DemoError`] when the database, hashing or a use case fails.
+pub async fn load(database: &Database) -> Result<DemoLoaded, DemoError> {
+    let base = load_accounts(database).await?;
+    let workflow = load_workflow(database).await?;
+    Ok(DemoLoaded {
+        created_accounts: base.created_accounts + workflow,
+    })
+}
+
+/// Creates SPEC §5.4's demo accounts (sensei, alice, bob, carol) and their data where missing;
+/// no sessions.
 ///
 /// # Errors
 /// [`DemoError`] when the database or hashing fails.
-pub async fn load(database: &Database) -> Result<DemoLoaded, DemoError> {
+pub async fn load_accounts(database: &Database) -> Result<DemoLoaded, DemoError> {
     let accounts = database.accounts();
     let writer = database.platform_writer();
     let hash = hash_password_async(DEMO_PASSWORD.to_owned()).await?;
@@ -256,6 +316,82 @@ async fn carol(writer: &PlatformWriter, user: UserId) -> Result<(), RepositoryEr
     Ok(())
 }
 
+/// Ann and the workflow students, with a session each in another state; skipped when ann
+/// exists. Returns the accounts created.
+async fn load_workflow(database: &Database) -> Result<u32, DemoError> {
+    let accounts = database.accounts();
+    if accounts.find_by_email(ANN).await?.is_some() {
+        return Ok(0);
+    }
+    let hash = hash_password_async(DEMO_PASSWORD.to_owned()).await?;
+    let writer = database.platform_writer();
+    let ann = accounts.create(ANN, Role::Instructor, &hash).await?;
+    let sensei = accounts
+        .find_by_email(INSTRUCTOR)
+        .await?
+        .map(|stored| stored.account.id)
+        .ok_or_else(|| DemoError::Workflow(format!("{INSTRUCTOR} is missing")))?;
+    // Claims made here last a day, so the demo shows one for a while after it starts.
+    let policy = Policy::default()
+        .with_claim_time(Duration::days(1))
+        .map_err(|error| DemoError::Workflow(error.to_string()))?;
+    let service = SenseiService::new(database.ports(), policy);
+    let now = Utc::now();
+    let (challenge, goals) = writer
+        .create_challenge(
+            WORKFLOW_CHALLENGE,
+            "Show the weather of a few cities, cached, with a clear error when the provider fails.",
+            &[
+                "Fetch forecasts from the provider",
+                "Cache responses",
+                "Explain provider failures",
+            ],
+        )
+        .await?;
+    let mut created = 1;
+    for (index, email) in [DAVE, ERIN, FRANK, GRACE].into_iter().enumerate() {
+        let student = accounts.create(email, Role::Student, &hash).await?;
+        created += 1;
+        let days = i64::try_from(index).unwrap_or(0) + 2;
+        let submission = writer
+            .create_submission(student, challenge, now - Duration::days(days))
+            .await?;
+        writer
+            .add_review(submission, "needs_work", now - Duration::days(days - 1))
+            .await?;
+        if let Some(goal) = goals.first() {
+            writer
+                .set_goal_progress(student, *goal, GoalStatus::Engaged)
+                .await?;
+        }
+        let booking = service.book(Actor::student(student), submission).await?;
+        let id = booking.session.id;
+        match email {
+            ERIN => {
+                service.claim(Actor::instructor(ann), id).await?;
+            }
+            FRANK => {
+                service.claim(Actor::instructor(sensei), id).await?;
+                service
+                    .complete_with_notes(
+                        Actor::instructor(sensei),
+                        id,
+                        FRANK_NOTES,
+                        FRANK_STUDENT_NOTES,
+                    )
+                    .await?;
+            }
+            GRACE => {
+                service
+                    .cancel(Actor::student(student), id, GRACE_REASON)
+                    .await?;
+            }
+            _ => {}
+        }
+    }
+    Ok(created)
+}
+
 /// What `serve --demo` prints: where to go and how to sign in.
 pub fn banner(url: &str) -> String {
     format!(
@@ -264,7 +400,12 @@ pub fn banner(url: &str) -> String {
          {INSTRUCTOR:<20} instructor: the dashboard at {url}admin\n  \
          {ALICE:<20} student, eligible (latest review needs work)\n  \
          {BOB:<20} student, eligible (digi-trainer engagement)\n  \
-         {CAROL:<20} student, not eligible yet (the page says why)\n\
+         {CAROL:<20} student, not eligible yet (the page says why)\n  \
+         {ANN:<20} instructor: holds a claim on erin's session\n  \
+         {DAVE:<20} student with a pending session\n  \
+         {ERIN:<20} student whose session ann claimed\n  \
+         {FRANK:<20} student with a completed session (notes for him on /sessions)\n  \
+         {GRACE:<20} student who cancelled her session\n\
          Press Ctrl-C to stop.\n"
     )
 }

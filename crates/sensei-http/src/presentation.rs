@@ -4,9 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use sensei_core::{
-    EligibilityReason, EngagementSnapshot, GoalProgressEntry, GoalStatus, MessageRole,
-    RecordedReason, ReviewVerdict, SessionLifecycle, SessionState,
+    EligibilityReason, EngagementSnapshot, EventKind, GoalProgressEntry, GoalStatus, MessageRole,
+    RecordedReason, ReviewVerdict, ScheduledSession, SessionLifecycle, SessionState,
 };
+
+/// What tables show where there is nothing to show.
+pub const NONE: &str = "—";
 
 /// A time as pages show it: `2026-11-28 09:15 UTC`.
 pub fn datetime(at: &DateTime<Utc>) -> String {
@@ -63,6 +66,80 @@ pub fn lifecycle_label(lifecycle: &SessionLifecycle) -> &'static str {
     };
     state_label(state)
 }
+
+/// A session's state at `now`, for people.
+pub fn session_state_label(session: &ScheduledSession, now: DateTime<Utc>) -> &'static str {
+    state_label(session.state_at(now))
+}
+
+/// The CSS modifier of a state badge.
+pub fn state_class(state: SessionState) -> &'static str {
+    state.as_str()
+}
+
+/// Who holds a session and until when, or [`NONE`]: `ann@example.com until 2026-11-28 10:30 UTC`.
+pub fn holder(
+    session: &ScheduledSession,
+    holder_email: Option<&str>,
+    now: DateTime<Utc>,
+) -> String {
+    match session.live_claim_at(now) {
+        Some(claim) => format!(
+            "{} until {}",
+            holder_email.map_or_else(|| format!("instructor {}", claim.holder), str::to_owned),
+            datetime(&claim.expires_at)
+        ),
+        None => NONE.to_owned(),
+    }
+}
+
+/// What happened, in a timeline: `Booked`, `Claimed`, `Renewed`, `Released`, `Completed`,
+/// `Cancelled`.
+pub fn event_label(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::Booked => "Booked",
+        EventKind::Claimed => "Claimed",
+        EventKind::Renewed => "Renewed",
+        EventKind::Released => "Released",
+        EventKind::Completed => "Completed",
+        EventKind::Cancelled => "Cancelled",
+    }
+}
+
+/// A transition for a timeline: `Pending → Claimed`, or `→ Pending` for a booking.
+pub fn transition(from: Option<SessionState>, to: SessionState) -> String {
+    match from {
+        Some(from) => format!("{} → {}", state_label(from), state_label(to)),
+        None => format!("→ {}", state_label(to)),
+    }
+}
+
+/// What the submission page says about its latest session, by its state.
+pub fn latest_session_sentence(state: SessionState, scheduled: &str) -> String {
+    let now = match state {
+        SessionState::Pending => "it is open and waiting for an instructor",
+        SessionState::Claimed => "it is open and an instructor is preparing it",
+        SessionState::Completed => "it is completed",
+        SessionState::Cancelled => "you cancelled it",
+    };
+    format!(
+        "Your latest sensei session was scheduled at {scheduled} ({}): {now}.",
+        state.as_str()
+    )
+}
+
+/// The history page's state filter options: value and label.
+pub const HISTORY_STATES: [(&str, &str); 3] = [
+    ("closed", "Completed or cancelled"),
+    ("completed", "Completed"),
+    ("cancelled", "Cancelled"),
+];
+
+/// The label of the private notes field: instructors only.
+pub const PRIVATE_NOTES_LABEL: &str =
+    "Private notes (instructors only; never shown to the student)";
+/// The label of the notes for the student.
+pub const STUDENT_NOTES_LABEL: &str = "Notes for the student (shown on their sessions page)";
 
 /// A goal's status: `Passed`, `Engaged` or `Not started`.
 pub fn goal_status_label(status: GoalStatus) -> &'static str {

@@ -22,6 +22,24 @@ pub trait GoalRepository: Send + Sync {
         student: UserId,
         challenge: ChallengeId,
     ) -> Result<Vec<GoalProgressEntry>, RepositoryError>;
+
+    /// [`GoalRepository::progress`] for several challenges at once, each challenge's goals in
+    /// its order (challenges without goals may be absent). Adapters over a database should
+    /// answer with a constant number of statements; the default asks once per challenge.
+    ///
+    /// # Errors
+    /// As [`GoalRepository::progress`].
+    async fn progress_for_challenges(
+        &self,
+        student: UserId,
+        challenges: &[ChallengeId],
+    ) -> Result<Vec<(ChallengeId, Vec<GoalProgressEntry>)>, RepositoryError> {
+        let mut all = Vec::with_capacity(challenges.len());
+        for &challenge in challenges {
+            all.push((challenge, self.progress(student, challenge).await?));
+        }
+        Ok(all)
+    }
 }
 
 /// Digi-trainer (AI tutor) sessions.

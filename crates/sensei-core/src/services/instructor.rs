@@ -2,14 +2,14 @@
 
 use crate::domain::{
     Actor, AgentSession, AnatomyConversation, EngagementSnapshot, GoalProgressEntry, ListOrder,
-    Page, PageRequest, ScheduledSessionId, SessionListEntry, SessionQuery, StatusFilter,
-    SubmissionId, SubmissionInfo,
+    Page, PageRequest, ScheduledSessionId, SessionEvent, SessionListEntry, SessionQuery,
+    StatusFilter, SubmissionId, SubmissionInfo,
 };
 use crate::error::{QueryError, Resource};
 
 use super::{
     preview, SenseiService, CONVERSATION_MESSAGES, DETAIL_AGENT_SESSIONS,
-    DETAIL_MESSAGES_PER_SESSION, PREVIEW_CHARS,
+    DETAIL_MESSAGES_PER_SESSION, PREVIEW_CHARS, TIMELINE_EVENTS,
 };
 
 /// The instructor dashboard: stat cards and one page of the queue.
@@ -49,6 +49,9 @@ pub struct SessionDetail {
     pub current_engagement: EngagementSnapshot,
     /// Digi-trainer sessions with message previews.
     pub agent_sessions: Vec<AgentSession>,
+    /// The session's events, oldest first (the timeline; rows the platform wrote before
+    /// events were kept have none).
+    pub events: Vec<SessionEvent>,
 }
 
 /// A submission's anatomy conversations.
@@ -138,7 +141,8 @@ impl SenseiService {
         Ok(SessionListing { total, page })
     }
 
-    /// One session with current goal progress and digi-trainer message previews.
+    /// One session with current goal progress, digi-trainer message previews and its event
+    /// timeline.
     ///
     /// # Errors
     /// [`QueryError::Forbidden`] unless the actor is an instructor, [`QueryError::NotFound`],
@@ -186,12 +190,14 @@ impl SenseiService {
         {
             message.content = preview(&message.content, PREVIEW_CHARS);
         }
+        let events = self.ports.sessions.events(id, TIMELINE_EVENTS).await?;
         Ok(SessionDetail {
             entry,
             submission,
             goals,
             current_engagement,
             agent_sessions,
+            events,
         })
     }
 

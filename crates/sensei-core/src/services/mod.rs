@@ -22,7 +22,7 @@ use crate::ports::{
 pub use booking::{Booking, BookingOutcome};
 pub use history::{StudentSession, Timeline};
 pub use instructor::{Dashboard, SessionDetail, SessionListing, SubmissionConversations};
-pub use student::SubmissionOverview;
+pub use student::{SubmissionOverview, SubmissionStatus};
 
 /// How many digi-trainer sessions the detail page shows.
 pub const DETAIL_AGENT_SESSIONS: u32 = 20;

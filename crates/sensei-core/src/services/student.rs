@@ -1,8 +1,11 @@
 //! What a student sees: their submissions and whether a session is offered.
 
+use std::collections::HashMap;
+
 use crate::domain::{
-    evaluate_eligibility, Actor, Eligibility, EngagementSnapshot, GoalProgressEntry,
-    ScheduledSession, SubmissionId, SubmissionInfo,
+    evaluate_eligibility, Actor, Eligibility, EngagementSnapshot, GoalProgressEntry, ListOrder,
+    PageRequest, PageSize, Role, ScheduledSession, SessionQuery, StatusFilter, SubmissionId,
+    SubmissionInfo, MAX_PAGE_SIZE,
 };
 use crate::error::{QueryError, Resource};
 
@@ -23,7 +26,89 @@ pub struct SubmissionOverview {
     pub latest_session: Option<ScheduledSession>,
 }
 
+/// One of a student's submissions with whether a session may be booked now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmissionStatus {
+    /// The submission.
+    pub submission: SubmissionInfo,
+    /// Engagement now.
+    pub engagement: EngagementSnapshot,
+    /// Whether a session may be booked, or why not.
+    pub eligibility: Eligibility,
+    /// The latest session booked for it, among the student's most recent sessions.
+    pub latest_session: Option<ScheduledSession>,
+}
+
 impl SenseiService {
+    /// The student's own submissions, newest first, each with its eligibility now and its
+    /// latest session (read among the student's [`MAX_PAGE_SIZE`] most recent sessions), in
+    /// a constant number of statements however many submissions there are.
+    ///
+    /// # Errors
+    /// [`QueryError::Forbidden`] unless a student; [`QueryError::Repository`].
+    pub async fn my_submissions(&self, actor: Actor) -> Result<Vec<SubmissionStatus>, QueryError> {
+        if actor.role != Role::Student {
+            return Err(QueryError::Forbidden(Resource::Submission));
+        }
+        let submissions = self
+            .ports
+            .submissions
+            .list_by_owner(actor.user_id, STUDENT_SUBMISSIONS)
+            .await?;
+        if submissions.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut challenges: Vec<_> = submissions.iter().map(|s| s.challenge_id).collect();
+        challenges.sort_unstable();
+        challenges.dedup();
+        let progress: HashMap<_, _> = self
+            .ports
+            .goals
+            .progress_for_challenges(actor.user_id, &challenges)
+            .await?
+            .into_iter()
+            .collect();
+        let query = SessionQuery {
+            status: StatusFilter::All,
+            student: Some(actor.user_id),
+            order: ListOrder::NewestFirst,
+            as_of: Some(self.ports.clock.now()),
+            ..SessionQuery::default()
+        };
+        let page = PageRequest {
+            size: PageSize::new(MAX_PAGE_SIZE).unwrap_or_default(),
+            after: None,
+        };
+        let mut latest: HashMap<SubmissionId, ScheduledSession> = HashMap::new();
+        for entry in self.ports.sessions.list(&query, page).await?.items {
+            latest
+                .entry(entry.session.submission_id)
+                .or_insert(entry.session);
+        }
+        Ok(submissions
+            .into_iter()
+            .map(|submission| {
+                let goals = progress
+                    .get(&submission.challenge_id)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                let engagement = EngagementSnapshot::from_progress(goals);
+                let eligibility = evaluate_eligibility(
+                    submission.latest_verdict.as_ref(),
+                    &engagement,
+                    &self.policy,
+                );
+                let latest_session = latest.remove(&submission.id);
+                SubmissionStatus {
+                    submission,
+                    engagement,
+                    eligibility,
+                    latest_session,
+                }
+            })
+            .collect())
+    }
+
     /// The actor's own submissions, newest first.
     ///
     /// # Errors

@@ -227,6 +227,54 @@ impl GoalRepository for DieselContent {
                 .collect())
         })
     }
+
+    async fn progress_for_challenges(
+        &self,
+        student: UserId,
+        challenges: &[ChallengeId],
+    ) -> Result<Vec<(ChallengeId, Vec<GoalProgressEntry>)>, RepositoryError> {
+        if challenges.is_empty() {
+            return Ok(Vec::new());
+        }
+        let student = student.get();
+        let wanted: Vec<i32> = challenges.iter().map(|challenge| challenge.get()).collect();
+        let rows: Vec<(i32, i32, String, Option<String>)> = with_conn!(self.db, |conn| {
+            Ok(goals::table
+                .left_join(
+                    goal_progress::table.on(goal_progress::goal_id
+                        .eq(goals::id)
+                        .and(goal_progress::user_id.eq(student))),
+                )
+                .filter(goals::challenge_id.eq_any(&wanted))
+                .order((
+                    goals::challenge_id.asc(),
+                    goals::position.asc(),
+                    goals::id.asc(),
+                ))
+                .select((
+                    goals::challenge_id,
+                    goals::id,
+                    goals::title,
+                    goal_progress::status.nullable(),
+                ))
+                .load(conn)?)
+        })?;
+        let mut grouped: Vec<(ChallengeId, Vec<GoalProgressEntry>)> = Vec::new();
+        for (challenge, id, title, status) in rows {
+            let entry = GoalProgressEntry {
+                goal_id: GoalId(id),
+                title,
+                status: status
+                    .as_deref()
+                    .map_or(GoalStatus::NotStarted, GoalStatus::parse_lenient),
+            };
+            match grouped.last_mut() {
+                Some((last, entries)) if last.get() == challenge => entries.push(entry),
+                _ => grouped.push((ChallengeId(challenge), vec![entry])),
+            }
+        }
+        Ok(grouped)
+    }
 }
 
 #[async_trait]

@@ -15,8 +15,8 @@ use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registr
 use poem_openapi::types::{ParseFromJSON, ToJSON, Type};
 use poem_openapi::{ApiResponse, Enum, Object};
 use sensei_core::{
-    BookError, CompleteError, IdentifyError, QueryError, RepositoryError, SignInError,
-    UnmetCondition,
+    BookError, CancelError, ClaimError, CompleteError, IdentifyError, QueryError, RepositoryError,
+    SignInError, UnmetCondition,
 };
 
 use super::model::{ReasonParam, ScheduledSessionBody};
@@ -48,6 +48,14 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// The record's state forbids it: the session was already completed (409).
     Conflict,
+    /// Another instructor holds a live claim on the session; the message names them and the
+    /// expiry (409).
+    HeldByOther,
+    /// Renewing or releasing a session the instructor holds no live claim on (409).
+    NotHeld,
+    /// The session is completed or cancelled: it can no longer be claimed, completed or
+    /// cancelled (409).
+    SessionClosed,
     /// The request body is too large (413).
     PayloadTooLarge,
     /// The request body is not JSON (415).
@@ -56,6 +64,12 @@ pub enum ErrorCode {
     Ineligible,
     /// The completion notes were refused (422).
     InvalidNotes,
+    /// The instructor holds as many live claims as the policy allows (422).
+    ClaimLimit,
+    /// The cancellation reason was refused (over 500 characters) (422).
+    InvalidReason,
+    /// The student holds as many open sessions as the policy allows (422).
+    TooManyOpenSessions,
     /// Well-formed input the rules refuse (422).
     Refused,
     /// Too many sign-in attempts; retry after `Retry-After` seconds (429).
@@ -257,10 +271,10 @@ fn describe(status: u16) -> &'static str {
         401 => "Not signed in (`unauthenticated`), or wrong email or password (`invalid_credentials`).",
         403 => "Signed in but not allowed (`forbidden`), or a state-changing request without `Content-Type: application/json` or `X-Requested-With` (`csrf_rejected`).",
         404 => "No such record (`not_found`).",
-        409 => "The session was already completed (`conflict`); `session` holds the first completion, which is kept.",
+        409 => "The session's state forbids it: already completed (`conflict`, `session` holds the first completion, which is kept), claimed by another instructor (`held_by_other`, the message names them and the expiry), not claimed by you (`not_held`), or completed or cancelled (`session_closed`).",
         413 => "The request body is too large (`payload_too_large`).",
         415 => "The request body is not JSON (`unsupported_media_type`).",
-        422 => "The request is well-formed but the rules refuse it: `ineligible` (with `unmet_conditions`) or `invalid_notes`.",
+        422 => "The request is well-formed but the rules refuse it: `ineligible` (with `unmet_conditions`), `too_many_open_sessions`, `invalid_notes`, `invalid_reason` or `claim_limit`.",
         429 => "Too many sign-in attempts for this account or from this address (`rate_limited`); retry after the `Retry-After` seconds.",
         503 => "The database cannot be reached (`unavailable`); retry after the `Retry-After` seconds.",
         _ => "An error.",
@@ -351,6 +365,8 @@ problem_from!(
     QueryError,
     BookError,
     CompleteError,
+    ClaimError,
+    CancelError,
     SignInError,
     IdentifyError
 );
@@ -381,6 +397,16 @@ error_statuses! {
     DetailErrors: [400, 401, 403, 404, 503];
     /// `POST /scheduled-sessions/{id}/completion`.
     CompleteErrors: [400, 401, 403, 404, 409, 413, 415, 422, 503];
+    /// `POST /scheduled-sessions/{id}/claim`, `/renew`, `/release`.
+    ClaimErrors: [400, 401, 403, 404, 409, 413, 415, 422, 503];
+    /// `POST /scheduled-sessions/{id}/cancellation`.
+    CancelErrors: [400, 401, 403, 404, 409, 413, 415, 422, 503];
+    /// `GET /scheduled-sessions/{id}/events`.
+    TimelineErrors: [400, 401, 403, 404, 503];
+    /// `GET /history`.
+    HistoryErrors: [400, 401, 403, 503];
+    /// `GET /me/scheduled-sessions`, `GET /me/submissions`.
+    MineErrors: [400, 401, 403, 503];
 }
 
 #[cfg(test)]
@@ -467,6 +493,12 @@ mod tests {
             "unsupported_media_type",
             "method_not_allowed",
             "rate_limited",
+            "held_by_other",
+            "not_held",
+            "session_closed",
+            "claim_limit",
+            "invalid_reason",
+            "too_many_open_sessions",
         ] {
             let parsed = ErrorCode::from_code(code);
             assert_eq!(

@@ -10,9 +10,11 @@
 
 pub mod error;
 pub mod guard;
+mod me;
 pub mod model;
 mod scheduling;
 mod sign_in;
+mod workflow;
 
 use poem::endpoint::BoxEndpoint;
 use poem::middleware::CatchPanic;
@@ -20,8 +22,10 @@ use poem::{EndpointExt, Request, Response, Route};
 use poem_openapi::{OpenApiService, Tags};
 
 pub use error::{ApiError, ErrorBody, ErrorCode};
+pub use me::MeApi;
 pub use scheduling::SchedulingApi;
 pub use sign_in::SignInApi;
+pub use workflow::WorkflowApi;
 
 use sensei_core::Account;
 
@@ -44,14 +48,18 @@ pub enum ApiTags {
     Session,
     /// Students booking sensei sessions.
     Bookings,
-    /// Instructors working through scheduled sessions.
+    /// Instructors working through scheduled sessions: the queue, claims, completion, the
+    /// timeline and the history.
     ScheduledSessions,
+    /// The signed-in student's own submissions and sessions.
+    Me,
 }
 
 const DESCRIPTION: &str = "\
 The JSON API of sensei scheduling: students book one-to-one sensei sessions for their own \
-submissions; instructors list, read and complete them. The same rules and permissions as the \
-HTML pages apply.
+submissions, see them and cancel them; instructors list, claim, read and complete them, and \
+read the history and each session's timeline. The same rules and permissions as the HTML pages \
+apply.
 
 **Authentication**: `POST /api/v1/session` with `{\"email\", \"password\"}` sets the private, \
 `HttpOnly`, `SameSite=Lax` session cookie `sensei_session` (the same one the pages use); send it \
@@ -66,14 +74,23 @@ grants.
 **Errors** are always `{\"code\": \"...\", \"message\": \"...\"}` with a stable snake_case \
 `code`: `bad_request` (400), `unauthenticated` and `invalid_credentials` (401), `forbidden` and \
 `csrf_rejected` (403), `not_found` (404), `method_not_allowed` (405), `conflict` (409, with \
-`session`), `payload_too_large` (413), `unsupported_media_type` (415), `ineligible` (422, with \
-`unmet_conditions`), `invalid_notes` (422), `unavailable` (503), `internal` (500).";
+`session`), `held_by_other`, `not_held` and `session_closed` (409), `payload_too_large` (413), \
+`unsupported_media_type` (415), `ineligible` (422, with `unmet_conditions`), `invalid_notes`, \
+`invalid_reason`, `claim_limit` and `too_many_open_sessions` (422), `rate_limited` (429), \
+`unavailable` (503), `internal` (500).";
+
+/// Every operation of the API.
+pub type Operations = (SignInApi, SchedulingApi, WorkflowApi, MeApi);
 
 /// The OpenAPI service: every operation and the document describing them.
-pub fn service() -> OpenApiService<(SignInApi, SchedulingApi), ()> {
-    OpenApiService::new((SignInApi, SchedulingApi), "sensei scheduling API", VERSION)
-        .description(DESCRIPTION)
-        .server(PREFIX)
+pub fn service() -> OpenApiService<Operations, ()> {
+    OpenApiService::new(
+        (SignInApi, SchedulingApi, WorkflowApi, MeApi),
+        "sensei scheduling API",
+        VERSION,
+    )
+    .description(DESCRIPTION)
+    .server(PREFIX)
 }
 
 /// The OpenAPI document as JSON.

@@ -95,7 +95,8 @@ impl SchedulingApi {
         &self,
         req: &Request,
         state: Data<&AppState>,
-        /// `pending` (default), `completed` or `all`.
+        /// `pending` (default), `claimed`, `open` (pending or claimed), `completed`,
+        /// `cancelled`, `closed` (completed or cancelled) or `all`.
         status: Query<Option<StatusParam>>,
         /// Only sessions booked for this reason.
         reason: Query<Option<ReasonParam>>,
@@ -173,10 +174,12 @@ impl SchedulingApi {
 
     /// Complete a scheduled session
     ///
-    /// Instructors only: marks a pending session completed now, with optional notes (trimmed,
-    /// at most 10,000 characters: longer notes answer 422 `invalid_notes` and nothing is
-    /// saved). A session already completed answers 409 `conflict` with the first completion,
-    /// which is kept unchanged.
+    /// Instructors only: marks a pending session (or one you hold a claim on) completed now,
+    /// recording who completed it, with optional private `notes` and `student_notes` (each
+    /// trimmed, at most 10,000 characters: longer notes answer 422 `invalid_notes` and nothing
+    /// is saved). A session already completed answers 409 `conflict` with the first
+    /// completion, which is kept unchanged; one claimed by another instructor 409
+    /// `held_by_other`; a cancelled one 409 `session_closed`.
     #[oai(
         path = "/scheduled-sessions/:id/completion",
         method = "post",
@@ -193,9 +196,15 @@ impl SchedulingApi {
     ) -> Result<Json<ScheduledSessionBody>, Problem<CompleteErrors>> {
         let user = require_user(req).await?;
         let notes = body.0.notes.unwrap_or_default().0;
+        let student_notes = body.0.student_notes.unwrap_or_default().0;
         let result = state
             .service
-            .complete(user.actor(), ScheduledSessionId(id.0), &notes)
+            .complete_with_notes(
+                user.actor(),
+                ScheduledSessionId(id.0),
+                &notes,
+                &student_notes,
+            )
             .await;
         crate::monitoring::business::completion(&result);
         let session = result?;

@@ -8,8 +8,8 @@ pub mod status;
 
 use poem::http::StatusCode;
 use sensei_core::{
-    BookError, CompleteError, DomainError, ErrorKind, IdentifyError, Ineligibility, QueryError,
-    RepositoryError, ScheduledSession, SignInError,
+    BookError, CancelError, ClaimError, CompleteError, DomainError, ErrorKind, IdentifyError,
+    Ineligibility, QueryError, RepositoryError, ScheduledSession, SignInError,
 };
 
 pub use page::{page_for_status, ErrorPage};
@@ -222,6 +222,18 @@ impl From<CompleteError> for AppError {
             app.detail = Detail::AlreadyCompleted(session);
         }
         app
+    }
+}
+
+impl From<ClaimError> for AppError {
+    fn from(error: ClaimError) -> Self {
+        Self::from_domain(&error)
+    }
+}
+
+impl From<CancelError> for AppError {
+    fn from(error: CancelError) -> Self {
+        Self::from_domain(&error)
     }
 }
 

@@ -1,12 +1,11 @@
 //! What the service did, counted by the HTTP adapter right after the service call (the domain
-//! crate stays free of metrics): bookings by outcome, completions, sign-in failures.
-//!
-//! Claims and cancellations (SPEC §5.6) are being built: their handlers record them here, with
-//! [`CLAIMS_TOTAL`] and [`CANCELLATIONS_TOTAL`], the same way as bookings (an `outcome` label;
-//! refusals by the error's code in `reason`).
+//! crate stays free of metrics): bookings by outcome, completions, claims (claim, renew,
+//! release), cancellations, sign-in failures.
 
 use sensei_core::services::{Booking, BookingOutcome};
-use sensei_core::{BookError, CompleteError, DomainError, ScheduledSession};
+use sensei_core::{
+    BookError, CancelError, ClaimError, CompleteError, DomainError, ScheduledSession,
+};
 
 /// Counter: booking requests by `outcome`: `created`, `duplicate` (the recent session was
 /// shown), `refused`.
@@ -25,10 +24,12 @@ pub const COMPLETIONS_TOTAL: &str = "sensei_completions_total";
 /// `unavailable`, `internal`.
 pub const SIGN_IN_FAILURES_TOTAL: &str = "sensei_sign_in_failures_total";
 
-/// Counter, reserved for claims (an instructor takes a session), by `outcome`.
+/// Counter: claim requests by `action` (`claim`, `renew`, `release`) and `outcome`: `done`, or
+/// the refusal's code (`held_by_other`, `not_held`, `session_closed`, `claim_limit`, ...).
 pub const CLAIMS_TOTAL: &str = "sensei_claims_total";
 
-/// Counter, reserved for cancellations (a student withdraws), by `outcome`.
+/// Counter: cancellation requests by `outcome`: `cancelled`, or the refusal's code
+/// (`session_closed`, `forbidden`, `invalid_reason`, ...).
 pub const CANCELLATIONS_TOTAL: &str = "sensei_cancellations_total";
 
 /// Counts a booking's result.
@@ -58,4 +59,22 @@ pub fn completion(result: &Result<ScheduledSession, CompleteError>) {
 /// Counts a failed sign-in, by the refusal's code.
 pub fn sign_in_failure(code: &'static str) {
     metrics::counter!(SIGN_IN_FAILURES_TOTAL, "reason" => code).increment(1);
+}
+
+/// Counts a claim, renewal or release (`action`) and its result.
+pub fn claim(action: &'static str, result: &Result<ScheduledSession, ClaimError>) {
+    let outcome = match result {
+        Ok(_) => "done",
+        Err(error) => error.code(),
+    };
+    metrics::counter!(CLAIMS_TOTAL, "action" => action, "outcome" => outcome).increment(1);
+}
+
+/// Counts a cancellation's result.
+pub fn cancellation(result: &Result<ScheduledSession, CancelError>) {
+    let outcome = match result {
+        Ok(_) => "cancelled",
+        Err(error) => error.code(),
+    };
+    metrics::counter!(CANCELLATIONS_TOTAL, "outcome" => outcome).increment(1);
 }

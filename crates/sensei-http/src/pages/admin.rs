@@ -1,14 +1,16 @@
-//! `GET /admin`: the instructor dashboard: stat cards and the **Scheduled Sessions** queue,
-//! oldest first, keyset-paged with `?after=<cursor>`, filtered by `reason`, `challenge` and
-//! `student`.
+//! `GET /admin`: the instructor dashboard: stat cards and the **Scheduled Sessions** queue
+//! (open sessions, pending or claimed, with their holders), oldest first, keyset-paged with
+//! `?after=<cursor>`, filtered by `reason`, `challenge`, `student` and `mine=1` (claimed by
+//! me).
 
 use askama::Template;
+use chrono::{DateTime, Utc};
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{handler, Request, Response};
 use sensei_core::{
     ChallengeId, EligibilityReason, PageRequest, SessionCursor, SessionListEntry, SessionQuery,
-    StatusFilter,
+    StatusFilter, UserId,
 };
 use serde::Deserialize;
 
@@ -41,6 +43,12 @@ pub struct QueueRow {
     pub progress: String,
     /// When it was booked.
     pub scheduled: String,
+    /// Who holds it and until when, or `—`.
+    pub holder: String,
+    /// Whether the viewer holds it (Release is offered).
+    pub mine: bool,
+    /// Whether nobody holds it (Claim is offered).
+    pub claimable: bool,
 }
 
 /// An option of the reason filter.
@@ -64,6 +72,12 @@ pub struct DashboardPage {
     pub pending_count: u64,
     /// The completed card.
     pub completed_count: u64,
+    /// The `Claimed by me` card.
+    pub claimed_by_me: u64,
+    /// Whether the "mine" filter is on.
+    pub mine: bool,
+    /// The forms' CSRF token.
+    pub csrf_token: String,
     /// This page of the queue.
     pub rows: Vec<QueueRow>,
     /// The reason filter's options.
@@ -87,6 +101,7 @@ struct RawParams {
     reason: Option<String>,
     challenge: Option<String>,
     student: Option<String>,
+    mine: Option<String>,
 }
 
 /// The checked filters and page.
@@ -95,6 +110,7 @@ struct Params {
     reason: Option<EligibilityReason>,
     challenge: Option<ChallengeId>,
     student: Option<String>,
+    mine: bool,
     after: Option<SessionCursor>,
 }
 
@@ -102,6 +118,32 @@ fn non_empty(value: Option<String>) -> Option<String> {
     value
         .map(|text| text.trim().to_owned())
         .filter(|text| !text.is_empty())
+}
+
+/// A page cursor from a query string.
+pub(crate) fn parse_cursor(raw: Option<String>) -> Result<Option<SessionCursor>, AppError> {
+    non_empty(raw)
+        .map(|text| {
+            SessionCursor::decode(&text).ok_or_else(|| {
+                AppError::bad_request("The page cursor is malformed; start from the first page.")
+            })
+        })
+        .transpose()
+}
+
+/// A yes/no filter: `1` is on; absent, empty or `0` is off; anything else is refused.
+pub(crate) fn parse_flag(raw: Option<String>, name: &str) -> Result<bool, AppError> {
+    match non_empty(raw).as_deref() {
+        None | Some("0") => Ok(false),
+        Some("1") => Ok(true),
+        Some(other) => Err(AppError::bad_request(format!(
+            "The {name} filter is 1 or absent, not \"{other}\"."
+        ))),
+    }
+}
+
+pub(crate) fn non_empty_text(value: Option<String>) -> Option<String> {
+    non_empty(value)
 }
 
 fn parse_params(query: Option<&str>) -> Result<Params, AppError> {
@@ -135,17 +177,13 @@ fn parse_params(query: Option<&str>) -> Result<Params, AppError> {
             "The student filter is limited to {MAX_STUDENT_FILTER} characters."
         )));
     }
-    let after = non_empty(raw.after)
-        .map(|text| {
-            SessionCursor::decode(&text).ok_or_else(|| {
-                AppError::bad_request("The page cursor is malformed; start from the first page.")
-            })
-        })
-        .transpose()?;
+    let after = parse_cursor(raw.after)?;
+    let mine = parse_flag(raw.mine, "mine")?;
     Ok(Params {
         reason,
         challenge,
         student,
+        mine,
         after,
     })
 }
@@ -162,6 +200,9 @@ fn href(params: &Params, after: Option<&SessionCursor>) -> String {
     if let Some(student) = &params.student {
         pairs.push(("student", student.clone()));
     }
+    if params.mine {
+        pairs.push(("mine", "1".to_owned()));
+    }
     if let Some(after) = after {
         pairs.push(("after", after.encode()));
     }
@@ -171,9 +212,13 @@ fn href(params: &Params, after: Option<&SessionCursor>) -> String {
     }
 }
 
-fn queue_row(entry: &SessionListEntry) -> QueueRow {
+fn queue_row(entry: &SessionListEntry, viewer: UserId, now: DateTime<Utc>) -> QueueRow {
     let session = &entry.session;
+    let claim = session.live_claim_at(now);
     QueueRow {
+        holder: presentation::holder(session, entry.holder_email.as_deref(), now),
+        mine: claim.is_some_and(|claim| claim.holder == viewer),
+        claimable: claim.is_none(),
         id: session.id.get(),
         submission_id: session.submission_id.get(),
         student: entry.student_email.clone(),
@@ -199,6 +244,7 @@ pub async fn dashboard(
         reason: params.reason,
         challenge_id: params.challenge,
         student_email_contains: params.student.clone(),
+        claimed_by: params.mine.then_some(viewer.account.id),
         ..SessionQuery::default()
     };
     let page = PageRequest {
@@ -209,13 +255,24 @@ pub async fn dashboard(
         .service
         .dashboard(viewer.actor(), filters, page)
         .await?;
-    let filtered =
-        params.reason.is_some() || params.challenge.is_some() || params.student.is_some();
+    let filtered = params.reason.is_some()
+        || params.challenge.is_some()
+        || params.student.is_some()
+        || params.mine;
+    let me = viewer.account.id;
     let page = DashboardPage {
         nav: Nav::for_viewer(&viewer),
         pending_count: dashboard.pending_count,
         completed_count: dashboard.completed_count,
-        rows: dashboard.page.items.iter().map(queue_row).collect(),
+        claimed_by_me: dashboard.claimed_by_me,
+        mine: params.mine,
+        csrf_token: viewer.csrf_token.clone(),
+        rows: dashboard
+            .page
+            .items
+            .iter()
+            .map(|entry| queue_row(entry, me, dashboard.as_of))
+            .collect(),
         reason_options: EligibilityReason::ALL
             .iter()
             .map(|reason| ReasonOption {
@@ -258,6 +315,9 @@ mod tests {
         assert!(parse_params(Some("reason=bogus")).is_err());
         assert!(parse_params(Some("challenge=abc")).is_err());
         assert!(parse_params(Some("after=zzz")).is_err());
+        assert!(parse_params(Some("mine=1")).unwrap().mine);
+        assert!(!parse_params(Some("mine=0")).unwrap().mine);
+        assert!(parse_params(Some("mine=yes")).is_err());
         assert!(parse_params(None).is_ok());
     }
 

@@ -6,9 +6,11 @@ pub mod booking;
 pub mod conversations;
 
 pub mod health;
+pub mod history;
 pub mod home;
 pub mod layout;
 pub mod login;
+pub mod my_sessions;
 pub mod session_detail;
 pub mod student;
 
@@ -39,6 +41,21 @@ pub fn routes() -> Route {
             "/admin/scheduled-sessions/:id/complete",
             post(session_detail::complete),
         )
+        .at(
+            "/admin/scheduled-sessions/:id/claim",
+            post(session_detail::claim),
+        )
+        .at(
+            "/admin/scheduled-sessions/:id/renew",
+            post(session_detail::renew),
+        )
+        .at(
+            "/admin/scheduled-sessions/:id/release",
+            post(session_detail::release),
+        )
+        .at("/admin/history", get(history::show))
+        .at("/sessions", get(my_sessions::list))
+        .at("/sessions/:id/cancel", post(my_sessions::cancel))
         .at(
             "/admin/submissions/:id/conversations",
             get(conversations::show),

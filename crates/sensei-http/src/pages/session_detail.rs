@@ -1,10 +1,14 @@
-//! The instructor's session page and its completion form.
+//! The instructor's session page: the session, its state and holder with the Claim, Renew
+//! and Release buttons, the completion form (private notes and notes for the student) and
+//! the event timeline; and the claim, renew, release and complete routes.
 
 use askama::Template;
 use poem::http::StatusCode;
 use poem::web::{Data, Path};
 use poem::{handler, Response};
-use sensei_core::{CompleteError, ScheduledSessionId, MAX_NOTES_CHARS};
+use sensei_core::{
+    CompleteError, ScheduledSession, ScheduledSessionId, SessionState, MAX_NOTES_CHARS,
+};
 use serde::Deserialize;
 
 use super::layout::Nav;
@@ -43,8 +47,34 @@ pub struct AgentView {
 pub struct CompletionView {
     /// When.
     pub at: String,
-    /// The notes, if any.
+    /// The private notes, if any.
     pub notes: Option<String>,
+    /// The notes for the student, if any.
+    pub student_notes: Option<String>,
+}
+
+/// A cancelled session's cancellation.
+#[derive(Debug, Clone)]
+pub struct CancellationView {
+    /// When.
+    pub at: String,
+    /// The student's reason, if any.
+    pub reason: Option<String>,
+}
+
+/// One event of the timeline.
+#[derive(Debug, Clone)]
+pub struct EventView {
+    /// When.
+    pub at: String,
+    /// Who (email), or `—`.
+    pub actor: String,
+    /// What happened.
+    pub kind: &'static str,
+    /// `Pending → Claimed`.
+    pub transition: String,
+    /// A short detail, or `—`.
+    pub detail: String,
 }
 
 /// `GET /admin/scheduled-sessions/{id}`.
@@ -69,8 +99,26 @@ pub struct DetailPage {
     pub reason_label: String,
     /// The badge's CSS modifier.
     pub reason_class: &'static str,
-    /// `Pending` or `Completed`.
+    /// `Pending`, `Claimed`, `Completed` or `Cancelled`.
     pub status: &'static str,
+    /// The state badge's CSS modifier.
+    pub status_class: &'static str,
+    /// Who holds it and until when, or `—`.
+    pub holder: String,
+    /// Whether Claim is offered (open, nobody holds it).
+    pub can_claim: bool,
+    /// Whether Renew and Release are offered (the viewer holds it).
+    pub held_by_me: bool,
+    /// Whether the completion form is offered (open, and not held by someone else).
+    pub can_complete: bool,
+    /// Whether another instructor holds it.
+    pub held_by_other: bool,
+    /// Whether the student cancelled it.
+    pub cancelled_note: bool,
+    /// The cancellation, when cancelled.
+    pub cancellation: Option<CancellationView>,
+    /// The timeline, oldest first.
+    pub events: Vec<EventView>,
     /// Engagement at booking time.
     pub snapshot: String,
     /// Its percentage.
@@ -91,8 +139,14 @@ pub struct DetailPage {
     pub csrf_token: String,
     /// The notes limit (shown in the label; the server checks it, counting characters).
     pub notes_max: usize,
+    /// The private notes field's label.
+    pub notes_label: &'static str,
+    /// The student notes field's label.
+    pub student_notes_label: &'static str,
     /// The text of the completion form (what a refused completion submitted, else empty).
     pub notes_draft: String,
+    /// The notes for the student a refused completion submitted, else empty.
+    pub student_notes_draft: String,
     /// Why the last completion was refused, shown above the form.
     pub notes_error: Option<String>,
 }
@@ -100,6 +154,7 @@ pub struct DetailPage {
 /// A refused completion to show again in the form.
 struct Draft {
     notes: String,
+    student_notes: String,
     problem: String,
 }
 
@@ -124,6 +179,28 @@ async fn detail_page(
 ) -> Result<Response, AppError> {
     let detail = state.service.session_detail(viewer.actor(), id).await?;
     let session = &detail.entry.session;
+    let now = chrono::Utc::now();
+    let session_state = session.state_at(now);
+    let held_by_me = session
+        .live_claim_at(now)
+        .is_some_and(|live| live.holder == viewer.account.id);
+    let events = detail
+        .events
+        .iter()
+        .map(|event| EventView {
+            at: presentation::datetime(&event.occurred_at),
+            actor: event
+                .actor_email
+                .clone()
+                .unwrap_or_else(|| presentation::NONE.to_owned()),
+            kind: presentation::event_label(event.kind),
+            transition: presentation::transition(event.from_state, event.to_state),
+            detail: event
+                .detail
+                .clone()
+                .unwrap_or_else(|| presentation::NONE.to_owned()),
+        })
+        .collect();
     let agent_sessions = detail
         .agent_sessions
         .iter()
@@ -149,6 +226,17 @@ async fn detail_page(
     let completion = session.completion().map(|done| CompletionView {
         at: presentation::datetime(&done.completed_at),
         notes: done.notes.as_ref().map(|notes| notes.as_str().to_owned()),
+        student_notes: done
+            .student_notes
+            .as_ref()
+            .map(|notes| notes.as_str().to_owned()),
+    });
+    let cancellation = session.cancellation().map(|cancelled| CancellationView {
+        at: presentation::datetime(&cancelled.cancelled_at),
+        reason: cancelled
+            .reason
+            .as_ref()
+            .map(|reason| reason.as_str().to_owned()),
     });
     let page = DetailPage {
         nav: Nav::for_viewer(viewer),
@@ -163,7 +251,16 @@ async fn detail_page(
         scheduled: presentation::datetime(&session.scheduled_at),
         reason_label: presentation::recorded_reason_label(&session.reason),
         reason_class: presentation::reason_class(&session.reason),
-        status: presentation::lifecycle_label(&session.lifecycle),
+        status: presentation::state_label(session_state),
+        status_class: presentation::state_class(session_state),
+        holder: presentation::holder(session, detail.entry.holder_email.as_deref(), now),
+        can_claim: session_state == SessionState::Pending,
+        held_by_me,
+        can_complete: session_state == SessionState::Pending || held_by_me,
+        held_by_other: session_state == SessionState::Claimed && !held_by_me,
+        cancelled_note: session_state == SessionState::Cancelled,
+        cancellation,
+        events,
         snapshot: presentation::progress(&session.engagement),
         snapshot_percent: session.engagement.percent(),
         current: presentation::progress(&detail.current_engagement),
@@ -174,9 +271,15 @@ async fn detail_page(
         completion,
         csrf_token: viewer.csrf_token.clone(),
         notes_max: MAX_NOTES_CHARS,
+        notes_label: presentation::PRIVATE_NOTES_LABEL,
+        student_notes_label: presentation::STUDENT_NOTES_LABEL,
         notes_draft: draft
             .as_ref()
             .map(|draft| draft.notes.clone())
+            .unwrap_or_default(),
+        student_notes_draft: draft
+            .as_ref()
+            .map(|draft| draft.student_notes.clone())
             .unwrap_or_default(),
         notes_error: draft.as_ref().map(|draft| draft.problem.clone()),
     };
@@ -191,14 +294,18 @@ async fn detail_page(
 /// The completion form's fields.
 #[derive(Debug, Deserialize)]
 pub struct CompleteForm {
-    /// Optional notes (absent means none).
+    /// Optional private notes, for instructors only (absent means none).
     #[serde(default)]
     pub notes: String,
+    /// Optional notes for the student (absent means none).
+    #[serde(default)]
+    pub student_notes: String,
 }
 
-/// `POST /admin/scheduled-sessions/{id}/complete`: 303 to `/admin`; 409 when already
-/// completed (the first completion kept), 422 for notes over the limit, 404 unknown, 403 for
-/// students or without a valid CSRF token.
+/// `POST /admin/scheduled-sessions/{id}/complete` (`notes`, `student_notes`): 303 to
+/// `/admin`; 409 when already completed (the first completion kept), cancelled, or claimed by
+/// another instructor; 422 for notes over the limit, 404 unknown, 403 for students or without
+/// a valid CSRF token.
 #[handler]
 pub async fn complete(
     viewer: Viewer,
@@ -209,7 +316,7 @@ pub async fn complete(
     let id: ScheduledSessionId = parse_id(&raw_id, "scheduled session")?;
     let result = state
         .service
-        .complete(viewer.actor(), id, &form.notes)
+        .complete_with_notes(viewer.actor(), id, &form.notes, &form.student_notes)
         .await;
     crate::monitoring::business::completion(&result);
     let completed = match result {
@@ -218,6 +325,7 @@ pub async fn complete(
             // The same page again, the text still in the form: the instructor loses nothing.
             let draft = Draft {
                 notes: form.notes,
+                student_notes: form.student_notes,
                 problem: format!("{why}. Nothing was saved; shorten the notes and try again."),
             };
             return detail_page(&viewer, &state, id, Some(draft)).await;
@@ -228,4 +336,91 @@ pub async fn complete(
     };
     tracing::info!(session = completed.id.get(), "session completed");
     Ok(see_other("/admin"))
+}
+
+/// The claim, renew and release forms' fields.
+#[derive(Debug, Deserialize)]
+pub struct ClaimForm {
+    /// `dashboard` to come back to `/admin`; anything else (or nothing) comes back to the
+    /// session's page.
+    #[serde(default)]
+    pub return_to: String,
+}
+
+impl ClaimForm {
+    /// Where the form says to go back to: only `/admin` or the session's page, never an
+    /// address the form chose.
+    fn back(&self, id: ScheduledSessionId) -> String {
+        if self.return_to == "dashboard" {
+            "/admin".to_owned()
+        } else {
+            format!("/admin/scheduled-sessions/{id}")
+        }
+    }
+}
+
+/// Which of the three claim operations.
+#[derive(Debug, Clone, Copy)]
+enum ClaimAction {
+    Claim,
+    Renew,
+    Release,
+}
+
+async fn claim_action(
+    viewer: &Viewer,
+    state: &AppState,
+    raw_id: &str,
+    form: &ClaimForm,
+    action: ClaimAction,
+) -> Result<Response, AppError> {
+    let id: ScheduledSessionId = parse_id(raw_id, "scheduled session")?;
+    let back = form.back(id);
+    let actor = viewer.actor();
+    let (name, result): (&'static str, Result<ScheduledSession, _>) = match action {
+        ClaimAction::Claim => ("claim", state.service.claim(actor, id).await),
+        ClaimAction::Renew => ("renew", state.service.renew_claim(actor, id).await),
+        ClaimAction::Release => ("release", state.service.release_claim(actor, id).await),
+    };
+    crate::monitoring::business::claim(name, &result);
+    result.map_err(|error| AppError::from(error).with_back(back.clone()))?;
+    tracing::info!(session = id.get(), action = ?action, "claim changed");
+    Ok(see_other(&back))
+}
+
+/// `POST /admin/scheduled-sessions/{id}/claim` (`return_to`): 303 back to the session's page
+/// or `/admin`; 409 when another instructor holds it (naming them and the expiry) or it is
+/// closed, 422 at the claim limit, 404 unknown, 403 for students or without a valid CSRF
+/// token.
+#[handler]
+pub async fn claim(
+    viewer: Viewer,
+    state: Data<&AppState>,
+    Path(raw_id): Path<String>,
+    CheckedForm(form): CheckedForm<ClaimForm>,
+) -> Result<Response, AppError> {
+    claim_action(&viewer, &state, &raw_id, &form, ClaimAction::Claim).await
+}
+
+/// `POST /admin/scheduled-sessions/{id}/renew`: as claim; 409 when the viewer holds no live
+/// claim on it.
+#[handler]
+pub async fn renew(
+    viewer: Viewer,
+    state: Data<&AppState>,
+    Path(raw_id): Path<String>,
+    CheckedForm(form): CheckedForm<ClaimForm>,
+) -> Result<Response, AppError> {
+    claim_action(&viewer, &state, &raw_id, &form, ClaimAction::Renew).await
+}
+
+/// `POST /admin/scheduled-sessions/{id}/release`: as renew; the session is pending again.
+#[handler]
+pub async fn release(
+    viewer: Viewer,
+    state: Data<&AppState>,
+    Path(raw_id): Path<String>,
+    CheckedForm(form): CheckedForm<ClaimForm>,
+) -> Result<Response, AppError> {
+    claim_action(&viewer, &state, &raw_id, &form, ClaimAction::Release).await
 }

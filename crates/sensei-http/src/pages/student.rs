@@ -40,10 +40,10 @@ pub struct SubmissionsPage {
 /// The latest booking shown on a submission page.
 #[derive(Debug, Clone)]
 pub struct LatestBooking {
-    /// When it was booked.
-    pub scheduled: String,
-    /// `pending` or `completed`.
-    pub status: &'static str,
+    /// What to say about it: when it was booked and its state now.
+    pub sentence: String,
+    /// Whether it is still open (pending or claimed).
+    pub open: bool,
 }
 
 /// `GET /submissions/{id}`.
@@ -122,13 +122,16 @@ pub async fn show(
             why.unmet.iter().map(ToString::to_string).collect(),
         ),
     };
-    let latest = overview
-        .latest_session
-        .as_ref()
-        .map(|session| LatestBooking {
-            scheduled: presentation::datetime(&session.scheduled_at),
-            status: presentation::lifecycle_label(&session.lifecycle),
-        });
+    let latest = overview.latest_session.as_ref().map(|session| {
+        let state = session.state_at(chrono::Utc::now());
+        LatestBooking {
+            sentence: presentation::latest_session_sentence(
+                state,
+                &presentation::datetime(&session.scheduled_at),
+            ),
+            open: state.is_open(),
+        }
+    });
     let page = SubmissionPage {
         nav: Nav::for_viewer(&viewer),
         id: overview.submission.id.get(),

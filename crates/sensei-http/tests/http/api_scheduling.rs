@@ -221,7 +221,7 @@ async fn unknown_filter_values_bad_limits_and_cursors_are_400_with_a_json_error(
     let app = TestApp::spawn().await;
     let instructor = app.sign_in_through_api(INSTRUCTOR).await;
     for query in [
-        "status=open",
+        "status=opened",
         "status=",
         "reason=because",
         "challenge_id=abc",

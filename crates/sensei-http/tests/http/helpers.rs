@@ -44,13 +44,13 @@ pub async fn demo_database(path: &Path) -> Database {
     let url = DatabaseUrl::Sqlite(path.to_owned());
     let database = Database::connect(&url, PoolOptions::default()).expect("connect");
     database.migrate().await.expect("migrate");
-    demo::load(&database).await.expect("demo data");
+    demo::load_accounts(&database).await.expect("demo data");
     database
 }
 
 impl TestApp {
     /// The real router over `scratch` (a PostgreSQL test database), migrated, with the demo
-    /// data; a small pool with a short timeout, so an outage shows quickly.
+    /// accounts (no sessions yet); a small pool with a short timeout, so an outage shows quickly.
     pub async fn over_demo_postgres(scratch: &PostgresDatabase) -> TestApp {
         let database = Database::connect(
             &DatabaseUrl::Postgres(scratch.url.clone()),
@@ -61,7 +61,7 @@ impl TestApp {
         )
         .expect("connect");
         database.migrate().await.expect("migrate");
-        demo::load(&database).await.expect("demo data");
+        demo::load_accounts(&database).await.expect("demo data");
         TestApp::over(database, AppConfig::for_tests().expect("config"))
     }
 

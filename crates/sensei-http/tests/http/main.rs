@@ -17,3 +17,5 @@ mod operations;
 mod outage;
 mod rejected_input;
 mod trusted_header;
+mod workflow_api;
+mod workflow_pages;

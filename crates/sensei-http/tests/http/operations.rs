@@ -195,6 +195,13 @@ async fn metrics_count_bookings_completions_and_failed_sign_ins_by_route_templat
     );
     let (sensei, _) = api_sign_in(&base, "sensei@example.com", "sensei-demo").await;
     let session = created["session"]["id"].as_i64().expect("the session id");
+    let claimed = sensei
+        .post(format!("{base}{API}/scheduled-sessions/{session}/claim"))
+        .header("X-Requested-With", "test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(claimed.status(), reqwest::StatusCode::OK);
     let completed = sensei
         .post(format!(
             "{base}{API}/scheduled-sessions/{session}/completion"
@@ -205,6 +212,20 @@ async fn metrics_count_bookings_completions_and_failed_sign_ins_by_route_templat
         .await
         .unwrap();
     assert_eq!(completed.status(), reqwest::StatusCode::OK);
+    let too_late = alice
+        .post(format!(
+            "{base}{API}/scheduled-sessions/{session}/cancellation"
+        ))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        too_late.status(),
+        reqwest::StatusCode::CONFLICT,
+        "completed already"
+    );
     let (_, status) = api_sign_in(&base, "alice@example.com", "wrong password").await;
     assert_eq!(status, reqwest::StatusCode::UNAUTHORIZED);
 
@@ -215,6 +236,11 @@ async fn metrics_count_bookings_completions_and_failed_sign_ins_by_route_templat
         (r#"sensei_bookings_total{outcome="refused"}"#, 1.0),
         (r#"sensei_booking_refusals_total{reason="ineligible"}"#, 1.0),
         (r#"sensei_completions_total{outcome="completed"}"#, 1.0),
+        (r#"sensei_claims_total{action="claim",outcome="done"}"#, 1.0),
+        (
+            r#"sensei_cancellations_total{outcome="session_closed"}"#,
+            1.0,
+        ),
         (
             r#"sensei_sign_in_failures_total{reason="invalid_credentials"}"#,
             1.0,

@@ -209,6 +209,14 @@ async fn the_detail_shows_current_progress_and_message_previews_cut_to_the_previ
         })
         .times(1)
         .return_const(Ok(vec![agent_session]));
+    mocks
+        .sessions
+        .expect_events()
+        .withf(|id, limit| {
+            *id == ScheduledSessionId(12) && *limit == crate::services::TIMELINE_EVENTS
+        })
+        .times(1)
+        .return_const(Ok(Vec::new()));
 
     let detail = mocks
         .service()
@@ -224,6 +232,7 @@ async fn the_detail_shows_current_progress_and_message_previews_cut_to_the_previ
     assert_eq!(messages[0].content, "How do I reverse a list?");
     assert_eq!(messages[1].content.chars().count(), PREVIEW_CHARS + 1);
     assert!(messages[1].content.ends_with('…'));
+    assert!(detail.events.is_empty());
 }
 
 #[tokio::test]
@@ -333,5 +342,71 @@ async fn someone_elses_submission_overview_is_forbidden_and_an_unknown_one_not_f
             resource: Resource::Submission,
             id: 9
         })
+    );
+}
+
+#[tokio::test]
+async fn my_submissions_reads_eligibility_and_latest_sessions_in_three_calls() {
+    let mut mocks = Mocks::at(now());
+    let mut other = submission(STUDENT, None);
+    other.id = SubmissionId(31);
+    other.challenge_id = ChallengeId(4);
+    let first = submission(STUDENT, Some(ReviewVerdict::NeedsWork));
+    let listed = vec![first.clone(), other.clone()];
+    mocks
+        .submissions
+        .expect_list_by_owner()
+        .withf(|owner, limit| *owner == STUDENT && *limit == STUDENT_SUBMISSIONS)
+        .times(1)
+        .return_const(Ok(listed));
+    mocks
+        .goals
+        .expect_progress_for_challenges()
+        .withf(|student, challenges| {
+            *student == STUDENT && challenges == [CHALLENGE, ChallengeId(4)]
+        })
+        .times(1)
+        .return_const(Ok(vec![
+            (CHALLENGE, progress(0, 0, 3)),
+            (ChallengeId(4), progress(1, 0, 1)),
+        ]));
+    let older = pending_session(1, now() - Duration::days(2));
+    let newer = pending_session(2, now() - Duration::hours(1));
+    mocks
+        .sessions
+        .expect_list()
+        .withf(|query, page| {
+            query.student == Some(STUDENT)
+                && query.status == StatusFilter::All
+                && query.order == crate::domain::ListOrder::NewestFirst
+                && page.size.get() == crate::domain::MAX_PAGE_SIZE
+        })
+        .times(1)
+        .return_const(Ok(Page {
+            items: vec![entry(newer.clone()), entry(older)],
+            next: None,
+        }));
+
+    let mine = mocks
+        .service()
+        .my_submissions(Actor::student(STUDENT))
+        .await
+        .unwrap();
+
+    assert_eq!(mine.len(), 2);
+    assert_eq!(
+        mine[0].eligibility,
+        Eligibility::Eligible(EligibilityReason::NeedsWorkFeedback)
+    );
+    assert_eq!(mine[0].latest_session, Some(newer));
+    assert!(matches!(mine[1].eligibility, Eligibility::Ineligible(_)));
+    assert_eq!(mine[1].engagement.goals_passed, 1);
+    assert_eq!(mine[1].latest_session, None);
+    assert_eq!(
+        Mocks::default()
+            .service()
+            .my_submissions(Actor::instructor(INSTRUCTOR))
+            .await,
+        Err(QueryError::Forbidden(Resource::Submission))
     );
 }
