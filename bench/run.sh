@@ -23,6 +23,9 @@
 #                    database is created on it per run and dropped afterwards
 #   BENCH_CONNECTIONS / BENCH_THREADS   wrk -c / -t (default 16 / 2)
 #   CARGO_TARGET_DIR where the release build goes (default ./target)
+#   BENCH_SERVE_ARGS extra `sensei serve` flags (default --max-open-sessions 100)
+#   BENCH_SENSEI     a `sensei` binary to measure instead of building this tree's (e.g. an
+#                    older release, to compare in the same conditions)
 # Loopback only; everything started here is stopped on exit.
 set -euo pipefail
 
@@ -38,9 +41,13 @@ PG_URL="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}"
 CONNS="${BENCH_CONNECTIONS:-16}"
 THREADS="${BENCH_THREADS:-2}"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-SENSEI="$TARGET/release/sensei"
+SENSEI="${BENCH_SENSEI:-$TARGET/release/sensei}"
 HOT_DURATION=$(( DURATION < 5 ? DURATION : 5 ))
 IDENTITY_HEADER="X-Bench-Email"
+# Extra `sensei serve` flags; by default students may hold 100 open sessions, so that booking
+# distinct pairs of the generated data is not refused by the open-session limit. Set it empty
+# to benchmark a binary that predates the flag.
+SERVE_ARGS="${BENCH_SERVE_ARGS---max-open-sessions 100}"
 
 log() { printf '\n==> %s\n' "$*" >&2; }
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -75,8 +82,10 @@ if [[ " $BACKENDS " == *" postgres "* ]] && ! command -v psql >/dev/null 2>&1; t
   exit 1
 fi
 
-log "building the release binary ($TARGET)"
-CARGO_TARGET_DIR="$TARGET" cargo build --release -q -p sensei-http --bin sensei
+if [[ -z "${BENCH_SENSEI:-}" ]]; then
+  log "building the release binary ($TARGET)"
+  CARGO_TARGET_DIR="$TARGET" cargo build --release -q -p sensei-http --bin sensei
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
@@ -210,7 +219,7 @@ for backend in $BACKENDS; do
     BASE="http://127.0.0.1:$PORT"
     SENSEI_COOKIE_KEY="$(python3 -c 'import os; print(os.urandom(64).hex())')" \
     SENSEI_TRUSTED_HEADER="$IDENTITY_HEADER" SENSEI_TRUSTED_PROXIES=127.0.0.1,::1 RUST_LOG=warn \
-      "$SENSEI" serve --database-url "$URL" --bind "127.0.0.1:$PORT" --max-open-sessions 100 \
+      "$SENSEI" serve --database-url "$URL" --bind "127.0.0.1:$PORT" $SERVE_ARGS \
       >"$WORK/serve.out" 2>"$WORK/serve.err" &
     SERVER_PID=$!
     for _ in $(seq 1 100); do
