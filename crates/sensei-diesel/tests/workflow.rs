@@ -490,7 +490,45 @@ async fn a_cancel_racing_a_completion_across_processes_has_one_winner(t: TestDb)
     }
 }
 
+async fn the_one_trip_dashboard_read_agrees_with_counts_and_the_list(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let submission = new_submission(&t, &f).await;
+        ids.push(book(&t, f.student, submission).await.id);
+    }
+    let service = service(&t);
+    let sensei = Actor::instructor(f.instructor);
+    service.claim(sensei, ids[0]).await.unwrap();
+    service.complete(sensei, ids[1], "").await.unwrap();
+    let dashboard = service
+        .dashboard(sensei, SessionQuery::default(), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(dashboard.pending_count, 2, "open: pending and claimed");
+    assert_eq!(dashboard.completed_count, 1);
+    assert_eq!(dashboard.claimed_by_me, 1);
+    let listed: Vec<_> = dashboard.page.items.iter().map(|e| e.session.id).collect();
+    assert_eq!(listed, [ids[0], ids[2]]);
+    assert_eq!(
+        dashboard.page.items[0].holder_email.as_deref(),
+        Some("sensei@example.com")
+    );
+    // The dashboard is one unit of database work whatever the data: statements counted.
+    let before = t.counter.get();
+    service
+        .dashboard(sensei, SessionQuery::default(), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        t.counter.get() - before,
+        3,
+        "the counter row, my claims, the page"
+    );
+}
+
 both_backends!(
+    the_one_trip_dashboard_read_agrees_with_counts_and_the_list,
     every_transition_appends_exactly_one_event,
     events_are_never_updated_or_deleted,
     a_claim_is_held_against_others_and_listed_with_its_holder,

@@ -135,8 +135,10 @@ impl<S: AsyncRead + Unpin> AsyncRead for HeaderDeadline<S> {
         let before = buf.filled().len();
         match Pin::new(&mut this.inner).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
-                let fresh = buf.filled()[before..].to_vec();
-                this.observe(&fresh);
+                // Only headers are scanned: body bytes and responses pass untouched.
+                if this.phase != Phase::Request {
+                    this.observe(buf.filled().get(before..).unwrap_or_default());
+                }
                 Poll::Ready(Ok(()))
             }
             Poll::Ready(Err(error)) => Poll::Ready(Err(error)),

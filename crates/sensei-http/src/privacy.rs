@@ -10,9 +10,20 @@ use poem::{Endpoint, IntoResponse, Request, Response};
 use crate::startup::SIGN_IN_COOKIE;
 use crate::state::AppState;
 
+/// `sensei_session=`: how the sign-in cookie starts in `Cookie` and `Set-Cookie`.
+fn cookie_prefix() -> String {
+    format!("{SIGN_IN_COOKIE}=")
+}
+
 /// Whether the request carries the sign-in cookie or a trusted identity header.
 fn is_signed_in_request(req: &Request) -> bool {
-    let cookie_prefix = format!("{SIGN_IN_COOKIE}=");
+    if !req.headers().contains_key(COOKIE) {
+        return req
+            .data::<AppState>()
+            .and_then(AppState::trusted_header)
+            .is_some_and(|trusted| req.headers().contains_key(&trusted.name));
+    }
+    let cookie_prefix = cookie_prefix();
     let has_cookie = req.headers().get_all(COOKIE).iter().any(|value| {
         value.to_str().is_ok_and(|cookies| {
             cookies
@@ -30,7 +41,10 @@ fn is_signed_in_request(req: &Request) -> bool {
 /// The session middleware removes the cookie without a `Path`, which a browser applies to the
 /// request's directory only (`/api/v1` for the API's sign-out); this scopes it to `/`.
 fn scope_cookie_removal(response: &mut Response) {
-    let cookie_prefix = format!("{SIGN_IN_COOKIE}=");
+    if !response.headers().contains_key(SET_COOKIE) {
+        return;
+    }
+    let cookie_prefix = cookie_prefix();
     let fixed: Vec<HeaderValue> = response
         .headers()
         .get_all(SET_COOKIE)

@@ -11,7 +11,7 @@ pub use accounts::{AccountRepository, NoAccounts, PasswordVerifier};
 pub use clock::{Clock, SystemClock};
 pub use content::{AnatomyRepository, DigiTrainerRepository, GoalRepository};
 pub use scheduled_sessions::{
-    ClaimLimit, CreateOutcome, ScheduledSessionRepository, TransitionOutcome,
+    ClaimLimit, CreateOutcome, DashboardRead, ScheduledSessionRepository, TransitionOutcome,
 };
 pub use submissions::SubmissionRepository;
 

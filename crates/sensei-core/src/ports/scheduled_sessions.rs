@@ -56,6 +56,19 @@ pub enum TransitionOutcome {
     NotFound,
 }
 
+/// What the instructors' dashboard reads, as one unit of work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DashboardRead {
+    /// Open sessions (pending or claimed) in all.
+    pub open: u64,
+    /// Completed sessions in all.
+    pub completed: u64,
+    /// Sessions matching the `mine` query (the viewer's live claims).
+    pub mine: u64,
+    /// One page of the queue.
+    pub page: Page<SessionListEntry>,
+}
+
 /// Stores scheduled sessions (the `scheduled_sessions` table) and their events.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
@@ -141,6 +154,36 @@ pub trait ScheduledSessionRepository: Send + Sync {
     /// [`RepositoryError::Unavailable`] when the store cannot be reached,
     /// [`RepositoryError::Internal`] when it fails otherwise.
     async fn count(&self, query: &SessionQuery) -> Result<u64, RepositoryError>;
+
+    /// Everything the dashboard shows, read together: the open and completed counts, the
+    /// count of `mine`, and one page of `queue`. The default composes
+    /// [`ScheduledSessionRepository::count`] and [`ScheduledSessionRepository::list`]; a store
+    /// that can read it all in one trip (one connection, one blocking call) should.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached,
+    /// [`RepositoryError::Internal`] when it fails otherwise.
+    async fn dashboard(
+        &self,
+        queue: &SessionQuery,
+        mine: &SessionQuery,
+        page: PageRequest,
+    ) -> Result<DashboardRead, RepositoryError> {
+        let open = SessionQuery {
+            status: crate::domain::StatusFilter::Open,
+            ..SessionQuery::default()
+        };
+        let completed = SessionQuery {
+            status: crate::domain::StatusFilter::Completed,
+            ..SessionQuery::default()
+        };
+        Ok(DashboardRead {
+            open: self.count(&open).await?,
+            completed: self.count(&completed).await?,
+            mine: self.count(mine).await?,
+            page: self.list(queue, page).await?,
+        })
+    }
 
     /// The session's events, oldest first, at most `limit`.
     ///

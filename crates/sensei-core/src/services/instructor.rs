@@ -94,29 +94,18 @@ impl SenseiService {
             order: ListOrder::OldestFirst,
             ..filters
         };
-        let open = SessionQuery {
-            status: StatusFilter::Open,
-            ..SessionQuery::default()
-        };
-        let pending_count = sessions.count(&open).await?;
-        let completed = SessionQuery {
-            status: StatusFilter::Completed,
-            ..SessionQuery::default()
-        };
-        let completed_count = sessions.count(&completed).await?;
         let mine = SessionQuery {
             status: StatusFilter::Claimed,
             claimed_by: Some(actor.user_id),
             as_of: Some(now),
             ..SessionQuery::default()
         };
-        let claimed_by_me = sessions.count(&mine).await?;
-        let page = sessions.list(&queue, page).await?;
+        let read = sessions.dashboard(&queue, &mine, page).await?;
         Ok(Dashboard {
-            pending_count,
-            completed_count,
-            claimed_by_me,
-            page,
+            pending_count: read.open,
+            completed_count: read.completed,
+            claimed_by_me: read.mine,
+            page: read.page,
             as_of: now,
         })
     }

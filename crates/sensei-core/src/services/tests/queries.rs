@@ -53,45 +53,34 @@ async fn students_are_refused_every_instructor_use_case() {
 }
 
 #[tokio::test]
-async fn the_dashboard_counts_open_completed_and_my_claims_and_lists_open_sessions() {
+async fn the_dashboard_reads_counts_my_claims_and_open_sessions_in_one_port_call() {
     let mut mocks = Mocks::at(now());
-    mocks
-        .sessions
-        .expect_count()
-        .withf(|query| query.status == StatusFilter::Open && query.is_status_only())
-        .times(1)
-        .return_const(Ok(4));
-    mocks
-        .sessions
-        .expect_count()
-        .withf(|query| query.status == StatusFilter::Completed && query.is_status_only())
-        .times(1)
-        .return_const(Ok(2));
-    mocks
-        .sessions
-        .expect_count()
-        .withf(|query| {
-            query.status == StatusFilter::Claimed
-                && query.claimed_by == Some(INSTRUCTOR)
-                && query.as_of == Some(now())
-        })
-        .times(1)
-        .return_const(Ok(1));
     let row = entry(pending_session(1, now() - Duration::hours(1)));
     let page = Page {
         items: vec![row],
         next: None,
     };
+    let returned = page.clone();
     mocks
         .sessions
-        .expect_list()
-        .withf(|query, _| {
-            query.status == StatusFilter::Open
-                && query.as_of == Some(now())
-                && query.reason == Some(EligibilityReason::DigiTrainerEngagement)
+        .expect_dashboard()
+        .withf(|queue, mine, _| {
+            queue.status == StatusFilter::Open
+                && queue.as_of == Some(now())
+                && queue.reason == Some(EligibilityReason::DigiTrainerEngagement)
+                && mine.status == StatusFilter::Claimed
+                && mine.claimed_by == Some(INSTRUCTOR)
+                && mine.as_of == Some(now())
         })
         .times(1)
-        .return_const(Ok(page.clone()));
+        .returning(move |_, _, _| {
+            Ok(crate::ports::DashboardRead {
+                open: 4,
+                completed: 2,
+                mine: 1,
+                page: returned.clone(),
+            })
+        });
 
     let filters = SessionQuery {
         status: StatusFilter::Completed,
@@ -112,6 +101,28 @@ async fn the_dashboard_counts_open_completed_and_my_claims_and_lists_open_sessio
     assert_eq!(dashboard.completed_count, 2);
     assert_eq!(dashboard.claimed_by_me, 1);
     assert_eq!(dashboard.page, page);
+}
+
+#[tokio::test]
+async fn the_default_dashboard_read_composes_counts_and_a_page() {
+    use std::sync::Arc;
+    let store = Arc::new(super::fake::FakeSessions::with(vec![
+        pending_session(1, now() - Duration::hours(2)),
+        pending_session(2, now() - Duration::hours(1)),
+    ]));
+    let service = Mocks::at(now()).service_over(store, crate::domain::Policy::default());
+    let dashboard = service
+        .dashboard(
+            Actor::instructor(INSTRUCTOR),
+            SessionQuery::default(),
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(dashboard.pending_count, 2);
+    assert_eq!(dashboard.completed_count, 0);
+    assert_eq!(dashboard.claimed_by_me, 0);
+    assert_eq!(dashboard.page.items.len(), 2);
 }
 
 #[tokio::test]

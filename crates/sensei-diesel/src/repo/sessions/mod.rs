@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use sensei_core::ports::{
-    ClaimLimit, CreateOutcome, ScheduledSessionRepository, TransitionOutcome,
+    ClaimLimit, CreateOutcome, DashboardRead, ScheduledSessionRepository, TransitionOutcome,
 };
 use sensei_core::{
     EventKind, ListOrder, NewScheduledSession, NewSessionEvent, Page, PageRequest, RepositoryError,
@@ -298,6 +298,102 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
         Ok(u64::try_from(total).unwrap_or(0))
     }
 
+    /// One blocking trip on one connection: the counter row (open and completed in one
+    /// statement), the count of `mine` and the page.
+    async fn dashboard(
+        &self,
+        queue: &SessionQuery,
+        mine: &SessionQuery,
+        page: PageRequest,
+    ) -> Result<DashboardRead, RepositoryError> {
+        let queue_filters = queue.clone();
+        let mine_filters = mine.clone();
+        let queue_pattern = queue_filters
+            .student_email_contains
+            .as_deref()
+            .map(like_pattern);
+        let mine_pattern = mine_filters
+            .student_email_contains
+            .as_deref()
+            .map(like_pattern);
+        let queue_now = SqlaTimestamp::from(queue_filters.as_of.unwrap_or_else(Utc::now));
+        let mine_now = SqlaTimestamp::from(mine_filters.as_of.unwrap_or_else(Utc::now));
+        let size = page.size.get();
+        let newest_first = queue_filters.order == ListOrder::NewestFirst;
+        let after = page
+            .after
+            .map(|cursor| (SqlaTimestamp::from(cursor.scheduled_at), cursor.id.get()));
+        let ((open, completed), mine_count, rows): ((i64, i64), i64, Vec<QueueRow>) =
+            with_conn!(self.db, |conn| {
+                let counts: Option<(i64, i64)> = scheduled_session_counts::table
+                    .find(1)
+                    .select((
+                        scheduled_session_counts::pending_count,
+                        scheduled_session_counts::completed_count,
+                    ))
+                    .first(conn)
+                    .optional()?;
+                let counts = match counts {
+                    Some(counts) => counts,
+                    // No counter row (a database migrated by hand): count the table.
+                    None => {
+                        let open: i64 = scheduled_sessions::table
+                            .filter(scheduled_sessions::session_completed_at.is_null())
+                            .filter(scheduled_sessions::cancelled_at.is_null())
+                            .count()
+                            .get_result(conn)?;
+                        let completed: i64 = scheduled_sessions::table
+                            .filter(scheduled_sessions::session_completed_at.is_not_null())
+                            .count()
+                            .get_result(conn)?;
+                        (open, completed)
+                    }
+                };
+                let base = list_source!()
+                    .select(diesel::dsl::count_star())
+                    .into_boxed();
+                let mine_count: i64 =
+                    apply_filters!(base, mine_filters, mine_pattern, mine_now).first(conn)?;
+                let base = list_source!().select(list_columns!()).into_boxed();
+                let mut q = apply_filters!(base, queue_filters, queue_pattern, queue_now);
+                q = match (after, newest_first) {
+                    (Some((at, id)), false) => after_cursor!(q, at, id),
+                    (Some((at, id)), true) => before_cursor!(q, at, id),
+                    (None, _) => q,
+                };
+                q = if newest_first {
+                    q.order((
+                        scheduled_sessions::scheduled_at.desc(),
+                        scheduled_sessions::id.desc(),
+                    ))
+                } else {
+                    q.order((
+                        scheduled_sessions::scheduled_at.asc(),
+                        scheduled_sessions::id.asc(),
+                    ))
+                };
+                let rows = q.limit(i64::from(size) + 1).load(conn)?;
+                Ok((counts, mine_count, rows))
+            })?;
+        let mut items: Vec<SessionListEntry> = rows.into_iter().map(entry).collect();
+        let more = items.len() > size as usize;
+        items.truncate(size as usize);
+        let next = if more {
+            items.last().map(|last| SessionCursor {
+                scheduled_at: last.session.scheduled_at,
+                id: last.session.id,
+            })
+        } else {
+            None
+        };
+        Ok(DashboardRead {
+            open: u64::try_from(open).unwrap_or(0),
+            completed: u64::try_from(completed).unwrap_or(0),
+            mine: u64::try_from(mine_count).unwrap_or(0),
+            page: Page { items, next },
+        })
+    }
+
     async fn events(
         &self,
         id: ScheduledSessionId,
@@ -435,6 +531,33 @@ mod plan {
                 );
             }
         }
+    }
+
+    #[test]
+    fn my_live_claims_are_counted_from_the_claims_index() {
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        conn.run_pending_migrations(crate::migrations::SQLITE_PLATFORM)
+            .unwrap();
+        conn.run_pending_migrations(crate::migrations::SQLITE_FEATURE)
+            .unwrap();
+        let now = SqlaTimestamp::from(Utc::now());
+        let mine = SessionQuery {
+            status: StatusFilter::Claimed,
+            claimed_by: Some(UserId(1)),
+            ..SessionQuery::default()
+        };
+        let pattern: Option<String> = None;
+        let base = list_source!()
+            .select(diesel::dsl::count_star())
+            .into_boxed::<Sqlite>();
+        let q = apply_filters!(base, mine, pattern, now);
+        let steps = plan(&mut conn, &q);
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.contains("idx_scheduled_sessions_claimed_by")),
+            "{steps:?}"
+        );
     }
 
     #[test]
