@@ -8,9 +8,9 @@ use mockall::predicate::eq;
 use poem::http::StatusCode;
 use poem::test::TestClient;
 use sensei_core::ports::{
-    MockAccountRepository, MockAnatomyRepository, MockClock, MockDigiTrainerRepository,
-    MockGoalRepository, MockPasswordVerifier, MockScheduledSessionRepository,
-    MockSubmissionRepository,
+    DashboardRead, MockAccountRepository, MockAnatomyRepository, MockClock,
+    MockDigiTrainerRepository, MockGoalRepository, MockPasswordVerifier,
+    MockScheduledSessionRepository, MockSubmissionRepository,
 };
 use sensei_core::{
     Account, Page, Ports, RepositoryError, Role, SignInToken, StoredAccount, UserId,
@@ -109,11 +109,15 @@ fn accounts_that_know_the_instructor(mocks: &mut Mocks) {
 async fn the_dashboard_renders_from_the_ports_alone() {
     let mut mocks = Mocks::default();
     accounts_that_know_the_instructor(&mut mocks);
-    mocks.sessions.expect_count().returning(|_| Ok(0));
-    mocks.sessions.expect_list().returning(|_, _| {
-        Ok(Page {
-            items: Vec::new(),
-            next: None,
+    mocks.sessions.expect_dashboard().returning(|_, _, _| {
+        Ok(DashboardRead {
+            open: 0,
+            completed: 0,
+            mine: 0,
+            page: Page {
+                items: Vec::new(),
+                next: None,
+            },
         })
     });
     let client = mocks.client();
