@@ -44,6 +44,24 @@ impl DieselScheduledSessions {
     }
 }
 
+/// A page from the `size + 1` rows read: the extra row only says that a next page exists,
+/// which starts after the page's last row.
+fn page_of(rows: Vec<QueueRow>, size: u32) -> Page<SessionListEntry> {
+    let size = size as usize;
+    let mut items: Vec<SessionListEntry> = rows.into_iter().map(entry).collect();
+    let more = items.len() > size;
+    items.truncate(size);
+    let next = if more {
+        items.last().map(|last| SessionCursor {
+            scheduled_at: last.session.scheduled_at,
+            id: last.session.id,
+        })
+    } else {
+        None
+    };
+    Page { items, next }
+}
+
 /// A count that fits the port's `u32`.
 fn small(count: i64) -> u32 {
     u32::try_from(count).unwrap_or(u32::MAX)
@@ -243,18 +261,7 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
             };
             Ok(q.limit(i64::from(size) + 1).load(conn)?)
         })?;
-        let mut items: Vec<SessionListEntry> = rows.into_iter().map(entry).collect();
-        let more = items.len() > size as usize;
-        items.truncate(size as usize);
-        let next = if more {
-            items.last().map(|last| SessionCursor {
-                scheduled_at: last.session.scheduled_at,
-                id: last.session.id,
-            })
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        Ok(page_of(rows, size))
     }
 
     async fn count(&self, query: &SessionQuery) -> Result<u64, RepositoryError> {
@@ -375,22 +382,11 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
                 let rows = q.limit(i64::from(size) + 1).load(conn)?;
                 Ok((counts, mine_count, rows))
             })?;
-        let mut items: Vec<SessionListEntry> = rows.into_iter().map(entry).collect();
-        let more = items.len() > size as usize;
-        items.truncate(size as usize);
-        let next = if more {
-            items.last().map(|last| SessionCursor {
-                scheduled_at: last.session.scheduled_at,
-                id: last.session.id,
-            })
-        } else {
-            None
-        };
         Ok(DashboardRead {
             open: u64::try_from(open).unwrap_or(0),
             completed: u64::try_from(completed).unwrap_or(0),
             mine: u64::try_from(mine_count).unwrap_or(0),
-            page: Page { items, next },
+            page: page_of(rows, size),
         })
     }
 
@@ -449,140 +445,4 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
 }
 
 #[cfg(all(test, feature = "sqlite"))]
-mod plan {
-    //! The queue page must be driven by the pending index and primary-key lookups: its cost
-    //! must not grow with the table.
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-    use super::*;
-    use diesel::query_builder::{QueryBuilder, QueryFragment};
-    use diesel::sqlite::{Sqlite, SqliteConnection};
-    use diesel_migrations::MigrationHarness;
-
-    #[derive(QueryableByName)]
-    struct QueryPlanRow {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        detail: String,
-    }
-
-    fn plan(conn: &mut SqliteConnection, query: &impl QueryFragment<Sqlite>) -> Vec<String> {
-        let mut builder = diesel::sqlite::SqliteQueryBuilder::new();
-        query.to_sql(&mut builder, &Sqlite).unwrap();
-        let sql = builder.finish();
-        let rows: Vec<QueryPlanRow> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
-            .load(conn)
-            .unwrap();
-        rows.into_iter().map(|row| row.detail).collect()
-    }
-
-    #[test]
-    fn first_and_later_pages_use_the_pending_index() {
-        let mut conn = SqliteConnection::establish(":memory:").unwrap();
-        conn.run_pending_migrations(crate::migrations::SQLITE_PLATFORM)
-            .unwrap();
-        conn.run_pending_migrations(crate::migrations::SQLITE_FEATURE)
-            .unwrap();
-        for cursor in [false, true] {
-            let base = list_source!()
-                .select(list_columns!())
-                .into_boxed::<Sqlite>();
-            // The dashboard's queue: open sessions.
-            let filters = SessionQuery {
-                status: StatusFilter::Open,
-                ..SessionQuery::default()
-            };
-            let pattern: Option<String> = None;
-            let now = SqlaTimestamp::from(Utc::now());
-            let mut q = apply_filters!(base, filters, pattern, now);
-            if cursor {
-                let at = SqlaTimestamp::from(Utc::now());
-                q = after_cursor!(q, at, 1);
-            }
-            let q = q
-                .order((
-                    scheduled_sessions::scheduled_at.asc(),
-                    scheduled_sessions::id.asc(),
-                ))
-                .limit(26);
-            let steps = plan(&mut conn, &q);
-            assert!(
-                steps
-                    .iter()
-                    .any(|s| s.contains("idx_scheduled_sessions_pending")),
-                "{steps:?}"
-            );
-            if cursor {
-                // A range on the index, not a walk from its start.
-                assert!(
-                    steps
-                        .iter()
-                        .any(|s| s.contains("idx_scheduled_sessions_pending (scheduled_at>?)")),
-                    "{steps:?}"
-                );
-            }
-            for step in &steps {
-                assert!(
-                    !step.contains("MATERIALIZE") && !step.contains("TEMP B-TREE"),
-                    "{steps:?}"
-                );
-                assert!(
-                    !step.starts_with("SCAN") || step.contains("idx_scheduled_sessions_pending"),
-                    "{steps:?}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn my_live_claims_are_counted_from_the_claims_index() {
-        let mut conn = SqliteConnection::establish(":memory:").unwrap();
-        conn.run_pending_migrations(crate::migrations::SQLITE_PLATFORM)
-            .unwrap();
-        conn.run_pending_migrations(crate::migrations::SQLITE_FEATURE)
-            .unwrap();
-        let now = SqlaTimestamp::from(Utc::now());
-        let mine = SessionQuery {
-            status: StatusFilter::Claimed,
-            claimed_by: Some(UserId(1)),
-            ..SessionQuery::default()
-        };
-        let pattern: Option<String> = None;
-        let base = list_source!()
-            .select(diesel::dsl::count_star())
-            .into_boxed::<Sqlite>();
-        let q = apply_filters!(base, mine, pattern, now);
-        let steps = plan(&mut conn, &q);
-        assert!(
-            steps
-                .iter()
-                .any(|s| s.contains("idx_scheduled_sessions_claimed_by")),
-            "{steps:?}"
-        );
-    }
-
-    #[test]
-    fn dedup_check_uses_its_index() {
-        let mut conn = SqliteConnection::establish(":memory:").unwrap();
-        conn.run_pending_migrations(crate::migrations::SQLITE_PLATFORM)
-            .unwrap();
-        conn.run_pending_migrations(crate::migrations::SQLITE_FEATURE)
-            .unwrap();
-        let q = scheduled_sessions::table
-            .filter(scheduled_sessions::user_id.eq(1))
-            .filter(scheduled_sessions::submission_id.eq(2))
-            .filter(scheduled_sessions::scheduled_at.gt(SqlaTimestamp::from(Utc::now())))
-            .order((
-                scheduled_sessions::scheduled_at.desc(),
-                scheduled_sessions::id.desc(),
-            ))
-            .select(ScheduledSessionRow::as_select())
-            .limit(1);
-        let steps = plan(&mut conn, &q);
-        assert!(
-            steps
-                .iter()
-                .any(|s| s.contains("idx_scheduled_sessions_dedup")),
-            "{steps:?}"
-        );
-    }
-}
+mod plan;
