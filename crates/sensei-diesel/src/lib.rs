@@ -54,7 +54,9 @@ pub use db::{
 pub use error::DatabaseError;
 #[cfg(feature = "fixtures")]
 pub use repo::PlatformWriter;
-pub use repo::{AccountStore, DieselContent, DieselScheduledSessions, SIGN_IN_PURGE_BATCH};
+pub use repo::{
+    AccountStore, DieselContent, DieselScheduledSessions, DieselSignedInReads, SIGN_IN_PURGE_BATCH,
+};
 pub use timestamp::SqlaTimestamp;
 
 use sensei_core::ports::{NoAccounts, SystemClock};
@@ -77,6 +79,8 @@ impl Database {
             // brings argon2); with this default, password sign-in always fails.
             passwords: Arc::new(NoAccounts),
             clock: Arc::new(SystemClock),
+            // The sign-in and the page read on one connection, in one blocking trip.
+            signed_in: Arc::new(DieselSignedInReads::new(self.clone())),
         }
     }
 

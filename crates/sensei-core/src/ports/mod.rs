@@ -5,6 +5,7 @@ mod accounts;
 mod clock;
 mod content;
 mod scheduled_sessions;
+mod signed_in;
 mod submissions;
 
 pub use accounts::{AccountRepository, NoAccounts, PasswordVerifier};
@@ -13,6 +14,7 @@ pub use content::{AnatomyRepository, DigiTrainerRepository, GoalRepository};
 pub use scheduled_sessions::{
     ClaimLimit, CreateOutcome, DashboardRead, ScheduledSessionRepository, TransitionOutcome,
 };
+pub use signed_in::{ComposedReads, DashboardPlan, DashboardQueries, SignedInRead, SignedInReads};
 pub use submissions::SubmissionRepository;
 
 #[cfg(any(test, feature = "mocks"))]
@@ -23,5 +25,7 @@ pub use clock::MockClock;
 pub use content::{MockAnatomyRepository, MockDigiTrainerRepository, MockGoalRepository};
 #[cfg(any(test, feature = "mocks"))]
 pub use scheduled_sessions::MockScheduledSessionRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use signed_in::MockSignedInReads;
 #[cfg(any(test, feature = "mocks"))]
 pub use submissions::MockSubmissionRepository;
