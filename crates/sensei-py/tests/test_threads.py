@@ -41,3 +41,23 @@ def test_sixteen_threads_booking_one_pair_record_one_session(platform, scheduler
         booking.outcome in (sensei.BookingOutcome.CREATED, sensei.BookingOutcome.DUPLICATE)
         for booking in bookings
     )
+
+
+def test_a_forked_child_is_told_to_make_its_own_scheduler(scheduler):
+    # gunicorn forks workers: a Scheduler made before the fork cannot run in the child (its
+    # threads stayed in the parent); the child gets an exception saying so, not a hang.
+    import os
+
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child process
+        code = 3
+        try:
+            scheduler.pending()
+            code = 1
+        except sensei.Unavailable as error:
+            code = 0 if "before a fork" in str(error) else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert scheduler.pending().total == 0
