@@ -12,7 +12,8 @@
 //!
 //! Cargo features for the backends, both on by default (at least one is required):
 //!
-//! * `sqlite`: SQLite, compiled in (no system library);
+//! * `sqlite-bundled` (default): SQLite, compiled in (no system library); `sqlite` alone links
+//!   the system's libsqlite3 instead (the Python package: one SQLite library per process);
 //! * `postgres`: PostgreSQL over the system's libpq; `postgres-bundled` builds libpq from
 //!   source instead (no system library, no TLS), `postgres-bundled-tls` with OpenSSL.
 //!
