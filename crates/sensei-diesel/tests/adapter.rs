@@ -1088,6 +1088,20 @@ async fn hand_written_reads_are_prepared_once(t: TestDb) {
             .await
             .unwrap();
         ports.anatomy.conversations(f.submission, 10).await.unwrap();
+        let queue = SessionQuery {
+            status: StatusFilter::Open,
+            ..SessionQuery::default()
+        };
+        let mine = SessionQuery {
+            status: StatusFilter::Claimed,
+            claimed_by: Some(f.instructor),
+            ..SessionQuery::default()
+        };
+        ports
+            .sessions
+            .dashboard(&queue, &mine, PageRequest::default())
+            .await
+            .unwrap();
     };
     let (started, cached) = (counter.get(), counter.cached());
     read_detail().await;
@@ -1409,6 +1423,25 @@ async fn sqlite_connections_are_configured() {
             )
             .await;
     assert!(result.is_err());
+}
+
+/// The bundled SQLite keeps plans independent of bound values (`.cargo/config.toml` sets
+/// `SQLITE_ENABLE_QPSG`): otherwise every statement with `LIMIT ?` (each page, each `.first()`)
+/// is parsed and planned again on every execution, although Diesel keeps it prepared.
+#[test]
+fn bundled_sqlite_keeps_plans_stable() {
+    #[derive(diesel::QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = SqliteConnection::establish(":memory:").unwrap();
+    let found: Found = diesel::sql_query(
+        "SELECT COUNT(*) AS n FROM pragma_compile_options WHERE compile_options = 'ENABLE_QPSG'",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(found.n, 1, "SQLite compiled without SQLITE_ENABLE_QPSG");
 }
 
 /// PostgreSQL restarts (here: every server-side connection killed): calls fail as
