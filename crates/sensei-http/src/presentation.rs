@@ -13,7 +13,20 @@ pub const NONE: &str = "—";
 
 /// A time as pages show it: `2026-11-28 09:15 UTC`.
 pub fn datetime(at: &DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
+    use chrono::{Datelike, Timelike};
+    // Written field by field: a page shows dozens of times, and chrono's `format` parses its
+    // pattern again for every one (it showed in the dashboard's profile).
+    let year = at.year();
+    if !(0..=9999).contains(&year) {
+        return at.format("%Y-%m-%d %H:%M UTC").to_string();
+    }
+    format!(
+        "{year:04}-{:02}-{:02} {:02}:{:02} UTC",
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute()
+    )
 }
 
 /// The digi-trainer progress text: exactly `X passed, Y engaged / Z total`.
@@ -262,5 +275,27 @@ mod tests {
         assert_eq!(sentence("Done."), "Done.");
         assert_eq!(sentence(""), "");
         assert_eq!(sentence("élan"), "Élan.");
+    }
+
+    #[test]
+    fn times_read_the_same_as_chronos_pattern() {
+        use chrono::TimeZone;
+        for at in [
+            Utc.with_ymd_and_hms(2026, 11, 28, 9, 5, 59).unwrap(),
+            Utc.with_ymd_and_hms(2026, 1, 2, 23, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(999, 12, 31, 0, 59, 1).unwrap(),
+            Utc.with_ymd_and_hms(10_000, 6, 1, 12, 30, 0).unwrap(),
+            Utc.with_ymd_and_hms(-1, 6, 1, 12, 30, 0).unwrap(),
+        ] {
+            assert_eq!(
+                datetime(&at),
+                at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                "{at:?}"
+            );
+        }
+        assert_eq!(
+            datetime(&Utc.with_ymd_and_hms(2026, 11, 28, 9, 15, 0).unwrap()),
+            "2026-11-28 09:15 UTC"
+        );
     }
 }
