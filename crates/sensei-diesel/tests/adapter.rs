@@ -1444,6 +1444,28 @@ fn bundled_sqlite_keeps_plans_stable() {
     assert_eq!(found.n, 1, "SQLite compiled without SQLITE_ENABLE_QPSG");
 }
 
+/// Every pooled PostgreSQL connection runs without parallel workers (a generic plan of the
+/// queue page started them: 6-10 ms for a 0.3 ms read) and without Memoize.
+#[tokio::test]
+async fn postgres_connections_are_configured_for_small_reads() {
+    let Some(t) = TestDb::postgres().await else {
+        return;
+    };
+    sensei_diesel::testing::execute_on_pool(
+        &t.db,
+        "DO $$ BEGIN \
+           IF current_setting('max_parallel_workers_per_gather') <> '0' THEN \
+             RAISE EXCEPTION 'parallel workers are on'; END IF; \
+           IF current_setting('enable_memoize') <> 'off' THEN \
+             RAISE EXCEPTION 'memoize is on'; END IF; \
+           IF current_setting('TimeZone') <> 'UTC' THEN \
+             RAISE EXCEPTION 'time zone is not UTC'; END IF; \
+         END $$",
+    )
+    .await
+    .unwrap();
+}
+
 /// PostgreSQL restarts (here: every server-side connection killed): calls fail as
 /// `Unavailable`, dead connections are dropped, and the pool recovers by itself.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
