@@ -1445,7 +1445,8 @@ fn bundled_sqlite_keeps_plans_stable() {
 }
 
 /// Every pooled PostgreSQL connection runs without parallel workers (a generic plan of the
-/// queue page started them: 6-10 ms for a 0.3 ms read) and without Memoize.
+/// queue page started them: 6-10 ms for a 0.3 ms read), with generic plans for prepared
+/// statements (planning each execution cost more than the read) and without Memoize.
 #[tokio::test]
 async fn postgres_connections_are_configured_for_small_reads() {
     let Some(t) = TestDb::postgres().await else {
@@ -1458,6 +1459,8 @@ async fn postgres_connections_are_configured_for_small_reads() {
              RAISE EXCEPTION 'parallel workers are on'; END IF; \
            IF current_setting('enable_memoize') <> 'off' THEN \
              RAISE EXCEPTION 'memoize is on'; END IF; \
+           IF current_setting('plan_cache_mode') <> 'force_generic_plan' THEN \
+             RAISE EXCEPTION 'statements are planned per execution'; END IF; \
            IF current_setting('TimeZone') <> 'UTC' THEN \
              RAISE EXCEPTION 'time zone is not UTC'; END IF; \
          END $$",

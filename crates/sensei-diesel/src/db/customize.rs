@@ -72,6 +72,13 @@ impl CustomizeConnection<Managed<PgConnection>, diesel::r2d2::Error> for PgCusto
         // third of its speed at 1,000).
         conn.batch_execute("SET max_parallel_workers_per_gather = 0")
             .map_err(diesel::r2d2::Error::QueryError)?;
+        // Plan each prepared statement once. By default PostgreSQL plans the first five
+        // executions with their values and keeps doing so while a generic plan looks dearer:
+        // the queue page was planned on every request (0.8 ms planning for a 0.3 ms read),
+        // and its generic plan is the same index scan. Every statement here is a short
+        // indexed read or write whose plan does not depend on the values bound.
+        conn.batch_execute("SET plan_cache_mode = force_generic_plan")
+            .map_err(diesel::r2d2::Error::QueryError)?;
         if let Some(counter) = &self.counter {
             counter.install(conn);
         }
