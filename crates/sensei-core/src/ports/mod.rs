@@ -2,12 +2,14 @@
 //! implement them. With the `mocks` feature each trait has a `mockall` mock named `Mock<Trait>`.
 
 mod accounts;
+mod calendar;
 mod clock;
 mod content;
 mod scheduled_sessions;
 mod submissions;
 
 pub use accounts::{AccountRepository, NoAccounts, PasswordVerifier};
+pub use calendar::{CalendarFeedRepository, NoCalendarFeeds, RandomSource};
 pub use clock::{Clock, SystemClock};
 pub use content::{AnatomyRepository, DigiTrainerRepository, GoalRepository};
 pub use scheduled_sessions::{
@@ -17,6 +19,8 @@ pub use submissions::SubmissionRepository;
 
 #[cfg(any(test, feature = "mocks"))]
 pub use accounts::{MockAccountRepository, MockPasswordVerifier};
+#[cfg(any(test, feature = "mocks"))]
+pub use calendar::{MockCalendarFeedRepository, MockRandomSource};
 #[cfg(any(test, feature = "mocks"))]
 pub use clock::MockClock;
 #[cfg(any(test, feature = "mocks"))]

@@ -1,12 +1,14 @@
 //! The repositories: every port of `sensei-core`, plus accounts and the platform writer.
 
 mod accounts;
+mod calendar;
 mod content;
 #[cfg(feature = "fixtures")]
 mod platform;
 mod sessions;
 
 pub use accounts::{AccountStore, SIGN_IN_PURGE_BATCH};
+pub use calendar::DieselCalendarFeeds;
 pub use content::DieselContent;
 #[cfg(feature = "fixtures")]
 pub use platform::PlatformWriter;

@@ -9,6 +9,7 @@
 //! cookie. See `docs/api.md` for curl examples and the forgery protection.
 
 pub mod error;
+pub mod export;
 pub mod guard;
 mod me;
 pub mod model;
@@ -108,8 +109,10 @@ pub fn routes() -> BoxEndpoint<'static, Response> {
     let docs = service.swagger_ui();
     Route::new()
         .at("/openapi.json", spec)
+        .at(export::CSV_PATH, poem::get(export::scheduled_sessions_csv))
         .nest("/docs", docs)
         .nest("/", service)
+        .around(export::csv_when_accepted)
         .around(guard::json_api)
         .with(CatchPanic::new().with_handler(guard::panic_response))
         .boxed()
