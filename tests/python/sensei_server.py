@@ -108,12 +108,16 @@ class Server:
         return http.client.HTTPConnection(self.addr[0], self.addr[1], timeout=timeout)
 
     def request(self, method, path, headers=None, body=None, timeout=60):
-        """One request on a fresh connection: (status, headers, body bytes)."""
+        """One request on a fresh connection: (status, headers with lower-case names, body)."""
         conn = self.connection(timeout)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             response = conn.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
+            return (
+                response.status,
+                {name.lower(): value for name, value in response.getheaders()},
+                response.read(),
+            )
         finally:
             conn.close()
 
@@ -127,7 +131,7 @@ class Server:
         )
         if status != 200:
             raise RuntimeError("sign-in of %s: %d %s" % (email, status, body[:300]))
-        cookie = headers.get("Set-Cookie") or headers.get("set-cookie") or ""
+        cookie = headers.get("set-cookie", "")
         return cookie.split(";", 1)[0]
 
     def api(self, method, path, cookie, payload=None):

@@ -30,7 +30,7 @@ def new_link(server, cookie):
 def events(server, path):
     status, headers, body = server.request("GET", path)
     assert status == 200, body[:500]
-    assert headers.get("Content-Type") == "text/calendar; charset=utf-8"
+    assert headers.get("content-type") == "text/calendar; charset=utf-8"
     calendar = icalendar.Calendar.from_ical(body)
     return list(calendar.walk("VEVENT"))
 
