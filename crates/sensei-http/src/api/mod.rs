@@ -72,6 +72,11 @@ out.
 value). Browsers send neither cross-site without a CORS preflight, which this service never \
 grants.
 
+**CSV**: `GET /api/v1/scheduled-sessions.csv`, or `GET /api/v1/scheduled-sessions` with \
+`Accept: text/csv`, answers every session matching the filters (`state` or `status`, `reason`, \
+`challenge_id`, `student`, `from`, `to`, `claimed_by_me`, `completed_by_me`) as one streamed \
+RFC 4180 file (instructors only; see docs/integrations.md).
+
 **Errors** are always `{\"code\": \"...\", \"message\": \"...\"}` with a stable snake_case \
 `code`: `bad_request` (400), `unauthenticated` and `invalid_credentials` (401), `forbidden` and \
 `csrf_rejected` (403), `not_found` (404), `method_not_allowed` (405), `conflict` (409, with \
