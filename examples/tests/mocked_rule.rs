@@ -11,7 +11,7 @@ use mockall::predicate::eq;
 use sensei_core::ports::{
     CreateOutcome, MockAccountRepository, MockAnatomyRepository, MockClock,
     MockDigiTrainerRepository, MockGoalRepository, MockPasswordVerifier,
-    MockScheduledSessionRepository, MockSubmissionRepository,
+    MockScheduledSessionRepository, MockSignedInReads, MockSubmissionRepository,
 };
 use sensei_core::services::BookingOutcome;
 use sensei_core::{
@@ -84,6 +84,7 @@ fn service(
             anatomy: Arc::new(MockAnatomyRepository::new()),
             accounts: Arc::new(MockAccountRepository::new()),
             passwords: Arc::new(MockPasswordVerifier::new()),
+            signed_in: Arc::new(MockSignedInReads::new()),
             clock: Arc::new(clock),
         },
         policy,

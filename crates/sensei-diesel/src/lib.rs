@@ -12,7 +12,8 @@
 //!
 //! Cargo features for the backends, both on by default (at least one is required):
 //!
-//! * `sqlite`: SQLite, compiled in (no system library);
+//! * `sqlite-bundled` (default): SQLite, compiled in (no system library); `sqlite` alone links
+//!   the system's libsqlite3 instead (the Python package: one SQLite library per process);
 //! * `postgres`: PostgreSQL over the system's libpq; `postgres-bundled` builds libpq from
 //!   source instead (no system library, no TLS), `postgres-bundled-tls` with OpenSSL.
 //!
@@ -55,7 +56,8 @@ pub use error::DatabaseError;
 #[cfg(feature = "fixtures")]
 pub use repo::PlatformWriter;
 pub use repo::{
-    AccountStore, DieselCalendarFeeds, DieselContent, DieselScheduledSessions, SIGN_IN_PURGE_BATCH,
+    AccountStore, DieselCalendarFeeds, DieselContent, DieselScheduledSessions, DieselSignedInReads,
+    SIGN_IN_PURGE_BATCH,
 };
 pub use timestamp::SqlaTimestamp;
 
@@ -79,6 +81,8 @@ impl Database {
             // brings argon2); with this default, password sign-in always fails.
             passwords: Arc::new(NoAccounts),
             clock: Arc::new(SystemClock),
+            // The sign-in and the page read on one connection, in one blocking trip.
+            signed_in: Arc::new(DieselSignedInReads::new(self.clone())),
         }
     }
 

@@ -1073,6 +1073,162 @@ async fn list_uses_constant_statements(t: TestDb) {
     assert!(t.counter.get() - before <= 2);
 }
 
+/// The detail page's hand-written statements (submission, digi-trainer sessions and their
+/// messages, conversations and theirs) are prepared once per connection: on a one-connection
+/// pool, the first read puts each statement it runs into the cache, and reading again prepares
+/// nothing new.
+async fn hand_written_reads_are_prepared_once(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let counter = sensei_diesel::StatementCounter::new();
+    let one = Database::connect_counting_statements(
+        &t.url,
+        PoolOptions {
+            max_connections: 1,
+            connection_timeout: std::time::Duration::from_secs(10),
+        },
+        counter.clone(),
+    )
+    .unwrap();
+    let ports = one.ports();
+    let read_detail = || async {
+        ports.submissions.get(f.submission).await.unwrap().unwrap();
+        ports
+            .digi_trainer
+            .sessions_with_messages(f.student, f.challenge, 20, 3)
+            .await
+            .unwrap();
+        ports.anatomy.conversations(f.submission, 10).await.unwrap();
+    };
+    let (started, cached) = (counter.get(), counter.cached());
+    read_detail().await;
+    let first_run = counter.get() - started;
+    assert!(first_run >= 3, "{first_run} statements");
+    assert_eq!(
+        counter.cached() - cached,
+        first_run,
+        "every statement of the first read is kept"
+    );
+    let (started, cached) = (counter.get(), counter.cached());
+    read_detail().await;
+    assert_eq!(
+        counter.get() - started,
+        first_run,
+        "the same statements again"
+    );
+    assert_eq!(counter.cached(), cached, "nothing prepared anew");
+}
+
+/// The signed-in dashboard read resolves the sign-in and reads the page on one connection:
+/// the same answer as the two ports apart, one statement for a refused or unknown sign-in,
+/// and the plan sees the resolved account.
+async fn signed_in_dashboard_is_one_unit_of_work(t: TestDb) {
+    use sensei_core::ports::{DashboardQueries, SignedInRead};
+    let f = fixture(&t.db).await;
+    let base = at(2026, 8, 1, 0, 0, 0);
+    for i in 0..3 {
+        created(
+            book(
+                &t.db,
+                f.student,
+                f.submission,
+                base + Duration::hours(2 * i),
+            )
+            .await,
+        );
+    }
+    let accounts = t.db.accounts();
+    let now = Utc::now();
+    let instructor_token = accounts
+        .start_sign_in(f.instructor, now + Duration::hours(1))
+        .await
+        .unwrap();
+    let student_token = accounts
+        .start_sign_in(f.student, now + Duration::hours(1))
+        .await
+        .unwrap();
+    let ports = t.db.ports();
+    let queries = |viewer: UserId| DashboardQueries {
+        queue: SessionQuery {
+            status: StatusFilter::Open,
+            ..SessionQuery::default()
+        },
+        mine: SessionQuery {
+            status: StatusFilter::Claimed,
+            claimed_by: Some(viewer),
+            ..SessionQuery::default()
+        },
+    };
+    let apart = ports
+        .sessions
+        .dashboard(
+            &queries(f.instructor).queue,
+            &queries(f.instructor).mine,
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
+
+    let before = t.counter.get();
+    let read = ports
+        .signed_in
+        .dashboard(
+            &instructor_token,
+            now,
+            Box::new(move |account: &Account| {
+                (account.role == Role::Instructor).then(|| queries(account.id))
+            }),
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    let statements = t.counter.get() - before;
+    match read {
+        SignedInRead::Read(account, read) => {
+            assert_eq!(account.id, f.instructor);
+            assert_eq!(read, apart);
+            assert_eq!(read.open, 3);
+        }
+        other => panic!("expected a read, got {other:?}"),
+    }
+    assert_eq!(
+        statements, 4,
+        "the sign-in, the counter row, my claims, the page"
+    );
+
+    let before = t.counter.get();
+    let refused = ports
+        .signed_in
+        .dashboard(
+            &student_token,
+            now,
+            Box::new(|_: &Account| None),
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(&refused, SignedInRead::Refused(account) if account.id == f.student),
+        "{refused:?}"
+    );
+    assert_eq!(t.counter.get() - before, 1, "nothing read past the sign-in");
+
+    // Unknown and expired sign-ins read as not signed in; the plan is not asked.
+    let never = || -> sensei_core::ports::DashboardPlan {
+        Box::new(|_: &Account| panic!("the plan must not run"))
+    };
+    for (token, at) in [
+        (SignInToken::new("no-such-token".to_owned()), now),
+        (instructor_token.clone(), now + Duration::hours(2)),
+    ] {
+        let read = ports
+            .signed_in
+            .dashboard(&token, at, never(), PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(read, SignedInRead::NotSignedIn);
+    }
+}
+
 async fn odd_rows_are_kept_with_safe_defaults(t: TestDb) {
     let f = fixture(&t.db).await;
     let (submission, user) = (f.submission, f.student);
@@ -1181,6 +1337,8 @@ both_backends!(
     double_completion_has_one_winner,
     queue_pages_and_filters,
     list_uses_constant_statements,
+    hand_written_reads_are_prepared_once,
+    signed_in_dashboard_is_one_unit_of_work,
     odd_rows_are_kept_with_safe_defaults,
     counter_follows_every_change,
 );

@@ -8,9 +8,9 @@ use mockall::predicate::eq;
 use poem::http::StatusCode;
 use poem::test::TestClient;
 use sensei_core::ports::{
-    DashboardRead, MockAccountRepository, MockAnatomyRepository, MockClock,
-    MockDigiTrainerRepository, MockGoalRepository, MockPasswordVerifier,
-    MockScheduledSessionRepository, MockSubmissionRepository,
+    AccountRepository, ComposedReads, DashboardRead, MockAccountRepository, MockAnatomyRepository,
+    MockClock, MockDigiTrainerRepository, MockGoalRepository, MockPasswordVerifier,
+    MockScheduledSessionRepository, MockSubmissionRepository, ScheduledSessionRepository,
 };
 use sensei_core::{
     Account, Page, Ports, RepositoryError, Role, SignInToken, StoredAccount, UserId,
@@ -34,13 +34,16 @@ impl Mocks {
         clock
             .expect_now()
             .return_const(Utc.with_ymd_and_hms(2026, 11, 29, 10, 0, 0).unwrap());
+        let sessions: Arc<dyn ScheduledSessionRepository> = Arc::new(self.sessions);
+        let accounts: Arc<dyn AccountRepository> = Arc::new(self.accounts);
         let ports = Ports {
-            sessions: Arc::new(self.sessions),
+            signed_in: Arc::new(ComposedReads::new(accounts.clone(), sessions.clone())),
+            sessions,
             submissions: Arc::new(MockSubmissionRepository::new()),
             goals: Arc::new(MockGoalRepository::new()),
             digi_trainer: Arc::new(MockDigiTrainerRepository::new()),
             anatomy: Arc::new(MockAnatomyRepository::new()),
-            accounts: Arc::new(self.accounts),
+            accounts,
             passwords: Arc::new(self.passwords),
             clock: Arc::new(clock),
         };

@@ -6,6 +6,7 @@ mod calendar;
 mod clock;
 mod content;
 mod scheduled_sessions;
+mod signed_in;
 mod submissions;
 
 pub use accounts::{AccountRepository, NoAccounts, PasswordVerifier};
@@ -15,6 +16,7 @@ pub use content::{AnatomyRepository, DigiTrainerRepository, GoalRepository};
 pub use scheduled_sessions::{
     ClaimLimit, CreateOutcome, DashboardRead, ScheduledSessionRepository, TransitionOutcome,
 };
+pub use signed_in::{ComposedReads, DashboardPlan, DashboardQueries, SignedInRead, SignedInReads};
 pub use submissions::SubmissionRepository;
 
 #[cfg(any(test, feature = "mocks"))]
@@ -27,5 +29,7 @@ pub use clock::MockClock;
 pub use content::{MockAnatomyRepository, MockDigiTrainerRepository, MockGoalRepository};
 #[cfg(any(test, feature = "mocks"))]
 pub use scheduled_sessions::MockScheduledSessionRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use signed_in::MockSignedInReads;
 #[cfg(any(test, feature = "mocks"))]
 pub use submissions::MockSubmissionRepository;

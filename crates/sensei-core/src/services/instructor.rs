@@ -1,11 +1,14 @@
 //! What an instructor sees: the queue, a session's detail, a submission's conversations.
 
+use chrono::{DateTime, Utc};
+
 use crate::domain::{
-    Actor, AgentSession, AnatomyConversation, EngagementSnapshot, GoalProgressEntry, ListOrder,
-    Page, PageRequest, ScheduledSessionId, SessionEvent, SessionListEntry, SessionQuery,
-    StatusFilter, SubmissionId, SubmissionInfo,
+    Account, Actor, AgentSession, AnatomyConversation, EngagementSnapshot, GoalProgressEntry,
+    ListOrder, Page, PageRequest, ScheduledSessionId, SessionEvent, SessionListEntry, SessionQuery,
+    SignInToken, StatusFilter, SubmissionId, SubmissionInfo, UserId,
 };
 use crate::error::{QueryError, Resource};
+use crate::ports::{DashboardPlan, DashboardQueries, DashboardRead, SignedInRead};
 
 use super::{
     preview, SenseiService, CONVERSATION_MESSAGES, DETAIL_AGENT_SESSIONS,
@@ -24,7 +27,7 @@ pub struct Dashboard {
     /// One page of open sessions matching the filters, oldest first, with their holders.
     pub page: Page<SessionListEntry>,
     /// When the page was read: claims are live or expired as of this instant.
-    pub as_of: chrono::DateTime<chrono::Utc>,
+    pub as_of: DateTime<Utc>,
 }
 
 /// A filtered, paged session list with its total.
@@ -71,6 +74,39 @@ fn require_instructor(actor: Actor, resource: Resource) -> Result<(), QueryError
     }
 }
 
+/// The dashboard's queries for `viewer` at `now`: open sessions matching `filters` (whatever
+/// status they name), oldest first; and the viewer's live claims.
+fn dashboard_queries(
+    viewer: UserId,
+    filters: SessionQuery,
+    now: DateTime<Utc>,
+) -> DashboardQueries {
+    DashboardQueries {
+        queue: SessionQuery {
+            status: StatusFilter::Open,
+            as_of: Some(now),
+            order: ListOrder::OldestFirst,
+            ..filters
+        },
+        mine: SessionQuery {
+            status: StatusFilter::Claimed,
+            claimed_by: Some(viewer),
+            as_of: Some(now),
+            ..SessionQuery::default()
+        },
+    }
+}
+
+fn dashboard_of(read: DashboardRead, now: DateTime<Utc>) -> Dashboard {
+    Dashboard {
+        pending_count: read.open,
+        completed_count: read.completed,
+        claimed_by_me: read.mine,
+        page: read.page,
+        as_of: now,
+    }
+}
+
 impl SenseiService {
     /// The dashboard: the open and completed counts, the instructor's live claims, and one
     /// page of open sessions (pending or claimed, with holders) matching the filters; the
@@ -86,28 +122,52 @@ impl SenseiService {
         page: PageRequest,
     ) -> Result<Dashboard, QueryError> {
         require_instructor(actor, Resource::ScheduledSession)?;
-        let sessions = &self.ports.sessions;
         let now = self.ports.clock.now();
-        let queue = SessionQuery {
-            status: StatusFilter::Open,
-            as_of: Some(now),
-            order: ListOrder::OldestFirst,
-            ..filters
-        };
-        let mine = SessionQuery {
-            status: StatusFilter::Claimed,
-            claimed_by: Some(actor.user_id),
-            as_of: Some(now),
-            ..SessionQuery::default()
-        };
-        let read = sessions.dashboard(&queue, &mine, page).await?;
-        Ok(Dashboard {
-            pending_count: read.open,
-            completed_count: read.completed,
-            claimed_by_me: read.mine,
-            page: read.page,
-            as_of: now,
-        })
+        let queries = dashboard_queries(actor.user_id, filters, now);
+        let read = self
+            .ports
+            .sessions
+            .dashboard(&queries.queue, &queries.mine, page)
+            .await?;
+        Ok(dashboard_of(read, now))
+    }
+
+    /// [`SenseiService::dashboard`] for whoever is signed in with `token`, the sign-in and the
+    /// page read as one unit of work ([`crate::ports::SignedInReads`]); with `mine_only` the
+    /// queue holds only the viewer's claims. `Ok(None)` when the token names no live sign-in.
+    ///
+    /// # Errors
+    /// [`QueryError::Forbidden`] unless the signed-in account is an instructor;
+    /// [`QueryError::Repository`].
+    pub async fn dashboard_for_sign_in(
+        &self,
+        token: &SignInToken,
+        filters: SessionQuery,
+        mine_only: bool,
+        page: PageRequest,
+    ) -> Result<Option<(Account, Dashboard)>, QueryError> {
+        let now = self.ports.clock.now();
+        let plan: DashboardPlan = Box::new(move |account: &Account| {
+            let actor = account.actor();
+            if require_instructor(actor, Resource::ScheduledSession).is_err() {
+                return None;
+            }
+            let filters = SessionQuery {
+                claimed_by: mine_only.then_some(actor.user_id),
+                ..filters
+            };
+            Some(dashboard_queries(actor.user_id, filters, now))
+        });
+        match self
+            .ports
+            .signed_in
+            .dashboard(token, now, plan, page)
+            .await?
+        {
+            SignedInRead::NotSignedIn => Ok(None),
+            SignedInRead::Refused(_) => Err(QueryError::Forbidden(Resource::ScheduledSession)),
+            SignedInRead::Read(account, read) => Ok(Some((account, dashboard_of(read, now)))),
+        }
     }
 
     /// Sessions matching `query`, one page, with the total.

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use crate::domain::Policy;
 use crate::ports::{
     AccountRepository, AnatomyRepository, Clock, DigiTrainerRepository, GoalRepository,
-    PasswordVerifier, ScheduledSessionRepository, SubmissionRepository,
+    PasswordVerifier, ScheduledSessionRepository, SignedInReads, SubmissionRepository,
 };
 
 pub use booking::{Booking, BookingOutcome};
@@ -59,6 +59,9 @@ pub struct Ports {
     pub accounts: Arc<dyn AccountRepository>,
     /// Password verification.
     pub passwords: Arc<dyn PasswordVerifier>,
+    /// A sign-in and its page read together ([`crate::ports::ComposedReads`] over `accounts`
+    /// and `sessions` when the store cannot do it in one unit of work).
+    pub signed_in: Arc<dyn SignedInReads>,
     /// The clock.
     pub clock: Arc<dyn Clock>,
 }

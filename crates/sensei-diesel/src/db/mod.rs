@@ -6,6 +6,7 @@
 //! * `manager.rs` and `customize.rs`: the r2d2 manager and what each connection gets on
 //!   checkout (pragmas, session settings);
 //! * `migrate.rs`: [`Database::migrate`] and [`Database::migrate_feature_only`];
+//! * `cached.rs`: hand-written SQL kept in each connection's statement cache;
 //! * `blocking.rs`: running Diesel code on Tokio's blocking pool (`run`, `with_conn!`,
 //!   `with_write_conn!`);
 //! * `write.rs`: the SQLite writer queue and `WriteConn` (atomic writes per backend);
@@ -17,6 +18,7 @@
 
 mod backup;
 mod blocking;
+mod cached;
 mod customize;
 mod manager;
 mod migrate;
@@ -36,6 +38,7 @@ use sensei_core::RepositoryError;
 
 pub use backup::{BackupSummary, POSTGRES_BACKUP_HINT};
 pub(crate) use blocking::{run, with_conn, with_write_conn};
+pub(crate) use cached::cached;
 #[cfg(feature = "postgres")]
 use customize::PgCustomizer;
 #[cfg(feature = "sqlite")]

@@ -236,17 +236,21 @@ impl WriteConn for PgConnection {
     }
 
     fn lock_user(&mut self, purpose: UserLock, user_id: i32) -> QueryResult<()> {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<BigInt, _>(purpose.key(user_id))
-            .execute(self)
-            .map(|_| ())
+        super::cached(
+            diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+                .bind::<BigInt, _>(purpose.key(user_id)),
+        )
+        .execute(self)
+        .map(|_| ())
     }
 
     fn lock_session_row(&mut self, id: i32) -> QueryResult<()> {
-        diesel::sql_query("SELECT id FROM scheduled_sessions WHERE id = $1 FOR UPDATE")
-            .bind::<Integer, _>(id)
-            .execute(self)
-            .map(|_| ())
+        super::cached(
+            diesel::sql_query("SELECT id FROM scheduled_sessions WHERE id = $1 FOR UPDATE")
+                .bind::<Integer, _>(id),
+        )
+        .execute(self)
+        .map(|_| ())
     }
 
     fn placeholders(sql: &'static str) -> std::borrow::Cow<'static, str> {

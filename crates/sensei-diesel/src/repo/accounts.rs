@@ -12,14 +12,34 @@ use sensei_core::{
     normalize_email, Account, RepositoryError, Role, SignInToken, StoredAccount, UserId,
 };
 
-use crate::db::{sql_for, with_conn, with_write_conn, Database, WriteConn};
+use crate::db::{cached, sql_for, with_conn, with_write_conn, Database, WriteConn};
 use crate::error::Fail;
 use crate::schema::{auth_sessions, users};
 use crate::timestamp::SqlaTimestamp;
 
-type AccountRow = (i32, String, String, String);
+/// A user row as read: id, email, role, password hash.
+pub(crate) type AccountRow = (i32, String, String, String);
 
-fn stored_account(row: AccountRow) -> Result<StoredAccount, RepositoryError> {
+/// The user signed in with `$token` (a `String`) whose sign-in has not expired at `$now`
+/// (a `SqlaTimestamp`), as an `Option<AccountRow>`; inside a `with_conn!` body. Shared with the
+/// signed-in reads, which resolve the sign-in on the connection that then reads the page.
+macro_rules! signed_in_row {
+    ($conn:ident, $token:expr, $now:expr) => {{
+        use $crate::schema::{auth_sessions, users};
+        auth_sessions::table
+            .inner_join(users::table)
+            .filter(auth_sessions::id.eq($token))
+            .filter(auth_sessions::expires_at.gt($now))
+            .select((users::id, users::email, users::role, users::password_hash))
+            .first::<$crate::repo::accounts::AccountRow>($conn)
+            .optional()?
+    }};
+}
+pub(crate) use signed_in_row;
+
+/// The account of a user row; an unknown role is an internal error (the schema's check
+/// constraint should make it impossible).
+pub(crate) fn stored_account(row: AccountRow) -> Result<StoredAccount, RepositoryError> {
     let (id, email, role, password_hash) = row;
     let role = Role::parse(&role).ok_or_else(|| {
         RepositoryError::Internal(format!("user {id} has an unknown role {role:?}"))
@@ -137,10 +157,12 @@ impl AccountRepository for AccountStore {
         let expires = SqlaTimestamp::from(expires_at);
         with_write_conn!(self.db, |conn| {
             conn.write_transaction(|conn| {
-                diesel::sql_query(sql_for(conn, PURGE_EXPIRED_SIGN_INS))
-                    .bind::<Timestamp, _>(now)
-                    .bind::<BigInt, _>(SIGN_IN_PURGE_BATCH)
-                    .execute(conn)?;
+                cached(
+                    diesel::sql_query(sql_for(conn, PURGE_EXPIRED_SIGN_INS))
+                        .bind::<Timestamp, _>(now)
+                        .bind::<BigInt, _>(SIGN_IN_PURGE_BATCH),
+                )
+                .execute(conn)?;
                 diesel::insert_into(auth_sessions::table)
                     .values((
                         auth_sessions::id.eq(&id),
@@ -164,15 +186,8 @@ impl AccountRepository for AccountStore {
     ) -> Result<Option<Account>, RepositoryError> {
         let token = token.as_str().to_owned();
         let now = SqlaTimestamp::from(now);
-        let row: Option<AccountRow> = with_conn!(self.db, |conn| {
-            Ok(auth_sessions::table
-                .inner_join(users::table)
-                .filter(auth_sessions::id.eq(token))
-                .filter(auth_sessions::expires_at.gt(now))
-                .select((users::id, users::email, users::role, users::password_hash))
-                .first(conn)
-                .optional()?)
-        })?;
+        let row: Option<AccountRow> =
+            with_conn!(self.db, |conn| { Ok(signed_in_row!(conn, token, now)) })?;
         Ok(row
             .map(stored_account)
             .transpose()?

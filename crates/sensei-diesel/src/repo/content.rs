@@ -15,7 +15,7 @@ use sensei_core::{
     ReviewVerdict, SubmissionId, SubmissionInfo, UserId,
 };
 
-use crate::db::{with_conn, Database};
+use crate::db::{cached, with_conn, Database};
 use crate::schema::{goal_progress, goals};
 use crate::timestamp::SqlaTimestamp;
 
@@ -171,10 +171,10 @@ impl SubmissionRepository for DieselContent {
         let id = id.get();
         with_conn!(self.db, |conn| {
             let sql = crate::db::sql_for(&*conn, SUBMISSION_BY_ID);
-            let row: Option<SubmissionInfoRow> = diesel::sql_query(sql)
-                .bind::<Integer, _>(id)
-                .get_result(conn)
-                .optional()?;
+            let row: Option<SubmissionInfoRow> =
+                cached(diesel::sql_query(sql).bind::<Integer, _>(id))
+                    .get_result(conn)
+                    .optional()?;
             Ok(row.map(SubmissionInfo::from))
         })
     }
@@ -187,10 +187,12 @@ impl SubmissionRepository for DieselContent {
         let owner = owner.get();
         with_conn!(self.db, |conn| {
             let sql = crate::db::sql_for(&*conn, SUBMISSIONS_BY_OWNER);
-            let rows: Vec<SubmissionInfoRow> = diesel::sql_query(sql)
-                .bind::<Integer, _>(owner)
-                .bind::<BigInt, _>(i64::from(limit))
-                .load(conn)?;
+            let rows: Vec<SubmissionInfoRow> = cached(
+                diesel::sql_query(sql)
+                    .bind::<Integer, _>(owner)
+                    .bind::<BigInt, _>(i64::from(limit)),
+            )
+            .load(conn)?;
             Ok(rows.into_iter().map(SubmissionInfo::from).collect())
         })
     }
@@ -292,21 +294,24 @@ impl DigiTrainerRepository for DieselContent {
         let (student, challenge) = (student.get(), challenge.get());
         let (limit, per_session) = (i64::from(session_limit), i64::from(messages_per_session));
         let (sessions, messages) = with_conn!(self.db, |conn| {
-            let sessions: Vec<DigiTrainerSessionRow> =
+            let sessions: Vec<DigiTrainerSessionRow> = cached(
                 diesel::sql_query(crate::db::sql_for(&*conn, AGENT_SESSIONS))
                     .bind::<Integer, _>(student)
                     .bind::<Integer, _>(challenge)
-                    .bind::<BigInt, _>(limit)
-                    .load(conn)?;
+                    .bind::<BigInt, _>(limit),
+            )
+            .load(conn)?;
             let messages: Vec<ThreadMessageRow> = if sessions.is_empty() || per_session == 0 {
                 Vec::new()
             } else {
-                diesel::sql_query(crate::db::sql_for(&*conn, AGENT_MESSAGES))
-                    .bind::<Integer, _>(student)
-                    .bind::<Integer, _>(challenge)
-                    .bind::<BigInt, _>(limit)
-                    .bind::<BigInt, _>(per_session)
-                    .load(conn)?
+                cached(
+                    diesel::sql_query(crate::db::sql_for(&*conn, AGENT_MESSAGES))
+                        .bind::<Integer, _>(student)
+                        .bind::<Integer, _>(challenge)
+                        .bind::<BigInt, _>(limit)
+                        .bind::<BigInt, _>(per_session),
+                )
+                .load(conn)?
             };
             Ok((sessions, messages))
         })?;
@@ -344,17 +349,20 @@ impl AnatomyRepository for DieselContent {
         let submission = submission.get();
         let limit = i64::from(message_limit);
         let (conversations, messages) = with_conn!(self.db, |conn| {
-            let conversations: Vec<AnatomyConversationRow> =
+            let conversations: Vec<AnatomyConversationRow> = cached(
                 diesel::sql_query(crate::db::sql_for(&*conn, CONVERSATIONS))
-                    .bind::<Integer, _>(submission)
-                    .load(conn)?;
+                    .bind::<Integer, _>(submission),
+            )
+            .load(conn)?;
             let messages: Vec<ThreadMessageRow> = if conversations.is_empty() || limit == 0 {
                 Vec::new()
             } else {
-                diesel::sql_query(crate::db::sql_for(&*conn, CONVERSATION_MESSAGES))
-                    .bind::<Integer, _>(submission)
-                    .bind::<BigInt, _>(limit)
-                    .load(conn)?
+                cached(
+                    diesel::sql_query(crate::db::sql_for(&*conn, CONVERSATION_MESSAGES))
+                        .bind::<Integer, _>(submission)
+                        .bind::<BigInt, _>(limit),
+                )
+                .load(conn)?
             };
             Ok((conversations, messages))
         })?;

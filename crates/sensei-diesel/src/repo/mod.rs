@@ -6,6 +6,7 @@ mod content;
 #[cfg(feature = "fixtures")]
 mod platform;
 mod sessions;
+mod signed_in;
 
 pub use accounts::{AccountStore, SIGN_IN_PURGE_BATCH};
 pub use calendar::DieselCalendarFeeds;
@@ -13,3 +14,4 @@ pub use content::DieselContent;
 #[cfg(feature = "fixtures")]
 pub use platform::PlatformWriter;
 pub use sessions::DieselScheduledSessions;
+pub use signed_in::DieselSignedInReads;

@@ -16,7 +16,9 @@ use crate::state::AppState;
 /// The cookie's key for the sign-in token.
 const TOKEN_KEY: &str = "sid";
 
-fn token_of(cookie: &Session) -> Option<SignInToken> {
+/// The sign-in token the cookie holds, if any (whether that sign-in is still live is the
+/// core's answer).
+pub fn token_of(cookie: &Session) -> Option<SignInToken> {
     cookie
         .get::<String>(TOKEN_KEY)
         .filter(|token| !token.is_empty())

@@ -62,30 +62,44 @@ pub fn peer_ip(req: &Request) -> Option<IpAddr> {
 /// Unavailable when the account store fails; forbidden when the trusted header names no
 /// known account; bad request when the header is not text or appears twice.
 pub async fn signed_in_account(req: &Request) -> Result<Option<Account>, AppError> {
-    let state = request_state(req)?;
-    if let Some(trusted) = state.trusted_header() {
-        // Only a listed proxy may vouch for a user; from anyone else the header is ignored.
-        let from_proxy = peer_ip(req).is_some_and(|peer| trusted.is_trusted_peer(peer));
-        if from_proxy {
-            let mut values = req.headers().get_all(&trusted.name).iter();
-            if let Some(raw) = values.next() {
-                if values.next().is_some() {
-                    return Err(AppError::bad_request(format!(
-                        "the {} header appears more than once",
-                        trusted.name
-                    )));
-                }
-                let email = raw
-                    .to_str()
-                    .map_err(|_| AppError::bad_request("the identity header is not text"))?
-                    .trim();
-                if !email.is_empty() {
-                    return Ok(Some(state.service.identify_by_trusted_email(email).await?));
-                }
-            }
-        }
+    if let Some(account) = trusted_account(req).await? {
+        return Ok(Some(account));
     }
-    current_account(state, request_session(req)?).await
+    current_account(request_state(req)?, request_session(req)?).await
+}
+
+/// The account a trusted proxy vouches for, when that mode is on, the request came from a
+/// listed proxy and it carries the header; `None` otherwise (then the cookie decides).
+///
+/// # Errors
+/// As [`signed_in_account`].
+pub async fn trusted_account(req: &Request) -> Result<Option<Account>, AppError> {
+    let state = request_state(req)?;
+    let Some(trusted) = state.trusted_header() else {
+        return Ok(None);
+    };
+    // Only a listed proxy may vouch for a user; from anyone else the header is ignored.
+    if !peer_ip(req).is_some_and(|peer| trusted.is_trusted_peer(peer)) {
+        return Ok(None);
+    }
+    let mut values = req.headers().get_all(&trusted.name).iter();
+    let Some(raw) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(AppError::bad_request(format!(
+            "the {} header appears more than once",
+            trusted.name
+        )));
+    }
+    let email = raw
+        .to_str()
+        .map_err(|_| AppError::bad_request("the identity header is not text"))?
+        .trim();
+    if email.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(state.service.identify_by_trusted_email(email).await?))
 }
 
 impl<'a> FromRequest<'a> for Viewer {

@@ -16,7 +16,9 @@ use serde::Deserialize;
 
 use super::html;
 use super::layout::Nav;
-use crate::auth::Viewer;
+use crate::auth::sign_in::token_of;
+use crate::auth::viewer::{request_session, signed_in_account, trusted_account};
+use crate::auth::{csrf, Viewer};
 use crate::error::AppError;
 use crate::presentation;
 use crate::state::AppState;
@@ -252,30 +254,57 @@ fn queue_row(entry: &SessionListEntry, viewer: UserId, now: DateTime<Utc>) -> Qu
 }
 
 /// `GET /admin`: instructors only (students 403, anonymous 303 to `/login`); 400 for
-/// unknown filters or a malformed cursor.
+/// unknown filters or a malformed cursor. A cookie's sign-in is resolved together with the
+/// page's reads (one unit of database work); a trusted proxy's user is looked up first.
 #[handler]
-pub async fn dashboard(
-    viewer: Viewer,
-    state: Data<&AppState>,
-    req: &Request,
-) -> Result<Response, AppError> {
-    let params = parse_params(req.uri().query())?;
+pub async fn dashboard(state: Data<&AppState>, req: &Request) -> Result<Response, AppError> {
+    let params = match parse_params(req.uri().query()) {
+        Ok(params) => params,
+        Err(bad_query) => {
+            // Who is asking still comes first: anonymous visitors go to the sign-in page.
+            signed_in_account(req)
+                .await?
+                .ok_or_else(AppError::sign_in_required)?;
+            return Err(bad_query);
+        }
+    };
     let filters = SessionQuery {
         status: StatusFilter::Open,
         reason: params.reason,
         challenge_id: params.challenge,
         student_email_contains: params.student.clone(),
-        claimed_by: params.mine.then_some(viewer.account.id),
         ..SessionQuery::default()
     };
     let page = PageRequest {
         after: params.after,
         ..PageRequest::default()
     };
-    let dashboard = state
-        .service
-        .dashboard(viewer.actor(), filters, page)
-        .await?;
+    let cookie = request_session(req)?;
+    let (account, dashboard) = match trusted_account(req).await? {
+        Some(account) => {
+            let filters = SessionQuery {
+                claimed_by: params.mine.then_some(account.id),
+                ..filters
+            };
+            let dashboard = state
+                .service
+                .dashboard(account.actor(), filters, page)
+                .await?;
+            (account, dashboard)
+        }
+        None => {
+            let token = token_of(cookie).ok_or_else(AppError::sign_in_required)?;
+            state
+                .service
+                .dashboard_for_sign_in(&token, filters, params.mine, page)
+                .await?
+                .ok_or_else(AppError::sign_in_required)?
+        }
+    };
+    let viewer = Viewer {
+        account,
+        csrf_token: csrf::token(cookie)?,
+    };
     let filtered = params.reason.is_some()
         || params.challenge.is_some()
         || params.student.is_some()

@@ -21,9 +21,9 @@ use crate::domain::{
     SubmissionId, SubmissionInfo, UserId,
 };
 use crate::ports::{
-    MockAccountRepository, MockAnatomyRepository, MockClock, MockDigiTrainerRepository,
-    MockGoalRepository, MockPasswordVerifier, MockScheduledSessionRepository,
-    MockSubmissionRepository, ScheduledSessionRepository,
+    AccountRepository, ComposedReads, MockAccountRepository, MockAnatomyRepository, MockClock,
+    MockDigiTrainerRepository, MockGoalRepository, MockPasswordVerifier,
+    MockScheduledSessionRepository, MockSubmissionRepository, ScheduledSessionRepository,
 };
 use crate::services::{Ports, SenseiService};
 
@@ -96,14 +96,16 @@ impl Mocks {
         sessions: Arc<dyn ScheduledSessionRepository>,
         policy: Policy,
     ) -> SenseiService {
+        let accounts: Arc<dyn AccountRepository> = Arc::new(self.accounts);
         SenseiService::new(
             Ports {
+                signed_in: Arc::new(ComposedReads::new(accounts.clone(), sessions.clone())),
                 sessions,
                 submissions: Arc::new(self.submissions),
                 goals: Arc::new(self.goals),
                 digi_trainer: Arc::new(self.digi_trainer),
                 anatomy: Arc::new(self.anatomy),
-                accounts: Arc::new(self.accounts),
+                accounts,
                 passwords: Arc::new(self.passwords),
                 clock: Arc::new(self.clock),
             },

@@ -8,7 +8,7 @@ use crate::domain::{
     Actor, AgentMessage, AgentSession, AgentSessionId, Eligibility, EligibilityReason, MessageRole,
     Page, PageRequest, ReviewVerdict, SessionListEntry, SessionQuery, StatusFilter,
 };
-use crate::error::{QueryError, Resource};
+use crate::error::{QueryError, RepositoryError, Resource};
 use crate::services::{
     CONVERSATION_MESSAGES, DETAIL_AGENT_SESSIONS, DETAIL_MESSAGES_PER_SESSION, PREVIEW_CHARS,
     STUDENT_SUBMISSIONS,
@@ -420,4 +420,138 @@ async fn my_submissions_reads_eligibility_and_latest_sessions_in_three_calls() {
             .await,
         Err(QueryError::Forbidden(Resource::Submission))
     );
+}
+
+fn account(id: UserId, role: crate::domain::Role) -> crate::domain::Account {
+    crate::domain::Account {
+        id,
+        email: format!("user{}@example.com", id.get()),
+        role,
+    }
+}
+
+#[tokio::test]
+async fn the_signed_in_dashboard_resolves_the_sign_in_then_reads_the_instructors_queue() {
+    use crate::domain::{Role, SignInToken};
+    let mut mocks = Mocks::at(now());
+    let token = SignInToken::new("token-1".to_owned());
+    mocks
+        .accounts
+        .expect_signed_in_account()
+        .withf(|token, at| token.as_str() == "token-1" && *at == now())
+        .times(1)
+        .returning(|_, _| Ok(Some(account(INSTRUCTOR, Role::Instructor))));
+    mocks
+        .sessions
+        .expect_dashboard()
+        .withf(|queue, mine, _| {
+            // "mine only" puts the viewer's id in the queue's filter.
+            queue.status == StatusFilter::Open
+                && queue.claimed_by == Some(INSTRUCTOR)
+                && queue.as_of == Some(now())
+                && mine.status == StatusFilter::Claimed
+                && mine.claimed_by == Some(INSTRUCTOR)
+        })
+        .times(1)
+        .returning(|_, _, _| {
+            Ok(crate::ports::DashboardRead {
+                open: 3,
+                completed: 1,
+                mine: 2,
+                page: Page {
+                    items: Vec::new(),
+                    next: None,
+                },
+            })
+        });
+
+    let (viewer, dashboard) = mocks
+        .service()
+        .dashboard_for_sign_in(
+            &token,
+            SessionQuery::default(),
+            true,
+            PageRequest::default(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+
+    assert_eq!(viewer.id, INSTRUCTOR);
+    assert_eq!(
+        (
+            dashboard.pending_count,
+            dashboard.completed_count,
+            dashboard.claimed_by_me
+        ),
+        (3, 1, 2)
+    );
+    assert_eq!(dashboard.as_of, now());
+}
+
+#[tokio::test]
+async fn the_signed_in_dashboard_refuses_students_before_reading_any_session() {
+    use crate::domain::{Role, SignInToken};
+    let mut mocks = Mocks::at(now());
+    mocks
+        .accounts
+        .expect_signed_in_account()
+        .returning(|_, _| Ok(Some(account(STUDENT, Role::Student))));
+    // No session expectation: a read would fail the test.
+    let result = mocks
+        .service()
+        .dashboard_for_sign_in(
+            &SignInToken::new("t".to_owned()),
+            SessionQuery::default(),
+            false,
+            PageRequest::default(),
+        )
+        .await;
+    assert_eq!(
+        result,
+        Err(QueryError::Forbidden(Resource::ScheduledSession))
+    );
+}
+
+#[tokio::test]
+async fn the_signed_in_dashboard_of_an_unknown_or_expired_sign_in_is_none() {
+    use crate::domain::SignInToken;
+    let mut mocks = Mocks::at(now());
+    mocks
+        .accounts
+        .expect_signed_in_account()
+        .returning(|_, _| Ok(None));
+    let result = mocks
+        .service()
+        .dashboard_for_sign_in(
+            &SignInToken::new("gone".to_owned()),
+            SessionQuery::default(),
+            false,
+            PageRequest::default(),
+        )
+        .await;
+    assert_eq!(result, Ok(None));
+}
+
+#[tokio::test]
+async fn the_signed_in_dashboard_reports_a_store_failure() {
+    use crate::domain::SignInToken;
+    let mut mocks = Mocks::at(now());
+    mocks
+        .accounts
+        .expect_signed_in_account()
+        .returning(|_, _| Err(RepositoryError::Unavailable("down".to_owned())));
+    let result = mocks
+        .service()
+        .dashboard_for_sign_in(
+            &SignInToken::new("t".to_owned()),
+            SessionQuery::default(),
+            false,
+            PageRequest::default(),
+        )
+        .await;
+    assert!(matches!(
+        result,
+        Err(QueryError::Repository(RepositoryError::Unavailable(_)))
+    ));
 }

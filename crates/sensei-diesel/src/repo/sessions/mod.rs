@@ -3,8 +3,10 @@
 //!
 //! * `rows.rs`: the stored row and its conversions;
 //! * `query.rs`: the list's joins, filters and keyset paging;
-//! * `events.rs`: the audit trail's rows.
+//! * `events.rs`: the audit trail's rows;
+//! * `dashboard.rs`: the dashboard's reads, shared with the signed-in reads.
 
+mod dashboard;
 mod events;
 pub(crate) mod query;
 pub(crate) mod rows;
@@ -27,6 +29,7 @@ use crate::schema::{
     scheduled_session_counts, scheduled_session_events, scheduled_sessions, users,
 };
 use crate::timestamp::SqlaTimestamp;
+pub(crate) use dashboard::{read_dashboard, DashboardReads};
 use events::{event, EventRow, NewEventRow};
 use query::{after_cursor, apply_filters, before_cursor, like_pattern, list_columns, list_source};
 use rows::{entry, LifecycleColumns, NewScheduledSessionRow, QueueRow, ScheduledSessionRow};
@@ -46,7 +49,7 @@ impl DieselScheduledSessions {
 
 /// A page from the `size + 1` rows read: the extra row only says that a next page exists,
 /// which starts after the page's last row.
-fn page_of(rows: Vec<QueueRow>, size: u32) -> Page<SessionListEntry> {
+pub(crate) fn page_of(rows: Vec<QueueRow>, size: u32) -> Page<SessionListEntry> {
     let size = size as usize;
     let mut items: Vec<SessionListEntry> = rows.into_iter().map(entry).collect();
     let more = items.len() > size;
@@ -313,81 +316,8 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
         mine: &SessionQuery,
         page: PageRequest,
     ) -> Result<DashboardRead, RepositoryError> {
-        let queue_filters = queue.clone();
-        let mine_filters = mine.clone();
-        let queue_pattern = queue_filters
-            .student_email_contains
-            .as_deref()
-            .map(like_pattern);
-        let mine_pattern = mine_filters
-            .student_email_contains
-            .as_deref()
-            .map(like_pattern);
-        let queue_now = SqlaTimestamp::from(queue_filters.as_of.unwrap_or_else(Utc::now));
-        let mine_now = SqlaTimestamp::from(mine_filters.as_of.unwrap_or_else(Utc::now));
-        let size = page.size.get();
-        let newest_first = queue_filters.order == ListOrder::NewestFirst;
-        let after = page
-            .after
-            .map(|cursor| (SqlaTimestamp::from(cursor.scheduled_at), cursor.id.get()));
-        let ((open, completed), mine_count, rows): ((i64, i64), i64, Vec<QueueRow>) =
-            with_conn!(self.db, |conn| {
-                let counts: Option<(i64, i64)> = scheduled_session_counts::table
-                    .find(1)
-                    .select((
-                        scheduled_session_counts::pending_count,
-                        scheduled_session_counts::completed_count,
-                    ))
-                    .first(conn)
-                    .optional()?;
-                let counts = match counts {
-                    Some(counts) => counts,
-                    // No counter row (a database migrated by hand): count the table.
-                    None => {
-                        let open: i64 = scheduled_sessions::table
-                            .filter(scheduled_sessions::session_completed_at.is_null())
-                            .filter(scheduled_sessions::cancelled_at.is_null())
-                            .count()
-                            .get_result(conn)?;
-                        let completed: i64 = scheduled_sessions::table
-                            .filter(scheduled_sessions::session_completed_at.is_not_null())
-                            .count()
-                            .get_result(conn)?;
-                        (open, completed)
-                    }
-                };
-                let base = list_source!()
-                    .select(diesel::dsl::count_star())
-                    .into_boxed();
-                let mine_count: i64 =
-                    apply_filters!(base, mine_filters, mine_pattern, mine_now).first(conn)?;
-                let base = list_source!().select(list_columns!()).into_boxed();
-                let mut q = apply_filters!(base, queue_filters, queue_pattern, queue_now);
-                q = match (after, newest_first) {
-                    (Some((at, id)), false) => after_cursor!(q, at, id),
-                    (Some((at, id)), true) => before_cursor!(q, at, id),
-                    (None, _) => q,
-                };
-                q = if newest_first {
-                    q.order((
-                        scheduled_sessions::scheduled_at.desc(),
-                        scheduled_sessions::id.desc(),
-                    ))
-                } else {
-                    q.order((
-                        scheduled_sessions::scheduled_at.asc(),
-                        scheduled_sessions::id.asc(),
-                    ))
-                };
-                let rows = q.limit(i64::from(size) + 1).load(conn)?;
-                Ok((counts, mine_count, rows))
-            })?;
-        Ok(DashboardRead {
-            open: u64::try_from(open).unwrap_or(0),
-            completed: u64::try_from(completed).unwrap_or(0),
-            mine: u64::try_from(mine_count).unwrap_or(0),
-            page: page_of(rows, size),
-        })
+        let reads = DashboardReads::new(queue.clone(), mine.clone(), page);
+        with_conn!(self.db, |conn| { Ok(read_dashboard!(conn, reads)) })
     }
 
     async fn events(

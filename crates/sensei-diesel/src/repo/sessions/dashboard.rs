@@ -1,0 +1,128 @@
+//! The dashboard's reads on one connection: the counter row (open and completed in one
+//! statement), the count of the viewer's claims and one page of the queue. Used by the
+//! session port's `dashboard` and by the signed-in reads, which run them after resolving the
+//! sign-in on the same connection.
+
+use chrono::Utc;
+use sensei_core::ports::DashboardRead;
+use sensei_core::{ListOrder, PageRequest, SessionQuery};
+
+use super::query::like_pattern;
+use super::rows::QueueRow;
+use crate::timestamp::SqlaTimestamp;
+
+/// The dashboard's queries with their bind values worked out, ready for [`read_dashboard!`].
+pub(crate) struct DashboardReads {
+    pub(crate) queue: SessionQuery,
+    pub(crate) queue_pattern: Option<String>,
+    pub(crate) queue_now: SqlaTimestamp,
+    pub(crate) mine: SessionQuery,
+    pub(crate) mine_pattern: Option<String>,
+    pub(crate) mine_now: SqlaTimestamp,
+    pub(crate) size: u32,
+    pub(crate) newest_first: bool,
+    pub(crate) after: Option<(SqlaTimestamp, i32)>,
+}
+
+impl DashboardReads {
+    /// The reads for this queue page and this "mine" count.
+    pub(crate) fn new(queue: SessionQuery, mine: SessionQuery, page: PageRequest) -> Self {
+        Self {
+            queue_pattern: queue.student_email_contains.as_deref().map(like_pattern),
+            queue_now: SqlaTimestamp::from(queue.as_of.unwrap_or_else(Utc::now)),
+            mine_pattern: mine.student_email_contains.as_deref().map(like_pattern),
+            mine_now: SqlaTimestamp::from(mine.as_of.unwrap_or_else(Utc::now)),
+            size: page.size.get(),
+            newest_first: queue.order == ListOrder::NewestFirst,
+            after: page
+                .after
+                .map(|cursor| (SqlaTimestamp::from(cursor.scheduled_at), cursor.id.get())),
+            queue,
+            mine,
+        }
+    }
+
+    /// The port's answer from what was read.
+    pub(crate) fn finish(
+        &self,
+        (open, completed): (i64, i64),
+        mine: i64,
+        rows: Vec<QueueRow>,
+    ) -> DashboardRead {
+        DashboardRead {
+            open: u64::try_from(open).unwrap_or(0),
+            completed: u64::try_from(completed).unwrap_or(0),
+            mine: u64::try_from(mine).unwrap_or(0),
+            page: super::page_of(rows, self.size),
+        }
+    }
+}
+
+/// Runs a [`DashboardReads`] on `$conn` (inside a `with_conn!` body, whose `?` turns Diesel
+/// errors into the crate's failures) and evaluates to the port's `DashboardRead`. A macro
+/// because Diesel's query types differ per backend: each `with_conn!` arm gets its own copy.
+macro_rules! read_dashboard {
+    ($conn:ident, $reads:ident) => {{
+        use $crate::repo::sessions::query::{
+            after_cursor, apply_filters, before_cursor, list_columns, list_source,
+        };
+        use $crate::schema::{scheduled_session_counts, scheduled_sessions};
+        let reads = &$reads;
+        let counts: Option<(i64, i64)> = scheduled_session_counts::table
+            .find(1)
+            .select((
+                scheduled_session_counts::pending_count,
+                scheduled_session_counts::completed_count,
+            ))
+            .first($conn)
+            .optional()?;
+        let counts = match counts {
+            Some(counts) => counts,
+            // No counter row (a database migrated by hand): count the table.
+            None => {
+                let open: i64 = scheduled_sessions::table
+                    .filter(scheduled_sessions::session_completed_at.is_null())
+                    .filter(scheduled_sessions::cancelled_at.is_null())
+                    .count()
+                    .get_result($conn)?;
+                let completed: i64 = scheduled_sessions::table
+                    .filter(scheduled_sessions::session_completed_at.is_not_null())
+                    .count()
+                    .get_result($conn)?;
+                (open, completed)
+            }
+        };
+        let base = list_source!()
+            .select(diesel::dsl::count_star())
+            .into_boxed();
+        let mine_count: i64 =
+            apply_filters!(base, reads.mine, reads.mine_pattern.clone(), reads.mine_now)
+                .first($conn)?;
+        let base = list_source!().select(list_columns!()).into_boxed();
+        let mut q = apply_filters!(
+            base,
+            reads.queue,
+            reads.queue_pattern.clone(),
+            reads.queue_now
+        );
+        q = match (reads.after, reads.newest_first) {
+            (Some((at, id)), false) => after_cursor!(q, at, id),
+            (Some((at, id)), true) => before_cursor!(q, at, id),
+            (None, _) => q,
+        };
+        q = if reads.newest_first {
+            q.order((
+                scheduled_sessions::scheduled_at.desc(),
+                scheduled_sessions::id.desc(),
+            ))
+        } else {
+            q.order((
+                scheduled_sessions::scheduled_at.asc(),
+                scheduled_sessions::id.asc(),
+            ))
+        };
+        let rows = q.limit(i64::from(reads.size) + 1).load($conn)?;
+        reads.finish(counts, mine_count, rows)
+    }};
+}
+pub(crate) use read_dashboard;
