@@ -56,7 +56,8 @@ pub use error::DatabaseError;
 #[cfg(feature = "fixtures")]
 pub use repo::PlatformWriter;
 pub use repo::{
-    AccountStore, DieselContent, DieselScheduledSessions, DieselSignedInReads, SIGN_IN_PURGE_BATCH,
+    AccountStore, DieselCalendarFeeds, DieselContent, DieselScheduledSessions, DieselSignedInReads,
+    SIGN_IN_PURGE_BATCH,
 };
 pub use timestamp::SqlaTimestamp;
 
@@ -88,6 +89,12 @@ impl Database {
     /// Sign-in accounts (standalone platform schema).
     pub fn accounts(&self) -> AccountStore {
         AccountStore::new(self.clone())
+    }
+
+    /// Instructors' calendar feeds (kept apart from [`Database::ports`]: the feeds' use cases
+    /// are a service of their own, `sensei_core::services::CalendarFeeds`).
+    pub fn calendar_feeds(&self) -> DieselCalendarFeeds {
+        DieselCalendarFeeds::new(self.clone())
     }
 
     /// Writes platform records (demo data, tests). Feature `fixtures`.

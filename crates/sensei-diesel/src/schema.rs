@@ -45,6 +45,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    calendar_feeds (instructor_id) {
+        instructor_id -> Integer,
+        token_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Integer,
         email -> Text,
@@ -159,9 +167,11 @@ diesel::joinable!(anatomy_messages -> anatomy_conversations (conversation_id));
 diesel::joinable!(anatomy_conversations -> submissions (submission_id));
 
 diesel::joinable!(scheduled_session_events -> scheduled_sessions (session_id));
+diesel::joinable!(calendar_feeds -> users (instructor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     auth_sessions,
+    calendar_feeds,
     scheduled_sessions,
     scheduled_session_events,
     scheduled_session_counts,

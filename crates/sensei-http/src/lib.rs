@@ -11,11 +11,13 @@
 
 pub mod api;
 pub mod auth;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod connections;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod fallback;
 pub mod monitoring;
 pub mod pages;

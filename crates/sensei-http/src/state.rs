@@ -5,11 +5,14 @@
 use std::sync::Arc;
 
 use poem::web::cookie::CookieKey;
+use sensei_core::ports::NoCalendarFeeds;
+use sensei_core::services::CalendarFeeds;
 use sensei_core::{Ports, SenseiService};
 use sensei_diesel::Database;
 
 use crate::auth::throttle::SignInThrottle;
 use crate::auth::Argon2Verifier;
+use crate::calendar::OsRandom;
 use crate::config::{AppConfig, TrustedHeader};
 
 /// Security settings fixed at start-up.
@@ -29,6 +32,8 @@ pub struct Security {
 pub struct AppState {
     /// The use cases, over their ports.
     pub service: SenseiService,
+    /// Instructors' calendar feeds (a service of its own: embedders may offer none).
+    pub calendar: CalendarFeeds,
     /// Keys and identity settings.
     pub security: Arc<Security>,
 }
@@ -50,17 +55,38 @@ impl AppState {
             passwords: Arc::new(Argon2Verifier::default()),
             ..database.ports()
         };
-        Self::over_ports(ports, config)
+        let calendar = CalendarFeeds::new(
+            Arc::new(database.calendar_feeds()),
+            ports.sessions.clone(),
+            Arc::new(OsRandom),
+            ports.clock.clone(),
+            &config.policy,
+        );
+        Ok(Self::over_ports(ports, config)?.with_calendar(calendar))
     }
 
-    /// The state over any ports (mocks in handler tests, an embedder's own stores).
+    /// This state with these calendar feeds instead.
+    pub fn with_calendar(self, calendar: CalendarFeeds) -> Self {
+        Self { calendar, ..self }
+    }
+
+    /// The state over any ports (mocks in handler tests, an embedder's own stores), with no
+    /// calendar feeds ([`NoCalendarFeeds`]; see [`AppState::with_calendar`]).
     ///
     /// # Errors
     /// [`KeyError`] when the cookie key holds fewer than 64 bytes.
     pub fn over_ports(ports: Ports, config: &AppConfig) -> Result<Self, KeyError> {
         let cookie_key = CookieKey::try_from(config.cookie_key.bytes())
             .map_err(|error| KeyError(error.to_string()))?;
+        let calendar = CalendarFeeds::new(
+            Arc::new(NoCalendarFeeds),
+            ports.sessions.clone(),
+            Arc::new(OsRandom),
+            ports.clock.clone(),
+            &config.policy,
+        );
         Ok(Self {
+            calendar,
             service: SenseiService::new(ports, config.policy),
             security: Arc::new(Security {
                 cookie_key,

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod actor;
+pub mod calendar;
 pub mod cancel;
 pub mod eligibility;
 pub mod engagement;
@@ -18,6 +19,9 @@ pub mod workflow;
 
 pub use account::{normalize_email, Account, SignIn, SignInToken, StoredAccount, SIGN_IN_LIFETIME};
 pub use actor::{Actor, Role};
+pub use calendar::{
+    CalendarFeed, FeedToken, FeedTokenHash, HeldSession, FEED_TOKEN_BYTES, FEED_TOKEN_CHARS,
+};
 pub use cancel::{CancelReason, CancelReasonError, MAX_CANCEL_REASON_CHARS};
 pub use eligibility::{evaluate_eligibility, Eligibility, Ineligibility, UnmetCondition};
 pub use engagement::{engagement_percent, EngagementSnapshot};

@@ -2,8 +2,10 @@
 //! knows its [`ErrorKind`] and a stable code ([`DomainError`]), so adapters map kinds to
 //! statuses in one table and render the error's own message.
 
+mod calendar;
 mod kind;
 
+pub use calendar::CalendarError;
 pub use kind::{DomainError, ErrorKind};
 
 use chrono::{DateTime, Utc};

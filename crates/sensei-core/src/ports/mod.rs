@@ -2,6 +2,7 @@
 //! implement them. With the `mocks` feature each trait has a `mockall` mock named `Mock<Trait>`.
 
 mod accounts;
+mod calendar;
 mod clock;
 mod content;
 mod scheduled_sessions;
@@ -9,6 +10,7 @@ mod signed_in;
 mod submissions;
 
 pub use accounts::{AccountRepository, NoAccounts, PasswordVerifier};
+pub use calendar::{CalendarFeedRepository, NoCalendarFeeds, RandomSource};
 pub use clock::{Clock, SystemClock};
 pub use content::{AnatomyRepository, DigiTrainerRepository, GoalRepository};
 pub use scheduled_sessions::{
@@ -19,6 +21,8 @@ pub use submissions::SubmissionRepository;
 
 #[cfg(any(test, feature = "mocks"))]
 pub use accounts::{MockAccountRepository, MockPasswordVerifier};
+#[cfg(any(test, feature = "mocks"))]
+pub use calendar::{MockCalendarFeedRepository, MockRandomSource};
 #[cfg(any(test, feature = "mocks"))]
 pub use clock::MockClock;
 #[cfg(any(test, feature = "mocks"))]

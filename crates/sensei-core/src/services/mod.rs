@@ -2,7 +2,9 @@
 
 mod accounts;
 mod booking;
+mod calendar;
 mod completion;
+mod export;
 mod history;
 mod instructor;
 mod student;
@@ -20,6 +22,8 @@ use crate::ports::{
 };
 
 pub use booking::{Booking, BookingOutcome};
+pub use calendar::CalendarFeeds;
+pub use export::SessionExport;
 pub use history::{StudentSession, Timeline};
 pub use instructor::{Dashboard, SessionDetail, SessionListing, SubmissionConversations};
 pub use student::{SubmissionOverview, SubmissionStatus};

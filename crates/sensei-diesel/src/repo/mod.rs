@@ -1,6 +1,7 @@
 //! The repositories: every port of `sensei-core`, plus accounts and the platform writer.
 
 mod accounts;
+mod calendar;
 mod content;
 #[cfg(feature = "fixtures")]
 mod platform;
@@ -8,6 +9,7 @@ mod sessions;
 mod signed_in;
 
 pub use accounts::{AccountStore, SIGN_IN_PURGE_BATCH};
+pub use calendar::DieselCalendarFeeds;
 pub use content::DieselContent;
 #[cfg(feature = "fixtures")]
 pub use platform::PlatformWriter;

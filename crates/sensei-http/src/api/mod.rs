@@ -9,6 +9,7 @@
 //! cookie. See `docs/api.md` for curl examples and the forgery protection.
 
 pub mod error;
+pub mod export;
 pub mod guard;
 mod me;
 pub mod model;
@@ -71,6 +72,11 @@ out.
 value). Browsers send neither cross-site without a CORS preflight, which this service never \
 grants.
 
+**CSV**: `GET /api/v1/scheduled-sessions.csv`, or `GET /api/v1/scheduled-sessions` with \
+`Accept: text/csv`, answers every session matching the filters (`state` or `status`, `reason`, \
+`challenge_id`, `student`, `from`, `to`, `claimed_by_me`, `completed_by_me`) as one streamed \
+RFC 4180 file (instructors only; see docs/integrations.md).
+
 **Errors** are always `{\"code\": \"...\", \"message\": \"...\"}` with a stable snake_case \
 `code`: `bad_request` (400), `unauthenticated` and `invalid_credentials` (401), `forbidden` and \
 `csrf_rejected` (403), `not_found` (404), `method_not_allowed` (405), `conflict` (409, with \
@@ -108,8 +114,10 @@ pub fn routes() -> BoxEndpoint<'static, Response> {
     let docs = service.swagger_ui();
     Route::new()
         .at("/openapi.json", spec)
+        .at(export::CSV_PATH, poem::get(export::scheduled_sessions_csv))
         .nest("/docs", docs)
         .nest("/", service)
+        .around(export::csv_when_accepted)
         .around(guard::json_api)
         .with(CatchPanic::new().with_handler(guard::panic_response))
         .boxed()

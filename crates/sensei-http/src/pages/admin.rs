@@ -94,6 +94,8 @@ pub struct DashboardPage {
     pub next_href: Option<String>,
     /// The first page, when not on it.
     pub first_href: Option<String>,
+    /// The CSV export of every session these filters show.
+    pub export_href: String,
 }
 
 /// The dashboard's query string, as sent.
@@ -214,6 +216,25 @@ fn href(params: &Params, after: Option<&SessionCursor>) -> String {
     }
 }
 
+/// The CSV export of the sessions the dashboard shows with these filters, every page.
+fn export_href(params: &Params) -> String {
+    let mut pairs: Vec<(&str, String)> = vec![("state", "open".to_owned())];
+    if let Some(reason) = params.reason {
+        pairs.push(("reason", reason.as_str().to_owned()));
+    }
+    if let Some(challenge) = params.challenge {
+        pairs.push(("challenge_id", challenge.to_string()));
+    }
+    if let Some(student) = &params.student {
+        pairs.push(("student", student.clone()));
+    }
+    if params.mine {
+        pairs.push(("claimed_by_me", "1".to_owned()));
+    }
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    format!("/admin/export.csv?{query}")
+}
+
 fn queue_row(entry: &SessionListEntry, viewer: UserId, now: DateTime<Utc>) -> QueueRow {
     let session = &entry.session;
     let claim = session.live_claim_at(now);
@@ -322,6 +343,7 @@ pub async fn dashboard(state: Data<&AppState>, req: &Request) -> Result<Response
             .as_ref()
             .map(|next| href(&params, Some(next))),
         first_href: params.after.map(|_| href(&params, None)),
+        export_href: export_href(&params),
     };
     html(&page, StatusCode::OK)
 }
@@ -348,6 +370,19 @@ mod tests {
         assert!(!parse_params(Some("mine=0")).unwrap().mine);
         assert!(parse_params(Some("mine=yes")).is_err());
         assert!(parse_params(None).is_ok());
+    }
+
+    #[test]
+    fn the_export_link_keeps_the_filters() {
+        let params = parse_params(Some(
+            "reason=needs_work_feedback&challenge=3&student=a b&mine=1",
+        ))
+        .unwrap();
+        assert_eq!(
+            export_href(&params),
+            "/admin/export.csv?state=open&reason=needs_work_feedback&challenge_id=3&student=a+b\
+             &claimed_by_me=1"
+        );
     }
 
     #[test]

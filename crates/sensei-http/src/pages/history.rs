@@ -84,6 +84,8 @@ pub struct HistoryPage {
     pub next_href: Option<String>,
     /// The first page, when not on it.
     pub first_href: Option<String>,
+    /// The CSV export of every session these filters show.
+    pub export_href: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -202,6 +204,28 @@ fn href(params: &Params, after: Option<&SessionCursor>) -> String {
     }
 }
 
+/// The CSV export of the sessions the history shows with these filters, every page.
+fn export_href(params: &Params) -> String {
+    let mut pairs: Vec<(&str, String)> = vec![("state", state_value(params.state).to_owned())];
+    if let Some(student) = &params.student {
+        pairs.push(("student", student.clone()));
+    }
+    if let Some(challenge) = params.challenge {
+        pairs.push(("challenge_id", challenge.to_string()));
+    }
+    if params.mine {
+        pairs.push(("completed_by_me", "1".to_owned()));
+    }
+    if let Some(from) = params.from {
+        pairs.push(("from", from.to_string()));
+    }
+    if let Some(to) = params.to {
+        pairs.push(("to", to.to_string()));
+    }
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    format!("/admin/export.csv?{query}")
+}
+
 fn start_of(date: NaiveDate) -> Option<DateTime<Utc>> {
     date.and_hms_opt(0, 0, 0).map(|at| at.and_utc())
 }
@@ -291,6 +315,7 @@ pub async fn show(
             .as_ref()
             .map(|next| href(&params, Some(next))),
         first_href: params.after.map(|_| href(&params, None)),
+        export_href: export_href(&params),
     };
     html(&page, StatusCode::OK)
 }

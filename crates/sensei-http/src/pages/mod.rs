@@ -3,7 +3,9 @@
 pub mod admin;
 pub mod assets;
 pub mod booking;
+pub mod calendar;
 pub mod conversations;
+pub mod export;
 
 pub mod health;
 pub mod history;
@@ -54,6 +56,9 @@ pub fn routes() -> Route {
             post(session_detail::release),
         )
         .at("/admin/history", get(history::show))
+        .at("/admin/export.csv", get(export::csv))
+        .at("/admin/calendar-link", post(calendar::new_link))
+        .at("/calendar/:file", get(calendar::feed))
         .at("/sessions", get(my_sessions::list))
         .at("/sessions/:id/cancel", post(my_sessions::cancel))
         .at(

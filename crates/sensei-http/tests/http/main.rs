@@ -11,6 +11,8 @@ mod api_scheduling;
 mod api_session;
 mod bad_input;
 mod blackbox;
+mod calendar_feed;
+mod export_csv;
 mod flow;
 mod multi_process;
 mod operations;

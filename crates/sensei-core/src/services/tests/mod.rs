@@ -3,7 +3,9 @@
 
 mod accounts;
 mod booking;
+mod calendar;
 mod completion;
+mod export;
 mod fake;
 mod preview;
 mod queries;

@@ -133,3 +133,47 @@ fn dedup_check_uses_its_index() {
         "{steps:?}"
     );
 }
+
+#[test]
+fn pages_of_every_session_range_over_the_booking_index_without_sorting() {
+    let mut conn = SqliteConnection::establish(":memory:").unwrap();
+    conn.run_pending_migrations(crate::migrations::SQLITE_PLATFORM)
+        .unwrap();
+    conn.run_pending_migrations(crate::migrations::SQLITE_FEATURE)
+        .unwrap();
+    // The export's query: every state, oldest first, after a cursor.
+    for status in [
+        StatusFilter::All,
+        StatusFilter::Completed,
+        StatusFilter::Closed,
+    ] {
+        let filters = SessionQuery {
+            status,
+            ..SessionQuery::default()
+        };
+        let pattern: Option<String> = None;
+        let now = SqlaTimestamp::from(Utc::now());
+        let base = list_source!()
+            .select(list_columns!())
+            .into_boxed::<Sqlite>();
+        let q = apply_filters!(base, filters, pattern, now);
+        let at = SqlaTimestamp::from(Utc::now());
+        let q = after_cursor!(q, at, 1)
+            .order((
+                scheduled_sessions::scheduled_at.asc(),
+                scheduled_sessions::id.asc(),
+            ))
+            .limit(101);
+        let steps = plan(&mut conn, &q);
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.contains("idx_scheduled_sessions_booked (scheduled_at>?)")),
+            "{status:?}: {steps:?}"
+        );
+        assert!(
+            steps.iter().all(|s| !s.contains("TEMP B-TREE")),
+            "{status:?}: {steps:?}"
+        );
+    }
+}

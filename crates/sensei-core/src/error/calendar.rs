@@ -1,0 +1,37 @@
+//! Errors of the calendar feed use cases.
+
+use super::{DomainError, ErrorKind, RepositoryError};
+
+/// Why a calendar feed could not be made or read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarError {
+    /// Only instructors hold sessions, so only they have feeds.
+    #[error("only instructors have calendar feeds")]
+    Forbidden,
+    /// The address names no current feed: mistyped, or replaced by a newer link.
+    #[error(
+        "this calendar link does not exist or was replaced by a newer one; \
+         copy the current link from the dashboard"
+    )]
+    UnknownFeed,
+    /// The store (or the random source) failed.
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+}
+
+impl DomainError for CalendarError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            CalendarError::Forbidden => ErrorKind::Forbidden,
+            CalendarError::UnknownFeed => ErrorKind::NotFound,
+            CalendarError::Repository(error) => error.kind(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            CalendarError::Repository(error) => error.code(),
+            other => other.kind().default_code(),
+        }
+    }
+}

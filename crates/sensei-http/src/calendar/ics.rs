@@ -1,0 +1,149 @@
+//! An instructor's calendar feed as an RFC 5545 calendar (`text/calendar`): one `VEVENT`
+//! per session they hold, from the start of the hold (the claim or its latest renewal) to
+//! its expiry. The `icalendar` crate escapes the text and folds long lines.
+
+use icalendar::{Calendar, Component, Event, EventLike, Property};
+use sensei_core::{CalendarFeed, HeldSession};
+
+use crate::presentation;
+
+/// The calendar's name in calendar apps.
+pub const CALENDAR_NAME: &str = "Sensei sessions I hold";
+
+/// The `PRODID` of the feed.
+const PRODUCT: &str = "-//sensei scheduling//calendar feed//EN";
+
+/// A session's event UID: stable for the session, so a calendar app updates the event when
+/// the hold is renewed instead of adding another.
+pub fn uid(held: &HeldSession) -> String {
+    format!(
+        "scheduled-session-{}@sensei-scheduling",
+        held.entry.session.id
+    )
+}
+
+fn event(held: &HeldSession, feed: &CalendarFeed, site: &str) -> Event {
+    let entry = &held.entry;
+    let session = &entry.session;
+    let summary = format!(
+        "Sensei session: {} – {}",
+        entry.student_email, entry.challenge_name
+    );
+    let description = format!(
+        "{} asked for help with {} ({}) on {}. Your hold lapses at {} unless you renew it.",
+        entry.student_email,
+        entry.challenge_name,
+        presentation::recorded_reason_label(&session.reason),
+        presentation::datetime(&session.scheduled_at),
+        presentation::datetime(&held.held_until),
+    );
+    Event::new()
+        .uid(&uid(held))
+        .timestamp(feed.as_of)
+        .starts(held.held_from)
+        .ends(held.held_until)
+        .summary(&summary)
+        .description(&description)
+        .url(&format!("{site}/admin/scheduled-sessions/{}", session.id))
+        .done()
+}
+
+/// The feed as iCalendar text; `site` is the service's address (`https://host`), for each
+/// event's link to the session's page.
+pub fn render(feed: &CalendarFeed, site: &str) -> String {
+    let mut calendar = Calendar::empty();
+    calendar.append_property(Property::new("VERSION", "2.0"));
+    calendar.append_property(Property::new("PRODID", PRODUCT));
+    calendar.append_property(Property::new("CALSCALE", "GREGORIAN"));
+    calendar.append_property(Property::new("METHOD", "PUBLISH"));
+    calendar.name(CALENDAR_NAME);
+    for held in &feed.sessions {
+        calendar.push(event(held, feed, site));
+    }
+    calendar.done().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone, Utc};
+    use sensei_core::{
+        ChallengeId, Claim, EligibilityReason, EngagementSnapshot, RecordedReason,
+        ScheduledSession, ScheduledSessionId, SessionLifecycle, SessionListEntry, SubmissionId,
+        UserId,
+    };
+
+    use super::*;
+
+    fn feed(challenge_name: &str) -> CalendarFeed {
+        let as_of = Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap();
+        let held_until = as_of + Duration::minutes(20);
+        CalendarFeed {
+            instructor: UserId(1),
+            as_of,
+            sessions: vec![HeldSession {
+                entry: SessionListEntry {
+                    session: ScheduledSession {
+                        id: ScheduledSessionId(42),
+                        submission_id: SubmissionId(3),
+                        user_id: UserId(7),
+                        reason: RecordedReason::Known(EligibilityReason::NeedsWorkFeedback),
+                        engagement: EngagementSnapshot {
+                            goals_passed: 1,
+                            goals_engaged: 1,
+                            total_goals: 3,
+                        },
+                        scheduled_at: as_of - Duration::hours(2),
+                        lifecycle: SessionLifecycle::Claimed(Claim {
+                            holder: UserId(1),
+                            expires_at: held_until,
+                        }),
+                    },
+                    student_email: "erin@example.com".to_owned(),
+                    challenge_id: ChallengeId(9),
+                    challenge_name: challenge_name.to_owned(),
+                    holder_email: Some("sensei@example.com".to_owned()),
+                },
+                held_from: as_of - Duration::minutes(10),
+                held_until,
+            }],
+        }
+    }
+
+    #[test]
+    fn one_event_per_held_session_with_its_hold_as_the_span() {
+        let text = render(&feed("Linked lists"), "https://sensei.example");
+        assert!(text.starts_with("BEGIN:VCALENDAR\r\n"), "{text}");
+        assert!(text.contains("\r\nPRODID:-//sensei scheduling//calendar feed//EN\r\n"));
+        assert_eq!(text.matches("BEGIN:VEVENT").count(), 1);
+        assert!(text.contains("\r\nUID:scheduled-session-42@sensei-scheduling\r\n"));
+        assert!(text.contains("\r\nDTSTART:20261128T095000Z\r\n"), "{text}");
+        assert!(text.contains("\r\nDTEND:20261128T102000Z\r\n"), "{text}");
+        assert!(text.contains("\r\nDTSTAMP:20261128T100000Z\r\n"), "{text}");
+        assert!(text.contains("URL:https://sensei.example/admin/scheduled-sessions/42"));
+        assert!(text.trim_end().ends_with("END:VCALENDAR"));
+    }
+
+    #[test]
+    fn text_is_escaped_and_long_lines_are_folded() {
+        let text = render(
+            &feed("Lists, stacks; queues\nand a very long name that goes on and on and on"),
+            "https://sensei.example",
+        );
+        assert!(
+            text.contains("Lists\\, stacks\\; queues\\nand"),
+            "escaped per RFC 5545: {text}"
+        );
+        for line in text.split("\r\n") {
+            assert!(line.len() <= 75, "unfolded line: {line:?}");
+        }
+    }
+
+    #[test]
+    fn an_instructor_holding_nothing_gets_an_empty_calendar() {
+        let mut empty = feed("x");
+        empty.sessions.clear();
+        let text = render(&empty, "https://sensei.example");
+        assert!(!text.contains("BEGIN:VEVENT"));
+        assert!(text.contains("BEGIN:VCALENDAR") && text.contains("END:VCALENDAR"));
+    }
+}
