@@ -54,7 +54,9 @@ pub use db::{
 pub use error::DatabaseError;
 #[cfg(feature = "fixtures")]
 pub use repo::PlatformWriter;
-pub use repo::{AccountStore, DieselContent, DieselScheduledSessions, SIGN_IN_PURGE_BATCH};
+pub use repo::{
+    AccountStore, DieselContent, DieselScheduledSessions, DieselWebhooks, SIGN_IN_PURGE_BATCH,
+};
 pub use timestamp::SqlaTimestamp;
 
 use sensei_core::ports::{NoAccounts, SystemClock};

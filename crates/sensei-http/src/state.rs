@@ -5,12 +5,16 @@
 use std::sync::Arc;
 
 use poem::web::cookie::CookieKey;
-use sensei_core::{Ports, SenseiService};
+use sensei_core::ports::{SystemClock, WebhookStore};
+use sensei_core::services::WebhookService;
+use sensei_core::{Ports, RetryPolicy, SenseiService};
 use sensei_diesel::Database;
 
 use crate::auth::throttle::SignInThrottle;
 use crate::auth::Argon2Verifier;
 use crate::config::{AppConfig, TrustedHeader};
+use crate::webhooks::jitter::OsJitter;
+use crate::webhooks::unconfigured::NoWebhooks;
 
 /// Security settings fixed at start-up.
 pub struct Security {
@@ -31,6 +35,8 @@ pub struct AppState {
     pub service: SenseiService,
     /// Keys and identity settings.
     pub security: Arc<Security>,
+    /// Webhook endpoints and their delivery (a service of its own: see its docs).
+    pub webhooks: WebhookService,
 }
 
 /// The configured cookie key could not be used.
@@ -50,7 +56,9 @@ impl AppState {
             passwords: Arc::new(Argon2Verifier::default()),
             ..database.ports()
         };
-        Self::over_ports(ports, config)
+        let mut state = Self::over_ports(ports, config)?;
+        state.webhooks = webhook_service(Arc::new(database.webhooks()), config);
+        Ok(state)
     }
 
     /// The state over any ports (mocks in handler tests, an embedder's own stores).
@@ -68,6 +76,7 @@ impl AppState {
                 trusted_header: config.trusted_header.clone(),
                 sign_in_throttle: SignInThrottle::new(config.sign_in_limits),
             }),
+            webhooks: webhook_service(Arc::new(NoWebhooks), config),
         })
     }
 
@@ -75,4 +84,13 @@ impl AppState {
     pub fn trusted_header(&self) -> Option<&TrustedHeader> {
         self.security.trusted_header.as_ref()
     }
+}
+
+/// The webhook use cases over `store`, with the configured first retry wait.
+fn webhook_service(store: Arc<dyn WebhookStore>, config: &AppConfig) -> WebhookService {
+    let retry = RetryPolicy::default().with_base(
+        chrono::Duration::from_std(config.webhooks.retry_base)
+            .unwrap_or(RetryPolicy::default().base),
+    );
+    WebhookService::new(store, Arc::new(SystemClock), Arc::new(OsJitter), retry)
 }

@@ -3,8 +3,10 @@
 //! statuses in one table and render the error's own message.
 
 mod kind;
+mod webhooks;
 
 pub use kind::{DomainError, ErrorKind};
+pub use webhooks::WebhookError;
 
 use chrono::{DateTime, Utc};
 

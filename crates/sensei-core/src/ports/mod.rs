@@ -6,6 +6,7 @@ mod clock;
 mod content;
 mod scheduled_sessions;
 mod submissions;
+mod webhooks;
 
 pub use accounts::{AccountRepository, NoAccounts, PasswordVerifier};
 pub use clock::{Clock, SystemClock};
@@ -14,6 +15,7 @@ pub use scheduled_sessions::{
     ClaimLimit, CreateOutcome, DashboardRead, ScheduledSessionRepository, TransitionOutcome,
 };
 pub use submissions::SubmissionRepository;
+pub use webhooks::{Jitter, LeaseRequest, LeasedDelivery, RecordedAttempt, WebhookStore};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use accounts::{MockAccountRepository, MockPasswordVerifier};
@@ -25,3 +27,5 @@ pub use content::{MockAnatomyRepository, MockDigiTrainerRepository, MockGoalRepo
 pub use scheduled_sessions::MockScheduledSessionRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use submissions::MockSubmissionRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use webhooks::{MockJitter, MockWebhookStore};

@@ -9,6 +9,7 @@ mod student;
 #[cfg(test)]
 mod tests;
 mod transition;
+mod webhooks;
 mod workflow;
 
 use std::sync::Arc;
@@ -23,6 +24,9 @@ pub use booking::{Booking, BookingOutcome};
 pub use history::{StudentSession, Timeline};
 pub use instructor::{Dashboard, SessionDetail, SessionListing, SubmissionConversations};
 pub use student::{SubmissionOverview, SubmissionStatus};
+pub use webhooks::{
+    CreatedEndpoint, DueDelivery, WebhookManager, WebhookService, MAX_LISTED_ENDPOINTS,
+};
 
 /// How many digi-trainer sessions the detail page shows.
 pub const DETAIL_AGENT_SESSIONS: u32 = 20;

@@ -5,9 +5,11 @@ mod content;
 #[cfg(feature = "fixtures")]
 mod platform;
 mod sessions;
+mod webhooks;
 
 pub use accounts::{AccountStore, SIGN_IN_PURGE_BATCH};
 pub use content::DieselContent;
 #[cfg(feature = "fixtures")]
 pub use platform::PlatformWriter;
 pub use sessions::DieselScheduledSessions;
+pub use webhooks::DieselWebhooks;

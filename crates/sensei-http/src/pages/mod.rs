@@ -13,6 +13,7 @@ pub mod login;
 pub mod my_sessions;
 pub mod session_detail;
 pub mod student;
+pub mod webhooks;
 
 use std::str::FromStr;
 
@@ -54,6 +55,8 @@ pub fn routes() -> Route {
             post(session_detail::release),
         )
         .at("/admin/history", get(history::show))
+        .at("/admin/webhooks", get(webhooks::show).post(webhooks::add))
+        .at("/admin/webhooks/:id/remove", post(webhooks::remove))
         .at("/sessions", get(my_sessions::list))
         .at("/sessions/:id/cancel", post(my_sessions::cancel))
         .at(

@@ -7,6 +7,7 @@ mod completion;
 mod fake;
 mod preview;
 mod queries;
+mod webhooks;
 mod workflow;
 
 use std::sync::Arc;
