@@ -11,9 +11,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use common::{fixture, new_session, TestDb};
-use sensei_core::ports::{
-    CreateOutcome, LeaseRequest, RecordedAttempt, SystemClock, WebhookStore,
-};
+use sensei_core::ports::{CreateOutcome, LeaseRequest, RecordedAttempt, SystemClock, WebhookStore};
 use sensei_core::services::{WebhookManager, WebhookService};
 use sensei_core::*;
 
@@ -84,12 +82,11 @@ async fn events_fill_the_outbox_of_matching_endpoints_from_their_creation_on(t: 
     assert_eq!(deliveries(&t), 0, "no endpoint, no delivery");
     let all = add(&t, "http://127.0.0.1:9/all", "").await;
     let claims = add(&t, "http://127.0.0.1:9/claims", "claimed").await;
-    let submission = t
-        .db
-        .platform_writer()
-        .create_submission(f.student, f.challenge, Utc::now() - Duration::days(1))
-        .await
-        .unwrap();
+    let submission =
+        t.db.platform_writer()
+            .create_submission(f.student, f.challenge, Utc::now() - Duration::days(1))
+            .await
+            .unwrap();
     book(&t, f.student, submission).await;
     assert_eq!(deliveries(&t), 1, "the booking goes to `all` only");
     let sensei = SenseiService::new(t.db.ports(), Policy::default());
@@ -115,10 +112,7 @@ async fn events_fill_the_outbox_of_matching_endpoints_from_their_creation_on(t: 
     ];
     expected.sort();
     assert_eq!(got, expected);
-    let claim = due
-        .iter()
-        .find(|d| d.leased.endpoint_id == claims)
-        .unwrap();
+    let claim = due.iter().find(|d| d.leased.endpoint_id == claims).unwrap();
     assert_eq!(claim.payload.session.id, before.id.get());
     assert_eq!(claim.payload.session.previous_state, Some("pending"));
     assert_eq!(claim.payload.session.student_id, Some(f.student.get()));
@@ -129,7 +123,10 @@ async fn events_fill_the_outbox_of_matching_endpoints_from_their_creation_on(t: 
         .await
         .unwrap();
     assert_eq!(listed.len(), 2);
-    assert_eq!(listed[1].events, EventFilter::Only(vec![EventKind::Claimed]));
+    assert_eq!(
+        listed[1].events,
+        EventFilter::Only(vec![EventKind::Claimed])
+    );
     service(&t)
         .remove_endpoint(WebhookManager::Operator, all)
         .await
@@ -149,7 +146,11 @@ async fn a_rolled_back_event_leaves_no_delivery_and_any_writer_fills_the_outbox(
     t.execute_sql(&format!("BEGIN; {insert} ROLLBACK;"));
     assert_eq!(deliveries(&t), 0, "rolled back with the event");
     t.execute_sql(&insert);
-    assert_eq!(deliveries(&t), 1, "a platform's own insert is delivered too");
+    assert_eq!(
+        deliveries(&t),
+        1,
+        "a platform's own insert is delivered too"
+    );
 }
 
 async fn a_lease_excludes_other_workers_until_it_lapses(t: TestDb) {
@@ -159,7 +160,11 @@ async fn a_lease_excludes_other_workers_until_it_lapses(t: TestDb) {
     let store = t.db.webhooks();
     let now = Utc::now();
     assert_eq!(store.lease_due(lease("a", 5, now)).await.unwrap().len(), 1);
-    assert!(store.lease_due(lease("b", 5, now)).await.unwrap().is_empty());
+    assert!(store
+        .lease_due(lease("b", 5, now))
+        .await
+        .unwrap()
+        .is_empty());
     let later = now + Duration::seconds(31);
     let taken = store.lease_due(lease("b", 5, later)).await.unwrap();
     assert_eq!(taken.len(), 1, "a lapsed lease is taken over");
@@ -202,7 +207,14 @@ async fn recorded_attempts_move_a_delivery_on_and_show_in_the_log(t: TestDb) {
         .record_attempts(vec![attempt(NextStep::RetryAt(retry_at), Some(500))])
         .await
         .unwrap();
-    assert!(store.lease_due(lease("a", 5, now)).await.unwrap().is_empty(), "not due yet");
+    assert!(
+        store
+            .lease_due(lease("a", 5, now))
+            .await
+            .unwrap()
+            .is_empty(),
+        "not due yet"
+    );
     let again = store.lease_due(lease("a", 5, retry_at)).await.unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].attempts, 1);

@@ -81,9 +81,7 @@ mod tests {
     #[test]
     fn the_wait_doubles_from_ten_seconds_up_to_an_hour() {
         let policy = RetryPolicy::default();
-        let waits: Vec<i64> = (1..=11)
-            .map(|n| policy.backoff(n).num_seconds())
-            .collect();
+        let waits: Vec<i64> = (1..=11).map(|n| policy.backoff(n).num_seconds()).collect();
         assert_eq!(
             waits,
             [10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600]
@@ -95,18 +93,9 @@ mod tests {
     fn jitter_moves_the_retry_by_at_most_a_fifth_either_way() {
         let policy = RetryPolicy::default();
         let next = |unit| policy.after_failure(3, at(), at(), unit);
-        assert_eq!(
-            next(0.0),
-            NextStep::RetryAt(at() + Duration::seconds(40))
-        );
-        assert_eq!(
-            next(1.0),
-            NextStep::RetryAt(at() + Duration::seconds(48))
-        );
-        assert_eq!(
-            next(-1.0),
-            NextStep::RetryAt(at() + Duration::seconds(32))
-        );
+        assert_eq!(next(0.0), NextStep::RetryAt(at() + Duration::seconds(40)));
+        assert_eq!(next(1.0), NextStep::RetryAt(at() + Duration::seconds(48)));
+        assert_eq!(next(-1.0), NextStep::RetryAt(at() + Duration::seconds(32)));
         assert_eq!(next(7.0), next(1.0), "out-of-range draws are clamped");
     }
 

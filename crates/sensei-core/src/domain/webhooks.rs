@@ -376,10 +376,7 @@ mod tests {
             EventFilter::Only(vec![EventKind::Booked, EventKind::Cancelled])
         );
         assert_eq!(filter.stored().as_deref(), Some(",booked,cancelled,"));
-        assert_eq!(
-            EventFilter::from_stored(Some(",booked,cancelled,")),
-            filter
-        );
+        assert_eq!(EventFilter::from_stored(Some(",booked,cancelled,")), filter);
         assert!(filter.matches(EventKind::Booked));
         assert!(!filter.matches(EventKind::Claimed));
         assert_eq!(filter.to_string(), "booked,cancelled");

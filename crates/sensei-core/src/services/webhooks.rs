@@ -10,9 +10,8 @@ use std::sync::Arc;
 use chrono::Duration;
 
 use crate::domain::{
-    Actor, AttemptLogEntry, AttemptResult, EventFilter, NewWebhookEndpoint, NextStep,
-    OutboxStats, RetryPolicy, WebhookEndpoint, WebhookEndpointId, WebhookPayload, WebhookSecret,
-    WebhookUrl,
+    Actor, AttemptLogEntry, AttemptResult, EventFilter, NewWebhookEndpoint, NextStep, OutboxStats,
+    RetryPolicy, WebhookEndpoint, WebhookEndpointId, WebhookPayload, WebhookSecret, WebhookUrl,
 };
 use crate::error::{RepositoryError, WebhookError};
 use crate::ports::{Clock, Jitter, LeaseRequest, LeasedDelivery, RecordedAttempt, WebhookStore};

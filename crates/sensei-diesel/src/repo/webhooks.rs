@@ -17,8 +17,7 @@ use crate::db::{with_conn, with_write_conn, Database, WriteConn};
 use crate::error::Fail;
 use crate::schema::{
     scheduled_session_events as events, scheduled_sessions as sessions,
-    webhook_attempts as attempts, webhook_deliveries as deliveries,
-    webhook_endpoints as endpoints,
+    webhook_attempts as attempts, webhook_deliveries as deliveries, webhook_endpoints as endpoints,
 };
 use crate::timestamp::SqlaTimestamp;
 
@@ -334,10 +333,7 @@ impl WebhookStore for DieselWebhooks {
             .collect()
     }
 
-    async fn record_attempts(
-        &self,
-        recorded: Vec<RecordedAttempt>,
-    ) -> Result<(), RepositoryError> {
+    async fn record_attempts(&self, recorded: Vec<RecordedAttempt>) -> Result<(), RepositoryError> {
         with_write_conn!(self.db, |conn| {
             conn.write_transaction(|conn| record_attempts_body!(conn, recorded))
         })

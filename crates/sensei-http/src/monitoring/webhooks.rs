@@ -25,8 +25,8 @@ pub fn attempt(next: NextStep, latency_ms: u32) {
 /// Sets the outbox gauges.
 pub fn outbox(stats: OutboxStats, now: DateTime<Utc>) {
     metrics::gauge!(OUTBOX_DEPTH).set(stats.undelivered as f64);
-    let age = stats
-        .oldest_undelivered
-        .map_or(0.0, |oldest| (now - oldest).num_milliseconds().max(0) as f64 / 1000.0);
+    let age = stats.oldest_undelivered.map_or(0.0, |oldest| {
+        (now - oldest).num_milliseconds().max(0) as f64 / 1000.0
+    });
     metrics::gauge!(OLDEST_UNDELIVERED_SECONDS).set(age);
 }

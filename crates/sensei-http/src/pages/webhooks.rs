@@ -176,7 +176,10 @@ pub async fn add(
         )
         .await
         .map_err(|error| AppError::from_domain(&error).with_back("/admin/webhooks"))?;
-    tracing::info!(endpoint = created.endpoint.id.get(), "webhook endpoint added");
+    tracing::info!(
+        endpoint = created.endpoint.id.get(),
+        "webhook endpoint added"
+    );
     render(&viewer, &state, Some(created)).await
 }
 

@@ -47,10 +47,7 @@ impl WebhookStore for NoWebhooks {
         Ok(())
     }
 
-    async fn recent_attempts(
-        &self,
-        _limit: u32,
-    ) -> Result<Vec<AttemptLogEntry>, RepositoryError> {
+    async fn recent_attempts(&self, _limit: u32) -> Result<Vec<AttemptLogEntry>, RepositoryError> {
         Ok(Vec::new())
     }
 

@@ -74,7 +74,8 @@ async fn run(
     let (results, received) = mpsc::unbounded_channel::<RecordedAttempt>();
     let recorder = tokio::spawn(record(service.clone(), received));
     let stats = tokio::spawn(sample_stats(service.clone(), stopped.clone()));
-    let lease = chrono::Duration::from_std(settings.lease()).unwrap_or(chrono::Duration::minutes(1));
+    let lease =
+        chrono::Duration::from_std(settings.lease()).unwrap_or(chrono::Duration::minutes(1));
     tracing::info!(%owner, concurrency = settings.concurrency, "webhook delivery started");
     while !*stopped.borrow() {
         let free = slots.available_permits().min(LEASE_BATCH);
@@ -88,8 +89,12 @@ async fn run(
                         let Ok(slot) = slots.clone().acquire_owned().await else {
                             break;
                         };
-                        let (service, poster, owner, results) =
-                            (service.clone(), poster.clone(), owner.clone(), results.clone());
+                        let (service, poster, owner, results) = (
+                            service.clone(),
+                            poster.clone(),
+                            owner.clone(),
+                            results.clone(),
+                        );
                         tokio::spawn(async move {
                             let attempt = attempt(&service, &poster, &owner, delivery).await;
                             let _ = results.send(attempt);

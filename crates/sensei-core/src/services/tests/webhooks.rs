@@ -70,9 +70,7 @@ async fn students_may_not_manage_webhooks_and_the_store_is_not_asked() {
         Err(WebhookError::Forbidden)
     );
     assert_eq!(
-        service
-            .remove_endpoint(student, WebhookEndpointId(1))
-            .await,
+        service.remove_endpoint(student, WebhookEndpointId(1)).await,
         Err(WebhookError::Forbidden)
     );
     assert_eq!(
