@@ -7,6 +7,13 @@ use sensei_core::AttemptResult;
 
 use super::sign::{signature_header, SIGNATURE_HEADER};
 
+/// Installs ring as the process's TLS provider (reqwest is built without one, to keep
+/// aws-lc out of the build); does nothing when one is installed already. Every
+/// `reqwest::Client` of the process, tests' included, needs it before it is built.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// Posts webhook bodies. Cheap to clone (one connection pool).
 #[derive(Debug, Clone)]
 pub struct Poster {
@@ -24,8 +31,7 @@ impl Poster {
     /// # Errors
     /// [`PosterError`] when the TLS set-up fails.
     pub fn new(timeout: Duration) -> Result<Self, PosterError> {
-        // The process-wide TLS provider: ring (an error only means one is installed already).
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_tls_provider();
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
