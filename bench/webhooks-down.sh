@@ -11,8 +11,8 @@
 #   refused    ENDPOINTS endpoints on a loopback port nobody listens on (connection refused)
 #   blackhole  ENDPOINTS endpoints on a loopback listener that accepts and never answers
 #              (every attempt runs into the 10 s timeout; the worker's slots stay full)
-# Prints one markdown row per mode: sent, ok, errors, p50/p99/max latency, and the outbox depth
-# afterwards.
+# Prints one markdown row per mode: sent, ok, errors, p50/p99/max latency, the outbox depth
+# afterwards and the delivery attempts the worker made meanwhile.
 #
 # Knobs: BENCH_RATE (200), BENCH_DURATION (20), BENCH_ENDPOINTS (3), BENCH_MODES
 # ("none refused blackhole"), BENCH_SENSEI (default ./target/release/sensei).
@@ -57,8 +57,8 @@ ORDER BY b.id"""
 for email, submission in conn.execute(query):
     print(email, submission)
 PY
-echo "| receiver | endpoints | rate | sent | 2xx | errors | p50 ms | p99 ms | max ms | outbox after |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| receiver | endpoints | rate | sent | 2xx | errors | p50 ms | p99 ms | max ms | outbox after | attempts made |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 
 offset=0
 for mode in $MODES; do
@@ -168,13 +168,17 @@ print(f"{len(latencies)} {ok} {errors} {pick(0.5):.1f} {pick(0.99):.1f} {latenci
 PY
 )"
   sleep 1
-  depth="$(python3 - "$DB" <<'PY'
+  outbox="$(python3 - "$DB" <<'PY'
 import sqlite3, sys
-print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'").fetchone()[0])
+conn = sqlite3.connect(sys.argv[1])
+depth = conn.execute("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'").fetchone()[0]
+attempts = conn.execute("SELECT COUNT(*) FROM webhook_attempts").fetchone()[0]
+print(depth, attempts)
 PY
 )"
+  read -r depth attempts <<<"$outbox"
   kill -TERM "$SERVER" 2>/dev/null || true
   wait "$SERVER" 2>/dev/null || true
   read -r sent okays errs p50 p99 max <<<"$result"
-  echo "| $mode | $count | $RATE/s | $sent | $okays | $errs | $p50 | $p99 | $max | $depth |"
+  echo "| $mode | $count | $RATE/s | $sent | $okays | $errs | $p50 | $p99 | $max | $depth | $attempts |"
 done

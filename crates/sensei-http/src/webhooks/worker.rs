@@ -1,5 +1,5 @@
-//! The delivery worker of `sensei serve`: every poll interval (at once again when a lease came
-//! back full) it leases as many due deliveries as it has free slots, posts each on a task of
+//! The delivery worker of `sensei serve`: as soon as a slot is free it leases as many due
+//! deliveries as it has free slots (and, once it has caught up, waits a poll interval), posts each on a task of
 //! its own under the concurrency limit and the attempt timeout, and hands the results to one
 //! recorder task that writes them in batches. Bookings never wait for it: the outbox row is
 //! written with the event, and nothing here runs on a request's path.
@@ -77,35 +77,52 @@ async fn run(
     let lease =
         chrono::Duration::from_std(settings.lease()).unwrap_or(chrono::Duration::minutes(1));
     tracing::info!(%owner, concurrency = settings.concurrency, "webhook delivery started");
-    while !*stopped.borrow() {
-        let free = slots.available_permits().min(LEASE_BATCH);
-        let mut full = false;
-        if free > 0 {
-            let limit = u32::try_from(free).unwrap_or(1);
-            match service.lease_due(&owner, limit, lease).await {
-                Ok(due) => {
-                    full = due.len() == free;
-                    for delivery in due {
-                        let Ok(slot) = slots.clone().acquire_owned().await else {
-                            break;
-                        };
-                        let (service, poster, owner, results) = (
-                            service.clone(),
-                            poster.clone(),
-                            owner.clone(),
-                            results.clone(),
-                        );
-                        tokio::spawn(async move {
-                            let attempt = attempt(&service, &poster, &owner, delivery).await;
-                            let _ = results.send(attempt);
-                            drop(slot);
-                        });
-                    }
-                }
-                Err(error) => tracing::warn!(%error, "could not lease webhook deliveries"),
-            }
+    loop {
+        // Wait for a free slot (or the stop), then lease as many deliveries as slots are free.
+        let first = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            _ = stopped.changed() => break,
+        };
+        if *stopped.borrow() {
+            break;
         }
-        if !full {
+        let free = (1 + slots.available_permits()).min(LEASE_BATCH);
+        let limit = u32::try_from(free).unwrap_or(1);
+        let due = match service.lease_due(&owner, limit, lease).await {
+            Ok(due) => due,
+            Err(error) => {
+                tracing::warn!(%error, "could not lease webhook deliveries");
+                Vec::new()
+            }
+        };
+        // A full lease means more may be due: lease again as soon as a slot is free.
+        let caught_up = due.len() < free;
+        let mut first = Some(first);
+        for delivery in due {
+            let slot = match first.take() {
+                Some(slot) => slot,
+                None => match slots.clone().acquire_owned().await {
+                    Ok(slot) => slot,
+                    Err(_) => break,
+                },
+            };
+            let (service, poster, owner, results) = (
+                service.clone(),
+                poster.clone(),
+                owner.clone(),
+                results.clone(),
+            );
+            tokio::spawn(async move {
+                let attempt = attempt(&service, &poster, &owner, delivery).await;
+                let _ = results.send(attempt);
+                drop(slot);
+            });
+        }
+        drop(first);
+        if caught_up {
             tokio::select! {
                 () = tokio::time::sleep(settings.poll_interval) => {}
                 _ = stopped.changed() => {}
