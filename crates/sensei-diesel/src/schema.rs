@@ -155,6 +155,7 @@ diesel::table! {
         secret -> Text,
         event_kinds -> Nullable<Text>,
         created_at -> Timestamp,
+        down_until -> Nullable<Timestamp>,
     }
 }
 

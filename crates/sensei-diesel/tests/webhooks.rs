@@ -172,6 +172,8 @@ async fn a_lease_excludes_other_workers_until_it_lapses(t: TestDb) {
     // "a" comes back late: its attempt is logged but changes nothing.
     let late = RecordedAttempt {
         delivery_id: taken[0].delivery_id,
+        endpoint_id: taken[0].endpoint_id,
+        pause_endpoint_until: None,
         owner: "a".into(),
         attempted_at: now,
         status: Some(200),
@@ -196,6 +198,8 @@ async fn recorded_attempts_move_a_delivery_on_and_show_in_the_log(t: TestDb) {
     let retry_at = now + Duration::seconds(10);
     let attempt = |next, status| RecordedAttempt {
         delivery_id: leased[0].delivery_id,
+        endpoint_id: endpoint,
+        pause_endpoint_until: None,
         owner: "a".into(),
         attempted_at: now,
         status,
@@ -278,7 +282,54 @@ async fn concurrent_workers_never_lease_the_same_delivery(t: TestDb) {
     assert_eq!(seen.len(), 41);
 }
 
+async fn a_silent_receiver_pauses_its_endpoint_until_the_retry(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let dead = add(&t, "http://127.0.0.1:9/dead", "").await;
+    let session = book(&t, f.student, f.submission).await;
+    let alive = add(&t, "http://127.0.0.1:9/alive", "").await;
+    t.execute_sql(&format!(
+        "INSERT INTO scheduled_session_events (session_id, occurred_at, kind, to_state) VALUES \
+         ({0}, '2026-11-28 10:00:00.000000', 'renewed', 'claimed'), \
+         ({0}, '2026-11-28 10:00:00.000000', 'renewed', 'claimed');",
+        session.id
+    ));
+    let store = t.db.webhooks();
+    let now = Utc::now();
+    let first = store.lease_due(lease("a", 1, now)).await.unwrap();
+    assert_eq!(first[0].endpoint_id, dead, "the booking, oldest due");
+    let retry_at = now + Duration::seconds(10);
+    store
+        .record_attempts(vec![RecordedAttempt {
+            delivery_id: first[0].delivery_id,
+            endpoint_id: dead,
+            pause_endpoint_until: Some(retry_at),
+            owner: "a".into(),
+            attempted_at: now,
+            status: None,
+            latency_ms: 1,
+            error: Some("could not connect".into()),
+            next: NextStep::RetryAt(retry_at),
+        }])
+        .await
+        .unwrap();
+    let meanwhile = store.lease_due(lease("a", 10, now)).await.unwrap();
+    assert!(
+        meanwhile.iter().all(|d| d.endpoint_id == alive) && meanwhile.len() == 2,
+        "only the live endpoint's deliveries: {meanwhile:?}"
+    );
+    let after = store
+        .lease_due(lease("b", 10, retry_at + Duration::seconds(31)))
+        .await
+        .unwrap();
+    assert_eq!(
+        after.iter().filter(|d| d.endpoint_id == dead).count(),
+        3,
+        "after the pause, all of the dead one's are due"
+    );
+}
+
 both_backends!(
+    a_silent_receiver_pauses_its_endpoint_until_the_retry,
     events_fill_the_outbox_of_matching_endpoints_from_their_creation_on,
     a_rolled_back_event_leaves_no_delivery_and_any_writer_fills_the_outbox,
     a_lease_excludes_other_workers_until_it_lapses,

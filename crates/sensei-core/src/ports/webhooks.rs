@@ -52,6 +52,11 @@ pub struct LeasedDelivery {
 pub struct RecordedAttempt {
     /// The outbox row.
     pub delivery_id: i64,
+    /// Its endpoint.
+    pub endpoint_id: WebhookEndpointId,
+    /// Until when the endpoint's other deliveries wait: set when the receiver did not answer
+    /// at all (see [`crate::services::WebhookService::pause_until`]).
+    pub pause_endpoint_until: Option<DateTime<Utc>>,
     /// The lease holder that made the attempt.
     pub owner: String,
     /// When the attempt started.
@@ -94,7 +99,7 @@ pub trait WebhookStore: Send + Sync {
     async fn remove_endpoint(&self, id: WebhookEndpointId) -> Result<bool, RepositoryError>;
 
     /// Leases up to `request.limit` due, undelivered deliveries (next attempt at or before
-    /// `now`, no live lease), oldest due first, to `request.owner` until `request.until`.
+    /// `now`, no live lease, their endpoint not paused at `now`), oldest due first, to `request.owner` until `request.until`.
     /// Atomic across processes: a delivery is leased to one owner at a time (PostgreSQL
     /// `FOR UPDATE SKIP LOCKED`; SQLite the single writer), so two workers never post the
     /// same delivery at once.
@@ -107,7 +112,8 @@ pub trait WebhookStore: Send + Sync {
     ) -> Result<Vec<LeasedDelivery>, RepositoryError>;
 
     /// Records attempts in one transaction: appends each to the delivery log and applies its
-    /// next step (delivered, retry at, given up), ending the lease. An attempt whose lease
+    /// next step (delivered, retry at, given up), ending the lease; pauses the endpoint until
+    /// `pause_endpoint_until` when set, and ends its pause on a delivery. An attempt whose lease
     /// `owner` no longer holds the delivery is logged but changes nothing; one whose delivery
     /// was removed is dropped.
     ///

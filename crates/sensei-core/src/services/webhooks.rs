@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::{
     Actor, AttemptLogEntry, AttemptResult, EventFilter, NewWebhookEndpoint, NextStep, OutboxStats,
@@ -197,6 +197,17 @@ impl WebhookService {
                 self.clock.now(),
                 self.jitter.unit(),
             )
+        }
+    }
+
+    /// Until when the endpoint's other deliveries wait after this attempt: when the receiver
+    /// did not answer at all (refused, unreachable, timed out) and the delivery is retried,
+    /// until that retry, so a dead receiver is tried a few deliveries at a time, not every
+    /// delivery as soon as it is due. An answer, even an error status, pauses nothing.
+    pub fn pause_until(&self, result: &AttemptResult, next: NextStep) -> Option<DateTime<Utc>> {
+        match (result.status, next) {
+            (None, NextStep::RetryAt(at)) => Some(at),
+            _ => None,
         }
     }
 

@@ -60,6 +60,13 @@ macro_rules! due_query {
                     .is_null()
                     .or(deliveries::leased_until.lt($now)),
             )
+            .filter(
+                deliveries::endpoint_id.ne_all(
+                    endpoints::table
+                        .filter(endpoints::down_until.gt($now))
+                        .select(endpoints::id),
+                ),
+            )
             .order(deliveries::next_attempt_at.asc())
             .limit($limit)
             .select(deliveries::id)
@@ -184,6 +191,16 @@ macro_rules! record_attempts_body {
                     ))
                     .execute($conn)?,
             };
+            let endpoint = endpoints::table.find(attempt.endpoint_id.get());
+            if let Some(until) = attempt.pause_endpoint_until {
+                diesel::update(endpoint)
+                    .set(endpoints::down_until.eq(Some(SqlaTimestamp::from(until))))
+                    .execute($conn)?;
+            } else if attempt.next == NextStep::Delivered {
+                diesel::update(endpoint)
+                    .set(endpoints::down_until.eq(None::<SqlaTimestamp>))
+                    .execute($conn)?;
+            }
             let still_there = applied > 0
                 || deliveries::table
                     .find(attempt.delivery_id)

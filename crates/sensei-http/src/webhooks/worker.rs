@@ -173,6 +173,8 @@ async fn attempt(
     }
     RecordedAttempt {
         delivery_id: leased.delivery_id,
+        endpoint_id: leased.endpoint_id,
+        pause_endpoint_until: service.pause_until(&result, next),
         owner: owner.to_owned(),
         attempted_at,
         status: result.status,

@@ -4,12 +4,14 @@
 
 -- `secret` is the HMAC key in clear (64 hex digits): signing needs it back.
 -- `event_kinds` is NULL for every event, else ',booked,claimed,' (a substring test below).
+-- `down_until`: the receiver did not answer; its deliveries wait until then (a breaker).
 CREATE TABLE IF NOT EXISTS webhook_endpoints (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     url TEXT NOT NULL,
     secret TEXT NOT NULL,
     event_kinds TEXT,
-    created_at DATETIME NOT NULL
+    created_at DATETIME NOT NULL,
+    down_until DATETIME
 );
 
 -- status: 'pending' until delivered ('delivered') or given up ('failed'). A worker leases a

@@ -195,3 +195,24 @@ fn a_2xx_is_delivered_and_a_failure_is_retried_with_backoff_and_jitter() {
         NextStep::GaveUp
     );
 }
+
+#[test]
+fn only_a_receiver_that_did_not_answer_pauses_its_endpoint_until_the_retry() {
+    let service = service(MockWebhookStore::new(), 0.0);
+    let retry = NextStep::RetryAt(now() + Duration::seconds(10));
+    let silent = AttemptResult {
+        status: None,
+        latency_ms: 1,
+        error: Some("could not connect".into()),
+    };
+    let answered = AttemptResult {
+        status: Some(503),
+        ..silent.clone()
+    };
+    assert_eq!(
+        service.pause_until(&silent, retry),
+        Some(now() + Duration::seconds(10))
+    );
+    assert_eq!(service.pause_until(&answered, retry), None);
+    assert_eq!(service.pause_until(&silent, NextStep::GaveUp), None);
+}
