@@ -57,7 +57,7 @@ pub use error::DatabaseError;
 pub use repo::PlatformWriter;
 pub use repo::{
     AccountStore, DieselCalendarFeeds, DieselContent, DieselScheduledSessions, DieselSignedInReads,
-    SIGN_IN_PURGE_BATCH,
+    DieselWebhooks, SIGN_IN_PURGE_BATCH,
 };
 pub use timestamp::SqlaTimestamp;
 

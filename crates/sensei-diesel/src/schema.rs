@@ -156,6 +156,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Integer,
+        url -> Text,
+        secret -> Text,
+        event_kinds -> Nullable<Text>,
+        created_at -> Timestamp,
+        down_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        endpoint_id -> Integer,
+        event_id -> Integer,
+        created_at -> Timestamp,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        leased_until -> Nullable<Timestamp>,
+        lease_owner -> Nullable<Text>,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> BigInt,
+        delivery_id -> BigInt,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        latency_ms -> Integer,
+        error -> Nullable<Text>,
+        outcome -> Text,
+    }
+}
+
 diesel::joinable!(scheduled_sessions -> users (user_id));
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(scheduled_sessions -> submissions (submission_id));
@@ -168,6 +206,9 @@ diesel::joinable!(anatomy_conversations -> submissions (submission_id));
 
 diesel::joinable!(scheduled_session_events -> scheduled_sessions (session_id));
 diesel::joinable!(calendar_feeds -> users (instructor_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_deliveries -> scheduled_session_events (event_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     auth_sessions,
@@ -185,4 +226,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     agent_messages,
     anatomy_conversations,
     anatomy_messages,
+    webhook_endpoints,
+    webhook_deliveries,
+    webhook_attempts,
 );

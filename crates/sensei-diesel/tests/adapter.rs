@@ -110,9 +110,11 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
     match &t.url {
         DatabaseUrl::Sqlite(path) => {
             let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-            // Newest first: the feature's booking-order index, calendar feeds and
-            // workflow, the platform's sign-ins (`auth_sessions`), the feature's first two
+            // Newest first: the feature's webhooks, booking-order index, calendar
+            // feeds and workflow, the platform's sign-ins (`auth_sessions`), the feature's first two
             // migrations, then the platform schema.
+            conn.revert_last_migration(migrations::SQLITE_FEATURE)
+                .unwrap();
             conn.revert_last_migration(migrations::SQLITE_FEATURE)
                 .unwrap();
             conn.revert_last_migration(migrations::SQLITE_FEATURE)
@@ -131,9 +133,11 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
         }
         DatabaseUrl::Postgres(url) => {
             let mut conn = PgConnection::establish(url).unwrap();
-            // Newest first: the feature's booking-order index, calendar feeds and
-            // workflow, the platform's sign-ins (`auth_sessions`), the feature's first two
+            // Newest first: the feature's webhooks, booking-order index, calendar
+            // feeds and workflow, the platform's sign-ins (`auth_sessions`), the feature's first two
             // migrations, then the platform schema.
+            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
+                .unwrap();
             conn.revert_last_migration(migrations::POSTGRES_FEATURE)
                 .unwrap();
             conn.revert_last_migration(migrations::POSTGRES_FEATURE)
@@ -152,7 +156,7 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
         }
     }
     let applied = t.db.migrate().await.unwrap();
-    assert_eq!(applied.len(), 7, "{applied:?}");
+    assert_eq!(applied.len(), 8, "{applied:?}");
     // Up again gives exactly the schema of the first run: every down undoes its up.
     let after = schema(&t.url);
     assert_eq!(before, after);

@@ -104,6 +104,8 @@ pub struct AppConfig {
     /// Where `/metrics` is served: on its own listener at this address, or (when `None`) on
     /// the main one.
     pub metrics_bind: Option<String>,
+    /// The webhook delivery worker.
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 /// The trusted-header identity mode: an authenticating proxy in front of the service names
@@ -178,6 +180,7 @@ impl AppConfig {
             sign_in_limits: SignInLimits::default(),
             connections: ConnectionLimits::default(),
             metrics_bind: None,
+            webhooks: crate::webhooks::WebhookSettings::default(),
         })
     }
 }

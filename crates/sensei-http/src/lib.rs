@@ -28,6 +28,7 @@ pub mod security_headers;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod webhooks;
 
 #[cfg(test)]
 mod handler_tests;

@@ -22,6 +22,8 @@ use crate::privacy::private_responses;
 use crate::security_headers::security_headers;
 use crate::state::{AppState, KeyError};
 use crate::telemetry::observe_request;
+use crate::webhooks::worker::Worker;
+use crate::webhooks::WebhookSettings;
 
 /// The name of the cookie that carries the sign-in (a private, encrypted cookie).
 pub const SIGN_IN_COOKIE: &str = "sensei_session";
@@ -94,6 +96,8 @@ pub struct Application {
     metrics: MetricsEndpoint,
     /// `--metrics-bind`: `/metrics` on its own listener instead of the main one.
     metrics_listener: Option<(SocketAddr, TcpAcceptor)>,
+    /// The webhook use cases and how their delivery worker runs.
+    webhooks: (sensei_core::services::WebhookService, WebhookSettings),
 }
 
 impl Application {
@@ -114,6 +118,7 @@ impl Application {
         };
         let on_main = metrics_listener.is_none().then(|| metrics.clone());
         let limits = config.connections;
+        let webhooks = (state.webhooks.clone(), config.webhooks);
         Ok(Self {
             address,
             acceptor: LimitedAcceptor::new(acceptor, limits.max_connections, limits.header_timeout),
@@ -121,6 +126,7 @@ impl Application {
             router: build_router_with(state, on_main),
             metrics,
             metrics_listener,
+            webhooks,
         })
     }
 
@@ -147,7 +153,8 @@ impl Application {
         self.run_until(shutdown_signal()).await
     }
 
-    /// Serves until `signal` resolves, then lets in-flight requests finish.
+    /// Serves until `signal` resolves, then lets in-flight requests finish. The webhook
+    /// delivery worker runs alongside and stops after the server (attempts in flight finish).
     ///
     /// # Errors
     /// When the server fails to accept connections.
@@ -162,6 +169,8 @@ impl Application {
                 }
             })
         };
+        let (service, settings) = self.webhooks;
+        let worker = Worker::start(service, settings);
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let main_signal = async move {
             signal.await;
@@ -190,6 +199,9 @@ impl Application {
             }
         };
         upkeep.abort();
+        if let Some(worker) = worker {
+            worker.stop().await;
+        }
         result
     }
 }

@@ -5,15 +5,17 @@
 use std::sync::Arc;
 
 use poem::web::cookie::CookieKey;
-use sensei_core::ports::NoCalendarFeeds;
-use sensei_core::services::CalendarFeeds;
-use sensei_core::{Ports, SenseiService};
+use sensei_core::ports::{NoCalendarFeeds, SystemClock, WebhookStore};
+use sensei_core::services::{CalendarFeeds, WebhookService};
+use sensei_core::{Ports, RetryPolicy, SenseiService};
 use sensei_diesel::Database;
 
 use crate::auth::throttle::SignInThrottle;
 use crate::auth::Argon2Verifier;
 use crate::calendar::OsRandom;
 use crate::config::{AppConfig, TrustedHeader};
+use crate::webhooks::jitter::OsJitter;
+use crate::webhooks::unconfigured::NoWebhooks;
 
 /// Security settings fixed at start-up.
 pub struct Security {
@@ -36,6 +38,8 @@ pub struct AppState {
     pub calendar: CalendarFeeds,
     /// Keys and identity settings.
     pub security: Arc<Security>,
+    /// Webhook endpoints and their delivery (a service of its own: see its docs).
+    pub webhooks: WebhookService,
 }
 
 /// The configured cookie key could not be used.
@@ -62,7 +66,9 @@ impl AppState {
             ports.clock.clone(),
             &config.policy,
         );
-        Ok(Self::over_ports(ports, config)?.with_calendar(calendar))
+        let mut state = Self::over_ports(ports, config)?.with_calendar(calendar);
+        state.webhooks = webhook_service(Arc::new(database.webhooks()), config);
+        Ok(state)
     }
 
     /// This state with these calendar feeds instead.
@@ -94,6 +100,7 @@ impl AppState {
                 trusted_header: config.trusted_header.clone(),
                 sign_in_throttle: SignInThrottle::new(config.sign_in_limits),
             }),
+            webhooks: webhook_service(Arc::new(NoWebhooks), config),
         })
     }
 
@@ -101,4 +108,13 @@ impl AppState {
     pub fn trusted_header(&self) -> Option<&TrustedHeader> {
         self.security.trusted_header.as_ref()
     }
+}
+
+/// The webhook use cases over `store`, with the configured first retry wait.
+fn webhook_service(store: Arc<dyn WebhookStore>, config: &AppConfig) -> WebhookService {
+    let retry = RetryPolicy::default().with_base(
+        chrono::Duration::from_std(config.webhooks.retry_base)
+            .unwrap_or(RetryPolicy::default().base),
+    );
+    WebhookService::new(store, Arc::new(SystemClock), Arc::new(OsJitter), retry)
 }

@@ -15,6 +15,9 @@ pub mod progress;
 pub mod reason;
 pub mod records;
 pub mod session;
+pub mod webhook_payload;
+pub mod webhook_retry;
+pub mod webhooks;
 pub mod workflow;
 
 pub use account::{normalize_email, Account, SignIn, SignInToken, StoredAccount, SIGN_IN_LIFETIME};
@@ -41,4 +44,11 @@ pub use records::{
 pub use session::{
     Cancellation, Claim, Completion, NewScheduledSession, ScheduledSession, SessionLifecycle,
     SessionState,
+};
+pub use webhook_payload::{SessionFacts, SessionSnapshot, WebhookPayload};
+pub use webhook_retry::RetryPolicy;
+pub use webhooks::{
+    AttemptLogEntry, AttemptResult, EventFilter, NewWebhookEndpoint, NextStep, OutboxStats,
+    WebhookEndpoint, WebhookEndpointId, WebhookInputError, WebhookSecret, WebhookUrl,
+    ALL_EVENT_KINDS, MAX_ATTEMPT_ERROR_CHARS, MAX_WEBHOOK_URL_CHARS,
 };

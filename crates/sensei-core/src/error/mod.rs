@@ -4,9 +4,11 @@
 
 mod calendar;
 mod kind;
+mod webhooks;
 
 pub use calendar::CalendarError;
 pub use kind::{DomainError, ErrorKind};
+pub use webhooks::WebhookError;
 
 use chrono::{DateTime, Utc};
 

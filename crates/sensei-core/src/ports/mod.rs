@@ -8,6 +8,7 @@ mod content;
 mod scheduled_sessions;
 mod signed_in;
 mod submissions;
+mod webhooks;
 
 pub use accounts::{AccountRepository, NoAccounts, PasswordVerifier};
 pub use calendar::{CalendarFeedRepository, NoCalendarFeeds, RandomSource};
@@ -18,6 +19,7 @@ pub use scheduled_sessions::{
 };
 pub use signed_in::{ComposedReads, DashboardPlan, DashboardQueries, SignedInRead, SignedInReads};
 pub use submissions::SubmissionRepository;
+pub use webhooks::{Jitter, LeaseRequest, LeasedDelivery, RecordedAttempt, WebhookStore};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use accounts::{MockAccountRepository, MockPasswordVerifier};
@@ -33,3 +35,5 @@ pub use scheduled_sessions::MockScheduledSessionRepository;
 pub use signed_in::MockSignedInReads;
 #[cfg(any(test, feature = "mocks"))]
 pub use submissions::MockSubmissionRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use webhooks::{MockJitter, MockWebhookStore};

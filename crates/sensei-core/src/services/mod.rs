@@ -11,6 +11,7 @@ mod student;
 #[cfg(test)]
 mod tests;
 mod transition;
+mod webhooks;
 mod workflow;
 
 use std::sync::Arc;
@@ -27,6 +28,9 @@ pub use export::SessionExport;
 pub use history::{StudentSession, Timeline};
 pub use instructor::{Dashboard, SessionDetail, SessionListing, SubmissionConversations};
 pub use student::{SubmissionOverview, SubmissionStatus};
+pub use webhooks::{
+    CreatedEndpoint, DueDelivery, WebhookManager, WebhookService, MAX_LISTED_ENDPOINTS,
+};
 
 /// How many digi-trainer sessions the detail page shows.
 pub const DETAIL_AGENT_SESSIONS: u32 = 20;

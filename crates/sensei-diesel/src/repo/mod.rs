@@ -7,6 +7,7 @@ mod content;
 mod platform;
 mod sessions;
 mod signed_in;
+mod webhooks;
 
 pub use accounts::{AccountStore, SIGN_IN_PURGE_BATCH};
 pub use calendar::DieselCalendarFeeds;
@@ -15,3 +16,4 @@ pub use content::DieselContent;
 pub use platform::PlatformWriter;
 pub use sessions::DieselScheduledSessions;
 pub use signed_in::DieselSignedInReads;
+pub use webhooks::DieselWebhooks;

@@ -6,6 +6,7 @@ pub mod database;
 pub mod generate;
 pub mod migrate;
 pub mod serve;
+pub mod webhook;
 
 use std::process::ExitCode;
 
@@ -58,6 +59,9 @@ pub enum Command {
     /// Copy a SQLite database into a new file while the service runs (PostgreSQL: use
     /// pg_dump).
     Backup(backup::BackupArgs),
+    /// Manage webhook endpoints: `add URL [--events LIST]` (prints the signing secret once),
+    /// `list`, `remove ID`, `log`.
+    Webhook(webhook::WebhookArgs),
 }
 
 impl Command {
@@ -67,6 +71,7 @@ impl Command {
             Command::Migrate(args) => migrate::run(args).await,
             Command::Generate(args) => generate::run(args).await,
             Command::Backup(args) => backup::run(args).await,
+            Command::Webhook(args) => webhook::run(args).await,
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::auth::throttle::SignInLimits;
 use crate::config::{parse_proxy, AppConfig, ConnectionLimits, CookieSecret, TrustedHeader};
 use crate::demo;
 use crate::startup::Application;
+use crate::webhooks::WebhookSettings;
 
 /// The SQLite file `serve --demo` uses when no database is given.
 pub const DEMO_DATABASE: &str = "sensei-demo.sqlite3";
@@ -141,6 +142,40 @@ pub struct ServeArgs {
     /// it off the public listener.
     #[arg(long, env = "SENSEI_METRICS_BIND")]
     pub metrics_bind: Option<String>,
+    /// Webhook deliveries this process posts at once (0: this process delivers none; another
+    /// process on the same database may).
+    #[arg(
+        long,
+        env = "SENSEI_WEBHOOK_CONCURRENCY",
+        default_value_t = 8,
+        value_parser = clap::value_parser!(u64).range(0..=256)
+    )]
+    pub webhook_concurrency: u64,
+    /// The longest one webhook attempt may take, connecting included, in milliseconds.
+    #[arg(
+        long,
+        env = "SENSEI_WEBHOOK_TIMEOUT_MS",
+        default_value_t = 10_000,
+        value_parser = clap::value_parser!(u64).range(100..=60_000)
+    )]
+    pub webhook_timeout_ms: u64,
+    /// How often the webhook outbox is polled when idle, in milliseconds.
+    #[arg(
+        long,
+        env = "SENSEI_WEBHOOK_POLL_MS",
+        default_value_t = 1000,
+        value_parser = clap::value_parser!(u64).range(10..=60_000)
+    )]
+    pub webhook_poll_ms: u64,
+    /// The wait before a failed webhook is tried again, in milliseconds; it doubles with each
+    /// failure up to an hour, and retries go on for a day.
+    #[arg(
+        long,
+        env = "SENSEI_WEBHOOK_RETRY_BASE_MS",
+        default_value_t = 10_000,
+        value_parser = clap::value_parser!(u64).range(1..=3_600_000)
+    )]
+    pub webhook_retry_base_ms: u64,
 }
 
 /// The cookie key from `--cookie-key`/`SENSEI_COOKIE_KEY`, or a fresh one with a warning.
@@ -232,6 +267,12 @@ impl ServeArgs {
                 .map(str::trim)
                 .filter(|bind| !bind.is_empty())
                 .map(str::to_owned),
+            webhooks: WebhookSettings {
+                concurrency: usize::try_from(self.webhook_concurrency).unwrap_or(0),
+                attempt_timeout: Duration::from_millis(self.webhook_timeout_ms),
+                poll_interval: Duration::from_millis(self.webhook_poll_ms),
+                retry_base: Duration::from_millis(self.webhook_retry_base_ms),
+            },
         })
     }
 }

@@ -7,7 +7,8 @@
 //!   `--metrics-bind`;
 //! * `http.rs`: requests by route template, method and status, with latency histograms;
 //! * `business.rs`: bookings by outcome, completions, sign-in failures (recorded by the HTTP
-//!   adapter after the service call: the domain crate stays free of metrics).
+//!   adapter after the service call: the domain crate stays free of metrics);
+//! * `webhooks.rs`: webhook attempts by outcome, the outbox depth and its oldest delivery.
 //!
 //! The database pool's wait histogram is recorded by `sensei-diesel` through the same facade;
 //! its in-use and idle gauges are sampled at each scrape. docs/operations.md lists every
@@ -17,6 +18,7 @@ pub mod business;
 pub mod endpoint;
 pub mod http;
 pub mod recorder;
+pub mod webhooks;
 
 pub use endpoint::MetricsEndpoint;
 pub use http::{capture_route, RouteSlot};

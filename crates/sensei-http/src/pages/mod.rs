@@ -15,6 +15,7 @@ pub mod login;
 pub mod my_sessions;
 pub mod session_detail;
 pub mod student;
+pub mod webhooks;
 
 use std::str::FromStr;
 
@@ -59,6 +60,8 @@ pub fn routes() -> Route {
         .at("/admin/export.csv", get(export::csv))
         .at("/admin/calendar-link", post(calendar::new_link))
         .at("/calendar/:file", get(calendar::feed))
+        .at("/admin/webhooks", get(webhooks::show).post(webhooks::add))
+        .at("/admin/webhooks/:id/remove", post(webhooks::remove))
         .at("/sessions", get(my_sessions::list))
         .at("/sessions/:id/cancel", post(my_sessions::cancel))
         .at(

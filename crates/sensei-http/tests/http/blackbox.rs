@@ -56,7 +56,7 @@ fn start(db: &Path) -> Server {
 }
 
 fn client() -> Client {
-    Client::builder()
+    crate::helpers::http_client()
         .cookie_store(true)
         .redirect(Policy::none())
         .timeout(Duration::from_secs(20))

@@ -25,6 +25,13 @@ use tempfile::TempDir;
 /// The JSON API's prefix.
 pub const API: &str = "/api/v1";
 
+/// A `reqwest` client builder, after installing the TLS provider every client of this process
+/// needs (the service builds reqwest without a default one).
+pub fn http_client() -> reqwest::ClientBuilder {
+    sensei_http::webhooks::deliver::install_tls_provider();
+    reqwest::Client::builder()
+}
+
 /// A running app (the real router) over its own database.
 pub struct TestApp {
     /// The router.

@@ -19,5 +19,6 @@ mod operations;
 mod outage;
 mod rejected_input;
 mod trusted_header;
+mod webhooks;
 mod workflow_api;
 mod workflow_pages;

@@ -169,7 +169,7 @@ async fn two_processes_keep_one_row_per_pair(database_url: &str) {
     let first = Server::start(database_url);
     let second = Server::start(database_url);
     assert_ne!(first.base, second.base);
-    let client = reqwest::Client::builder()
+    let client = crate::helpers::http_client()
         .timeout(Duration::from_secs(15))
         .build()
         .unwrap();

@@ -109,7 +109,7 @@ fn the_exposition_check_rejects_malformed_lines() {
 // ---------------------------------------------------------------- /metrics, black box
 
 fn client() -> Client {
-    Client::builder()
+    crate::helpers::http_client()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(20))

@@ -34,7 +34,10 @@ async fn serve_trusting(app: &TestApp, proxies: &[&str]) -> String {
 }
 
 fn client() -> Client {
-    Client::builder().redirect(Policy::none()).build().unwrap()
+    crate::helpers::http_client()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
 }
 
 #[tokio::test]

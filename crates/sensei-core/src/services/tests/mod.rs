@@ -9,6 +9,7 @@ mod export;
 mod fake;
 mod preview;
 mod queries;
+mod webhooks;
 mod workflow;
 
 use std::sync::Arc;

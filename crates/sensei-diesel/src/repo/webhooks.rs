@@ -1,0 +1,418 @@
+//! Webhooks: the [`WebhookStore`] port over `webhook_endpoints`, the outbox
+//! `webhook_deliveries` (filled by the trigger `trg_scheduled_session_events_webhooks` in the
+//! transaction that appends each audit event) and the log `webhook_attempts`.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::dsl::{count_star, min};
+use diesel::prelude::*;
+use sensei_core::ports::{LeaseRequest, LeasedDelivery, RecordedAttempt, WebhookStore};
+use sensei_core::{
+    AttemptLogEntry, EventFilter, EventKind, NewWebhookEndpoint, NextStep, OutboxStats,
+    RepositoryError, ScheduledSessionId, SessionEvent, SessionFacts, SessionState, SubmissionId,
+    UserId, WebhookEndpoint, WebhookEndpointId, WebhookSecret, WebhookUrl,
+};
+
+use crate::db::{with_conn, with_write_conn, Database, WriteConn};
+use crate::error::Fail;
+use crate::schema::{
+    scheduled_session_events as events, scheduled_sessions as sessions,
+    webhook_attempts as attempts, webhook_deliveries as deliveries, webhook_endpoints as endpoints,
+};
+use crate::timestamp::SqlaTimestamp;
+
+const PENDING: &str = "pending";
+
+/// The webhook tables of a database.
+#[derive(Debug, Clone)]
+pub struct DieselWebhooks {
+    db: Database,
+}
+
+impl DieselWebhooks {
+    /// Over this database.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+impl Database {
+    /// The webhook endpoints, outbox and delivery log.
+    pub fn webhooks(&self) -> DieselWebhooks {
+        DieselWebhooks::new(self.clone())
+    }
+}
+
+/// How each backend picks the due rows to lease.
+trait LeaseConn: WriteConn {
+    /// The ids of up to `limit` due, unleased, undelivered rows, oldest due first; on
+    /// PostgreSQL locked (`FOR UPDATE SKIP LOCKED`) so a concurrent worker skips them.
+    fn due_ids(&mut self, now: SqlaTimestamp, limit: i64) -> QueryResult<Vec<i64>>;
+}
+
+macro_rules! due_query {
+    ($now:expr, $limit:expr) => {
+        deliveries::table
+            .filter(deliveries::status.eq(PENDING))
+            .filter(deliveries::next_attempt_at.le($now))
+            .filter(
+                deliveries::leased_until
+                    .is_null()
+                    .or(deliveries::leased_until.lt($now)),
+            )
+            .filter(
+                deliveries::endpoint_id.ne_all(
+                    endpoints::table
+                        .filter(endpoints::down_until.gt($now))
+                        .select(endpoints::id),
+                ),
+            )
+            .order(deliveries::next_attempt_at.asc())
+            .limit($limit)
+            .select(deliveries::id)
+    };
+}
+
+#[cfg(feature = "sqlite")]
+impl LeaseConn for diesel::sqlite::SqliteConnection {
+    fn due_ids(&mut self, now: SqlaTimestamp, limit: i64) -> QueryResult<Vec<i64>> {
+        // The immediate transaction holds the only write lock: no other worker reads these
+        // rows as unleased until it commits.
+        due_query!(now, limit).load(self)
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl LeaseConn for diesel::pg::PgConnection {
+    fn due_ids(&mut self, now: SqlaTimestamp, limit: i64) -> QueryResult<Vec<i64>> {
+        due_query!(now, limit).for_update().skip_locked().load(self)
+    }
+}
+
+type LeasedRow = (
+    (i64, i32, i32, SqlaTimestamp),
+    (String, String),
+    (
+        SqlaTimestamp,
+        Option<i32>,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        i32,
+    ),
+    Option<(i32, i32, SqlaTimestamp)>,
+);
+
+fn leased(row: LeasedRow) -> Result<LeasedDelivery, RepositoryError> {
+    let ((delivery_id, attempts, event_id, created_at), (url, secret), event, session) = row;
+    let (occurred_at, actor, kind, from_state, to_state, detail, session_id) = event;
+    let corrupt = |what: &str, value: &str| {
+        RepositoryError::Internal(format!(
+            "webhook delivery {delivery_id} has an unreadable {what} {value:?}"
+        ))
+    };
+    Ok(LeasedDelivery {
+        delivery_id,
+        endpoint_id: WebhookEndpointId(0),
+        url: WebhookUrl::parse(&url).map_err(|_| corrupt("url", &url))?,
+        secret: WebhookSecret::from_stored(secret),
+        event_id: i64::from(event_id),
+        event: SessionEvent {
+            session_id: ScheduledSessionId(session_id),
+            occurred_at: occurred_at.utc(),
+            actor: actor.map(UserId),
+            actor_email: None,
+            kind: EventKind::parse(&kind).ok_or_else(|| corrupt("event kind", &kind))?,
+            from_state: match from_state {
+                Some(raw) => Some(SessionState::parse(&raw).ok_or_else(|| corrupt("state", &raw))?),
+                None => None,
+            },
+            to_state: SessionState::parse(&to_state).ok_or_else(|| corrupt("state", &to_state))?,
+            detail,
+        },
+        session: session.map(|(submission_id, user_id, scheduled_at)| SessionFacts {
+            submission_id: SubmissionId(submission_id),
+            student_id: UserId(user_id),
+            scheduled_at: scheduled_at.utc(),
+        }),
+        attempts: u32::try_from(attempts).unwrap_or(0),
+        created_at: created_at.utc(),
+    })
+}
+
+fn endpoint(
+    row: (i32, String, Option<String>, SqlaTimestamp),
+) -> Result<WebhookEndpoint, RepositoryError> {
+    let (id, url, kinds, created_at) = row;
+    Ok(WebhookEndpoint {
+        id: WebhookEndpointId(id),
+        url: WebhookUrl::parse(&url).map_err(|_| {
+            RepositoryError::Internal(format!("webhook endpoint {id} has an unreadable url"))
+        })?,
+        events: EventFilter::from_stored(kinds.as_deref()),
+        created_at: created_at.utc(),
+    })
+}
+
+/// Records each attempt: the step, then the log line (if the delivery is still there).
+macro_rules! record_attempts_body {
+    ($conn:ident, $attempts:ident) => {{
+        for attempt in &$attempts {
+            let at = SqlaTimestamp::from(attempt.attempted_at);
+            let mine = deliveries::table
+                .filter(deliveries::id.eq(attempt.delivery_id))
+                .filter(deliveries::lease_owner.eq(attempt.owner.as_str()))
+                .filter(deliveries::status.eq(PENDING));
+            let no_lease = (
+                deliveries::attempts.eq(deliveries::attempts + 1),
+                deliveries::leased_until.eq(None::<SqlaTimestamp>),
+                deliveries::lease_owner.eq(None::<String>),
+            );
+            let applied = match attempt.next {
+                NextStep::Delivered => diesel::update(mine)
+                    .set((
+                        no_lease,
+                        deliveries::status.eq("delivered"),
+                        deliveries::finished_at.eq(Some(at)),
+                    ))
+                    .execute($conn)?,
+                NextStep::GaveUp => diesel::update(mine)
+                    .set((
+                        no_lease,
+                        deliveries::status.eq("failed"),
+                        deliveries::finished_at.eq(Some(at)),
+                    ))
+                    .execute($conn)?,
+                NextStep::RetryAt(next) => diesel::update(mine)
+                    .set((
+                        no_lease,
+                        deliveries::next_attempt_at.eq(SqlaTimestamp::from(next)),
+                    ))
+                    .execute($conn)?,
+            };
+            let endpoint = endpoints::table.find(attempt.endpoint_id.get());
+            if let Some(until) = attempt.pause_endpoint_until {
+                diesel::update(endpoint)
+                    .set(endpoints::down_until.eq(Some(SqlaTimestamp::from(until))))
+                    .execute($conn)?;
+            } else if attempt.next == NextStep::Delivered {
+                diesel::update(endpoint)
+                    .set(endpoints::down_until.eq(None::<SqlaTimestamp>))
+                    .execute($conn)?;
+            }
+            let still_there = applied > 0
+                || deliveries::table
+                    .find(attempt.delivery_id)
+                    .select(deliveries::id)
+                    .first::<i64>($conn)
+                    .optional()?
+                    .is_some();
+            if still_there {
+                diesel::insert_into(attempts::table)
+                    .values((
+                        attempts::delivery_id.eq(attempt.delivery_id),
+                        attempts::attempted_at.eq(at),
+                        attempts::status_code.eq(attempt.status.map(i32::from)),
+                        attempts::latency_ms
+                            .eq(i32::try_from(attempt.latency_ms).unwrap_or(i32::MAX)),
+                        attempts::error.eq(attempt.error.as_deref()),
+                        attempts::outcome.eq(attempt.next.outcome()),
+                    ))
+                    .execute($conn)?;
+            }
+        }
+        Ok::<_, Fail>(())
+    }};
+}
+
+#[async_trait]
+impl WebhookStore for DieselWebhooks {
+    async fn add_endpoint(
+        &self,
+        endpoint: NewWebhookEndpoint,
+    ) -> Result<WebhookEndpoint, RepositoryError> {
+        let url = endpoint.url.as_str().to_owned();
+        let secret = endpoint.secret.as_str().to_owned();
+        let kinds = endpoint.events.stored();
+        let created_at = SqlaTimestamp::from(endpoint.created_at);
+        let id: i32 = with_write_conn!(self.db, |conn| {
+            conn.write_transaction(|conn| {
+                Ok(diesel::insert_into(endpoints::table)
+                    .values((
+                        endpoints::url.eq(&url),
+                        endpoints::secret.eq(&secret),
+                        endpoints::event_kinds.eq(&kinds),
+                        endpoints::created_at.eq(created_at),
+                    ))
+                    .returning(endpoints::id)
+                    .get_result(conn)?)
+            })
+        })?;
+        Ok(WebhookEndpoint {
+            id: WebhookEndpointId(id),
+            url: endpoint.url,
+            events: endpoint.events,
+            created_at: created_at.utc(),
+        })
+    }
+
+    async fn list_endpoints(&self, limit: u32) -> Result<Vec<WebhookEndpoint>, RepositoryError> {
+        let rows: Vec<(i32, String, Option<String>, SqlaTimestamp)> =
+            with_conn!(self.db, |conn| {
+                Ok(endpoints::table
+                    .order(endpoints::id.asc())
+                    .limit(i64::from(limit))
+                    .select((
+                        endpoints::id,
+                        endpoints::url,
+                        endpoints::event_kinds,
+                        endpoints::created_at,
+                    ))
+                    .load(conn)?)
+            })?;
+        rows.into_iter().map(endpoint).collect()
+    }
+
+    async fn remove_endpoint(&self, id: WebhookEndpointId) -> Result<bool, RepositoryError> {
+        let id = id.get();
+        let removed: usize = with_write_conn!(self.db, |conn| {
+            conn.write_transaction(|conn| {
+                // The log and the outbox go by `ON DELETE CASCADE`.
+                Ok(diesel::delete(endpoints::table.find(id)).execute(conn)?)
+            })
+        })?;
+        Ok(removed > 0)
+    }
+
+    async fn lease_due(
+        &self,
+        request: LeaseRequest,
+    ) -> Result<Vec<LeasedDelivery>, RepositoryError> {
+        let now = SqlaTimestamp::from(request.now);
+        let until = SqlaTimestamp::from(request.until);
+        let owner = request.owner;
+        let limit = i64::from(request.limit);
+        let rows: Vec<(i32, LeasedRow)> = with_write_conn!(self.db, |conn| {
+            conn.write_transaction(|conn| {
+                let ids = conn.due_ids(now, limit)?;
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                diesel::update(deliveries::table.filter(deliveries::id.eq_any(&ids)))
+                    .set((
+                        deliveries::leased_until.eq(Some(until)),
+                        deliveries::lease_owner.eq(Some(&owner)),
+                    ))
+                    .execute(conn)?;
+                Ok(deliveries::table
+                    .inner_join(endpoints::table)
+                    .inner_join(events::table.left_join(sessions::table))
+                    .filter(deliveries::id.eq_any(&ids))
+                    .order(deliveries::next_attempt_at.asc())
+                    .select((
+                        endpoints::id,
+                        (
+                            (
+                                deliveries::id,
+                                deliveries::attempts,
+                                deliveries::event_id,
+                                deliveries::created_at,
+                            ),
+                            (endpoints::url, endpoints::secret),
+                            (
+                                events::occurred_at,
+                                events::actor_id,
+                                events::kind,
+                                events::from_state,
+                                events::to_state,
+                                events::detail,
+                                events::session_id,
+                            ),
+                            (
+                                sessions::submission_id,
+                                sessions::user_id,
+                                sessions::scheduled_at,
+                            )
+                                .nullable(),
+                        ),
+                    ))
+                    .load(conn)?)
+            })
+        })?;
+        rows.into_iter()
+            .map(|(endpoint_id, row)| {
+                leased(row).map(|delivery| LeasedDelivery {
+                    endpoint_id: WebhookEndpointId(endpoint_id),
+                    ..delivery
+                })
+            })
+            .collect()
+    }
+
+    async fn record_attempts(&self, recorded: Vec<RecordedAttempt>) -> Result<(), RepositoryError> {
+        with_write_conn!(self.db, |conn| {
+            conn.write_transaction(|conn| record_attempts_body!(conn, recorded))
+        })
+    }
+
+    async fn recent_attempts(&self, limit: u32) -> Result<Vec<AttemptLogEntry>, RepositoryError> {
+        type Row = (
+            i32,
+            i32,
+            String,
+            SqlaTimestamp,
+            Option<i32>,
+            i32,
+            Option<String>,
+            String,
+        );
+        let rows: Vec<Row> = with_conn!(self.db, |conn| {
+            Ok(attempts::table
+                .inner_join(deliveries::table.inner_join(events::table))
+                .order(attempts::id.desc())
+                .limit(i64::from(limit))
+                .select((
+                    deliveries::endpoint_id,
+                    deliveries::event_id,
+                    events::kind,
+                    attempts::attempted_at,
+                    attempts::status_code,
+                    attempts::latency_ms,
+                    attempts::error,
+                    attempts::outcome,
+                ))
+                .load(conn)?)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(endpoint_id, event_id, kind, at, status, latency, error, outcome)| {
+                    AttemptLogEntry {
+                        endpoint_id: WebhookEndpointId(endpoint_id),
+                        event_id: i64::from(event_id),
+                        event_kind: EventKind::parse(&kind),
+                        attempted_at: at.utc(),
+                        status: status.and_then(|status| u16::try_from(status).ok()),
+                        latency_ms: u32::try_from(latency).unwrap_or(0),
+                        error,
+                        outcome,
+                    }
+                },
+            )
+            .collect())
+    }
+
+    async fn outbox_stats(&self) -> Result<OutboxStats, RepositoryError> {
+        let (undelivered, oldest): (i64, Option<SqlaTimestamp>) = with_conn!(self.db, |conn| {
+            Ok(deliveries::table
+                .filter(deliveries::status.eq(PENDING))
+                .select((count_star(), min(deliveries::created_at)))
+                .first(conn)?)
+        })?;
+        Ok(OutboxStats {
+            undelivered: u64::try_from(undelivered).unwrap_or(0),
+            oldest_undelivered: oldest.map(|at| -> DateTime<Utc> { at.utc() }),
+        })
+    }
+}

@@ -1,0 +1,338 @@
+//! Webhooks at the adapter, on SQLite and PostgreSQL: the outbox is filled by the event's own
+//! transaction (a rolled-back change leaves no delivery), only for endpoints that existed and
+//! match, leases exclude a second worker until they lapse, and recorded attempts move a
+//! delivery on and show in the log and the outbox depth.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use common::{fixture, new_session, TestDb};
+use sensei_core::ports::{CreateOutcome, LeaseRequest, RecordedAttempt, SystemClock, WebhookStore};
+use sensei_core::services::{WebhookManager, WebhookService};
+use sensei_core::*;
+
+struct NoJitter;
+impl sensei_core::ports::Jitter for NoJitter {
+    fn unit(&self) -> f64 {
+        0.0
+    }
+}
+
+fn service(t: &TestDb) -> WebhookService {
+    WebhookService::new(
+        Arc::new(t.db.webhooks()),
+        Arc::new(SystemClock),
+        Arc::new(NoJitter),
+        RetryPolicy::default(),
+    )
+}
+
+async fn add(t: &TestDb, url: &str, events: &str) -> WebhookEndpointId {
+    service(t)
+        .add_endpoint(
+            WebhookManager::Operator,
+            url,
+            events,
+            WebhookSecret::from_bytes(&[1; 32]),
+        )
+        .await
+        .unwrap()
+        .endpoint
+        .id
+}
+
+async fn book(t: &TestDb, student: UserId, submission: SubmissionId) -> ScheduledSession {
+    match t
+        .db
+        .ports()
+        .sessions
+        .create_unless_recent(
+            new_session(student, submission, Utc::now()),
+            Utc::now() - Duration::hours(1),
+            10,
+        )
+        .await
+        .unwrap()
+    {
+        CreateOutcome::Created(session) => session,
+        other => panic!("expected Created, got {other:?}"),
+    }
+}
+
+fn deliveries(t: &TestDb) -> i64 {
+    t.count_sql("SELECT COUNT(*) AS n FROM webhook_deliveries")
+}
+
+fn lease(owner: &str, limit: u32, at: chrono::DateTime<Utc>) -> LeaseRequest {
+    LeaseRequest {
+        owner: owner.to_owned(),
+        now: at,
+        until: at + Duration::seconds(30),
+        limit,
+    }
+}
+
+async fn events_fill_the_outbox_of_matching_endpoints_from_their_creation_on(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let before = book(&t, f.student, f.submission).await;
+    assert_eq!(deliveries(&t), 0, "no endpoint, no delivery");
+    let all = add(&t, "http://127.0.0.1:9/all", "").await;
+    let claims = add(&t, "http://127.0.0.1:9/claims", "claimed").await;
+    let submission =
+        t.db.platform_writer()
+            .create_submission(f.student, f.challenge, Utc::now() - Duration::days(1))
+            .await
+            .unwrap();
+    book(&t, f.student, submission).await;
+    assert_eq!(deliveries(&t), 1, "the booking goes to `all` only");
+    let sensei = SenseiService::new(t.db.ports(), Policy::default());
+    sensei
+        .claim(Actor::instructor(f.instructor), before.id)
+        .await
+        .unwrap();
+    assert_eq!(deliveries(&t), 3, "the claim goes to both");
+
+    let due = service(&t)
+        .lease_due("w", 10, Duration::seconds(30))
+        .await
+        .unwrap();
+    let mut got: Vec<(WebhookEndpointId, &str)> = due
+        .iter()
+        .map(|d| (d.leased.endpoint_id, d.payload.event_type.as_str()))
+        .collect();
+    got.sort();
+    let mut expected = vec![
+        (all, "session.booked"),
+        (all, "session.claimed"),
+        (claims, "session.claimed"),
+    ];
+    expected.sort();
+    assert_eq!(got, expected);
+    let claim = due.iter().find(|d| d.leased.endpoint_id == claims).unwrap();
+    assert_eq!(claim.payload.session.id, before.id.get());
+    assert_eq!(claim.payload.session.previous_state, Some("pending"));
+    assert_eq!(claim.payload.session.student_id, Some(f.student.get()));
+    assert_eq!(claim.leased.secret, WebhookSecret::from_bytes(&[1; 32]));
+
+    let listed = service(&t)
+        .endpoints(WebhookManager::Operator)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(
+        listed[1].events,
+        EventFilter::Only(vec![EventKind::Claimed])
+    );
+    service(&t)
+        .remove_endpoint(WebhookManager::Operator, all)
+        .await
+        .unwrap();
+    assert_eq!(deliveries(&t), 1, "its deliveries went with it");
+}
+
+async fn a_rolled_back_event_leaves_no_delivery_and_any_writer_fills_the_outbox(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let session = book(&t, f.student, f.submission).await;
+    add(&t, "http://127.0.0.1:9/all", "").await;
+    let insert = format!(
+        "INSERT INTO scheduled_session_events (session_id, occurred_at, kind, to_state) \
+         VALUES ({}, '2026-11-28 10:00:00.000000', 'completed', 'completed');",
+        session.id
+    );
+    t.execute_sql(&format!("BEGIN; {insert} ROLLBACK;"));
+    assert_eq!(deliveries(&t), 0, "rolled back with the event");
+    t.execute_sql(&insert);
+    assert_eq!(
+        deliveries(&t),
+        1,
+        "a platform's own insert is delivered too"
+    );
+}
+
+async fn a_lease_excludes_other_workers_until_it_lapses(t: TestDb) {
+    let f = fixture(&t.db).await;
+    add(&t, "http://127.0.0.1:9/all", "").await;
+    book(&t, f.student, f.submission).await;
+    let store = t.db.webhooks();
+    let now = Utc::now();
+    assert_eq!(store.lease_due(lease("a", 5, now)).await.unwrap().len(), 1);
+    assert!(store
+        .lease_due(lease("b", 5, now))
+        .await
+        .unwrap()
+        .is_empty());
+    let later = now + Duration::seconds(31);
+    let taken = store.lease_due(lease("b", 5, later)).await.unwrap();
+    assert_eq!(taken.len(), 1, "a lapsed lease is taken over");
+
+    // "a" comes back late: its attempt is logged but changes nothing.
+    let late = RecordedAttempt {
+        delivery_id: taken[0].delivery_id,
+        endpoint_id: taken[0].endpoint_id,
+        pause_endpoint_until: None,
+        owner: "a".into(),
+        attempted_at: now,
+        status: Some(200),
+        latency_ms: 5,
+        error: None,
+        next: NextStep::Delivered,
+    };
+    store.record_attempts(vec![late]).await.unwrap();
+    assert_eq!(store.outbox_stats().await.unwrap().undelivered, 1);
+}
+
+async fn recorded_attempts_move_a_delivery_on_and_show_in_the_log(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let endpoint = add(&t, "http://127.0.0.1:9/all", "").await;
+    book(&t, f.student, f.submission).await;
+    let store = t.db.webhooks();
+    let now = Utc::now();
+    let stats = store.outbox_stats().await.unwrap();
+    assert_eq!(stats.undelivered, 1);
+    assert!(stats.oldest_undelivered.is_some());
+    let leased = store.lease_due(lease("a", 5, now)).await.unwrap();
+    let retry_at = now + Duration::seconds(10);
+    let attempt = |next, status| RecordedAttempt {
+        delivery_id: leased[0].delivery_id,
+        endpoint_id: endpoint,
+        pause_endpoint_until: None,
+        owner: "a".into(),
+        attempted_at: now,
+        status,
+        latency_ms: 12,
+        error: Some("the receiver answered 500".into()),
+        next,
+    };
+    store
+        .record_attempts(vec![attempt(NextStep::RetryAt(retry_at), Some(500))])
+        .await
+        .unwrap();
+    assert!(
+        store
+            .lease_due(lease("a", 5, now))
+            .await
+            .unwrap()
+            .is_empty(),
+        "not due yet"
+    );
+    let again = store.lease_due(lease("a", 5, retry_at)).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 1);
+    store
+        .record_attempts(vec![attempt(NextStep::Delivered, Some(200))])
+        .await
+        .unwrap();
+    assert_eq!(store.outbox_stats().await.unwrap(), OutboxStats::default());
+    assert!(store
+        .lease_due(lease("a", 5, retry_at + Duration::hours(2)))
+        .await
+        .unwrap()
+        .is_empty());
+    let log = store.recent_attempts(10).await.unwrap();
+    let outcomes: Vec<&str> = log.iter().map(|entry| entry.outcome.as_str()).collect();
+    assert_eq!(outcomes, ["delivered", "retry"], "newest first");
+    assert_eq!(log[1].status, Some(500));
+    assert_eq!(log[1].endpoint_id, endpoint);
+    assert_eq!(log[1].event_kind, Some(EventKind::Booked));
+}
+
+async fn concurrent_workers_never_lease_the_same_delivery(t: TestDb) {
+    let f = fixture(&t.db).await;
+    add(&t, "http://127.0.0.1:9/all", "").await;
+    let session = book(&t, f.student, f.submission).await;
+    let values: Vec<String> = (0..40)
+        .map(|_| {
+            format!(
+                "({}, '2026-11-28 10:00:00.000000', 'renewed', 'claimed')",
+                session.id
+            )
+        })
+        .collect();
+    t.execute_sql(&format!(
+        "INSERT INTO scheduled_session_events (session_id, occurred_at, kind, to_state) VALUES {};",
+        values.join(", ")
+    ));
+    let now = Utc::now();
+    let workers: Vec<_> = (0..4)
+        .map(|n| {
+            let store = t.db.webhooks();
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                for _ in 0..8 {
+                    let leased = store
+                        .lease_due(lease(&format!("w{n}"), 3, now))
+                        .await
+                        .unwrap();
+                    mine.extend(leased.into_iter().map(|d| d.delivery_id));
+                }
+                mine
+            })
+        })
+        .collect();
+    let mut seen = HashSet::new();
+    for worker in workers {
+        for id in worker.await.unwrap() {
+            assert!(seen.insert(id), "delivery {id} leased twice");
+        }
+    }
+    assert_eq!(seen.len(), 41);
+}
+
+async fn a_silent_receiver_pauses_its_endpoint_until_the_retry(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let dead = add(&t, "http://127.0.0.1:9/dead", "").await;
+    let session = book(&t, f.student, f.submission).await;
+    let alive = add(&t, "http://127.0.0.1:9/alive", "").await;
+    t.execute_sql(&format!(
+        "INSERT INTO scheduled_session_events (session_id, occurred_at, kind, to_state) VALUES \
+         ({0}, '2026-11-28 10:00:00.000000', 'renewed', 'claimed'), \
+         ({0}, '2026-11-28 10:00:00.000000', 'renewed', 'claimed');",
+        session.id
+    ));
+    let store = t.db.webhooks();
+    let now = Utc::now();
+    let first = store.lease_due(lease("a", 1, now)).await.unwrap();
+    assert_eq!(first[0].endpoint_id, dead, "the booking, oldest due");
+    let retry_at = now + Duration::seconds(10);
+    store
+        .record_attempts(vec![RecordedAttempt {
+            delivery_id: first[0].delivery_id,
+            endpoint_id: dead,
+            pause_endpoint_until: Some(retry_at),
+            owner: "a".into(),
+            attempted_at: now,
+            status: None,
+            latency_ms: 1,
+            error: Some("could not connect".into()),
+            next: NextStep::RetryAt(retry_at),
+        }])
+        .await
+        .unwrap();
+    let meanwhile = store.lease_due(lease("a", 10, now)).await.unwrap();
+    assert!(
+        meanwhile.iter().all(|d| d.endpoint_id == alive) && meanwhile.len() == 2,
+        "only the live endpoint's deliveries: {meanwhile:?}"
+    );
+    let after = store
+        .lease_due(lease("b", 10, retry_at + Duration::seconds(31)))
+        .await
+        .unwrap();
+    assert_eq!(
+        after.iter().filter(|d| d.endpoint_id == dead).count(),
+        3,
+        "after the pause, all of the dead one's are due"
+    );
+}
+
+both_backends!(
+    a_silent_receiver_pauses_its_endpoint_until_the_retry,
+    events_fill_the_outbox_of_matching_endpoints_from_their_creation_on,
+    a_rolled_back_event_leaves_no_delivery_and_any_writer_fills_the_outbox,
+    a_lease_excludes_other_workers_until_it_lapses,
+    recorded_attempts_move_a_delivery_on_and_show_in_the_log,
+    concurrent_workers_never_lease_the_same_delivery,
+);

@@ -1,0 +1,46 @@
+//! Webhook delivery: `sign.rs` (the `Sensei-Signature` header), `deliver.rs` (one attempt
+//! over HTTP), `worker.rs` (the loop `sensei serve` runs: lease due deliveries, post them
+//! with bounded concurrency and time, record each attempt), `jitter.rs` (randomness),
+//! `unconfigured.rs` (the store of a state built over mocked ports). The rules (retry
+//! schedule, payload, who may manage endpoints) are the core's `WebhookService`.
+
+pub mod deliver;
+pub mod jitter;
+pub mod sign;
+pub mod unconfigured;
+pub mod worker;
+
+use std::time::Duration;
+
+/// How the delivery worker runs (`sensei serve --webhook-*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebhookSettings {
+    /// Deliveries posted at once; 0 runs no worker in this process.
+    pub concurrency: usize,
+    /// The longest one attempt may take (connecting included).
+    pub attempt_timeout: Duration,
+    /// How often the outbox is polled when idle.
+    pub poll_interval: Duration,
+    /// The first retry's wait (then doubling, at most an hour, for a day).
+    pub retry_base: Duration,
+}
+
+impl Default for WebhookSettings {
+    /// 8 at once, 10 s per attempt, polled every second, first retry after 10 s.
+    fn default() -> Self {
+        Self {
+            concurrency: 8,
+            attempt_timeout: Duration::from_secs(10),
+            poll_interval: Duration::from_secs(1),
+            retry_base: Duration::from_secs(10),
+        }
+    }
+}
+
+impl WebhookSettings {
+    /// How long a worker holds a leased delivery: the attempt's timeout twice over plus five
+    /// seconds to record it. A worker that dies loses its leases after this.
+    pub fn lease(&self) -> Duration {
+        self.attempt_timeout * 2 + Duration::from_secs(5)
+    }
+}

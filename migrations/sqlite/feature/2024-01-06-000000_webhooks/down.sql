@@ -1,0 +1,4 @@
+DROP TRIGGER IF EXISTS trg_scheduled_session_events_webhooks;
+DROP TABLE IF EXISTS webhook_attempts;
+DROP TABLE IF EXISTS webhook_deliveries;
+DROP TABLE IF EXISTS webhook_endpoints;
