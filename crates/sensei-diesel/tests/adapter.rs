@@ -1439,8 +1439,8 @@ async fn sqlite_connections_are_configured() {
     assert!(result.is_err());
 }
 
-/// The bundled SQLite keeps plans independent of bound values (`.cargo/config.toml` sets
-/// `SQLITE_ENABLE_QPSG`): otherwise every statement with `LIMIT ?` (each page, each `.first()`)
+/// The bundled SQLite is built as `.cargo/config.toml` says: plans independent of bound values
+/// (`SQLITE_ENABLE_QPSG`), otherwise every statement with `LIMIT ?` (each page, each `.first()`)
 /// is parsed and planned again on every execution, although Diesel keeps it prepared.
 #[test]
 fn bundled_sqlite_keeps_plans_stable() {
@@ -1450,12 +1450,17 @@ fn bundled_sqlite_keeps_plans_stable() {
         n: i64,
     }
     let mut conn = SqliteConnection::establish(":memory:").unwrap();
-    let found: Found = diesel::sql_query(
-        "SELECT COUNT(*) AS n FROM pragma_compile_options WHERE compile_options = 'ENABLE_QPSG'",
-    )
-    .get_result(&mut conn)
-    .unwrap();
-    assert_eq!(found.n, 1, "SQLite compiled without SQLITE_ENABLE_QPSG");
+    // Also: no memory-statistics mutex on every allocation, and no per-connection mutexes
+    // (a pooled connection is used by one thread at a time).
+    for option in ["ENABLE_QPSG", "DEFAULT_MEMSTATUS=0", "THREADSAFE=2"] {
+        let found: Found = diesel::sql_query(
+            "SELECT COUNT(*) AS n FROM pragma_compile_options WHERE compile_options = ?",
+        )
+        .bind::<diesel::sql_types::Text, _>(option)
+        .get_result(&mut conn)
+        .unwrap();
+        assert_eq!(found.n, 1, "SQLite compiled without SQLITE_{option}");
+    }
 }
 
 /// Every pooled PostgreSQL connection runs without parallel workers (a generic plan of the
