@@ -4,9 +4,20 @@
 use chrono::TimeDelta;
 use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
-use sensei_core::{PageRequest, PageSize, SessionCursor, MAX_PAGE_SIZE};
+use sensei_core::{PageRequest, PageSize, SessionCursor, StatusFilter, UserId, MAX_PAGE_SIZE};
 
-use crate::errors::invalid_input;
+use crate::errors::{invalid_input, raise};
+
+/// Every status filter, to parse the `status` argument.
+const STATUS_FILTERS: [StatusFilter; 7] = [
+    StatusFilter::Pending,
+    StatusFilter::Claimed,
+    StatusFilter::Open,
+    StatusFilter::Completed,
+    StatusFilter::Cancelled,
+    StatusFilter::Closed,
+    StatusFilter::All,
+];
 
 /// An integer argument, or `None` when it does not fit in an `i64` (a wrong type is a
 /// `TypeError`).
@@ -73,4 +84,35 @@ pub fn page(limit: &Bound<'_, PyAny>, after: Option<&str>) -> PyResult<PageReque
         })?),
     };
     Ok(PageRequest { size, after })
+}
+
+/// A record id (submission or session) from Python, or `NotFound` when it cannot exist.
+pub(crate) fn record_id(value: &Bound<'_, PyAny>, what: &str) -> PyResult<i32> {
+    id(value)?.ok_or_else(|| {
+        raise(
+            "NotFound",
+            format!("{what} {value} does not exist"),
+            "not_found",
+        )
+    })
+}
+
+/// A user id from Python.
+pub(crate) fn user_id(value: &Bound<'_, PyAny>, name: &str) -> PyResult<UserId> {
+    id(value)?
+        .map(UserId)
+        .ok_or_else(|| invalid_input(format!("{name} {value} is not a user id")))
+}
+
+/// A status filter by name.
+pub(crate) fn status_filter(raw: &str) -> PyResult<StatusFilter> {
+    STATUS_FILTERS
+        .into_iter()
+        .find(|filter| filter.as_str() == raw)
+        .ok_or_else(|| {
+            invalid_input(format!(
+                "status must be one of pending, claimed, open, completed, cancelled, closed, \
+                 all; got {raw:?}"
+            ))
+        })
 }

@@ -10,29 +10,18 @@ use std::time::Duration;
 use chrono::Utc;
 use pyo3::prelude::*;
 use sensei_core::{
-    Actor, ChallengeId, EligibilityReason, Policy, ScheduledSessionId, SenseiService, SessionQuery,
-    StatusFilter, SubmissionId, UserId,
+    Actor, ChallengeId, DomainError, EligibilityReason, Policy, ScheduledSession,
+    ScheduledSessionId, SenseiService, SessionQuery, SubmissionId, UserId,
 };
 use sensei_diesel::{Database, DatabaseUrl, PoolOptions};
 use tokio::runtime::Runtime;
 
-use crate::args::{bounded, duration, id, page};
+use crate::args::{bounded, duration, id, page, record_id, status_filter, user_id};
 use crate::errors::{database_error, domain_error, invalid_input, raise};
 use crate::objects::{PyBooking, PySession, PySessionPage};
 
 /// The longest student-email filter accepted (an email address's maximum length).
 const MAX_STUDENT_FILTER_CHARS: usize = 320;
-
-/// Every status filter, to parse the `status` argument.
-const STATUS_FILTERS: [StatusFilter; 7] = [
-    StatusFilter::Pending,
-    StatusFilter::Claimed,
-    StatusFilter::Open,
-    StatusFilter::Completed,
-    StatusFilter::Cancelled,
-    StatusFilter::Closed,
-    StatusFilter::All,
-];
 
 /// Books, lists, reads, claims, completes and cancels sensei sessions in the platform's
 /// database, with the same rules and deduplication as the sensei service.
@@ -59,36 +48,6 @@ fn without_driver(raw: &str) -> String {
         },
         None => raw.to_owned(),
     }
-}
-
-/// A record id (submission or session) from Python, or `NotFound` when it cannot exist.
-fn record_id(value: &Bound<'_, PyAny>, what: &str) -> PyResult<i32> {
-    id(value)?.ok_or_else(|| {
-        raise(
-            "NotFound",
-            format!("{what} {value} does not exist"),
-            "not_found",
-        )
-    })
-}
-
-/// A user id from Python.
-fn user_id(value: &Bound<'_, PyAny>, name: &str) -> PyResult<UserId> {
-    id(value)?
-        .map(UserId)
-        .ok_or_else(|| invalid_input(format!("{name} {value} is not a user id")))
-}
-
-fn status_filter(raw: &str) -> PyResult<StatusFilter> {
-    STATUS_FILTERS
-        .into_iter()
-        .find(|filter| filter.as_str() == raw)
-        .ok_or_else(|| {
-            invalid_input(format!(
-                "status must be one of pending, claimed, open, completed, cancelled, closed, \
-                 all; got {raw:?}"
-            ))
-        })
 }
 
 /// The policy from the keyword arguments.
@@ -135,6 +94,28 @@ impl Scheduler {
             ));
         }
         Ok(py.detach(|| self.runtime.block_on(work)))
+    }
+
+    /// An instructor's change to one session (complete, claim, renew, release): the ids
+    /// checked, the use case run with the GIL released, the session as it now is.
+    fn instructor_change<'a, F, Fut, E>(
+        &'a self,
+        py: Python<'_>,
+        session_id: &Bound<'_, PyAny>,
+        instructor_id: &Bound<'_, PyAny>,
+        change: F,
+    ) -> PyResult<PySession>
+    where
+        F: FnOnce(&'a SenseiService, Actor, ScheduledSessionId) -> Fut,
+        Fut: Future<Output = Result<ScheduledSession, E>> + Send,
+        E: DomainError + Send,
+    {
+        let instructor = Actor::instructor(user_id(instructor_id, "instructor_id")?);
+        let id = ScheduledSessionId(record_id(session_id, "scheduled session")?);
+        let session = self
+            .run(py, change(&self.service, instructor, id))?
+            .map_err(domain_error)?;
+        Ok(PySession::from_session(&session, Utc::now()))
     }
 
     /// Whoever the platform says is the instructor; the queue only needs the role.
@@ -358,18 +339,11 @@ impl Scheduler {
         notes: Option<&str>,
         student_notes: Option<&str>,
     ) -> PyResult<PySession> {
-        let instructor = Actor::instructor(user_id(instructor_id, "instructor_id")?);
-        let id = ScheduledSessionId(record_id(session_id, "scheduled session")?);
         let notes = notes.unwrap_or_default();
         let student_notes = student_notes.unwrap_or_default();
-        let session = self
-            .run(
-                py,
-                self.service
-                    .complete_with_notes(instructor, id, notes, student_notes),
-            )?
-            .map_err(domain_error)?;
-        Ok(PySession::from_session(&session, Utc::now()))
+        self.instructor_change(py, session_id, instructor_id, |service, instructor, id| {
+            service.complete_with_notes(instructor, id, notes, student_notes)
+        })
     }
 
     /// Claims a pending session (or one whose claim expired) for the policy's claim time, or
@@ -385,12 +359,9 @@ impl Scheduler {
         session_id: &Bound<'_, PyAny>,
         instructor_id: &Bound<'_, PyAny>,
     ) -> PyResult<PySession> {
-        let instructor = Actor::instructor(user_id(instructor_id, "instructor_id")?);
-        let id = ScheduledSessionId(record_id(session_id, "scheduled session")?);
-        let session = self
-            .run(py, self.service.claim(instructor, id))?
-            .map_err(domain_error)?;
-        Ok(PySession::from_session(&session, Utc::now()))
+        self.instructor_change(py, session_id, instructor_id, |service, instructor, id| {
+            service.claim(instructor, id)
+        })
     }
 
     /// Renews the instructor's live claim (the expiry restarts). Raises `Conflict` when they
@@ -402,12 +373,9 @@ impl Scheduler {
         session_id: &Bound<'_, PyAny>,
         instructor_id: &Bound<'_, PyAny>,
     ) -> PyResult<PySession> {
-        let instructor = Actor::instructor(user_id(instructor_id, "instructor_id")?);
-        let id = ScheduledSessionId(record_id(session_id, "scheduled session")?);
-        let session = self
-            .run(py, self.service.renew_claim(instructor, id))?
-            .map_err(domain_error)?;
-        Ok(PySession::from_session(&session, Utc::now()))
+        self.instructor_change(py, session_id, instructor_id, |service, instructor, id| {
+            service.renew_claim(instructor, id)
+        })
     }
 
     /// Releases the instructor's claim: the session is pending again. Raises `Conflict` when
@@ -419,12 +387,9 @@ impl Scheduler {
         session_id: &Bound<'_, PyAny>,
         instructor_id: &Bound<'_, PyAny>,
     ) -> PyResult<PySession> {
-        let instructor = Actor::instructor(user_id(instructor_id, "instructor_id")?);
-        let id = ScheduledSessionId(record_id(session_id, "scheduled session")?);
-        let session = self
-            .run(py, self.service.release_claim(instructor, id))?
-            .map_err(domain_error)?;
-        Ok(PySession::from_session(&session, Utc::now()))
+        self.instructor_change(py, session_id, instructor_id, |service, instructor, id| {
+            service.release_claim(instructor, id)
+        })
     }
 
     /// Cancels the student's own pending or claimed session, with an optional reason (at

@@ -14,14 +14,12 @@
 //! The list's `limit` and `after` are accepted and ignored: an export is always every
 //! matching session.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use sensei_core::{ChallengeId, EligibilityReason, SessionQuery, StatusFilter, UserId};
+use chrono::{DateTime, NaiveDate, Utc};
+use sensei_core::{SessionQuery, StatusFilter, UserId};
 use serde::Deserialize;
 
 use crate::error::AppError;
-
-/// The longest student filter accepted (an email address at most).
-const MAX_STUDENT_FILTER: usize = 320;
+use crate::pages::filters::{non_empty, parse_challenge, parse_date, parse_reason, parse_student};
 
 #[derive(Debug, Default, Deserialize)]
 struct RawFilters {
@@ -35,12 +33,6 @@ struct RawFilters {
     to: Option<String>,
     claimed_by_me: Option<String>,
     completed_by_me: Option<String>,
-}
-
-fn non_empty(value: Option<String>) -> Option<String> {
-    value
-        .map(|text| text.trim().to_owned())
-        .filter(|text| !text.is_empty())
 }
 
 /// One value from two spellings of a parameter; both given and different is refused.
@@ -87,21 +79,6 @@ fn parse_flag(raw: Option<String>, name: &str) -> Result<bool, AppError> {
     }
 }
 
-fn parse_date(raw: Option<String>, name: &str) -> Result<Option<NaiveDate>, AppError> {
-    non_empty(raw)
-        .map(|text| {
-            NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-                .ok()
-                .filter(|date| (1..=9998).contains(&date.year()))
-                .ok_or_else(|| {
-                    AppError::bad_request(format!(
-                        "the {name} date must be like 2026-11-28, not \"{text}\""
-                    ))
-                })
-        })
-        .transpose()
-}
-
 fn start_of(date: NaiveDate) -> Option<DateTime<Utc>> {
     date.and_hms_opt(0, 0, 0).map(|at| at.and_utc())
 }
@@ -116,38 +93,16 @@ pub fn parse_filters(query: Option<&str>, me: UserId) -> Result<SessionQuery, Ap
     let raw: RawFilters = serde_urlencoded::from_str(query.unwrap_or_default())
         .map_err(|_| AppError::bad_request("the query string is malformed"))?;
     let state = parse_state(either(raw.state, raw.status, ("state", "status"))?)?;
-    let reason = non_empty(raw.reason)
-        .map(|text| {
-            text.parse::<EligibilityReason>().map_err(|_| {
-                AppError::bad_request(format!(
-                    "unknown reason \"{text}\": use needs_work_feedback or \
-                     digi_trainer_engagement"
-                ))
-            })
-        })
-        .transpose()?;
-    let challenge_id = either(
-        raw.challenge_id,
-        raw.challenge,
-        ("challenge_id", "challenge"),
-    )?
-    .map(|text| {
-        text.parse::<ChallengeId>().map_err(|_| {
-            AppError::bad_request(format!(
-                "the challenge_id filter must be a challenge id (a whole number), not \"{text}\""
-            ))
-        })
-    })
-    .transpose()?;
-    let student = non_empty(raw.student);
-    if student
-        .as_ref()
-        .is_some_and(|text| text.chars().count() > MAX_STUDENT_FILTER)
-    {
-        return Err(AppError::bad_request(format!(
-            "the student filter is limited to {MAX_STUDENT_FILTER} characters"
-        )));
-    }
+    let reason = parse_reason(raw.reason)?;
+    let challenge_id = parse_challenge(
+        either(
+            raw.challenge_id,
+            raw.challenge,
+            ("challenge_id", "challenge"),
+        )?,
+        "challenge_id",
+    )?;
+    let student = parse_student(raw.student)?;
     let from = parse_date(raw.from, "from")?;
     let to = parse_date(raw.to, "to")?;
     Ok(SessionQuery {
@@ -166,6 +121,7 @@ pub fn parse_filters(query: Option<&str>, me: UserId) -> Result<SessionQuery, Ap
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sensei_core::{ChallengeId, EligibilityReason};
 
     const ME: UserId = UserId(9);
 
@@ -234,7 +190,10 @@ mod tests {
             assert_eq!(error.code, "bad_request");
             assert!(error.message.contains(name), "{raw}: {}", error.message);
         }
-        let long = format!("student={}", "a".repeat(321));
+        let long = format!(
+            "student={}",
+            "a".repeat(crate::pages::filters::MAX_STUDENT_FILTER + 1)
+        );
         assert!(parse_filters(Some(&long), ME).is_err());
     }
 }

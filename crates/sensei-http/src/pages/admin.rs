@@ -14,6 +14,7 @@ use sensei_core::{
 };
 use serde::Deserialize;
 
+use super::filters::{parse_challenge, parse_cursor, parse_flag, parse_reason, parse_student};
 use super::html;
 use super::layout::Nav;
 use crate::auth::sign_in::token_of;
@@ -22,9 +23,6 @@ use crate::auth::{csrf, Viewer};
 use crate::error::AppError;
 use crate::presentation;
 use crate::state::AppState;
-
-/// The longest student filter accepted.
-const MAX_STUDENT_FILTER: usize = 200;
 
 /// One queue row.
 #[derive(Debug, Clone)]
@@ -118,69 +116,12 @@ struct Params {
     after: Option<SessionCursor>,
 }
 
-fn non_empty(value: Option<String>) -> Option<String> {
-    value
-        .map(|text| text.trim().to_owned())
-        .filter(|text| !text.is_empty())
-}
-
-/// A page cursor from a query string.
-pub(crate) fn parse_cursor(raw: Option<String>) -> Result<Option<SessionCursor>, AppError> {
-    non_empty(raw)
-        .map(|text| {
-            SessionCursor::decode(&text).ok_or_else(|| {
-                AppError::bad_request("The page cursor is malformed; start from the first page.")
-            })
-        })
-        .transpose()
-}
-
-/// A yes/no filter: `1` is on; absent, empty or `0` is off; anything else is refused.
-pub(crate) fn parse_flag(raw: Option<String>, name: &str) -> Result<bool, AppError> {
-    match non_empty(raw).as_deref() {
-        None | Some("0") => Ok(false),
-        Some("1") => Ok(true),
-        Some(other) => Err(AppError::bad_request(format!(
-            "The {name} filter is 1 or absent, not \"{other}\"."
-        ))),
-    }
-}
-
-pub(crate) fn non_empty_text(value: Option<String>) -> Option<String> {
-    non_empty(value)
-}
-
 fn parse_params(query: Option<&str>) -> Result<Params, AppError> {
     let raw: RawParams = serde_urlencoded::from_str(query.unwrap_or_default())
         .map_err(|_| AppError::bad_request("The query string is malformed."))?;
-    let reason = non_empty(raw.reason)
-        .map(|text| {
-            text.parse::<EligibilityReason>().map_err(|_| {
-                AppError::bad_request(format!(
-                    "Unknown reason filter \"{text}\": use needs_work_feedback or \
-                     digi_trainer_engagement."
-                ))
-            })
-        })
-        .transpose()?;
-    let challenge = non_empty(raw.challenge)
-        .map(|text| {
-            text.parse::<ChallengeId>().map_err(|_| {
-                AppError::bad_request(format!(
-                    "The challenge filter must be a challenge id (a whole number), not \"{text}\"."
-                ))
-            })
-        })
-        .transpose()?;
-    let student = non_empty(raw.student);
-    if student
-        .as_ref()
-        .is_some_and(|text| text.chars().count() > MAX_STUDENT_FILTER)
-    {
-        return Err(AppError::bad_request(format!(
-            "The student filter is limited to {MAX_STUDENT_FILTER} characters."
-        )));
-    }
+    let reason = parse_reason(raw.reason)?;
+    let challenge = parse_challenge(raw.challenge, "challenge")?;
+    let student = parse_student(raw.student)?;
     let after = parse_cursor(raw.after)?;
     let mine = parse_flag(raw.mine, "mine")?;
     Ok(Params {

@@ -4,7 +4,7 @@
 //! both inclusive), keyset-paged with `?after=<cursor>`.
 
 use askama::Template;
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{handler, Request, Response};
@@ -13,16 +13,15 @@ use sensei_core::{
 };
 use serde::Deserialize;
 
-use super::admin::{non_empty_text, parse_cursor, parse_flag};
+use super::filters::{
+    non_empty, parse_challenge, parse_cursor, parse_date, parse_flag, parse_student,
+};
 use super::html;
 use super::layout::Nav;
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::presentation;
 use crate::state::AppState;
-
-/// The longest student filter accepted.
-const MAX_STUDENT_FILTER: usize = 200;
 
 /// One closed session.
 #[derive(Debug, Clone)]
@@ -110,25 +109,10 @@ struct Params {
     after: Option<SessionCursor>,
 }
 
-fn parse_date(raw: Option<String>, name: &str) -> Result<Option<NaiveDate>, AppError> {
-    non_empty_text(raw)
-        .map(|text| {
-            NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-                .ok()
-                .filter(|date| (1..=9998).contains(&date.year()))
-                .ok_or_else(|| {
-                    AppError::bad_request(format!(
-                        "The {name} date must be a date like 2026-11-28, not \"{text}\"."
-                    ))
-                })
-        })
-        .transpose()
-}
-
 fn parse_params(query: Option<&str>) -> Result<Params, AppError> {
     let raw: RawParams = serde_urlencoded::from_str(query.unwrap_or_default())
         .map_err(|_| AppError::bad_request("The query string is malformed."))?;
-    let state = match non_empty_text(raw.state).as_deref() {
+    let state = match non_empty(raw.state).as_deref() {
         None | Some("closed") => StatusFilter::Closed,
         Some("completed") => StatusFilter::Completed,
         Some("cancelled") => StatusFilter::Cancelled,
@@ -138,24 +122,8 @@ fn parse_params(query: Option<&str>) -> Result<Params, AppError> {
             )))
         }
     };
-    let student = non_empty_text(raw.student);
-    if student
-        .as_ref()
-        .is_some_and(|text| text.chars().count() > MAX_STUDENT_FILTER)
-    {
-        return Err(AppError::bad_request(format!(
-            "The student filter is limited to {MAX_STUDENT_FILTER} characters."
-        )));
-    }
-    let challenge = non_empty_text(raw.challenge)
-        .map(|text| {
-            text.parse::<ChallengeId>().map_err(|_| {
-                AppError::bad_request(format!(
-                    "The challenge filter must be a challenge id (a whole number), not \"{text}\"."
-                ))
-            })
-        })
-        .transpose()?;
+    let student = parse_student(raw.student)?;
+    let challenge = parse_challenge(raw.challenge, "challenge")?;
     Ok(Params {
         state,
         student,

@@ -6,6 +6,7 @@ pub mod booking;
 pub mod calendar;
 pub mod conversations;
 pub mod export;
+pub(crate) mod filters;
 
 pub mod health;
 pub mod history;

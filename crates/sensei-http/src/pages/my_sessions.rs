@@ -10,7 +10,7 @@ use sensei_core::services::StudentSession;
 use sensei_core::{PageRequest, ScheduledSessionId, MAX_CANCEL_REASON_CHARS};
 use serde::Deserialize;
 
-use super::admin::parse_cursor;
+use super::filters::parse_cursor;
 use super::layout::Nav;
 use super::{html, parse_id, see_other};
 use crate::auth::{CheckedForm, Viewer};
