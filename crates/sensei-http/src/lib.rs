@@ -9,6 +9,7 @@
 //! [`startup::Application::build`] binds a listener (port 0 in tests) and reports the bound
 //! port; [`startup::build_router`] gives the whole endpoint for poem's `TestClient`.
 
+pub mod allocator;
 pub mod api;
 pub mod auth;
 pub mod calendar;

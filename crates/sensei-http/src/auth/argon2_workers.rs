@@ -1,10 +1,11 @@
 //! [`Argon2Verifier`]: the core's password-verification port over argon2, on a few dedicated
-//! threads (one per core), each reusing one memory buffer for every check. An argon2 check
-//! needs about 19 MiB; allocating it per check on the blocking pool let the allocator keep
-//! every buffer (the resident size grew by about 7 MiB per sign-in and never came back), so
-//! here memory is the threads' buffers and nothing more, whatever the number of sign-ins.
+//! threads (one per core), each reusing one memory buffer while checks keep coming and
+//! freeing it when none is waiting. An argon2 check needs about 19 MiB; allocating it per
+//! check on the blocking pool let the allocator keep every buffer (the resident size grew by
+//! about 7 MiB per sign-in and never came back), so here memory is at most the threads'
+//! buffers, whatever the number of sign-ins, and nothing once they are idle.
 
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -70,11 +71,7 @@ impl Default for Argon2Verifier {
 /// A worker: takes checks from the queue until the verifier is gone.
 fn work(queue: &Mutex<Receiver<Job>>) {
     let mut memory: Vec<Block> = Vec::new();
-    loop {
-        let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
-        let Ok((password, hash, reply)) = job else {
-            return;
-        };
+    while let Some((password, hash, reply)) = next_job(queue, &mut memory) {
         let verified = match hash.as_deref() {
             Some(hash) => verify_with(&mut memory, &password, hash),
             None => {
@@ -83,6 +80,22 @@ fn work(queue: &Mutex<Receiver<Job>>) {
             }
         };
         let _ = reply.send(verified);
+    }
+}
+
+/// The next check, or `None` once the verifier is gone. A check already waiting reuses the
+/// work area; when none is waiting, the work area is freed before the thread sleeps, so an
+/// idle service does not keep 19 MiB per thread (with the allocator set up by
+/// `crate::allocator`, the memory goes back to the system). A flood of sign-ins keeps it.
+fn next_job(queue: &Mutex<Receiver<Job>>, memory: &mut Vec<Block>) -> Option<Job> {
+    let queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
+    match queue.try_recv() {
+        Ok(job) => Some(job),
+        Err(TryRecvError::Disconnected) => None,
+        Err(TryRecvError::Empty) => {
+            *memory = Vec::new();
+            queue.recv().ok()
+        }
     }
 }
 
@@ -184,6 +197,37 @@ mod tests {
         let mut memory = Vec::new();
         assert!(!verify_with(&mut memory, "x", greedy));
         assert!(memory.is_empty(), "nothing was allocated");
+    }
+
+    fn job() -> (Job, oneshot::Receiver<bool>) {
+        let (reply, answer) = oneshot::channel();
+        (("x".to_owned(), None, reply), answer)
+    }
+
+    #[test]
+    fn the_work_area_is_kept_while_checks_wait_and_freed_when_none_does() {
+        let (jobs, queue) = sync_channel::<Job>(2);
+        let queue = Mutex::new(queue);
+        let mut memory = vec![Block::default(); 8];
+
+        // A check is already waiting: the work area is reused.
+        jobs.send(job().0).unwrap();
+        assert!(next_job(&queue, &mut memory).is_some());
+        assert_eq!(memory.len(), 8);
+
+        // Nothing waits: the work area is freed before the worker sleeps.
+        let sender = jobs.clone();
+        let late = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            sender.send(job().0).unwrap();
+        });
+        assert!(next_job(&queue, &mut memory).is_some());
+        assert!(memory.is_empty() && memory.capacity() == 0);
+        late.join().unwrap();
+
+        // The verifier is gone: the worker ends.
+        drop(jobs);
+        assert!(next_job(&queue, &mut memory).is_none());
     }
 
     #[tokio::test]
