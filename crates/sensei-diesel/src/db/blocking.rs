@@ -8,15 +8,16 @@ use diesel::r2d2::{Pool, R2D2Connection};
 use sensei_core::RepositoryError;
 
 use super::manager::Manager;
-use super::write::WriterQueue;
+use super::writer::WriterQueue;
 use crate::error::Fail;
 
-/// Runs `f` with a pooled connection on Tokio's blocking pool, keeping the caller's span.
-/// With a `queue`, waits for its turn there first (asynchronously, bounded by the database
-/// timeout), then checks the connection out, and after a successful write checks that the
-/// database file is still in place. A pool timeout (no connection, server down), a turn that
-/// does not come, or a deleted file is [`RepositoryError::Unavailable`]. The time spent
-/// getting the connection is recorded (`sensei_db_pool_wait_seconds`, see `pool_metrics`).
+/// Runs `f` with a pooled connection off the async runtime, keeping the caller's span: on
+/// Tokio's blocking pool, or with a `queue`, on that database's writer thread
+/// ([`WriterQueue::run`]: after the writes queued before it, waiting asynchronously and
+/// bounded, holding neither a blocking thread nor a connection while it waits). A pool
+/// timeout (no connection, server down), a write that cannot start in time, or a deleted
+/// file is [`RepositoryError::Unavailable`]. The time spent getting the connection is
+/// recorded (`sensei_db_pool_wait_seconds`, see `pool_metrics`).
 pub(crate) async fn run<C, T, F>(
     pool: &Pool<Manager<C>>,
     queue: Option<&WriterQueue>,
@@ -28,34 +29,36 @@ where
     F: FnOnce(&mut C) -> Result<T, Fail> + Send + 'static,
 {
     let pool = pool.clone();
-    // Writers wait for their turn here, asynchronously and bounded, before they take a
-    // blocking thread or a connection.
-    let turn = match queue {
-        Some(queue) => Some(queue.take_turn().await?),
-        None => None,
-    };
     let span = tracing::Span::current();
-    tokio::task::spawn_blocking(move || {
+    let work = move || {
         let _entered = span.enter();
-        let asked = Instant::now();
-        let checkout = pool.get();
-        super::pool_metrics::record_wait(C::BACKEND, asked.elapsed(), checkout.is_ok());
-        let mut managed =
-            checkout.map_err(|error| RepositoryError::Unavailable(error.to_string()))?;
-        let result = f(&mut managed.conn).map_err(RepositoryError::from);
-        if matches!(result, Err(RepositoryError::Unavailable(_))) {
-            // The server went away (or the file stayed locked): do not hand this connection
-            // out again; the pool opens a fresh one when the database is back.
-            managed.broken = true;
-        }
-        if let (Ok(_), Some(turn)) = (&result, &turn) {
-            turn.check_file()?;
-        }
-        drop(turn);
-        result
-    })
-    .await
-    .map_err(|error| RepositoryError::Internal(format!("database task failed: {error}")))?
+        with_pooled(&pool, f)
+    };
+    match queue {
+        Some(queue) => queue.run(work).await,
+        None => tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|error| RepositoryError::Internal(format!("database task failed: {error}")))?,
+    }
+}
+
+/// Checks a connection out (bounded by the pool's timeout) and runs `f` with it.
+fn with_pooled<C, T, F>(pool: &Pool<Manager<C>>, f: F) -> Result<T, RepositoryError>
+where
+    C: R2D2Connection + super::pool_metrics::Backend + 'static,
+    F: FnOnce(&mut C) -> Result<T, Fail>,
+{
+    let asked = Instant::now();
+    let checkout = pool.get();
+    super::pool_metrics::record_wait(C::BACKEND, asked.elapsed(), checkout.is_ok());
+    let mut managed = checkout.map_err(|error| RepositoryError::Unavailable(error.to_string()))?;
+    let result = f(&mut managed.conn).map_err(RepositoryError::from);
+    if matches!(result, Err(RepositoryError::Unavailable(_))) {
+        // The server went away (or the file stayed locked): do not hand this connection
+        // out again; the pool opens a fresh one when the database is back.
+        managed.broken = true;
+    }
+    result
 }
 
 /// Runs the same Diesel body on whichever backend the database uses: the body is expanded
@@ -85,9 +88,9 @@ macro_rules! with_conn {
 }
 pub(crate) use with_conn;
 
-/// [`with_conn`] for bodies that run a [`WriteConn::write_transaction`]: on SQLite the call
-/// first takes its turn in the database's writer queue ([`WriterQueue`]), and only then
-/// checks a connection out. Every write transaction goes through here.
+/// [`with_conn`] for bodies that run a [`WriteConn::write_transaction`]: on SQLite the body
+/// runs on the database's writer thread ([`WriterQueue`]), after the writes queued before
+/// it, and only then checks a connection out. Every write transaction goes through here.
 ///
 /// [`WriteConn::write_transaction`]: super::WriteConn::write_transaction
 macro_rules! with_write_conn {

@@ -9,7 +9,8 @@
 //! * `cached.rs`: hand-written SQL kept in each connection's statement cache;
 //! * `blocking.rs`: running Diesel code on Tokio's blocking pool (`run`, `with_conn!`,
 //!   `with_write_conn!`);
-//! * `write.rs`: the SQLite writer queue and `WriteConn` (atomic writes per backend);
+//! * `write.rs`: `WriteConn` (atomic writes per backend) and the SQLite file's identity;
+//! * `writer.rs`: the SQLite writer thread that runs every write of this process;
 //! * `backup.rs`: [`Database::backup_to`] (SQLite's `VACUUM INTO`);
 //! * `pool_metrics.rs`: the pool's gauges and wait histogram.
 //!
@@ -27,6 +28,7 @@ mod pool_metrics;
 mod statements;
 mod url;
 mod write;
+mod writer;
 
 #[cfg(feature = "postgres")]
 use diesel::pg::PgConnection;
@@ -50,7 +52,8 @@ pub use statements::StatementCounter;
 pub use url::DatabaseUrl;
 #[cfg(feature = "sqlite")]
 pub(crate) use write::SqliteFile;
-pub(crate) use write::{sql_for, UserLock, WriteConn, WriterQueue};
+pub(crate) use write::{sql_for, UserLock, WriteConn};
+pub(crate) use writer::WriterQueue;
 
 use crate::error::DatabaseError;
 
@@ -68,7 +71,7 @@ pub(crate) enum Pools {
 #[derive(Clone)]
 pub struct Database {
     pub(crate) pools: Pools,
-    /// This database's SQLite writer queue (unused on PostgreSQL, which locks rows).
+    /// This database's SQLite writer thread (unused on PostgreSQL, which locks rows).
     pub(crate) writers: WriterQueue,
 }
 

@@ -1,8 +1,5 @@
-//! Writes: the SQLite writer queue and what differs between the backends for writes that
-//! must be atomic.
-
-use std::sync::Arc;
-use std::time::Duration;
+//! Writes: what differs between the backends for writes that must be atomic, and the SQLite
+//! file's identity (the writer itself is in `writer.rs`).
 
 use sensei_core::RepositoryError;
 
@@ -17,94 +14,6 @@ use diesel::RunQueryDsl;
 use diesel::{Connection, QueryResult};
 
 use crate::error::Fail;
-
-/// Queues one database's SQLite writers in this process (see [`with_write_conn`]). SQLite has
-/// one writer at a time; without the queue, a writer that finds the lock taken waits in
-/// SQLite's busy handler, which polls with sleeps of up to 100 ms (booking p99 near 100 ms
-/// under load). Waiting here wakes the next writer as soon as the lock is free. A writer
-/// takes its turn *before* it checks a connection out of the pool and before it takes a
-/// blocking thread: queued writers hold neither, so reads, sign-ins and readiness keep
-/// answering while writers wait. The wait in the queue is bounded by half the database
-/// timeout; another process holding the lock is met at SQLite's busy timeout, the whole
-/// timeout, so a write answers (or fails as unavailable) within one and a half timeouts.
-///
-/// [`with_write_conn`]: crate::db::with_write_conn
-#[derive(Debug, Clone)]
-pub(crate) struct WriterQueue {
-    turn: Arc<tokio::sync::Mutex<()>>,
-    wait: Duration,
-    file: Option<SqliteFile>,
-}
-
-impl WriterQueue {
-    /// A queue whose writers wait at most `wait` for their turn, writing to `file` (checked
-    /// before and after each write when known).
-    pub(crate) fn new(wait: Duration, file: Option<SqliteFile>) -> Self {
-        Self {
-            turn: Arc::new(tokio::sync::Mutex::new(())),
-            wait,
-            file,
-        }
-    }
-
-    /// Waits (asynchronously, at most the database timeout) for this writer's turn.
-    ///
-    /// # Errors
-    /// [`RepositoryError::Unavailable`] when the turn does not come in time, or the database
-    /// file was deleted or replaced.
-    pub(crate) async fn take_turn(&self) -> Result<WriterTurn, RepositoryError> {
-        self.check_file()?;
-        let guard = tokio::time::timeout(self.wait, Arc::clone(&self.turn).lock_owned())
-            .await
-            .map_err(|_| {
-                RepositoryError::Unavailable(format!(
-                    "the database stayed busy: no write could start within {} ms",
-                    self.wait.as_millis()
-                ))
-            })?;
-        Ok(WriterTurn {
-            _guard: guard,
-            file: self.file.clone(),
-        })
-    }
-
-    /// Takes the turn from blocking code (bulk loads), waiting as long as it takes.
-    #[cfg_attr(
-        not(all(feature = "sqlite", any(feature = "fixtures", test))),
-        allow(dead_code)
-    )]
-    pub(crate) fn blocking_turn(&self) -> WriterTurn {
-        WriterTurn {
-            _guard: Arc::clone(&self.turn).blocking_lock_owned(),
-            file: self.file.clone(),
-        }
-    }
-
-    /// Whether the file this database opened is still the one at its path.
-    ///
-    /// # Errors
-    /// [`RepositoryError::Unavailable`] when it was deleted or replaced.
-    pub(crate) fn check_file(&self) -> Result<(), RepositoryError> {
-        self.file.as_ref().map_or(Ok(()), SqliteFile::check)
-    }
-}
-
-/// One writer's turn in the queue, held until its write is done.
-pub(crate) struct WriterTurn {
-    _guard: tokio::sync::OwnedMutexGuard<()>,
-    file: Option<SqliteFile>,
-}
-
-impl WriterTurn {
-    /// Whether the database file is still in place; checked after a write commits, so a
-    /// write into a file that was deleted meanwhile is never confirmed.
-    ///
-    /// # Errors
-    /// [`RepositoryError::Unavailable`] when the file was deleted or replaced.
-    pub(crate) fn check_file(&self) -> Result<(), RepositoryError> {
-        self.file.as_ref().map_or(Ok(()), SqliteFile::check)
-    }
-}
 
 /// The SQLite file a database opened, by identity (device and inode), so that a file deleted
 /// or replaced under the running service is noticed: SQLite itself keeps writing to the
@@ -208,8 +117,8 @@ impl WriteConn for SqliteConnection {
     where
         F: FnOnce(&mut Self) -> Result<T, Fail>,
     {
-        // The caller took its turn in the database's writer queue before checking this
-        // connection out (`with_write_conn!`).
+        // The caller runs on the database's writer thread (`with_write_conn!`), one write
+        // of this process at a time.
         self.immediate_transaction(f)
     }
 
@@ -277,83 +186,9 @@ pub(crate) fn sql_for<C: WriteConn>(
     C::placeholders(sql)
 }
 
-#[cfg(all(test, feature = "sqlite", feature = "postgres"))]
+#[cfg(all(test, feature = "postgres"))]
 mod tests {
-    use std::time::Duration;
-
-    use diesel::prelude::*;
-
     use super::*;
-    use crate::db::{with_write_conn, Database, DatabaseUrl, PoolOptions};
-    use crate::schema::challenges;
-
-    /// One write transaction through the writer queue.
-    async fn add_challenge(
-        db: &Database,
-        name: String,
-    ) -> Result<(), sensei_core::RepositoryError> {
-        with_write_conn!(db, |conn| {
-            conn.write_transaction(|conn| {
-                diesel::insert_into(challenges::table)
-                    .values((challenges::name.eq(&name), challenges::description.eq("")))
-                    .execute(conn)?;
-                Ok(())
-            })
-        })
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn queued_sqlite_writers_hold_no_connection_and_each_database_has_its_own_queue() {
-        let dir = tempfile::tempdir().unwrap();
-        let options = PoolOptions {
-            max_connections: 2,
-            connection_timeout: Duration::from_secs(3),
-        };
-        let db = Database::connect(&DatabaseUrl::Sqlite(dir.path().join("a.db")), options).unwrap();
-        let other =
-            Database::connect(&DatabaseUrl::Sqlite(dir.path().join("b.db")), options).unwrap();
-        db.migrate().await.unwrap();
-        other.migrate().await.unwrap();
-
-        // Someone holds this database's queue, as a long write transaction would.
-        let queue = db.writers.clone();
-        let (release, released) = std::sync::mpsc::channel::<()>();
-        let (held, is_held) = tokio::sync::oneshot::channel::<()>();
-        let holder = std::thread::spawn(move || {
-            let _turn = queue.blocking_turn();
-            held.send(()).unwrap();
-            released.recv().unwrap();
-        });
-        is_held.await.unwrap();
-
-        // More writers than pooled connections queue up behind it...
-        let writers: Vec<_> = (0..4)
-            .map(|n| {
-                let db = db.clone();
-                tokio::spawn(async move { add_challenge(&db, format!("queued {n}")).await })
-            })
-            .collect();
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        // ...holding no connection: reads still get one at once.
-        for _ in 0..3 {
-            db.ping().await.unwrap();
-        }
-        // Another database's writers do not wait for this one's queue.
-        tokio::time::timeout(
-            Duration::from_secs(2),
-            add_challenge(&other, "elsewhere".to_owned()),
-        )
-        .await
-        .unwrap()
-        .unwrap();
-        assert!(writers.iter().all(|writer| !writer.is_finished()));
-
-        release.send(()).unwrap();
-        holder.join().unwrap();
-        for writer in writers {
-            writer.await.unwrap().unwrap();
-        }
-    }
 
     #[test]
     fn numbers_placeholders_for_postgres() {
@@ -361,23 +196,5 @@ mod tests {
             PgConnection::placeholders("a = ? AND b = ? LIMIT ?"),
             "a = $1 AND b = $2 LIMIT $3"
         );
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_writer_whose_turn_does_not_come_in_time_is_unavailable() {
-        let dir = tempfile::tempdir().unwrap();
-        let options = PoolOptions {
-            max_connections: 2,
-            connection_timeout: Duration::from_millis(100),
-        };
-        let db = Database::connect(&DatabaseUrl::Sqlite(dir.path().join("a.db")), options).unwrap();
-        db.migrate().await.unwrap();
-        let _held = db.writers.take_turn().await.unwrap();
-        let refused = add_challenge(&db, "late".to_owned()).await;
-        assert!(
-            matches!(refused, Err(sensei_core::RepositoryError::Unavailable(ref why)) if why.contains("50 ms")),
-            "{refused:?}"
-        );
-        db.ping().await.unwrap();
     }
 }
