@@ -244,7 +244,7 @@ for backend in $BACKENDS; do
 
     # A cursor halfway through the pending queue (SessionCursor: <unix micros>.<id>), and a
     # pending session for the detail page.
-    pending="$(sql "$backend" "$SQL_URL" "SELECT pending_count FROM scheduled_session_counts WHERE id = 1")"
+    pending="$(sql "$backend" "$SQL_URL" "SELECT SUM(pending_count) FROM scheduled_session_counts")"
     if [[ "$backend" == sqlite ]]; then
       micros_expr="scheduled_at"
     else

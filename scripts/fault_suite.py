@@ -915,8 +915,8 @@ def s6_kill_during_burst():
                 if row is None or row[0] is None:
                     missing_done.append(key)
         close_after = close_pairs(conn)
-        counts = conn.execute("SELECT pending_count, completed_count FROM "
-                              "scheduled_session_counts WHERE id = 1").fetchone()
+        counts = conn.execute("SELECT SUM(pending_count), SUM(completed_count) FROM "
+                              "scheduled_session_counts").fetchone()
         actual = conn.execute(
             "SELECT SUM(session_completed_at IS NULL), SUM(session_completed_at IS NOT NULL) "
             "FROM scheduled_sessions").fetchone()

@@ -16,7 +16,7 @@ mod submissions;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
-use sensei_core::ports::{Clock, ComposedReads, NoAccounts};
+use sensei_core::ports::{Clock, ComposedBookingReads, ComposedReads, NoAccounts};
 use sensei_core::{
     AgentSessionId, ChallengeId, ConversationId, GoalId, GoalStatus, MessageRole, Policy, Ports,
     ReviewVerdict, SenseiService, SubmissionId, UserId,
@@ -54,6 +54,7 @@ impl InMemoryPlatform {
                 // No accounts here: a signed-in read finds nobody signed in.
                 signed_in: Arc::new(ComposedReads::new(Arc::new(NoAccounts), shared.clone())),
                 sessions: shared.clone(),
+                booking: Arc::new(ComposedBookingReads::new(shared.clone(), shared.clone())),
                 submissions: shared.clone(),
                 goals: shared.clone(),
                 digi_trainer: shared.clone(),

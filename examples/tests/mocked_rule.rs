@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use mockall::predicate::eq;
 use sensei_core::ports::{
-    CreateOutcome, MockAccountRepository, MockAnatomyRepository, MockClock,
+    ComposedBookingReads, CreateOutcome, MockAccountRepository, MockAnatomyRepository, MockClock,
     MockDigiTrainerRepository, MockGoalRepository, MockPasswordVerifier,
     MockScheduledSessionRepository, MockSignedInReads, MockSubmissionRepository,
 };
@@ -75,11 +75,17 @@ fn service(
         .returning(move |_, _| Ok(five_goals_with(touched)));
     let mut clock = MockClock::new();
     clock.expect_now().return_const(now());
+    let (submissions, goals) = (Arc::new(submissions), Arc::new(goals));
     SenseiService::new(
         Ports {
             sessions: Arc::new(sessions),
-            submissions: Arc::new(submissions),
-            goals: Arc::new(goals),
+            // The booking's reads go through the two mocked ports above.
+            booking: Arc::new(ComposedBookingReads::new(
+                submissions.clone(),
+                goals.clone(),
+            )),
+            submissions,
+            goals,
             digi_trainer: Arc::new(MockDigiTrainerRepository::new()),
             anatomy: Arc::new(MockAnatomyRepository::new()),
             accounts: Arc::new(MockAccountRepository::new()),

@@ -56,8 +56,8 @@ pub use error::DatabaseError;
 #[cfg(feature = "fixtures")]
 pub use repo::PlatformWriter;
 pub use repo::{
-    AccountStore, DieselCalendarFeeds, DieselContent, DieselScheduledSessions, DieselSignedInReads,
-    DieselWebhooks, SIGN_IN_PURGE_BATCH,
+    AccountStore, DieselBookingReads, DieselCalendarFeeds, DieselContent, DieselScheduledSessions,
+    DieselSignedInReads, DieselWebhooks, SIGN_IN_PURGE_BATCH,
 };
 pub use timestamp::SqlaTimestamp;
 
@@ -83,6 +83,8 @@ impl Database {
             clock: Arc::new(SystemClock),
             // The sign-in and the page read on one connection, in one blocking trip.
             signed_in: Arc::new(DieselSignedInReads::new(self.clone())),
+            // A booking's submission and goal progress in one blocking trip.
+            booking: Arc::new(DieselBookingReads::new(self.clone())),
         }
     }
 

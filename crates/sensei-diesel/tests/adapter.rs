@@ -110,9 +110,11 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
     match &t.url {
         DatabaseUrl::Sqlite(path) => {
             let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-            // Newest first: the feature's webhooks, booking-order index, calendar
+            // Newest first: the feature's booking function, webhooks, booking-order index, calendar
             // feeds and workflow, the platform's sign-ins (`auth_sessions`), the feature's first two
             // migrations, then the platform schema.
+            conn.revert_last_migration(migrations::SQLITE_FEATURE)
+                .unwrap();
             conn.revert_last_migration(migrations::SQLITE_FEATURE)
                 .unwrap();
             conn.revert_last_migration(migrations::SQLITE_FEATURE)
@@ -133,9 +135,11 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
         }
         DatabaseUrl::Postgres(url) => {
             let mut conn = PgConnection::establish(url).unwrap();
-            // Newest first: the feature's webhooks, booking-order index, calendar
+            // Newest first: the feature's booking function, webhooks, booking-order index, calendar
             // feeds and workflow, the platform's sign-ins (`auth_sessions`), the feature's first two
             // migrations, then the platform schema.
+            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
+                .unwrap();
             conn.revert_last_migration(migrations::POSTGRES_FEATURE)
                 .unwrap();
             conn.revert_last_migration(migrations::POSTGRES_FEATURE)
@@ -156,7 +160,7 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
         }
     }
     let applied = t.db.migrate().await.unwrap();
-    assert_eq!(applied.len(), 8, "{applied:?}");
+    assert_eq!(applied.len(), 9, "{applied:?}");
     // Up again gives exactly the schema of the first run: every down undoes its up.
     let after = schema(&t.url);
     assert_eq!(before, after);
@@ -1136,6 +1140,71 @@ async fn hand_written_reads_are_prepared_once(t: TestDb) {
     assert_eq!(counter.cached(), cached, "nothing prepared anew");
 }
 
+/// A booking's facts come in one blocking trip with the same answer as the submission and
+/// goal ports apart; someone else's submission comes without goals, an unknown one as none.
+async fn booking_facts_are_one_unit_of_work(t: TestDb) {
+    use sensei_core::ports::BookingFacts;
+    let f = fixture(&t.db).await;
+    let writer = t.db.platform_writer();
+    writer
+        .set_goal_progress(f.student, f.goals[0], GoalStatus::Passed)
+        .await
+        .unwrap();
+    writer
+        .set_goal_progress(f.student, f.goals[2], GoalStatus::Engaged)
+        .await
+        .unwrap();
+    let ports = t.db.ports();
+    let submission = ports.submissions.get(f.submission).await.unwrap().unwrap();
+    let goals = ports.goals.progress(f.student, f.challenge).await.unwrap();
+    assert_eq!(goals.len(), 3);
+
+    let before = t.counter.get();
+    let facts = ports
+        .booking
+        .booking_facts(f.submission, f.student)
+        .await
+        .unwrap();
+    assert_eq!(
+        t.counter.get() - before,
+        2,
+        "the submission, the goal progress"
+    );
+    assert_eq!(
+        facts,
+        Some(BookingFacts {
+            submission: submission.clone(),
+            goals
+        })
+    );
+
+    let before = t.counter.get();
+    let theirs = ports
+        .booking
+        .booking_facts(f.submission, f.other)
+        .await
+        .unwrap();
+    assert_eq!(
+        t.counter.get() - before,
+        1,
+        "nothing read past the submission"
+    );
+    assert_eq!(
+        theirs,
+        Some(BookingFacts {
+            submission,
+            goals: Vec::new()
+        })
+    );
+
+    let unknown = ports
+        .booking
+        .booking_facts(SubmissionId(f.submission.get() + 1000), f.student)
+        .await
+        .unwrap();
+    assert_eq!(unknown, None);
+}
+
 /// The signed-in dashboard read resolves the sign-in and reads the page on one connection:
 /// the same answer as the two ports apart, one statement for a refused or unknown sign-in,
 /// and the plan sees the resolved account.
@@ -1332,10 +1401,27 @@ async fn counter_follows_every_change(t: TestDb) {
     ));
     assert_eq!(sessions.count(&pending).await.unwrap(), 2);
     assert_eq!(sessions.count(&completed).await.unwrap(), 0);
+    // PostgreSQL keeps the counter in 16 slots (consecutive sessions in different ones, so
+    // concurrent changes do not queue on one row); SQLite in one row.
+    let (rows, used) = match t.url {
+        DatabaseUrl::Sqlite(_) => (1, 1),
+        DatabaseUrl::Postgres(_) => (16, 2),
+    };
+    assert_eq!(
+        t.count_sql("SELECT COUNT(*) AS n FROM scheduled_session_counts"),
+        rows
+    );
+    assert_eq!(
+        t.count_sql("SELECT COUNT(*) AS n FROM scheduled_session_counts WHERE pending_count <> 0"),
+        used
+    );
     t.execute_sql("DELETE FROM scheduled_sessions");
     assert_eq!(sessions.count(&pending).await.unwrap(), 0);
     assert_eq!(
-        t.count_sql("SELECT pending_count + completed_count AS n FROM scheduled_session_counts"),
+        t.count_sql(
+            "SELECT CAST(SUM(pending_count + completed_count) AS BIGINT) AS n \
+             FROM scheduled_session_counts"
+        ),
         0
     );
 }
@@ -1357,6 +1443,7 @@ both_backends!(
     list_uses_constant_statements,
     hand_written_reads_are_prepared_once,
     signed_in_dashboard_is_one_unit_of_work,
+    booking_facts_are_one_unit_of_work,
     odd_rows_are_kept_with_safe_defaults,
     counter_follows_every_change,
 );

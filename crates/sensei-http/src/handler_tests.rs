@@ -9,8 +9,9 @@ use poem::http::StatusCode;
 use poem::test::TestClient;
 use sensei_core::ports::{
     AccountRepository, ComposedReads, DashboardRead, MockAccountRepository, MockAnatomyRepository,
-    MockClock, MockDigiTrainerRepository, MockGoalRepository, MockPasswordVerifier,
-    MockScheduledSessionRepository, MockSubmissionRepository, ScheduledSessionRepository,
+    MockBookingReads, MockClock, MockDigiTrainerRepository, MockGoalRepository,
+    MockPasswordVerifier, MockScheduledSessionRepository, MockSubmissionRepository,
+    ScheduledSessionRepository,
 };
 use sensei_core::{
     Account, Page, Ports, RepositoryError, Role, SignInToken, StoredAccount, UserId,
@@ -41,6 +42,7 @@ impl Mocks {
             sessions,
             submissions: Arc::new(MockSubmissionRepository::new()),
             goals: Arc::new(MockGoalRepository::new()),
+            booking: Arc::new(MockBookingReads::new()),
             digi_trainer: Arc::new(MockDigiTrainerRepository::new()),
             anatomy: Arc::new(MockAnatomyRepository::new()),
             accounts,

@@ -2,6 +2,7 @@
 //! implement them. With the `mocks` feature each trait has a `mockall` mock named `Mock<Trait>`.
 
 mod accounts;
+mod booking;
 mod calendar;
 mod clock;
 mod content;
@@ -11,6 +12,7 @@ mod submissions;
 mod webhooks;
 
 pub use accounts::{AccountRepository, NoAccounts, PasswordVerifier};
+pub use booking::{BookingFacts, BookingReads, ComposedBookingReads};
 pub use calendar::{CalendarFeedRepository, NoCalendarFeeds, RandomSource};
 pub use clock::{Clock, SystemClock};
 pub use content::{AnatomyRepository, DigiTrainerRepository, GoalRepository};
@@ -23,6 +25,8 @@ pub use webhooks::{Jitter, LeaseRequest, LeasedDelivery, RecordedAttempt, Webhoo
 
 #[cfg(any(test, feature = "mocks"))]
 pub use accounts::{MockAccountRepository, MockPasswordVerifier};
+#[cfg(any(test, feature = "mocks"))]
+pub use booking::MockBookingReads;
 #[cfg(any(test, feature = "mocks"))]
 pub use calendar::{MockCalendarFeedRepository, MockRandomSource};
 #[cfg(any(test, feature = "mocks"))]

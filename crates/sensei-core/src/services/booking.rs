@@ -5,7 +5,7 @@ use crate::domain::{
     ScheduledSession, SubmissionId,
 };
 use crate::error::BookError;
-use crate::ports::CreateOutcome;
+use crate::ports::{BookingFacts, CreateOutcome};
 
 use super::SenseiService;
 
@@ -34,29 +34,30 @@ impl SenseiService {
     /// the policy's number of open sessions (checked atomically with the dedup).
     ///
     /// # Errors
-    /// [`BookError::NotFound`] for an unknown submission, [`BookError::Forbidden`] for someone
-    /// else's (or when the actor is not a student), [`BookError::Ineligible`] with the unmet
-    /// conditions, [`BookError::TooManyOpen`] at the open-session limit, and
-    /// [`BookError::Repository`] when a store fails.
+    /// [`BookError::Forbidden`] when the actor is not a student (before anything is read) or
+    /// the submission is someone else's, [`BookError::NotFound`] for an unknown submission,
+    /// [`BookError::Ineligible`] with the unmet conditions, [`BookError::TooManyOpen`] at the
+    /// open-session limit, and [`BookError::Repository`] when a store fails.
     pub async fn book(
         &self,
         actor: Actor,
         submission_id: SubmissionId,
     ) -> Result<Booking, BookError> {
-        let submission = self
-            .ports
-            .submissions
-            .get(submission_id)
-            .await?
-            .ok_or(BookError::NotFound(submission_id.get()))?;
-        if actor.role != Role::Student || submission.owner != actor.user_id {
+        // Only students book: anyone else is refused before anything is read.
+        if actor.role != Role::Student {
             return Err(BookError::Forbidden);
         }
-        let goals = self
+        // The submission and the student's goal progress, in one unit of work where the
+        // store can.
+        let BookingFacts { submission, goals } = self
             .ports
-            .goals
-            .progress(actor.user_id, submission.challenge_id)
-            .await?;
+            .booking
+            .booking_facts(submission_id, actor.user_id)
+            .await?
+            .ok_or(BookError::NotFound(submission_id.get()))?;
+        if submission.owner != actor.user_id {
+            return Err(BookError::Forbidden);
+        }
         let engagement = EngagementSnapshot::from_progress(&goals);
         let reason = match evaluate_eligibility(
             submission.latest_verdict.as_ref(),

@@ -18,8 +18,9 @@ use std::sync::Arc;
 
 use crate::domain::Policy;
 use crate::ports::{
-    AccountRepository, AnatomyRepository, Clock, DigiTrainerRepository, GoalRepository,
-    PasswordVerifier, ScheduledSessionRepository, SignedInReads, SubmissionRepository,
+    AccountRepository, AnatomyRepository, BookingReads, Clock, DigiTrainerRepository,
+    GoalRepository, PasswordVerifier, ScheduledSessionRepository, SignedInReads,
+    SubmissionRepository,
 };
 
 pub use booking::{Booking, BookingOutcome};
@@ -63,6 +64,10 @@ pub struct Ports {
     pub accounts: Arc<dyn AccountRepository>,
     /// Password verification.
     pub passwords: Arc<dyn PasswordVerifier>,
+    /// A booking's submission and goal progress read together
+    /// ([`crate::ports::ComposedBookingReads`] over `submissions` and `goals` when the store
+    /// cannot do it in one unit of work).
+    pub booking: Arc<dyn BookingReads>,
     /// A sign-in and its page read together ([`crate::ports::ComposedReads`] over `accounts`
     /// and `sessions` when the store cannot do it in one unit of work).
     pub signed_in: Arc<dyn SignedInReads>,

@@ -65,7 +65,8 @@ fn file_identity(_path: &std::path::Path) -> Option<(u64, u64)> {
 /// Why writers on behalf of one user are serialised (see [`WriteConn::lock_user`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum UserLock {
-    /// A student's bookings.
+    /// A student's bookings (taken by PostgreSQL's `sensei_book_session`).
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     Bookings,
     /// An instructor's claims.
     Claims,
@@ -74,7 +75,7 @@ pub(crate) enum UserLock {
 impl UserLock {
     /// The advisory lock key: students' and instructors' keys never meet.
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
-    fn key(self, user_id: i32) -> i64 {
+    pub(crate) fn key(self, user_id: i32) -> i64 {
         let range: i64 = match self {
             UserLock::Bookings => 1,
             UserLock::Claims => 2,

@@ -425,11 +425,10 @@ fn load<C: Bulk>(
         // Whatever the triggers did, the counter now equals the table.
         conn.recount_sessions()?;
         let pending = conn.number(
-            "SELECT CAST(pending_count AS BIGINT) AS n FROM scheduled_session_counts WHERE id = 1",
+            "SELECT CAST(SUM(pending_count) AS BIGINT) AS n FROM scheduled_session_counts",
         )?;
         let completed = conn.number(
-            "SELECT CAST(completed_count AS BIGINT) AS n FROM scheduled_session_counts \
-             WHERE id = 1",
+            "SELECT CAST(SUM(completed_count) AS BIGINT) AS n FROM scheduled_session_counts",
         )?;
         Ok::<_, Fail>((pending, completed))
     })?;

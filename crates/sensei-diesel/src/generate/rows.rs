@@ -17,13 +17,16 @@ use crate::schema::{
 use crate::timestamp::SqlaTimestamp;
 use sensei_core::Role;
 
-/// Recomputes the pending/completed counter from the table (portable SQL).
+/// Recomputes the counter from the table (portable SQL): the totals in row 1, the other
+/// slots (PostgreSQL has 16) zero.
 const RECOUNT: &str = "\
 UPDATE scheduled_session_counts SET
-    pending_count = (SELECT COUNT(*) FROM scheduled_sessions WHERE session_completed_at IS NULL),
-    completed_count = (SELECT COUNT(*) FROM scheduled_sessions
-                       WHERE session_completed_at IS NOT NULL)
-WHERE id = 1";
+    pending_count = CASE WHEN id = 1 THEN (SELECT COUNT(*) FROM scheduled_sessions
+        WHERE session_completed_at IS NULL AND cancelled_at IS NULL) ELSE 0 END,
+    completed_count = CASE WHEN id = 1 THEN (SELECT COUNT(*) FROM scheduled_sessions
+        WHERE session_completed_at IS NOT NULL) ELSE 0 END,
+    cancelled_count = CASE WHEN id = 1 THEN (SELECT COUNT(*) FROM scheduled_sessions
+        WHERE session_completed_at IS NULL AND cancelled_at IS NOT NULL) ELSE 0 END";
 
 /// Bound parameters one statement may carry: below SQLite's limit (32,766 since 3.32) and
 /// PostgreSQL's (65,535).

@@ -1,8 +1,9 @@
 //! The repositories: every port of `sensei-core`, plus accounts and the platform writer.
 
 mod accounts;
+mod booking;
 mod calendar;
-mod content;
+pub(crate) mod content;
 #[cfg(feature = "fixtures")]
 mod platform;
 mod sessions;
@@ -10,6 +11,7 @@ mod signed_in;
 mod webhooks;
 
 pub use accounts::{AccountStore, SIGN_IN_PURGE_BATCH};
+pub use booking::DieselBookingReads;
 pub use calendar::DieselCalendarFeeds;
 pub use content::DieselContent;
 #[cfg(feature = "fixtures")]

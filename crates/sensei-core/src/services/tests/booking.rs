@@ -158,8 +158,10 @@ async fn booking_an_unknown_submission_is_not_found() {
 }
 
 #[tokio::test]
-async fn an_instructor_cannot_book_a_session() {
-    let mut mocks = Mocks::at(now()).with_submission(submission(INSTRUCTOR, None));
+async fn an_instructor_cannot_book_a_session_and_nothing_is_read() {
+    let mut mocks = Mocks::at(now());
+    mocks.submissions.expect_get().never();
+    mocks.goals.expect_progress().never();
     mocks.sessions.expect_create_unless_recent().never();
 
     let error = mocks

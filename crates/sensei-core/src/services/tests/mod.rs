@@ -22,9 +22,10 @@ use crate::domain::{
     SubmissionId, SubmissionInfo, UserId,
 };
 use crate::ports::{
-    AccountRepository, ComposedReads, MockAccountRepository, MockAnatomyRepository, MockClock,
-    MockDigiTrainerRepository, MockGoalRepository, MockPasswordVerifier,
-    MockScheduledSessionRepository, MockSubmissionRepository, ScheduledSessionRepository,
+    AccountRepository, ComposedBookingReads, ComposedReads, GoalRepository, MockAccountRepository,
+    MockAnatomyRepository, MockClock, MockDigiTrainerRepository, MockGoalRepository,
+    MockPasswordVerifier, MockScheduledSessionRepository, MockSubmissionRepository,
+    ScheduledSessionRepository, SubmissionRepository,
 };
 use crate::services::{Ports, SenseiService};
 
@@ -98,12 +99,18 @@ impl Mocks {
         policy: Policy,
     ) -> SenseiService {
         let accounts: Arc<dyn AccountRepository> = Arc::new(self.accounts);
+        let submissions: Arc<dyn SubmissionRepository> = Arc::new(self.submissions);
+        let goals: Arc<dyn GoalRepository> = Arc::new(self.goals);
         SenseiService::new(
             Ports {
                 signed_in: Arc::new(ComposedReads::new(accounts.clone(), sessions.clone())),
+                booking: Arc::new(ComposedBookingReads::new(
+                    submissions.clone(),
+                    goals.clone(),
+                )),
                 sessions,
-                submissions: Arc::new(self.submissions),
-                goals: Arc::new(self.goals),
+                submissions,
+                goals,
                 digi_trainer: Arc::new(self.digi_trainer),
                 anatomy: Arc::new(self.anatomy),
                 accounts,

@@ -1,5 +1,5 @@
-//! The dashboard's reads on one connection: the counter row (open and completed in one
-//! statement), the count of the viewer's claims and one page of the queue. Used by the
+//! The dashboard's reads on one connection: the counter (open and completed, its rows summed
+//! in one statement), the count of the viewer's claims and one page of the queue. Used by the
 //! session port's `dashboard` and by the signed-in reads, which run them after resolving the
 //! sign-in on the same connection.
 
@@ -66,18 +66,10 @@ macro_rules! read_dashboard {
         use $crate::repo::sessions::query::{
             after_cursor, apply_filters, before_cursor, list_columns, list_source,
         };
-        use $crate::schema::{scheduled_session_counts, scheduled_sessions};
+        use $crate::schema::scheduled_sessions;
         let reads = &$reads;
-        let counts: Option<(i64, i64)> = scheduled_session_counts::table
-            .find(1)
-            .select((
-                scheduled_session_counts::pending_count,
-                scheduled_session_counts::completed_count,
-            ))
-            .first($conn)
-            .optional()?;
-        let counts = match counts {
-            Some(counts) => counts,
+        let counts = match $crate::repo::sessions::counter::read_counter!($conn) {
+            Some(totals) => (totals.pending, totals.completed),
             // No counter row (a database migrated by hand): count the table.
             None => {
                 let open: i64 = scheduled_sessions::table

@@ -4,8 +4,12 @@
 //! * `rows.rs`: the stored row and its conversions;
 //! * `query.rs`: the list's joins, filters and keyset paging;
 //! * `events.rs`: the audit trail's rows;
+//! * `booking.rs`: create-unless-recent per backend (PostgreSQL: one function call);
+//! * `counter.rs`: the counter of sessions by state (rows summed);
 //! * `dashboard.rs`: the dashboard's reads, shared with the signed-in reads.
 
+mod booking;
+pub(crate) mod counter;
 mod dashboard;
 mod events;
 pub(crate) mod query;
@@ -18,21 +22,19 @@ use sensei_core::ports::{
     ClaimLimit, CreateOutcome, DashboardRead, ScheduledSessionRepository, TransitionOutcome,
 };
 use sensei_core::{
-    EventKind, ListOrder, NewScheduledSession, NewSessionEvent, Page, PageRequest, RepositoryError,
+    ListOrder, NewScheduledSession, NewSessionEvent, Page, PageRequest, RepositoryError,
     ScheduledSession, ScheduledSessionId, SessionCursor, SessionEvent, SessionLifecycle,
     SessionListEntry, SessionQuery, StatusFilter, SubmissionId, UserId,
 };
 
 use crate::db::{with_conn, with_write_conn, Database, UserLock, WriteConn};
 use crate::error::Fail;
-use crate::schema::{
-    scheduled_session_counts, scheduled_session_events, scheduled_sessions, users,
-};
+use crate::schema::{scheduled_session_events, scheduled_sessions, users};
 use crate::timestamp::SqlaTimestamp;
 pub(crate) use dashboard::{read_dashboard, DashboardReads};
 use events::{event, EventRow, NewEventRow};
 use query::{after_cursor, apply_filters, before_cursor, like_pattern, list_columns, list_source};
-use rows::{entry, LifecycleColumns, NewScheduledSessionRow, QueueRow, ScheduledSessionRow};
+use rows::{entry, LifecycleColumns, QueueRow, ScheduledSessionRow};
 
 /// The Diesel [`ScheduledSessionRepository`].
 #[derive(Debug, Clone)]
@@ -78,57 +80,20 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
         window_start: DateTime<Utc>,
         max_open: u32,
     ) -> Result<CreateOutcome, RepositoryError> {
-        let window = SqlaTimestamp::from(window_start);
-        let row = NewScheduledSessionRow::from(&new);
-        let student = new.user_id;
-        let booked_at = new.scheduled_at;
-        with_write_conn!(self.db, |conn| {
-            conn.write_transaction(|conn| {
-                // One student's bookings in turn: the dedup check, the open-session count
-                // and the insert are one step, across processes.
-                conn.lock_user(UserLock::Bookings, row.user_id)?;
-                let existing = scheduled_sessions::table
-                    .filter(scheduled_sessions::user_id.eq(row.user_id))
-                    .filter(scheduled_sessions::submission_id.eq(row.submission_id))
-                    .filter(scheduled_sessions::scheduled_at.gt(window))
-                    .filter(scheduled_sessions::cancelled_at.is_null())
-                    .order((
-                        scheduled_sessions::scheduled_at.desc(),
-                        scheduled_sessions::id.desc(),
-                    ))
-                    .select(ScheduledSessionRow::as_select())
-                    .first(conn)
-                    .optional()?;
-                if let Some(existing) = existing {
-                    return Ok(CreateOutcome::Existing(existing.into()));
-                }
-                let open: i64 = scheduled_sessions::table
-                    .filter(scheduled_sessions::user_id.eq(row.user_id))
-                    .filter(scheduled_sessions::session_completed_at.is_null())
-                    .filter(scheduled_sessions::cancelled_at.is_null())
-                    .count()
-                    .get_result(conn)?;
-                if small(open) >= max_open {
-                    return Ok(CreateOutcome::TooManyOpen { open: small(open) });
-                }
-                let created: ScheduledSession = diesel::insert_into(scheduled_sessions::table)
-                    .values(&row)
-                    .returning(ScheduledSessionRow::as_returning())
-                    .get_result(conn)?
-                    .into();
-                let booked = NewSessionEvent::transition(
-                    EventKind::Booked,
-                    None,
-                    &created,
-                    Some(student),
-                    booked_at,
-                );
-                diesel::insert_into(scheduled_session_events::table)
-                    .values(NewEventRow::from(&booked))
-                    .execute(conn)?;
-                Ok::<_, Fail>(CreateOutcome::Created(created))
-            })
-        })
+        let write = booking::BookingWrite::new(&new, window_start, max_open);
+        match &self.db.pools {
+            #[cfg(feature = "sqlite")]
+            crate::db::Pools::Sqlite(pool) => {
+                crate::db::run(pool, Some(&self.db.writers), move |conn| {
+                    booking::book_sqlite(conn, write)
+                })
+                .await
+            }
+            #[cfg(feature = "postgres")]
+            crate::db::Pools::Postgres(pool) => {
+                crate::db::run(pool, None, move |conn| booking::book_postgres(conn, write)).await
+            }
+        }
     }
 
     async fn transition(
@@ -279,17 +244,14 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
             );
         let total: i64 = with_conn!(self.db, |conn| {
             if from_counter {
-                // The trigger-maintained counter: one row, whatever the table's size.
-                let counts: Option<(i64, i64, i64)> = scheduled_session_counts::table
-                    .find(1)
-                    .select((
-                        scheduled_session_counts::pending_count,
-                        scheduled_session_counts::completed_count,
-                        scheduled_session_counts::cancelled_count,
-                    ))
-                    .first(conn)
-                    .optional()?;
-                if let Some((open, completed, cancelled)) = counts {
+                // The trigger-maintained counter: a few rows, whatever the table's size.
+                if let Some(counter::CounterTotals {
+                    pending: open,
+                    completed,
+                    cancelled,
+                    ..
+                }) = counter::read_counter!(conn)
+                {
                     return Ok(match filters.status {
                         StatusFilter::Completed => completed,
                         StatusFilter::Cancelled => cancelled,

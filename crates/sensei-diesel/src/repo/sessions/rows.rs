@@ -52,11 +52,11 @@ pub(crate) struct ScheduledSessionRow {
 pub(crate) struct NewScheduledSessionRow {
     pub(crate) submission_id: i32,
     pub(crate) user_id: i32,
-    eligibility_reason: Option<String>,
-    goals_passed: Option<i32>,
-    goals_engaged: Option<i32>,
-    total_goals: Option<i32>,
-    scheduled_at: SqlaTimestamp,
+    pub(crate) eligibility_reason: Option<String>,
+    pub(crate) goals_passed: Option<i32>,
+    pub(crate) goals_engaged: Option<i32>,
+    pub(crate) total_goals: Option<i32>,
+    pub(crate) scheduled_at: SqlaTimestamp,
 }
 
 impl From<&NewScheduledSession> for NewScheduledSessionRow {
@@ -70,6 +70,32 @@ impl From<&NewScheduledSession> for NewScheduledSessionRow {
             total_goals: stored_count(new.engagement.total_goals),
             scheduled_at: SqlaTimestamp::from(new.scheduled_at),
         }
+    }
+}
+
+impl NewScheduledSessionRow {
+    /// The session this row is once inserted under `id` (every other column NULL: pending).
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) fn inserted_as(&self, id: i32) -> ScheduledSession {
+        ScheduledSessionRow {
+            id,
+            submission_id: self.submission_id,
+            user_id: self.user_id,
+            eligibility_reason: self.eligibility_reason.clone(),
+            goals_passed: self.goals_passed,
+            goals_engaged: self.goals_engaged,
+            total_goals: self.total_goals,
+            scheduled_at: self.scheduled_at,
+            session_completed_at: None,
+            notes: None,
+            claimed_by: None,
+            claim_expires_at: None,
+            completed_by: None,
+            student_notes: None,
+            cancelled_at: None,
+            cancel_reason: None,
+        }
+        .into()
     }
 }
 

@@ -1,0 +1,49 @@
+//! The trigger-maintained counter of sessions by state: one row on SQLite (one writer at a
+//! time), 16 slots on PostgreSQL (concurrent changes update different rows; migration
+//! `2024-01-07-000000_postgres_booking_path`). Readers sum the rows, whatever their number.
+
+use diesel::sql_types::BigInt;
+
+/// The totals over the counter's rows, in one statement (constant text, prepared once).
+pub(crate) const COUNTER_TOTALS: &str = "SELECT \
+    CAST(COALESCE(SUM(pending_count), 0) AS BIGINT) AS pending, \
+    CAST(COALESCE(SUM(completed_count), 0) AS BIGINT) AS completed, \
+    CAST(COALESCE(SUM(cancelled_count), 0) AS BIGINT) AS cancelled, \
+    COUNT(*) AS slots \
+    FROM scheduled_session_counts";
+
+/// What [`COUNTER_TOTALS`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::QueryableByName)]
+pub(crate) struct CounterTotals {
+    /// Open sessions (neither completed nor cancelled).
+    #[diesel(sql_type = BigInt)]
+    pub(crate) pending: i64,
+    /// Completed sessions.
+    #[diesel(sql_type = BigInt)]
+    pub(crate) completed: i64,
+    /// Cancelled sessions.
+    #[diesel(sql_type = BigInt)]
+    pub(crate) cancelled: i64,
+    /// The counter's rows; none on a database migrated by hand (then the table is counted).
+    #[diesel(sql_type = BigInt)]
+    slots: i64,
+}
+
+impl CounterTotals {
+    /// The totals, or `None` when the counter has no row.
+    pub(crate) fn kept(self) -> Option<Self> {
+        (self.slots > 0).then_some(self)
+    }
+}
+
+/// Reads the counter's totals on `$conn` inside a `with_conn!` body: `Option<CounterTotals>`.
+macro_rules! read_counter {
+    ($conn:ident) => {{
+        let totals: $crate::repo::sessions::counter::CounterTotals = $crate::db::cached(
+            diesel::sql_query($crate::repo::sessions::counter::COUNTER_TOTALS),
+        )
+        .get_result($conn)?;
+        totals.kept()
+    }};
+}
+pub(crate) use read_counter;
