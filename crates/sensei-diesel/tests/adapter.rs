@@ -1140,8 +1140,8 @@ async fn hand_written_reads_are_prepared_once(t: TestDb) {
     assert_eq!(counter.cached(), cached, "nothing prepared anew");
 }
 
-/// A booking's facts come in one blocking trip with the same answer as the submission and
-/// goal ports apart; someone else's submission comes without goals, an unknown one as none.
+/// A booking's facts come in one statement with the same answer as the submission and goal
+/// ports apart; someone else's submission comes without goals, an unknown one as none.
 async fn booking_facts_are_one_unit_of_work(t: TestDb) {
     use sensei_core::ports::BookingFacts;
     let f = fixture(&t.db).await;
@@ -1167,8 +1167,8 @@ async fn booking_facts_are_one_unit_of_work(t: TestDb) {
         .unwrap();
     assert_eq!(
         t.counter.get() - before,
-        2,
-        "the submission, the goal progress"
+        1,
+        "the submission with the goal progress"
     );
     assert_eq!(
         facts,
@@ -1187,7 +1187,7 @@ async fn booking_facts_are_one_unit_of_work(t: TestDb) {
     assert_eq!(
         t.counter.get() - before,
         1,
-        "nothing read past the submission"
+        "the same one statement"
     );
     assert_eq!(
         theirs,

@@ -1,15 +1,89 @@
-//! [`BookingReads`] on one connection: the submission and the student's goal progress in one
-//! blocking trip, instead of one trip for each.
+//! [`BookingReads`] in one statement: the submission with its latest verdict, and the
+//! student's progress on its challenge's goals, one row per goal (instead of one trip for
+//! the submission and another for the goals).
 
 use async_trait::async_trait;
 use diesel::prelude::*;
+use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
 use sensei_core::ports::{BookingFacts, BookingReads};
-use sensei_core::{RepositoryError, SubmissionId, UserId};
+use sensei_core::{
+    ChallengeId, GoalId, GoalProgressEntry, GoalStatus, RepositoryError, ReviewVerdict,
+    SubmissionId, SubmissionInfo, UserId,
+};
 
-use super::content::{read_goal_progress, read_submission};
-use crate::db::{with_conn, Database};
+use crate::db::{cached, sql_for, with_conn, Database};
+use crate::timestamp::SqlaTimestamp;
 
-/// The Diesel [`BookingReads`]: submissions and goals live in one database, so one connection
+/// The submission (repeated on every row) and one goal of its challenge with the student's
+/// status; goals only when the submission is the student's own (else one row, no goal).
+const BOOKING_FACTS: &str = "SELECT s.id, s.user_id, u.email, s.challenge_id, \
+     c.name AS challenge_name, s.submitted_at, \
+     (SELECT r.verdict FROM reviews r WHERE r.submission_id = s.id \
+      ORDER BY r.created_at DESC, r.id DESC LIMIT 1) AS latest_verdict, \
+     g.id AS goal_id, g.title AS goal_title, p.status AS goal_status \
+     FROM submissions s JOIN users u ON u.id = s.user_id \
+     JOIN challenges c ON c.id = s.challenge_id \
+     LEFT JOIN goals g ON g.challenge_id = s.challenge_id AND s.user_id = ? \
+     LEFT JOIN goal_progress p ON p.goal_id = g.id AND p.user_id = s.user_id \
+     WHERE s.id = ? \
+     ORDER BY g.position, g.id";
+
+/// One row of [`BOOKING_FACTS`].
+#[derive(QueryableByName)]
+struct FactsRow {
+    #[diesel(sql_type = Integer)]
+    id: i32,
+    #[diesel(sql_type = Integer)]
+    user_id: i32,
+    #[diesel(sql_type = Text)]
+    email: String,
+    #[diesel(sql_type = Integer)]
+    challenge_id: i32,
+    #[diesel(sql_type = Text)]
+    challenge_name: String,
+    #[diesel(sql_type = Timestamp)]
+    submitted_at: SqlaTimestamp,
+    #[diesel(sql_type = Nullable<Text>)]
+    latest_verdict: Option<String>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    goal_id: Option<i32>,
+    #[diesel(sql_type = Nullable<Text>)]
+    goal_title: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    goal_status: Option<String>,
+}
+
+/// The facts from the rows read: `None` when there were none (no such submission).
+fn facts(rows: Vec<FactsRow>) -> Option<BookingFacts> {
+    let mut goals = Vec::with_capacity(rows.len());
+    let mut submission = None;
+    for row in rows {
+        if let (Some(id), Some(title)) = (row.goal_id, row.goal_title) {
+            goals.push(GoalProgressEntry {
+                goal_id: GoalId(id),
+                title,
+                status: row
+                    .goal_status
+                    .as_deref()
+                    .map_or(GoalStatus::NotStarted, GoalStatus::parse_lenient),
+            });
+        }
+        if submission.is_none() {
+            submission = Some(SubmissionInfo {
+                id: SubmissionId(row.id),
+                owner: UserId(row.user_id),
+                owner_email: row.email,
+                challenge_id: ChallengeId(row.challenge_id),
+                challenge_name: row.challenge_name,
+                submitted_at: row.submitted_at.utc(),
+                latest_verdict: row.latest_verdict.as_deref().map(ReviewVerdict::parse),
+            });
+        }
+    }
+    submission.map(|submission| BookingFacts { submission, goals })
+}
+
+/// The Diesel [`BookingReads`]: submissions and goals live in one database, so one statement
 /// answers both.
 #[derive(Debug, Clone)]
 pub struct DieselBookingReads {
@@ -31,18 +105,14 @@ impl BookingReads for DieselBookingReads {
         student: UserId,
     ) -> Result<Option<BookingFacts>, RepositoryError> {
         let (id, student) = (id.get(), student.get());
-        with_conn!(self.db, |conn| {
-            let Some(submission) = read_submission!(conn, id) else {
-                return Ok(None);
-            };
-            // Someone else's submission: the booking is refused on ownership, and their
-            // challenge's progress is none of this student's business.
-            let goals = if submission.owner.get() == student {
-                read_goal_progress!(conn, student, submission.challenge_id.get())
-            } else {
-                Vec::new()
-            };
-            Ok(Some(BookingFacts { submission, goals }))
-        })
+        let rows: Vec<FactsRow> = with_conn!(self.db, |conn| {
+            Ok(cached(
+                diesel::sql_query(sql_for(&*conn, BOOKING_FACTS))
+                    .bind::<Integer, _>(student)
+                    .bind::<Integer, _>(id),
+            )
+            .load(conn)?)
+        })?;
+        Ok(facts(rows))
     }
 }

@@ -21,7 +21,7 @@ use crate::timestamp::SqlaTimestamp;
 
 /// A submission with its owner, challenge and latest review verdict, as read.
 #[derive(QueryableByName)]
-pub(crate) struct SubmissionInfoRow {
+struct SubmissionInfoRow {
     #[diesel(sql_type = Integer)]
     id: i32,
     #[diesel(sql_type = Integer)]
@@ -65,7 +65,7 @@ macro_rules! submission_select {
     };
 }
 
-pub(crate) const SUBMISSION_BY_ID: &str = concat!(submission_select!(), "WHERE s.id = ?");
+const SUBMISSION_BY_ID: &str = concat!(submission_select!(), "WHERE s.id = ?");
 
 const SUBMISSIONS_BY_OWNER: &str = concat!(
     submission_select!(),
@@ -169,7 +169,14 @@ fn group_messages(rows: Vec<ThreadMessageRow>) -> HashMap<i32, Vec<ThreadMessage
 impl SubmissionRepository for DieselContent {
     async fn get(&self, id: SubmissionId) -> Result<Option<SubmissionInfo>, RepositoryError> {
         let id = id.get();
-        with_conn!(self.db, |conn| { Ok(read_submission!(conn, id)) })
+        with_conn!(self.db, |conn| {
+            let sql = crate::db::sql_for(&*conn, SUBMISSION_BY_ID);
+            let row: Option<SubmissionInfoRow> =
+                cached(diesel::sql_query(sql).bind::<Integer, _>(id))
+                    .get_result(conn)
+                    .optional()?;
+            Ok(row.map(SubmissionInfo::from))
+        })
     }
 
     async fn list_by_owner(
@@ -191,54 +198,6 @@ impl SubmissionRepository for DieselContent {
     }
 }
 
-/// One student's progress on one challenge's goals (every goal, not started ones included,
-/// in the challenge's order), read on `$conn` inside a `with_conn!` body. A macro because
-/// Diesel's query types differ per backend: each `with_conn!` arm gets its own copy.
-macro_rules! read_goal_progress {
-    ($conn:ident, $student:expr, $challenge:expr) => {{
-        use $crate::schema::{goal_progress, goals};
-        let rows: Vec<(i32, String, Option<String>)> = goals::table
-            .left_join(
-                goal_progress::table.on(goal_progress::goal_id
-                    .eq(goals::id)
-                    .and(goal_progress::user_id.eq($student))),
-            )
-            .filter(goals::challenge_id.eq($challenge))
-            .order((goals::position.asc(), goals::id.asc()))
-            .select((goals::id, goals::title, goal_progress::status.nullable()))
-            .load($conn)?;
-        $crate::repo::content::progress_entries(rows)
-    }};
-}
-pub(crate) use read_goal_progress;
-
-/// Goal progress entries from `(goal id, title, stored status)` rows; no row is not started.
-pub(crate) fn progress_entries(rows: Vec<(i32, String, Option<String>)>) -> Vec<GoalProgressEntry> {
-    rows.into_iter()
-        .map(|(id, title, status)| GoalProgressEntry {
-            goal_id: GoalId(id),
-            title,
-            status: status
-                .as_deref()
-                .map_or(GoalStatus::NotStarted, GoalStatus::parse_lenient),
-        })
-        .collect()
-}
-
-/// The submission `$id` with owner, challenge and latest verdict (`Option<SubmissionInfo>`),
-/// read on `$conn` inside a `with_conn!` body (one copy per backend, as [`read_goal_progress!`]).
-macro_rules! read_submission {
-    ($conn:ident, $id:expr) => {{
-        let sql = $crate::db::sql_for(&*$conn, $crate::repo::content::SUBMISSION_BY_ID);
-        let row: Option<$crate::repo::content::SubmissionInfoRow> =
-            $crate::db::cached(diesel::sql_query(sql).bind::<diesel::sql_types::Integer, _>($id))
-                .get_result($conn)
-                .optional()?;
-        row.map(sensei_core::SubmissionInfo::from)
-    }};
-}
-pub(crate) use read_submission;
-
 #[async_trait]
 impl GoalRepository for DieselContent {
     async fn progress(
@@ -248,7 +207,26 @@ impl GoalRepository for DieselContent {
     ) -> Result<Vec<GoalProgressEntry>, RepositoryError> {
         let (student, challenge) = (student.get(), challenge.get());
         with_conn!(self.db, |conn| {
-            Ok(read_goal_progress!(conn, student, challenge))
+            let rows: Vec<(i32, String, Option<String>)> = goals::table
+                .left_join(
+                    goal_progress::table.on(goal_progress::goal_id
+                        .eq(goals::id)
+                        .and(goal_progress::user_id.eq(student))),
+                )
+                .filter(goals::challenge_id.eq(challenge))
+                .order((goals::position.asc(), goals::id.asc()))
+                .select((goals::id, goals::title, goal_progress::status.nullable()))
+                .load(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, title, status)| GoalProgressEntry {
+                    goal_id: GoalId(id),
+                    title,
+                    status: status
+                        .as_deref()
+                        .map_or(GoalStatus::NotStarted, GoalStatus::parse_lenient),
+                })
+                .collect())
         })
     }
 

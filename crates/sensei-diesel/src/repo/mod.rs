@@ -3,7 +3,7 @@
 mod accounts;
 mod booking;
 mod calendar;
-pub(crate) mod content;
+mod content;
 #[cfg(feature = "fixtures")]
 mod platform;
 mod sessions;
