@@ -26,9 +26,30 @@ pub const SQLA_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
 pub struct SqlaTimestamp(pub NaiveDateTime);
 
 impl SqlaTimestamp {
-    /// The stored text (`2026-11-28 09:15:02.123456`).
+    /// The stored text (`2026-11-28 09:15:02.123456`), written field by field: chrono's
+    /// pattern formatting parsed [`SQLA_FORMAT`] anew for every bound timestamp (it showed in
+    /// the dashboard's profile). Years outside 0–9999 fall back to chrono.
     pub fn to_sqla_text(&self) -> String {
-        self.0.format(SQLA_FORMAT).to_string()
+        use chrono::{Datelike, Timelike};
+        let (date, time) = (self.0.date(), self.0.time());
+        if !(0..=9999).contains(&date.year()) {
+            return self.0.format(SQLA_FORMAT).to_string();
+        }
+        // A leap second (nanoseconds past 1e9) is written as chrono writes it: 60 seconds.
+        let (second, nanos) = match time.nanosecond() {
+            n if n >= 1_000_000_000 => (time.second() + 1, n - 1_000_000_000),
+            n => (time.second(), n),
+        };
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}",
+            date.year(),
+            date.month(),
+            date.day(),
+            time.hour(),
+            time.minute(),
+            second,
+            nanos / 1_000
+        )
     }
 
     /// As a UTC instant.
@@ -88,6 +109,31 @@ impl FromSql<Timestamp, Pg> for SqlaTimestamp {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    #[test]
+    fn writes_what_chrono_writes() {
+        let base = NaiveDate::from_ymd_opt(2026, 2, 28)
+            .and_then(|d| d.and_hms_micro_opt(23, 59, 59, 999_999))
+            .unwrap();
+        for offset in [
+            0_i64,
+            1,
+            59,
+            3_600,
+            86_400,
+            1_000_000,
+            -40_000_000,
+            -90_000_000_000,
+        ] {
+            let at = SqlaTimestamp(base + chrono::Duration::microseconds(offset * 7_919));
+            assert_eq!(at.to_sqla_text(), at.0.format(SQLA_FORMAT).to_string());
+        }
+        let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+            .and_then(|d| d.and_hms_micro_opt(23, 59, 59, 1_500_000))
+            .map(SqlaTimestamp)
+            .unwrap();
+        assert_eq!(leap.to_sqla_text(), leap.0.format(SQLA_FORMAT).to_string());
+    }
 
     #[test]
     fn writes_six_fractional_digits_always() {

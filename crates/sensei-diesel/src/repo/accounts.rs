@@ -21,8 +21,8 @@ use crate::timestamp::SqlaTimestamp;
 pub(crate) type AccountRow = (i32, String, String, String);
 
 /// The user signed in with `$token` (a `String`) whose sign-in has not expired at `$now`
-/// (a `SqlaTimestamp`), as an `Option<AccountRow>`; inside a `with_conn!` body. Shared with the
-/// signed-in reads, which resolve the sign-in on the connection that then reads the page.
+/// (a `SqlaTimestamp`), as an `Option<AccountRow>`; inside a `with_conn!` body. (The signed-in
+/// reads have their own statement, which also reads the session counter.)
 macro_rules! signed_in_row {
     ($conn:ident, $token:expr, $now:expr) => {{
         use $crate::schema::{auth_sessions, users};
@@ -35,7 +35,6 @@ macro_rules! signed_in_row {
             .optional()?
     }};
 }
-pub(crate) use signed_in_row;
 
 /// The account of a user row; an unknown role is an internal error (the schema's check
 /// constraint should make it impossible).

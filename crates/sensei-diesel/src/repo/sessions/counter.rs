@@ -12,6 +12,21 @@ pub(crate) const COUNTER_TOTALS: &str = "SELECT \
     COUNT(*) AS slots \
     FROM scheduled_session_counts";
 
+/// The same totals as columns of another query (`pending`, `completed`, `cancelled`,
+/// `slots`): scalar sub-selects to append to a select list (a macro, for `concat!`).
+macro_rules! counter_total_columns {
+    () => {
+        "(SELECT CAST(COALESCE(SUM(pending_count), 0) AS BIGINT) \
+           FROM scheduled_session_counts) AS pending, \
+         (SELECT CAST(COALESCE(SUM(completed_count), 0) AS BIGINT) \
+           FROM scheduled_session_counts) AS completed, \
+         (SELECT CAST(COALESCE(SUM(cancelled_count), 0) AS BIGINT) \
+           FROM scheduled_session_counts) AS cancelled, \
+         (SELECT COUNT(*) FROM scheduled_session_counts) AS slots"
+    };
+}
+pub(crate) use counter_total_columns;
+
 /// What [`COUNTER_TOTALS`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::QueryableByName)]
 pub(crate) struct CounterTotals {

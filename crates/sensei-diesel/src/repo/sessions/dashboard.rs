@@ -62,13 +62,22 @@ impl DashboardReads {
 /// errors into the crate's failures) and evaluates to the port's `DashboardRead`. A macro
 /// because Diesel's query types differ per backend: each `with_conn!` arm gets its own copy.
 macro_rules! read_dashboard {
-    ($conn:ident, $reads:ident) => {{
+    ($conn:ident, $reads:ident) => {
+        $crate::repo::sessions::read_dashboard!(
+            $conn,
+            $reads,
+            $crate::repo::sessions::counter::read_counter!($conn)
+        )
+    };
+    // With the counter's totals already read (`Option<CounterTotals>`: the signed-in read
+    // gets them with the sign-in, in one statement).
+    ($conn:ident, $reads:ident, $counter:expr) => {{
         use $crate::repo::sessions::query::{
             after_cursor, apply_filters, before_cursor, list_columns, list_source,
         };
         use $crate::schema::scheduled_sessions;
         let reads = &$reads;
-        let counts = match $crate::repo::sessions::counter::read_counter!($conn) {
+        let counts = match $counter {
             Some(totals) => (totals.pending, totals.completed),
             // No counter row (a database migrated by hand): count the table.
             None => {
