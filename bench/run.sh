@@ -352,10 +352,11 @@ done
   echo
   echo "Statements per request (from the code; constancy in the table size is asserted by"
   echo "\`list_uses_constant_statements\` in crates/sensei-diesel/tests/adapter.rs, 10 vs 1,000"
-  echo "sessions on both backends): dashboard 4 (the server-side session joined to its user,"
-  echo "pending and completed counts from the one-row counter, one page query); session detail 6;"
-  echo "booking (trusted header here, no session read) 3 reads (identity, submission, goal"
-  echo "progress) + a write transaction of 2 statements (PostgreSQL: 3, with the pair's advisory lock)."
+  echo "sessions on both backends): dashboard 3 (the server-side session joined to its user with"
+  echo "the counter's totals, the viewer's claims, one page query); session detail 6; booking"
+  echo "(trusted header here, no session read) 2 reads (the identity; the submission with the"
+  echo "student's goal progress) + the write: SQLite an immediate transaction of 4 statements on"
+  echo "the writer thread, PostgreSQL one call of sensei_book_session."
 } >"$RESULT"
 
 echo
