@@ -127,7 +127,11 @@ impl WriterQueue {
             .spawn(move || {
                 for job in jobs {
                     let _turn = turn.blocking_lock();
-                    job();
+                    // A write that panics fails alone (its caller's answer is dropped: an
+                    // internal error); the thread goes on with the next one.
+                    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
+                        tracing::error!("a database write panicked; the writer goes on");
+                    }
                 }
             })
             .map_err(|error| {
@@ -272,6 +276,30 @@ mod tests {
         // "unavailable" must find nothing written.
         drop(held);
         add_challenge(&db, "next".to_owned()).await.unwrap();
+        assert_eq!(count_challenges(&db).await.unwrap(), before + 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_write_that_panics_fails_alone_and_the_writer_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::connect(
+            &DatabaseUrl::Sqlite(dir.path().join("a.db")),
+            PoolOptions::default(),
+        )
+        .unwrap();
+        db.migrate().await.unwrap();
+        let failed = db
+            .writers
+            .run(|| -> Result<(), sensei_core::RepositoryError> { panic!("a bug in a write") })
+            .await;
+        assert!(
+            matches!(failed, Err(sensei_core::RepositoryError::Internal(_))),
+            "{failed:?}"
+        );
+        let before = count_challenges(&db).await.unwrap();
+        add_challenge(&db, "after the panic".to_owned())
+            .await
+            .unwrap();
         assert_eq!(count_challenges(&db).await.unwrap(), before + 1);
     }
 
