@@ -195,6 +195,14 @@ mod tests {
         })
     }
 
+    /// A migrated SQLite database in `dir` (test set-up: a failure is the test's failure).
+    #[allow(clippy::unwrap_used)]
+    async fn migrated(dir: &tempfile::TempDir, file: &str, options: PoolOptions) -> Database {
+        let db = Database::connect(&DatabaseUrl::Sqlite(dir.path().join(file)), options).unwrap();
+        db.migrate().await.unwrap();
+        db
+    }
+
     async fn count_challenges(db: &Database) -> Result<i64, sensei_core::RepositoryError> {
         crate::db::with_conn!(db, |conn| {
             Ok::<i64, crate::error::Fail>(challenges::table.count().get_result(conn)?)
@@ -208,11 +216,8 @@ mod tests {
             max_connections: 2,
             connection_timeout: Duration::from_secs(3),
         };
-        let db = Database::connect(&DatabaseUrl::Sqlite(dir.path().join("a.db")), options).unwrap();
-        let other =
-            Database::connect(&DatabaseUrl::Sqlite(dir.path().join("b.db")), options).unwrap();
-        db.migrate().await.unwrap();
-        other.migrate().await.unwrap();
+        let db = migrated(&dir, "a.db", options).await;
+        let other = migrated(&dir, "b.db", options).await;
 
         // A bulk load holds this database's turn...
         let queue = db.writers.clone();
@@ -261,8 +266,7 @@ mod tests {
             max_connections: 2,
             connection_timeout: Duration::from_millis(100),
         };
-        let db = Database::connect(&DatabaseUrl::Sqlite(dir.path().join("a.db")), options).unwrap();
-        db.migrate().await.unwrap();
+        let db = migrated(&dir, "a.db", options).await;
         let before = count_challenges(&db).await.unwrap();
         let held = std::sync::Arc::clone(&db.writers.turn).lock_owned().await;
         let refused = add_challenge(&db, "late".to_owned()).await;
@@ -282,12 +286,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_write_that_panics_fails_alone_and_the_writer_goes_on() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Database::connect(
-            &DatabaseUrl::Sqlite(dir.path().join("a.db")),
-            PoolOptions::default(),
-        )
-        .unwrap();
-        db.migrate().await.unwrap();
+        let db = migrated(&dir, "a.db", PoolOptions::default()).await;
         let failed = db
             .writers
             .run(|| -> Result<(), sensei_core::RepositoryError> { panic!("a bug in a write") })
@@ -306,12 +305,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn writes_from_many_tasks_all_land_once() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Database::connect(
-            &DatabaseUrl::Sqlite(dir.path().join("a.db")),
-            PoolOptions::default(),
-        )
-        .unwrap();
-        db.migrate().await.unwrap();
+        let db = migrated(&dir, "a.db", PoolOptions::default()).await;
         let before = count_challenges(&db).await.unwrap();
         let writers: Vec<_> = (0..64)
             .map(|n| {

@@ -4,15 +4,12 @@
 
 use async_trait::async_trait;
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
+use diesel::sql_types::{Integer, Nullable, Text};
 use sensei_core::ports::{BookingFacts, BookingReads};
-use sensei_core::{
-    ChallengeId, GoalId, GoalProgressEntry, GoalStatus, RepositoryError, ReviewVerdict,
-    SubmissionId, SubmissionInfo, UserId,
-};
+use sensei_core::{RepositoryError, SubmissionId, SubmissionInfo, UserId};
 
+use super::content::{goal_entry, SubmissionInfoRow};
 use crate::db::{cached, sql_for, with_conn, Database};
-use crate::timestamp::SqlaTimestamp;
 
 /// The submission (repeated on every row) and one goal of its challenge with the student's
 /// status; goals only when the submission is the student's own (else one row, no goal).
@@ -31,20 +28,8 @@ const BOOKING_FACTS: &str = "SELECT s.id, s.user_id, u.email, s.challenge_id, \
 /// One row of [`BOOKING_FACTS`].
 #[derive(QueryableByName)]
 struct FactsRow {
-    #[diesel(sql_type = Integer)]
-    id: i32,
-    #[diesel(sql_type = Integer)]
-    user_id: i32,
-    #[diesel(sql_type = Text)]
-    email: String,
-    #[diesel(sql_type = Integer)]
-    challenge_id: i32,
-    #[diesel(sql_type = Text)]
-    challenge_name: String,
-    #[diesel(sql_type = Timestamp)]
-    submitted_at: SqlaTimestamp,
-    #[diesel(sql_type = Nullable<Text>)]
-    latest_verdict: Option<String>,
+    #[diesel(embed)]
+    submission: SubmissionInfoRow,
     #[diesel(sql_type = Nullable<Integer>)]
     goal_id: Option<i32>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -59,25 +44,10 @@ fn facts(rows: Vec<FactsRow>) -> Option<BookingFacts> {
     let mut submission = None;
     for row in rows {
         if let (Some(id), Some(title)) = (row.goal_id, row.goal_title) {
-            goals.push(GoalProgressEntry {
-                goal_id: GoalId(id),
-                title,
-                status: row
-                    .goal_status
-                    .as_deref()
-                    .map_or(GoalStatus::NotStarted, GoalStatus::parse_lenient),
-            });
+            goals.push(goal_entry(id, title, row.goal_status.as_deref()));
         }
         if submission.is_none() {
-            submission = Some(SubmissionInfo {
-                id: SubmissionId(row.id),
-                owner: UserId(row.user_id),
-                owner_email: row.email,
-                challenge_id: ChallengeId(row.challenge_id),
-                challenge_name: row.challenge_name,
-                submitted_at: row.submitted_at.utc(),
-                latest_verdict: row.latest_verdict.as_deref().map(ReviewVerdict::parse),
-            });
+            submission = Some(SubmissionInfo::from(row.submission));
         }
     }
     submission.map(|submission| BookingFacts { submission, goals })

@@ -19,9 +19,10 @@ use crate::db::{cached, with_conn, Database};
 use crate::schema::{goal_progress, goals};
 use crate::timestamp::SqlaTimestamp;
 
-/// A submission with its owner, challenge and latest review verdict, as read.
+/// A submission with its owner, challenge and latest review verdict, as read (also embedded
+/// in the booking facts' rows).
 #[derive(QueryableByName)]
-struct SubmissionInfoRow {
+pub(super) struct SubmissionInfoRow {
     #[diesel(sql_type = Integer)]
     id: i32,
     #[diesel(sql_type = Integer)]
@@ -157,6 +158,15 @@ impl DieselContent {
     }
 }
 
+/// A goal with the student's stored status (`None`: no progress row, not started).
+pub(super) fn goal_entry(id: i32, title: String, status: Option<&str>) -> GoalProgressEntry {
+    GoalProgressEntry {
+        goal_id: GoalId(id),
+        title,
+        status: status.map_or(GoalStatus::NotStarted, GoalStatus::parse_lenient),
+    }
+}
+
 fn group_messages(rows: Vec<ThreadMessageRow>) -> HashMap<i32, Vec<ThreadMessageRow>> {
     let mut grouped: HashMap<i32, Vec<ThreadMessageRow>> = HashMap::new();
     for row in rows {
@@ -219,13 +229,7 @@ impl GoalRepository for DieselContent {
                 .load(conn)?;
             Ok(rows
                 .into_iter()
-                .map(|(id, title, status)| GoalProgressEntry {
-                    goal_id: GoalId(id),
-                    title,
-                    status: status
-                        .as_deref()
-                        .map_or(GoalStatus::NotStarted, GoalStatus::parse_lenient),
-                })
+                .map(|(id, title, status)| goal_entry(id, title, status.as_deref()))
                 .collect())
         })
     }
@@ -263,13 +267,7 @@ impl GoalRepository for DieselContent {
         })?;
         let mut grouped: Vec<(ChallengeId, Vec<GoalProgressEntry>)> = Vec::new();
         for (challenge, id, title, status) in rows {
-            let entry = GoalProgressEntry {
-                goal_id: GoalId(id),
-                title,
-                status: status
-                    .as_deref()
-                    .map_or(GoalStatus::NotStarted, GoalStatus::parse_lenient),
-            };
+            let entry = goal_entry(id, title, status.as_deref());
             match grouped.last_mut() {
                 Some((last, entries)) if last.get() == challenge => entries.push(entry),
                 _ => grouped.push((ChallengeId(challenge), vec![entry])),

@@ -18,6 +18,7 @@ use sensei_core::ports::CreateOutcome;
 use sensei_core::{EventKind, NewScheduledSession, NewSessionEvent, UserId};
 
 use super::rows::{NewScheduledSessionRow, ScheduledSessionRow};
+use super::small;
 use crate::error::Fail;
 use crate::timestamp::SqlaTimestamp;
 
@@ -57,11 +58,6 @@ impl BookingWrite {
             self.booked_at,
         )
     }
-}
-
-/// A count that fits the port's `u32`.
-fn small(count: i64) -> u32 {
-    u32::try_from(count).unwrap_or(u32::MAX)
 }
 
 /// SQLite: an immediate transaction (run it on the writer thread, `with_write_conn!`).

@@ -4,16 +4,9 @@
 
 use diesel::sql_types::BigInt;
 
-/// The totals over the counter's rows, in one statement (constant text, prepared once).
-pub(crate) const COUNTER_TOTALS: &str = "SELECT \
-    CAST(COALESCE(SUM(pending_count), 0) AS BIGINT) AS pending, \
-    CAST(COALESCE(SUM(completed_count), 0) AS BIGINT) AS completed, \
-    CAST(COALESCE(SUM(cancelled_count), 0) AS BIGINT) AS cancelled, \
-    COUNT(*) AS slots \
-    FROM scheduled_session_counts";
-
-/// The same totals as columns of another query (`pending`, `completed`, `cancelled`,
-/// `slots`): scalar sub-selects to append to a select list (a macro, for `concat!`).
+/// The counter's totals as columns (`pending`, `completed`, `cancelled`,
+/// `slots`): scalar sub-selects, read alone or appended to another select list (a macro, for
+/// `concat!`).
 macro_rules! counter_total_columns {
     () => {
         "(SELECT CAST(COALESCE(SUM(pending_count), 0) AS BIGINT) \
@@ -26,6 +19,9 @@ macro_rules! counter_total_columns {
     };
 }
 pub(crate) use counter_total_columns;
+
+/// The totals over the counter's rows, in one statement (constant text, prepared once).
+pub(crate) const COUNTER_TOTALS: &str = concat!("SELECT ", counter_total_columns!());
 
 /// What [`COUNTER_TOTALS`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::QueryableByName)]
