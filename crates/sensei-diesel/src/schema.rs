@@ -41,6 +41,7 @@ diesel::table! {
         pending_count -> BigInt,
         completed_count -> BigInt,
         cancelled_count -> BigInt,
+        changes -> BigInt,
     }
 }
 

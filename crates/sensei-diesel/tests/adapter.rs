@@ -110,9 +110,11 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
     match &t.url {
         DatabaseUrl::Sqlite(path) => {
             let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-            // Newest first: the feature's booking function, webhooks, booking-order index, calendar
-            // feeds and workflow, the platform's sign-ins (`auth_sessions`), the feature's first two
-            // migrations, then the platform schema.
+            // Newest first: the feature's change counter, booking function, webhooks,
+            // booking-order index, calendar feeds and workflow, the platform's sign-ins
+            // (`auth_sessions`), the feature's first two migrations, then the platform schema.
+            conn.revert_last_migration(migrations::SQLITE_FEATURE)
+                .unwrap();
             conn.revert_last_migration(migrations::SQLITE_FEATURE)
                 .unwrap();
             conn.revert_last_migration(migrations::SQLITE_FEATURE)
@@ -135,9 +137,11 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
         }
         DatabaseUrl::Postgres(url) => {
             let mut conn = PgConnection::establish(url).unwrap();
-            // Newest first: the feature's booking function, webhooks, booking-order index, calendar
-            // feeds and workflow, the platform's sign-ins (`auth_sessions`), the feature's first two
-            // migrations, then the platform schema.
+            // Newest first: the feature's change counter, booking function, webhooks,
+            // booking-order index, calendar feeds and workflow, the platform's sign-ins
+            // (`auth_sessions`), the feature's first two migrations, then the platform schema.
+            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
+                .unwrap();
             conn.revert_last_migration(migrations::POSTGRES_FEATURE)
                 .unwrap();
             conn.revert_last_migration(migrations::POSTGRES_FEATURE)
@@ -160,7 +164,7 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
         }
     }
     let applied = t.db.migrate().await.unwrap();
-    assert_eq!(applied.len(), 9, "{applied:?}");
+    assert_eq!(applied.len(), 10, "{applied:?}");
     // Up again gives exactly the schema of the first run: every down undoes its up.
     let after = schema(&t.url);
     assert_eq!(before, after);
@@ -1130,6 +1134,8 @@ async fn hand_written_reads_are_prepared_once(t: TestDb) {
         first_run,
         "every statement of the first read is kept"
     );
+    // A change in between, so that the dashboard is read again rather than kept.
+    created(book(&t.db, f.student, f.submission, at(2026, 3, 1, 8, 0, 0)).await);
     let (started, cached) = (counter.get(), counter.cached());
     read_detail().await;
     assert_eq!(
@@ -1241,7 +1247,11 @@ async fn signed_in_dashboard_is_one_unit_of_work(t: TestDb) {
             ..SessionQuery::default()
         },
     };
-    let apart = ports
+    // Read apart through another handle on the same database: each handle keeps its own
+    // dashboards, so this one does not answer the signed-in read below.
+    let other = Database::connect(&t.url, PoolOptions::default()).unwrap();
+    let apart = other
+        .ports()
         .sessions
         .dashboard(
             &queries(f.instructor).queue,

@@ -516,9 +516,18 @@ async fn the_one_trip_dashboard_read_agrees_with_counts_and_the_list(t: TestDb) 
         dashboard.page.items[0].holder_email.as_deref(),
         Some("sensei@example.com")
     );
-    // The dashboard is one unit of database work whatever the data: statements counted.
+    // Read again with nothing changed: only the counter is read, the rest was kept.
     let before = t.counter.get();
-    service
+    let again = service
+        .dashboard(sensei, SessionQuery::default(), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(t.counter.get() - before, 1, "the counter row only");
+    assert_eq!(again.page, dashboard.page);
+    // After a change, one unit of database work whatever the data: statements counted.
+    service.claim(sensei, ids[2]).await.unwrap();
+    let before = t.counter.get();
+    let changed = service
         .dashboard(sensei, SessionQuery::default(), PageRequest::default())
         .await
         .unwrap();
@@ -527,6 +536,7 @@ async fn the_one_trip_dashboard_read_agrees_with_counts_and_the_list(t: TestDb) 
         3,
         "the counter row, my claims, the page"
     );
+    assert_eq!(changed.claimed_by_me, 2);
 }
 
 both_backends!(

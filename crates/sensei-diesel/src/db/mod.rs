@@ -56,6 +56,8 @@ pub(crate) use write::{sql_for, UserLock, WriteConn};
 pub(crate) use writer::WriterQueue;
 
 use crate::error::DatabaseError;
+use crate::repo::sessions::dashboard_cache::DashboardCache;
+use std::sync::Arc;
 
 /// The pools, one variant per backend.
 #[derive(Clone)]
@@ -73,6 +75,8 @@ pub struct Database {
     pub(crate) pools: Pools,
     /// This database's SQLite writer thread (unused on PostgreSQL, which locks rows).
     pub(crate) writers: WriterQueue,
+    /// Dashboards read recently, reused while nothing they show can have changed.
+    pub(crate) dashboards: Arc<DashboardCache>,
 }
 
 impl std::fmt::Debug for Database {
@@ -156,6 +160,7 @@ impl Database {
                         options.connection_timeout / 2,
                         SqliteFile::open(path),
                     ),
+                    dashboards: Arc::default(),
                 })
             }
             #[cfg(feature = "postgres")]
@@ -170,6 +175,7 @@ impl Database {
                 Ok(Database {
                     pools: Pools::Postgres(pool),
                     writers: WriterQueue::new(options.connection_timeout, None),
+                    dashboards: Arc::default(),
                 })
             }
         }

@@ -18,7 +18,8 @@ use crate::timestamp::SqlaTimestamp;
 use sensei_core::Role;
 
 /// Recomputes the counter from the table (portable SQL): the totals in row 1, the other
-/// slots (PostgreSQL has 16) zero.
+/// slots (PostgreSQL has 16) zero; and counts a change in every slot, since the bulk load
+/// ran without the triggers that count them (readers that keep pages key them on the sum).
 const RECOUNT: &str = "\
 UPDATE scheduled_session_counts SET
     pending_count = CASE WHEN id = 1 THEN (SELECT COUNT(*) FROM scheduled_sessions
@@ -26,7 +27,8 @@ UPDATE scheduled_session_counts SET
     completed_count = CASE WHEN id = 1 THEN (SELECT COUNT(*) FROM scheduled_sessions
         WHERE session_completed_at IS NOT NULL) ELSE 0 END,
     cancelled_count = CASE WHEN id = 1 THEN (SELECT COUNT(*) FROM scheduled_sessions
-        WHERE session_completed_at IS NULL AND cancelled_at IS NOT NULL) ELSE 0 END";
+        WHERE session_completed_at IS NULL AND cancelled_at IS NOT NULL) ELSE 0 END,
+    changes = changes + 1";
 
 /// Bound parameters one statement may carry: below SQLite's limit (32,766 since 3.32) and
 /// PostgreSQL's (65,535).

@@ -6,7 +6,7 @@ mod calendar;
 mod content;
 #[cfg(feature = "fixtures")]
 mod platform;
-mod sessions;
+pub(crate) mod sessions;
 mod signed_in;
 mod webhooks;
 

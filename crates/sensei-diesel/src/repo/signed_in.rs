@@ -64,6 +64,7 @@ impl SignedInReads for DieselSignedInReads {
     ) -> Result<SignedInRead<DashboardRead>, RepositoryError> {
         let token = token.as_str().to_owned();
         let at = SqlaTimestamp::from(now);
+        let cache = self.db.dashboards.clone();
         with_conn!(self.db, |conn| {
             let row: Option<SignedInRow> = cached(
                 diesel::sql_query(sql_for(&*conn, SIGNED_IN_WITH_COUNTER))
@@ -79,7 +80,7 @@ impl SignedInReads for DieselSignedInReads {
             let Some(queries) = plan(&account) else {
                 return Ok(SignedInRead::Refused(account));
             };
-            let reads = DashboardReads::new(queries.queue, queries.mine, page);
+            let reads = DashboardReads::new(queries.queue, queries.mine, page, cache);
             let read = read_dashboard!(conn, reads, row.counter.kept());
             Ok(SignedInRead::Read(account, read))
         })

@@ -1,10 +1,13 @@
 //! The trigger-maintained counter of sessions by state: one row on SQLite (one writer at a
 //! time), 16 slots on PostgreSQL (concurrent changes update different rows; migration
 //! `2024-01-07-000000_postgres_booking_path`). Readers sum the rows, whatever their number.
+//! The rows also count every change to a session (`changes`, migration
+//! `2024-01-08-000000_queue_change_counter`): the dashboard's cache keys what it keeps on
+//! that sum.
 
 use diesel::sql_types::BigInt;
 
-/// The counter's totals as columns (`pending`, `completed`, `cancelled`,
+/// The counter's totals as columns (`pending`, `completed`, `cancelled`, `changes`,
 /// `slots`): scalar sub-selects, read alone or appended to another select list (a macro, for
 /// `concat!`).
 macro_rules! counter_total_columns {
@@ -15,6 +18,8 @@ macro_rules! counter_total_columns {
            FROM scheduled_session_counts) AS completed, \
          (SELECT CAST(COALESCE(SUM(cancelled_count), 0) AS BIGINT) \
            FROM scheduled_session_counts) AS cancelled, \
+         (SELECT CAST(COALESCE(SUM(changes), 0) AS BIGINT) \
+           FROM scheduled_session_counts) AS changes, \
          (SELECT COUNT(*) FROM scheduled_session_counts) AS slots"
     };
 }
@@ -35,6 +40,10 @@ pub(crate) struct CounterTotals {
     /// Cancelled sessions.
     #[diesel(sql_type = BigInt)]
     pub(crate) cancelled: i64,
+    /// Changes to sessions ever counted: grows with every committed insert, update and
+    /// delete of a session, so an unchanged value means an unchanged table.
+    #[diesel(sql_type = BigInt)]
+    pub(crate) changes: i64,
     /// The counter's rows; none on a database migrated by hand (then the table is counted).
     #[diesel(sql_type = BigInt)]
     slots: i64,

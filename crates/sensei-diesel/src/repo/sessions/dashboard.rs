@@ -1,12 +1,18 @@
 //! The dashboard's reads on one connection: the counter (open and completed, its rows summed
 //! in one statement), the count of the viewer's claims and one page of the queue. Used by the
 //! session port's `dashboard` and by the signed-in reads, which run them after resolving the
-//! sign-in on the same connection.
+//! sign-in on the same connection. A dashboard read recently is reused while nothing it
+//! shows can have changed (`dashboard_cache.rs`): then the request costs only the counter's
+//! statement.
 
-use chrono::Utc;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 use sensei_core::ports::DashboardRead;
 use sensei_core::{ListOrder, PageRequest, SessionQuery};
 
+use super::counter::CounterTotals;
+use super::dashboard_cache::{count_valid_until, DashboardCache, DashboardKey, KeptDashboard};
 use super::query::like_pattern;
 use super::rows::QueueRow;
 use crate::timestamp::SqlaTimestamp;
@@ -22,16 +28,31 @@ pub(crate) struct DashboardReads {
     pub(crate) size: u32,
     pub(crate) newest_first: bool,
     pub(crate) after: Option<(SqlaTimestamp, i32)>,
+    /// The instant the viewer's claims are judged at.
+    mine_at: DateTime<Utc>,
+    /// What identifies this dashboard among the kept ones; `None`: it is never kept.
+    key: Option<DashboardKey>,
+    /// The database's kept dashboards.
+    cache: Arc<DashboardCache>,
 }
 
 impl DashboardReads {
-    /// The reads for this queue page and this "mine" count.
-    pub(crate) fn new(queue: SessionQuery, mine: SessionQuery, page: PageRequest) -> Self {
+    /// The reads for this queue page and this "mine" count, kept in `cache`.
+    pub(crate) fn new(
+        queue: SessionQuery,
+        mine: SessionQuery,
+        page: PageRequest,
+        cache: Arc<DashboardCache>,
+    ) -> Self {
+        let mine_at = mine.as_of.unwrap_or_else(Utc::now);
         Self {
+            key: DashboardKey::of(&queue, &mine, page),
+            cache,
+            mine_at,
             queue_pattern: queue.student_email_contains.as_deref().map(like_pattern),
             queue_now: SqlaTimestamp::from(queue.as_of.unwrap_or_else(Utc::now)),
             mine_pattern: mine.student_email_contains.as_deref().map(like_pattern),
-            mine_now: SqlaTimestamp::from(mine.as_of.unwrap_or_else(Utc::now)),
+            mine_now: SqlaTimestamp::from(mine_at),
             size: page.size.get(),
             newest_first: queue.order == ListOrder::NewestFirst,
             after: page
@@ -42,19 +63,42 @@ impl DashboardReads {
         }
     }
 
-    /// The port's answer from what was read.
+    /// The kept dashboard, with the counter's totals just read, if nothing it shows can have
+    /// changed since it was read.
+    pub(crate) fn kept(&self, counter: Option<CounterTotals>) -> Option<DashboardRead> {
+        let (key, totals) = (self.key.as_ref()?, counter?);
+        let kept = self.cache.get(key, totals.changes, self.mine_at)?;
+        Some(answer(totals.pending, totals.completed, kept))
+    }
+
+    /// The port's answer from what was read (`mine`: the count and the earliest expiry of
+    /// the counted claims), kept for the next requests when it may be.
     pub(crate) fn finish(
         &self,
+        counter: Option<CounterTotals>,
         (open, completed): (i64, i64),
-        mine: i64,
+        (mine, earliest_expiry): (i64, Option<SqlaTimestamp>),
         rows: Vec<QueueRow>,
     ) -> DashboardRead {
-        DashboardRead {
-            open: u64::try_from(open).unwrap_or(0),
-            completed: u64::try_from(completed).unwrap_or(0),
+        let kept = KeptDashboard {
             mine: u64::try_from(mine).unwrap_or(0),
             page: super::page_of(rows, self.size),
+        };
+        if let (Some(key), Some(totals)) = (&self.key, counter) {
+            let until = count_valid_until(self.mine.status, earliest_expiry.map(|at| at.utc()));
+            self.cache
+                .put(key.clone(), totals.changes, until, kept.clone());
         }
+        answer(open, completed, kept)
+    }
+}
+
+fn answer(open: i64, completed: i64, kept: KeptDashboard) -> DashboardRead {
+    DashboardRead {
+        open: u64::try_from(open).unwrap_or(0),
+        completed: u64::try_from(completed).unwrap_or(0),
+        mine: kept.mine,
+        page: kept.page,
     }
 }
 
@@ -72,11 +116,20 @@ macro_rules! read_dashboard {
     // With the counter's totals already read (`Option<CounterTotals>`: the signed-in read
     // gets them with the sign-in, in one statement).
     ($conn:ident, $reads:ident, $counter:expr) => {{
+        let reads = &$reads;
+        let counter: Option<$crate::repo::sessions::counter::CounterTotals> = $counter;
+        match reads.kept(counter) {
+            Some(read) => read,
+            None => $crate::repo::sessions::read_dashboard!(@read $conn, reads, counter),
+        }
+    }};
+    // The dashboard read from the database.
+    (@read $conn:ident, $reads:ident, $counter:ident) => {{
         use $crate::repo::sessions::query::{
             after_cursor, apply_filters, before_cursor, list_columns, list_source,
         };
         use $crate::schema::scheduled_sessions;
-        let reads = &$reads;
+        let reads = $reads;
         let counts = match $counter {
             Some(totals) => (totals.pending, totals.completed),
             // No counter row (a database migrated by hand): count the table.
@@ -93,10 +146,15 @@ macro_rules! read_dashboard {
                 (open, completed)
             }
         };
+        // The count, and the earliest expiry among the counted claims (when the count of live
+        // claims will drop).
         let base = list_source!()
-            .select(diesel::dsl::count_star())
+            .select((
+                diesel::dsl::count_star(),
+                diesel::dsl::min(scheduled_sessions::claim_expires_at),
+            ))
             .into_boxed();
-        let mine_count: i64 =
+        let mine: (i64, Option<$crate::timestamp::SqlaTimestamp>) =
             apply_filters!(base, reads.mine, reads.mine_pattern.clone(), reads.mine_now)
                 .first($conn)?;
         let base = list_source!().select(list_columns!()).into_boxed();
@@ -123,7 +181,7 @@ macro_rules! read_dashboard {
             ))
         };
         let rows = q.limit(i64::from(reads.size) + 1).load($conn)?;
-        reads.finish(counts, mine_count, rows)
+        reads.finish($counter, counts, mine, rows)
     }};
 }
 pub(crate) use read_dashboard;

@@ -6,11 +6,13 @@
 //! * `events.rs`: the audit trail's rows;
 //! * `booking.rs`: create-unless-recent per backend (PostgreSQL: one function call);
 //! * `counter.rs`: the counter of sessions by state (rows summed);
-//! * `dashboard.rs`: the dashboard's reads, shared with the signed-in reads.
+//! * `dashboard.rs`: the dashboard's reads, shared with the signed-in reads;
+//! * `dashboard_cache.rs`: dashboards kept while nothing they show can have changed.
 
 mod booking;
 pub(crate) mod counter;
 mod dashboard;
+pub(crate) mod dashboard_cache;
 mod events;
 pub(crate) mod query;
 pub(crate) mod rows;
@@ -271,14 +273,20 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
     }
 
     /// One blocking trip on one connection: the counter row (open and completed in one
-    /// statement), the count of `mine` and the page.
+    /// statement), the count of `mine` and the page; only the counter while a dashboard
+    /// read earlier is still right.
     async fn dashboard(
         &self,
         queue: &SessionQuery,
         mine: &SessionQuery,
         page: PageRequest,
     ) -> Result<DashboardRead, RepositoryError> {
-        let reads = DashboardReads::new(queue.clone(), mine.clone(), page);
+        let reads = DashboardReads::new(
+            queue.clone(),
+            mine.clone(),
+            page,
+            self.db.dashboards.clone(),
+        );
         with_conn!(self.db, |conn| { Ok(read_dashboard!(conn, reads)) })
     }
 
