@@ -6,6 +6,9 @@
 # For each backend x size: a fresh database, `sensei generate`, `sensei serve` on a free
 # loopback port, then wrk (-t2 -c16 --latency, BENCH_DURATION seconds each) against
 #   dashboard      GET /admin                                  (first page, signed-in instructor)
+#   dashboard, sessions changing   the same while one session is claimed and released
+#                  BENCH_CHANGES_PER_S times a second (default 50): every change makes the next
+#                  dashboard read the database again instead of reusing the kept one
 #   deep page      GET /admin?after=<cursor halfway through the pending queue>
 #   detail         GET /admin/scheduled-sessions/<id>
 #   booking        POST /api/v1/submissions/<id>/scheduled-sessions, distinct eligible students
@@ -43,6 +46,8 @@ THREADS="${BENCH_THREADS:-2}"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 SENSEI="${BENCH_SENSEI:-$TARGET/release/sensei}"
 HOT_DURATION=$(( DURATION < 5 ? DURATION : 5 ))
+# Changes per second to one session (claim, release, ...) during the "sessions changing" run.
+CHANGES_PER_S="${BENCH_CHANGES_PER_S:-50}"
 IDENTITY_HEADER="X-Bench-Email"
 # Extra `sensei serve` flags; by default students may hold 100 open sessions, so that booking
 # distinct pairs of the generated data is not refused by the open-session limit. Set it empty
@@ -185,6 +190,37 @@ LUA
 
 echo 'wrk.method = "POST"' >"$WORK/post.lua"
 
+cat >"$WORK/changes.py" <<'PY'
+# Changes one session CHANGES_PER_S times a second (claim, release, claim, ...) as the
+# instructor, through the trusted identity header, until stopped; then prints how many
+# changes were answered 2xx. Keeps the dashboard's kept copy from being reused for long.
+import http.client, os, signal, sys, time
+host, port, session, header, rate = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], float(sys.argv[5])
+done, stop = 0, False
+def finish(*_):
+    global stop
+    stop = True
+signal.signal(signal.SIGTERM, finish)
+conn = http.client.HTTPConnection(host, port, timeout=5)
+headers = {header: "sensei@example.com", "X-Requested-With": "bench", "Content-Length": "0"}
+start, step = time.monotonic(), 0
+while not stop:
+    action = ("claim", "release")[step % 2]
+    try:
+        conn.request("POST", "/api/v1/scheduled-sessions/%s/%s" % (session, action), headers=headers)
+        response = conn.getresponse()
+        response.read()
+        if 200 <= response.status < 300:
+            done += 1
+    except (OSError, http.client.HTTPException):
+        conn = http.client.HTTPConnection(host, port, timeout=5)
+    step += 1
+    delay = start + step / rate - time.monotonic()
+    if delay > 0 and not stop:
+        time.sleep(delay)
+print(done)
+PY
+
 # ---------------------------------------------------------------------------------------------
 DATE="$(date -u +%Y-%m-%d-%H%M)"
 mkdir -p "$ROOT/bench/results"
@@ -295,6 +331,16 @@ for backend in $BACKENDS; do
       "cursor at pending row $(( pending / 2 ))"
     record "session detail" \
       "$(run_wrk_median -d"${DURATION}s" -H "Cookie: $COOKIE" "$BASE/admin/scheduled-sessions/$middle_id")" ""
+    # The dashboard while sessions change: a kept dashboard is reused only until the next
+    # change, so this is the figure for a queue that is being worked on.
+    python3 "$WORK/changes.py" 127.0.0.1 "$PORT" "$middle_id" "$IDENTITY_HEADER" "$CHANGES_PER_S" \
+      >"$WORK/changes.out" &
+    CHANGES_PID=$!
+    dashboard_changing="$(run_wrk_median -d"${DURATION}s" -H "Cookie: $COOKIE" "$BASE/admin")"
+    kill -TERM "$CHANGES_PID" 2>/dev/null || true
+    wait "$CHANGES_PID" 2>/dev/null || true
+    record "dashboard, sessions changing" "$dashboard_changing" \
+      "$(cat "$WORK/changes.out" 2>/dev/null || echo "?") claims and releases, ${CHANGES_PER_S}/s, during the runs"
 
     total_sql="SELECT COUNT(*) FROM scheduled_sessions"
     before="$(sql "$backend" "$SQL_URL" "$total_sql")"
@@ -353,7 +399,8 @@ done
   echo "Statements per request (from the code; constancy in the table size is asserted by"
   echo "\`list_uses_constant_statements\` in crates/sensei-diesel/tests/adapter.rs, 10 vs 1,000"
   echo "sessions on both backends): dashboard 3 (the server-side session joined to its user with"
-  echo "the counter's totals, the viewer's claims, one page query); session detail 6; booking"
+  echo "the counter's totals, the viewer's claims, one page query), 1 when the dashboard kept from"
+  echo "an earlier request is still right (no session changed since); session detail 6; booking"
   echo "(trusted header here, no session read) 2 reads (the identity; the submission with the"
   echo "student's goal progress) + the write: SQLite an immediate transaction of 4 statements on"
   echo "the writer thread, PostgreSQL one call of sensei_book_session."
