@@ -188,7 +188,35 @@ async fn platform_names_show_within_the_age_limit(t: TestDb) {
     assert_eq!(statements, 3);
 }
 
+/// A database whose counter has no row (set up by hand): the dashboard counts the table, and
+/// with no change total to check against, it is never kept.
+async fn without_a_counter_row_the_table_is_counted_and_nothing_kept(t: TestDb) {
+    let f = fixture(&t.db).await;
+    t.execute_sql("DELETE FROM scheduled_session_counts");
+    book(&t.db, f.student, f.submission, at(2026, 8, 1, 0, 0, 0)).await;
+    book(&t.db, f.other, f.submission, at(2026, 8, 1, 2, 0, 0)).await;
+    let now = Utc::now();
+    let token =
+        t.db.accounts()
+            .start_sign_in(f.instructor, now + Duration::hours(1))
+            .await
+            .unwrap();
+    let (first, statements) = dashboard(&t, &token, now).await;
+    assert_eq!(
+        (first.open, first.completed, first.page.items.len()),
+        (2, 0, 2)
+    );
+    assert!(
+        statements > 3,
+        "{statements}: the open and completed counts read too"
+    );
+    let (again, again_statements) = dashboard(&t, &token, now).await;
+    assert_eq!(again, first);
+    assert_eq!(again_statements, statements, "read again, not kept");
+}
+
 both_backends!(
     kept_dashboards_follow_every_change,
     platform_names_show_within_the_age_limit,
+    without_a_counter_row_the_table_is_counted_and_nothing_kept,
 );

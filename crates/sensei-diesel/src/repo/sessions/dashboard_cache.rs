@@ -335,10 +335,11 @@ mod tests {
     fn a_kept_dashboard_is_reused_for_at_most_max_age() {
         let cache = DashboardCache::default();
         cache.put(key(1), 7, None, kept(2));
-        let soon = Instant::now() + MAX_AGE / 2;
-        assert!(cache.get_at(&key(1), 7, at(0), soon).is_some());
-        let late = Instant::now() + MAX_AGE;
-        assert!(cache.get_at(&key(1), 7, at(0), late).is_none());
+        let read_at = cache.entries()[0].read_at;
+        let last = read_at + MAX_AGE - Duration::from_nanos(1);
+        assert!(cache.get_at(&key(1), 7, at(0), last).is_some());
+        let aged = read_at + MAX_AGE;
+        assert!(cache.get_at(&key(1), 7, at(0), aged).is_none());
     }
 
     #[test]
