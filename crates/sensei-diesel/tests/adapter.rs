@@ -163,8 +163,19 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
             assert!(conn.applied_migrations().unwrap().is_empty());
         }
     }
+    let pending = t.db.pending_feature_migrations().await.unwrap();
+    assert_eq!(
+        pending.len(),
+        8,
+        "every feature migration is pending: {pending:?}"
+    );
+    assert_eq!(pending.last().map(String::as_str), Some("20240108000000"));
     let applied = t.db.migrate().await.unwrap();
     assert_eq!(applied.len(), 10, "{applied:?}");
+    assert_eq!(
+        t.db.pending_feature_migrations().await.unwrap(),
+        Vec::<String>::new()
+    );
     // Up again gives exactly the schema of the first run: every down undoes its up.
     let after = schema(&t.url);
     assert_eq!(before, after);

@@ -8,6 +8,7 @@ use clap::Args;
 use ipnet::IpNet;
 use poem::http::HeaderName;
 use sensei_core::Policy;
+use sensei_diesel::{Database, DatabaseUrl};
 
 use super::database::DatabaseArgs;
 use super::{CliResult, CliResultError};
@@ -290,6 +291,8 @@ pub async fn run(args: ServeArgs) -> CliResult {
     if args.demo || args.migrate {
         let applied = database.migrate().await?;
         tracing::info!(applied = applied.len(), "migrations applied");
+    } else {
+        warn_of_pending_migrations(&database, &url).await;
     }
     if args.demo {
         let loaded = demo::load(&database).await?;
@@ -310,6 +313,26 @@ pub async fn run(args: ServeArgs) -> CliResult {
     application.run_until_stopped().await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Says loudly when the database misses some of this release's migrations: the server still
+/// starts (an operator may be mid-upgrade), but what those migrations add fails until they
+/// run.
+async fn warn_of_pending_migrations(database: &Database, url: &DatabaseUrl) {
+    match database.pending_feature_migrations().await {
+        Ok(pending) if pending.is_empty() => {}
+        Ok(pending) => {
+            tracing::warn!(
+                database = %url,
+                pending = %pending.join(", "),
+                "the database has not run {} of this release's migrations: run `sensei migrate` \
+                 on it (or start with --migrate); until then the pages and calls that need them \
+                 fail",
+                pending.len()
+            );
+        }
+        Err(error) => tracing::warn!(%error, "could not check the database's migrations"),
+    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ mod flow;
 mod multi_process;
 mod operations;
 mod outage;
+mod pending_migrations;
 mod rejected_input;
 mod trusted_header;
 mod webhooks;
