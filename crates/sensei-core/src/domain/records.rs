@@ -47,6 +47,13 @@ pub enum StatusFilter {
 }
 
 impl StatusFilter {
+    /// Whether which sessions match can change with the clock alone, with no write: a live
+    /// claim expires and its session moves from claimed to pending. Stores that keep an
+    /// answer use this to know it can go stale without a change to the table.
+    pub fn changes_with_time(self) -> bool {
+        matches!(self, StatusFilter::Pending | StatusFilter::Claimed)
+    }
+
     /// The text form.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -201,4 +208,26 @@ pub struct AnatomyConversation {
     pub started_at: DateTime<Utc>,
     /// Its messages, oldest first.
     pub messages: Vec<ConversationMessage>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StatusFilter;
+
+    #[test]
+    fn only_states_that_a_claim_expiry_moves_change_with_time() {
+        let moving: Vec<_> = [
+            StatusFilter::Pending,
+            StatusFilter::Claimed,
+            StatusFilter::Open,
+            StatusFilter::Completed,
+            StatusFilter::Cancelled,
+            StatusFilter::Closed,
+            StatusFilter::All,
+        ]
+        .into_iter()
+        .filter(|status| status.changes_with_time())
+        .collect();
+        assert_eq!(moving, [StatusFilter::Pending, StatusFilter::Claimed]);
+    }
 }

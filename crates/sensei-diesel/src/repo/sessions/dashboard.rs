@@ -68,7 +68,11 @@ impl DashboardReads {
     pub(crate) fn kept(&self, counter: Option<CounterTotals>) -> Option<DashboardRead> {
         let (key, totals) = (self.key.as_ref()?, counter?);
         let kept = self.cache.get(key, totals.changes, self.mine_at)?;
-        Some(answer(totals.pending, totals.completed, kept))
+        Some(answer(
+            totals.pending,
+            totals.completed,
+            KeptDashboard::clone(&kept),
+        ))
     }
 
     /// The port's answer from what was read (`mine`: the count and the earliest expiry of
@@ -87,7 +91,7 @@ impl DashboardReads {
         if let (Some(key), Some(totals)) = (&self.key, counter) {
             let until = count_valid_until(self.mine.status, earliest_expiry.map(|at| at.utc()));
             self.cache
-                .put(key.clone(), totals.changes, until, kept.clone());
+                .put(key.clone(), totals.changes, until, Arc::new(kept.clone()));
         }
         answer(open, completed, kept)
     }

@@ -19,7 +19,7 @@
 //! Dashboards whose page depends on the clock (a pending or claimed queue: claims expire)
 //! are never kept. At most [`CAPACITY`] dashboards are kept; the oldest goes first.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -45,7 +45,7 @@ impl DashboardKey {
     /// the clock (pending or claimed sessions), or its "mine" count does in a way a kept
     /// count cannot follow (pending sessions).
     pub(crate) fn of(queue: &SessionQuery, mine: &SessionQuery, page: PageRequest) -> Option<Self> {
-        if depends_on_clock(queue.status) || mine.status == StatusFilter::Pending {
+        if queue.status.changes_with_time() || mine.status == StatusFilter::Pending {
             return None;
         }
         Some(Self {
@@ -60,11 +60,6 @@ impl DashboardKey {
             page,
         })
     }
-}
-
-/// Whether which sessions match `status` changes as claims expire.
-fn depends_on_clock(status: StatusFilter) -> bool {
-    matches!(status, StatusFilter::Pending | StatusFilter::Claimed)
 }
 
 /// Until when a "mine" count stays right while the table does not change: a count of live
@@ -96,7 +91,7 @@ struct Entry {
     changes: i64,
     read_at: Instant,
     mine_valid_until: Option<DateTime<Utc>>,
-    kept: KeptDashboard,
+    kept: Arc<KeptDashboard>,
 }
 
 impl Entry {
@@ -117,13 +112,14 @@ pub(crate) struct DashboardCache {
 
 impl DashboardCache {
     /// The kept dashboard for `key`, if the counter still reads `changes` and `now` (the
-    /// instant the request judges claims at) is before its count could have changed.
+    /// instant the request judges claims at) is before its count could have changed. Shared:
+    /// the caller copies it after the lock is released.
     pub(crate) fn get(
         &self,
         key: &DashboardKey,
         changes: i64,
         now: DateTime<Utc>,
-    ) -> Option<KeptDashboard> {
+    ) -> Option<Arc<KeptDashboard>> {
         self.get_at(key, changes, now, Instant::now())
     }
 
@@ -133,11 +129,11 @@ impl DashboardCache {
         changes: i64,
         now: DateTime<Utc>,
         at: Instant,
-    ) -> Option<KeptDashboard> {
+    ) -> Option<Arc<KeptDashboard>> {
         self.entries()
             .iter()
             .find(|entry| entry.answers(key, changes, now, at))
-            .map(|entry| entry.kept.clone())
+            .map(|entry| Arc::clone(&entry.kept))
     }
 
     /// Keeps a dashboard read after the counter read `changes`, replacing what was kept for
@@ -147,7 +143,7 @@ impl DashboardCache {
         key: DashboardKey,
         changes: i64,
         mine_valid_until: Option<DateTime<Utc>>,
-        kept: KeptDashboard,
+        kept: Arc<KeptDashboard>,
     ) {
         let entry = Entry {
             key,
@@ -220,14 +216,14 @@ mod tests {
         })
     }
 
-    fn kept(mine: u64) -> KeptDashboard {
-        KeptDashboard {
+    fn kept(mine: u64) -> Arc<KeptDashboard> {
+        Arc::new(KeptDashboard {
             mine,
             page: Page {
                 items: Vec::new(),
                 next: None,
             },
-        }
+        })
     }
 
     fn mine_of(cache: &DashboardCache, key: &DashboardKey, changes: i64, now: u32) -> Option<u64> {
