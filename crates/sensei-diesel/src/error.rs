@@ -53,6 +53,14 @@ pub enum DatabaseError {
         /// The cargo feature that brings it.
         feature: &'static str,
     },
+    /// The start-up lock (see `Database::startup_lock`) could not be had.
+    #[error("could not take the {backend} start-up lock: {reason}")]
+    StartupLock {
+        /// `sqlite` or `postgres`.
+        backend: &'static str,
+        /// Why.
+        reason: String,
+    },
     /// A backup could not be made.
     #[error("backup failed: {0}")]
     Backup(String),

@@ -49,7 +49,7 @@ pub mod timestamp;
 use std::sync::Arc;
 
 pub use db::{
-    BackupSummary, Database, DatabaseUrl, PoolOptions, PoolState, StatementCounter,
+    BackupSummary, Database, DatabaseUrl, PoolOptions, PoolState, StartupLock, StatementCounter,
     POSTGRES_BACKUP_HINT,
 };
 pub use error::DatabaseError;

@@ -13,6 +13,7 @@ use poem::http::HeaderName;
 use sensei_core::Policy;
 
 use crate::auth::throttle::SignInLimits;
+use crate::client_ip::TrustedProxies;
 
 /// The least key material accepted for the session cookie (encryption and signing keys are
 /// taken from it).
@@ -97,6 +98,9 @@ pub struct AppConfig {
     /// When set, the request header that carries the signed-in user's email, and the proxies
     /// whose requests may carry it.
     pub trusted_header: Option<TrustedHeader>,
+    /// The reverse proxies whose forwarded client address (`X-Forwarded-For`) counts for the
+    /// sign-in limits and access rules (`--trusted-proxy`).
+    pub trusted_proxies: TrustedProxies,
     /// Sign-in attempts allowed per account and per client address.
     pub sign_in_limits: SignInLimits,
     /// Limits on client connections.
@@ -122,10 +126,7 @@ pub struct TrustedHeader {
 impl TrustedHeader {
     /// Whether a request from `peer` may carry the header.
     pub fn is_trusted_peer(&self, peer: IpAddr) -> bool {
-        let peer = match peer {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(peer, IpAddr::V4),
-            v4 @ IpAddr::V4(_) => v4,
-        };
+        let peer = crate::client_ip::canonical(peer);
         self.proxies.iter().any(|proxy| proxy.contains(&peer))
     }
 }
@@ -177,6 +178,7 @@ impl AppConfig {
             cookie_secure: false,
             policy: Policy::default(),
             trusted_header: None,
+            trusted_proxies: TrustedProxies::default(),
             sign_in_limits: SignInLimits::default(),
             connections: ConnectionLimits::default(),
             metrics_bind: None,

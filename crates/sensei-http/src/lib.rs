@@ -14,6 +14,7 @@ pub mod api;
 pub mod auth;
 pub mod calendar;
 pub mod cli;
+pub mod client_ip;
 pub mod config;
 pub mod connections;
 pub mod demo;

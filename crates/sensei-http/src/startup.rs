@@ -60,6 +60,7 @@ pub fn build_router_with(
         .around(capture_route)
         .with(CookieSession::new(cookie))
         .around(private_responses)
+        .around(crate::auth::sign_in_gate::sign_in_gate)
         .data(state)
         .around(render_errors)
         .around(security_headers)

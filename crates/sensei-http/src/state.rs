@@ -13,6 +13,7 @@ use sensei_diesel::Database;
 use crate::auth::throttle::SignInThrottle;
 use crate::auth::Argon2Verifier;
 use crate::calendar::OsRandom;
+use crate::client_ip::TrustedProxies;
 use crate::config::{AppConfig, TrustedHeader};
 use crate::webhooks::jitter::OsJitter;
 use crate::webhooks::unconfigured::NoWebhooks;
@@ -27,6 +28,8 @@ pub struct Security {
     pub trusted_header: Option<TrustedHeader>,
     /// Sign-in rate limits.
     pub sign_in_throttle: SignInThrottle,
+    /// The proxies whose forwarded client address counts.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// The application state.
@@ -99,6 +102,7 @@ impl AppState {
                 cookie_secure: config.cookie_secure,
                 trusted_header: config.trusted_header.clone(),
                 sign_in_throttle: SignInThrottle::new(config.sign_in_limits),
+                trusted_proxies: config.trusted_proxies.clone(),
             }),
             webhooks: webhook_service(Arc::new(NoWebhooks), config),
         })

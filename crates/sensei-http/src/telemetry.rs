@@ -46,6 +46,11 @@ pub fn init(format: LogFormat) {
     };
 }
 
+/// A latency in milliseconds, to the microsecond: `0.035`, not `0.034811999999999996`.
+fn rounded_millis(latency: std::time::Duration) -> f64 {
+    (latency.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
 /// Middleware body (`around`), the outermost layer: takes the request id from `X-Request-Id`
 /// (or makes one), runs the request inside a `request` span carrying `request_id` (so every
 /// log line of the request, the handlers' and the database calls' included, carries it),
@@ -76,14 +81,24 @@ pub async fn observe_request<E: Endpoint>(next: E, mut req: Request) -> poem::Re
                 .headers_mut()
                 .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
         }
-        tracing::info!(
-            method = %method,
-            path = %path,
-            status = status.as_u16(),
-            latency_ms = latency.as_secs_f64() * 1000.0,
-            "request"
-        );
-        let route = route_label(slot.get().as_deref(), &path, status);
+        // Refused sign-ins are counted, not logged one by one: a flood would fill the log.
+        if status == poem::http::StatusCode::TOO_MANY_REQUESTS {
+            tracing::debug!(
+                method = crate::monitoring::http::method_label(&method),
+                path = %path,
+                status = status.as_u16(),
+                "request"
+            );
+        } else {
+            tracing::info!(
+                method = crate::monitoring::http::method_label(&method),
+                path = %path,
+                status = status.as_u16(),
+                latency_ms = rounded_millis(latency),
+                "request"
+            );
+        }
+        let route = route_label(slot.get().as_deref());
         record_request(&method, route, status, latency);
         Ok(response)
     }

@@ -121,6 +121,24 @@ pub fn decide_cancel(
     }
 }
 
+/// How close two claims' expiries must be for a repeated claim or renewal by the same holder
+/// to count as done by its twin.
+pub const SAME_CLAIM_WITHIN: Duration = Duration::seconds(5);
+
+/// Whether `current` already is what `decided` would make it, written by a copy of the same
+/// request that won the race: a live claim by the same holder expiring within
+/// [`SAME_CLAIM_WITHIN`] of the decided expiry. The holder sending the same claim or renewal
+/// several times at once then gets success from every copy, not a lost race.
+pub fn already_applied(current: &SessionLifecycle, decided: &SessionLifecycle) -> bool {
+    match (current, decided) {
+        (SessionLifecycle::Claimed(current), SessionLifecycle::Claimed(decided)) => {
+            current.holder == decided.holder
+                && (current.expires_at - decided.expires_at).abs() <= SAME_CLAIM_WITHIN
+        }
+        _ => false,
+    }
+}
+
 fn claimed(instructor: UserId, now: DateTime<Utc>, claim_time: Duration) -> SessionLifecycle {
     SessionLifecycle::Claimed(Claim {
         holder: instructor,
@@ -144,5 +162,46 @@ fn held_by(
             None => Err(Refusal::NotHeld),
         },
         closed => Err(Refusal::Closed(closed)),
+    }
+}
+
+#[cfg(test)]
+mod twin_tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::domain::{Cancellation, Claim};
+
+    fn claim(holder: i32, expires_at: DateTime<Utc>) -> SessionLifecycle {
+        SessionLifecycle::Claimed(Claim {
+            holder: UserId(holder),
+            expires_at,
+        })
+    }
+
+    #[test]
+    fn only_a_claim_by_the_same_holder_expiring_within_five_seconds_is_a_twin() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 7, 12, 0, 0).unwrap();
+        assert!(already_applied(&claim(1, at), &claim(1, at)));
+        assert!(already_applied(
+            &claim(1, at + Duration::seconds(5)),
+            &claim(1, at)
+        ));
+        assert!(already_applied(
+            &claim(1, at - Duration::seconds(5)),
+            &claim(1, at)
+        ));
+        assert!(!already_applied(
+            &claim(1, at + Duration::seconds(6)),
+            &claim(1, at)
+        ));
+        assert!(!already_applied(&claim(2, at), &claim(1, at)));
+        assert!(!already_applied(&SessionLifecycle::Pending, &claim(1, at)));
+        assert!(!already_applied(&claim(1, at), &SessionLifecycle::Pending));
+        let cancelled = SessionLifecycle::Cancelled(Cancellation {
+            cancelled_at: at,
+            reason: None,
+        });
+        assert!(!already_applied(&cancelled, &cancelled));
     }
 }

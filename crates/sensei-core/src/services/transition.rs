@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::workflow::already_applied;
 use crate::domain::{
     EventKind, NewSessionEvent, ScheduledSession, ScheduledSessionId, SessionLifecycle,
     SessionListEntry, UserId,
@@ -14,8 +15,10 @@ use crate::ports::{ClaimLimit, TransitionOutcome};
 
 use super::SenseiService;
 
-/// How many times a decision is made again after losing a race before giving up.
-const ATTEMPTS: usize = 5;
+/// How many times a decision is made again after losing a race before giving up. Each race
+/// has a winner, and a loser's next decision is usually a refusal (someone else holds it) or
+/// its twin's success ([`already_applied`]), so this is rarely approached.
+const ATTEMPTS: usize = 32;
 
 /// A decision: the event and the lifecycle to store.
 pub(super) type Decision = (EventKind, SessionLifecycle);
@@ -42,7 +45,7 @@ impl SenseiService {
         E: TransitionFailure,
         D: Fn(&SessionListEntry, DateTime<Utc>) -> Result<Decision, E>,
     {
-        for _ in 0..ATTEMPTS {
+        for attempt in 0..ATTEMPTS {
             let now = self.ports.clock.now();
             let entry = self
                 .ports
@@ -51,6 +54,10 @@ impl SenseiService {
                 .await?
                 .ok_or_else(|| E::not_found(id))?;
             let (kind, next) = decide(&entry, now)?;
+            // After a lost race: a copy of this very request may have won it.
+            if attempt > 0 && already_applied(&entry.session.lifecycle, &next) {
+                return Ok(entry.session);
+            }
             let after = ScheduledSession {
                 lifecycle: next.clone(),
                 ..entry.session.clone()

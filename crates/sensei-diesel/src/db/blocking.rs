@@ -7,12 +7,14 @@ use std::time::Instant;
 use diesel::r2d2::{Pool, R2D2Connection};
 use sensei_core::RepositoryError;
 
+use super::gate::PoolGate;
 use super::manager::Manager;
 use super::writer::WriterQueue;
 use crate::error::Fail;
 
 /// Runs `f` with a pooled connection off the async runtime, keeping the caller's span: on
-/// Tokio's blocking pool, or with a `queue`, on that database's writer thread
+/// Tokio's blocking pool once the `gate` lets it at the pool (waiting asynchronously), or with
+/// a `queue`, on that database's writer thread
 /// ([`WriterQueue::run`]: after the writes queued before it, waiting asynchronously and
 /// bounded, holding neither a blocking thread nor a connection while it waits). A pool
 /// timeout (no connection, server down), a write that cannot start in time, or a deleted
@@ -20,6 +22,7 @@ use crate::error::Fail;
 /// recorded (`sensei_db_pool_wait_seconds`, see `pool_metrics`).
 pub(crate) async fn run<C, T, F>(
     pool: &Pool<Manager<C>>,
+    gate: &PoolGate,
     queue: Option<&WriterQueue>,
     f: F,
 ) -> Result<T, RepositoryError>
@@ -35,10 +38,17 @@ where
         with_pooled(&pool, f)
     };
     match queue {
+        // The writer thread's connection is kept out of the gate (see `gate.rs`).
         Some(queue) => queue.run(work).await,
-        None => tokio::task::spawn_blocking(work)
+        None => {
+            let turn = gate.enter().await?;
+            tokio::task::spawn_blocking(move || {
+                let _turn = turn;
+                work()
+            })
             .await
-            .map_err(|error| RepositoryError::Internal(format!("database task failed: {error}")))?,
+            .map_err(|error| RepositoryError::Internal(format!("database task failed: {error}")))?
+        }
     }
 }
 
@@ -71,6 +81,7 @@ macro_rules! with_conn {
             $crate::db::Pools::Sqlite(pool) => {
                 $crate::db::run(
                     pool,
+                    &$db.gate,
                     None,
                     move |$conn: &mut ::diesel::sqlite::SqliteConnection| $body,
                 )
@@ -78,9 +89,12 @@ macro_rules! with_conn {
             }
             #[cfg(feature = "postgres")]
             $crate::db::Pools::Postgres(pool) => {
-                $crate::db::run(pool, None, move |$conn: &mut ::diesel::pg::PgConnection| {
-                    $body
-                })
+                $crate::db::run(
+                    pool,
+                    &$db.gate,
+                    None,
+                    move |$conn: &mut ::diesel::pg::PgConnection| $body,
+                )
                 .await
             }
         }
@@ -100,6 +114,7 @@ macro_rules! with_write_conn {
             $crate::db::Pools::Sqlite(pool) => {
                 $crate::db::run(
                     pool,
+                    &$db.gate,
                     Some(&$db.writers),
                     move |$conn: &mut ::diesel::sqlite::SqliteConnection| $body,
                 )
@@ -107,9 +122,12 @@ macro_rules! with_write_conn {
             }
             #[cfg(feature = "postgres")]
             $crate::db::Pools::Postgres(pool) => {
-                $crate::db::run(pool, None, move |$conn: &mut ::diesel::pg::PgConnection| {
-                    $body
-                })
+                $crate::db::run(
+                    pool,
+                    &$db.gate,
+                    None,
+                    move |$conn: &mut ::diesel::pg::PgConnection| $body,
+                )
                 .await
             }
         }

@@ -7,11 +7,13 @@
 //!   checkout (pragmas, session settings);
 //! * `migrate.rs`: [`Database::migrate`] and [`Database::migrate_feature_only`];
 //! * `cached.rs`: hand-written SQL kept in each connection's statement cache;
+//! * `gate.rs`: the asynchronous queue in front of the pool (contention is not an outage);
 //! * `blocking.rs`: running Diesel code on Tokio's blocking pool (`run`, `with_conn!`,
 //!   `with_write_conn!`);
 //! * `write.rs`: `WriteConn` (atomic writes per backend) and the SQLite file's identity;
 //! * `writer.rs`: the SQLite writer thread that runs every write of this process;
 //! * `backup.rs`: [`Database::backup_to`] (SQLite's `VACUUM INTO`);
+//! * `startup_lock.rs`: [`Database::startup_lock`], start-up work one process at a time;
 //! * `pool_metrics.rs`: the pool's gauges and wait histogram.
 //!
 //! Each backend is behind its cargo feature (`sqlite`, `postgres`): the [`Pools`] variant,
@@ -21,10 +23,12 @@ mod backup;
 mod blocking;
 mod cached;
 mod customize;
+mod gate;
 mod manager;
 mod migrate;
 mod options;
 mod pool_metrics;
+mod startup_lock;
 mod statements;
 mod url;
 mod write;
@@ -45,9 +49,11 @@ pub(crate) use cached::cached;
 use customize::PgCustomizer;
 #[cfg(feature = "sqlite")]
 use customize::SqliteCustomizer;
+pub(crate) use gate::PoolGate;
 pub(crate) use manager::Manager;
 pub use options::PoolOptions;
 pub use pool_metrics::PoolState;
+pub use startup_lock::StartupLock;
 pub use statements::StatementCounter;
 pub use url::DatabaseUrl;
 #[cfg(feature = "sqlite")]
@@ -77,6 +83,11 @@ pub struct Database {
     pub(crate) writers: WriterQueue,
     /// Dashboards read recently, reused while nothing they show can have changed.
     pub(crate) dashboards: Arc<DashboardCache>,
+    /// The asynchronous queue in front of the pool.
+    pub(crate) gate: PoolGate,
+    /// What the connections open (the SQLite path or the PostgreSQL URL), for the start-up
+    /// lock.
+    pub(crate) target: Arc<str>,
 }
 
 impl std::fmt::Debug for Database {
@@ -161,6 +172,9 @@ impl Database {
                         SqliteFile::open(path),
                     ),
                     dashboards: Arc::default(),
+                    // One connection stays free for the writer thread.
+                    gate: PoolGate::new(max.saturating_sub(1), options.connection_timeout),
+                    target: Arc::from(path.display().to_string()),
                 })
             }
             #[cfg(feature = "postgres")]
@@ -176,6 +190,8 @@ impl Database {
                     pools: Pools::Postgres(pool),
                     writers: WriterQueue::new(options.connection_timeout, None),
                     dashboards: Arc::default(),
+                    gate: PoolGate::new(max, options.connection_timeout),
+                    target: Arc::from(raw.as_str()),
                 })
             }
         }

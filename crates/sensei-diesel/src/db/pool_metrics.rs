@@ -11,6 +11,23 @@ pub const POOL_WAIT_SECONDS: &str = "sensei_db_pool_wait_seconds";
 /// busy), by `backend`.
 pub const POOL_TIMEOUTS_TOTAL: &str = "sensei_db_pool_timeouts_total";
 
+/// The counter of waits behind this process's own database work (contention, not an
+/// outage), by `queue`: `pool` (a request waited for a connection that its neighbours were
+/// using), `writer` (a SQLite write waited longer than the database timeout for the writes
+/// queued before it, and went on waiting because they kept finishing).
+pub const CONTENTION_TOTAL: &str = "sensei_db_contention_total";
+
+/// Counts a request that had to queue for a connection.
+pub(crate) fn record_queued() {
+    metrics::counter!(CONTENTION_TOTAL, "queue" => "pool").increment(1);
+}
+
+/// Counts a SQLite write that waited past the database timeout behind writes that kept
+/// finishing.
+pub(crate) fn record_writer_backlog() {
+    metrics::counter!(CONTENTION_TOTAL, "queue" => "writer").increment(1);
+}
+
 /// Which backend a connection type is, for the `backend` label.
 pub(crate) trait Backend {
     /// `sqlite` or `postgres`.

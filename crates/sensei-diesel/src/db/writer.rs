@@ -9,17 +9,20 @@
 //! was being woken. Here the writes go to one thread that, while writes keep coming, goes from
 //! one to the next without sleeping.
 //!
-//! A caller waits asynchronously, holding no blocking thread and no connection, at most the
-//! queue's wait for its write to *start*; a write that has not started by then is abandoned
-//! (it will never run) and the caller gets [`RepositoryError::Unavailable`]. A write that has
+//! A caller waits asynchronously, holding no blocking thread and no connection, for its write
+//! to *start*. A queue of this process's own writes is contention, not an outage: while the
+//! writer keeps finishing writes, the caller keeps waiting (up to ten times the queue's wait,
+//! counted in `sensei_db_contention_total{queue="writer"}`). Only when no write has finished
+//! for the whole wait (the database is locked elsewhere or stuck) is a write that has not
+//! started abandoned (it will never run) and the caller gets [`RepositoryError::Unavailable`]. A write that has
 //! started runs to its end (bounded by SQLite's busy timeout). Another process holding the
 //! lock is met at that busy timeout, so a write answers (or fails as unavailable) within one
 //! and a half database timeouts.
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sensei_core::RepositoryError;
 
@@ -46,6 +49,44 @@ pub(crate) struct WriterQueue {
     jobs: Arc<OnceLock<Sender<Job>>>,
     wait: Duration,
     file: Option<SqliteFile>,
+    progress: Progress,
+}
+
+/// Most waits of [`WriterQueue::wait`] a queued write goes through while the writer keeps
+/// finishing the writes before it.
+const MOST_WAITS: u32 = 10;
+
+/// When the writer thread last finished a write, as milliseconds since the queue was made.
+#[derive(Debug, Clone)]
+struct Progress {
+    since: Instant,
+    last_ms: Arc<AtomicU64>,
+}
+
+impl Progress {
+    fn new() -> Self {
+        Self {
+            since: Instant::now(),
+            last_ms: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.since.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Records that a write just finished.
+    fn mark(&self) {
+        self.last_ms.store(self.now_ms(), Ordering::Release);
+    }
+
+    /// Whether a write finished within the last `window`.
+    fn moved_within(&self, window: Duration) -> bool {
+        let window = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
+        self.now_ms()
+            .saturating_sub(self.last_ms.load(Ordering::Acquire))
+            <= window
+    }
 }
 
 impl WriterQueue {
@@ -57,6 +98,7 @@ impl WriterQueue {
             jobs: Arc::new(OnceLock::new()),
             wait,
             file,
+            progress: Progress::new(),
         }
     }
 
@@ -77,6 +119,7 @@ impl WriterQueue {
         let (reply, mut answer) = tokio::sync::oneshot::channel();
         let job_state = Arc::clone(&state);
         let file = self.file.clone();
+        let progress = self.progress.clone();
         let job: Job = Box::new(move || {
             if job_state
                 .compare_exchange(PENDING, RUNNING, Ordering::AcqRel, Ordering::Acquire)
@@ -89,26 +132,42 @@ impl WriterQueue {
             let result = checked(&file)
                 .and_then(|()| work())
                 .and_then(|value| checked(&file).map(|()| value));
+            // A write that met a locked or missing database is no progress for the writes
+            // queued behind it.
+            if !matches!(result, Err(RepositoryError::Unavailable(_))) {
+                progress.mark();
+            }
             let _ = reply.send(result);
         });
         self.sender()?
             .send(job)
             .map_err(|_| RepositoryError::Internal("the database writer thread stopped".into()))?;
         let stopped = || RepositoryError::Internal("the database writer thread stopped".into());
-        match tokio::time::timeout(self.wait, &mut answer).await {
-            Ok(result) => result.map_err(|_| stopped())?,
-            Err(_) => {
-                if state
-                    .compare_exchange(PENDING, ABANDONED, Ordering::AcqRel, Ordering::Acquire)
-                    .is_ok()
-                {
-                    return Err(RepositoryError::Unavailable(format!(
-                        "the database stayed busy: no write could start within {} ms",
-                        self.wait.as_millis()
-                    )));
+        let mut waits = 0;
+        loop {
+            match tokio::time::timeout(self.wait, &mut answer).await {
+                Ok(result) => return result.map_err(|_| stopped())?,
+                Err(_) => {
+                    waits += 1;
+                    // The writes before this one keep finishing: contention, keep waiting.
+                    if waits < MOST_WAITS && self.progress.moved_within(self.wait) {
+                        if waits == 1 {
+                            super::pool_metrics::record_writer_backlog();
+                        }
+                        continue;
+                    }
+                    if state
+                        .compare_exchange(PENDING, ABANDONED, Ordering::AcqRel, Ordering::Acquire)
+                        .is_ok()
+                    {
+                        return Err(RepositoryError::Unavailable(format!(
+                            "the database stayed busy: no write could start within {} ms",
+                            self.wait.as_millis() * u128::from(waits)
+                        )));
+                    }
+                    // It started just now: it runs to its end; wait for it.
+                    return answer.await.map_err(|_| stopped())?;
                 }
-                // It started just now: it runs to its end; wait for it.
-                answer.await.map_err(|_| stopped())?
             }
         }
     }

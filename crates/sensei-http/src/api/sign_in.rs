@@ -12,7 +12,7 @@ use super::error::{Problem, SignInErrors, SignOutErrors, WhoAmIErrors};
 use super::model::{SignInRequest, UserBody};
 use super::{require_user, ApiTags};
 use crate::auth::sign_in::{sign_in, sign_out};
-use crate::auth::viewer::peer_ip;
+use crate::auth::viewer::client_ip;
 use crate::state::AppState;
 
 /// The session operations.
@@ -50,7 +50,7 @@ impl SignInApi {
         let account = sign_in(
             &state,
             session,
-            peer_ip(req),
+            client_ip(req),
             &credentials.email,
             credentials.password,
         )

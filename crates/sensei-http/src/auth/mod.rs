@@ -4,9 +4,11 @@
 
 mod argon2_workers;
 pub mod csrf;
+pub mod failure_budget;
 pub mod form;
 pub mod password;
 pub mod sign_in;
+pub mod sign_in_gate;
 pub mod throttle;
 pub mod viewer;
 

@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 
 use poem::session::Session;
-use sensei_core::{Account, DomainError, SignInToken};
+use sensei_core::{Account, DomainError, SignInError, SignInToken};
 
 use super::csrf;
 use crate::error::AppError;
@@ -25,15 +25,16 @@ pub fn token_of(cookie: &Session) -> Option<SignInToken> {
         .map(SignInToken::new)
 }
 
-/// Counts the attempt against the per-account and per-address limits, checks the
-/// credentials and, when they match, starts a new sign-in: the one the cookie
-/// held (if any) is ended, everything the previous cookie held is dropped, the cookie is
-/// renewed with only the new token in it, and a fresh CSRF token is drawn.
+/// Takes a credit from the account's and the client address's failure budgets, checks the
+/// credentials and, when they match, gives the credit back and starts a new sign-in: the one
+/// the cookie held (if any) is ended, everything the previous cookie held is dropped, the
+/// cookie is renewed with only the new token in it, and a fresh CSRF token is drawn. Only a
+/// wrong email or password spends the credit.
 ///
 /// # Errors
-/// `rate_limited` (429) when the account or the client address has no attempts left;
-/// `invalid_credentials` (401) for a wrong email or password; unavailable (503) when the
-/// account store fails; internal if the OS random source fails.
+/// `rate_limited` (429) when the account or the client address has no failures left (the
+/// password is not checked then); `invalid_credentials` (401) for a wrong email or password;
+/// unavailable (503) when the account store fails; internal if the OS random source fails.
 pub async fn sign_in(
     state: &AppState,
     cookie: &Session,
@@ -41,22 +42,43 @@ pub async fn sign_in(
     email: &str,
     password: String,
 ) -> Result<Account, AppError> {
-    if let Err(refused) = state.security.sign_in_throttle.attempt(email, client) {
-        crate::monitoring::business::sign_in_failure(refused.code);
-        return Err(refused);
-    }
+    let credit = match state.security.sign_in_throttle.take(email, client) {
+        Ok(credit) => credit,
+        Err(refused) => {
+            crate::monitoring::business::sign_in_failure(refused.code);
+            return Err(refused);
+        }
+    };
     let previous = token_of(cookie);
-    let sign_in = state
+    let result = state
         .service
         .sign_in(email, password, previous.as_ref())
-        .await
-        .inspect_err(|error| crate::monitoring::business::sign_in_failure(error.code()))?;
+        .await;
+    let sign_in = match result {
+        Ok(sign_in) => {
+            credit.give_back();
+            sign_in
+        }
+        Err(error) => {
+            crate::monitoring::business::sign_in_failure(error.code());
+            if !is_failed_guess(&error) {
+                // The store failed, not the guess: no credit is spent on an outage.
+                credit.give_back();
+            }
+            return Err(error.into());
+        }
+    };
     cookie.clear();
     cookie.renew();
     cookie.set(TOKEN_KEY, sign_in.token.as_str());
     csrf::rotate(cookie)?;
     tracing::info!(user = sign_in.account.id.get(), "signed in");
     Ok(sign_in.account)
+}
+
+/// Whether a sign-in failed because the email or password was wrong (what the budgets count).
+fn is_failed_guess(error: &SignInError) -> bool {
+    matches!(error, SignInError::InvalidCredentials)
 }
 
 /// Ends the sign-in (so copies of the cookie stop working too) and removes the cookie.

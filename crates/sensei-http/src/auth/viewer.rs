@@ -55,6 +55,18 @@ pub fn peer_ip(req: &Request) -> Option<IpAddr> {
         .map(|address| address.ip())
 }
 
+/// The client's address: the peer's, or the one a trusted proxy forwards
+/// ([`crate::client_ip`]); the forwarding header from anyone else is ignored.
+pub fn client_ip(req: &Request) -> Option<IpAddr> {
+    match req.data::<AppState>() {
+        Some(state) => state
+            .security
+            .trusted_proxies
+            .client_of(peer_ip(req), req.headers()),
+        None => peer_ip(req).map(crate::client_ip::canonical),
+    }
+}
+
 /// The signed-in account of a request, if any: from the trusted header when that mode is on
 /// and the request came from a listed proxy, else from the cookie's sign-in.
 ///

@@ -24,6 +24,9 @@ pub struct MigrateArgs {
 pub async fn run(args: MigrateArgs) -> CliResult {
     let url = args.database.url(None)?;
     let database = args.database.connect(&url).await?;
+    let _turn = database
+        .startup_lock(super::serve::STARTUP_LOCK_WAIT)
+        .await?;
     let applied = if args.feature_only {
         database.migrate_feature_only().await?
     } else {

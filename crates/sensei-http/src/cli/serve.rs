@@ -13,6 +13,7 @@ use sensei_diesel::{Database, DatabaseUrl};
 use super::database::DatabaseArgs;
 use super::{CliResult, CliResultError};
 use crate::auth::throttle::SignInLimits;
+use crate::client_ip::TrustedProxies;
 use crate::config::{parse_proxy, AppConfig, ConnectionLimits, CookieSecret, TrustedHeader};
 use crate::demo;
 use crate::startup::Application;
@@ -20,6 +21,10 @@ use crate::webhooks::WebhookSettings;
 
 /// The SQLite file `serve --demo` uses when no database is given.
 pub const DEMO_DATABASE: &str = "sensei-demo.sqlite3";
+
+/// How long a process waits for others' start-up work (migrations, demo data) on the same
+/// database before it gives up.
+pub const STARTUP_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// The longest dedup window `--dedup-window-secs` accepts: 7 days.
 pub const MAX_DEDUP_WINDOW_SECS: i64 = 7 * 24 * 60 * 60;
@@ -85,23 +90,27 @@ pub struct ServeArgs {
     /// the proxies listed with --trusted-proxy only. Off by default.
     #[arg(long, env = "SENSEI_TRUSTED_HEADER", requires = "trusted_proxy")]
     pub trusted_header: Option<String>,
-    /// An authenticating proxy allowed to send --trusted-header: an address or CIDR block
-    /// (repeat the flag, or separate with commas). The header from any other peer is ignored.
+    /// A reverse proxy in front of the service: an address or CIDR block (repeat the flag, or
+    /// separate with commas). From these peers the client address in `X-Forwarded-For`
+    /// (its rightmost entry that is not a listed proxy) is the one the sign-in limits see, and
+    /// they alone may send --trusted-header. From any other peer both headers are ignored.
     #[arg(long, env = "SENSEI_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
     pub trusted_proxy: Vec<IpNet>,
-    /// Sign-in attempts allowed per minute for one account (email), from any address.
+    /// Failed sign-ins allowed per minute for one account (email), from any address (correct
+    /// ones cost nothing).
     #[arg(
         long,
         env = "SENSEI_SIGN_IN_PER_ACCOUNT_PER_MINUTE",
-        default_value_t = 10,
+        default_value_t = 20,
         value_parser = clap::value_parser!(u32).range(1..)
     )]
     pub sign_in_per_account_per_minute: u32,
-    /// Sign-in attempts allowed per minute from one client address, for any accounts.
+    /// Failed sign-ins allowed per minute from one client address (an IPv6 client's /64), for
+    /// any accounts (correct ones cost nothing, so a class behind one address all get in).
     #[arg(
         long,
         env = "SENSEI_SIGN_IN_PER_ADDRESS_PER_MINUTE",
-        default_value_t = 30,
+        default_value_t = 100,
         value_parser = clap::value_parser!(u32).range(1..)
     )]
     pub sign_in_per_address_per_minute: u32,
@@ -253,6 +262,7 @@ impl ServeArgs {
             cookie_secure: self.cookie_secure,
             policy,
             trusted_header: trusted_header(self.trusted_header.as_deref(), &self.trusted_proxy)?,
+            trusted_proxies: TrustedProxies::new(self.trusted_proxy.clone()),
             sign_in_limits: SignInLimits {
                 per_account_per_minute: per_minute(self.sign_in_per_account_per_minute),
                 per_address_per_minute: per_minute(self.sign_in_per_address_per_minute),
@@ -289,14 +299,17 @@ pub async fn run(args: ServeArgs) -> CliResult {
     let database = args.database.connect(&url).await?;
     tracing::info!(database = %url, backend = database.backend_name(), "database connected");
     if args.demo || args.migrate {
+        // Processes started together take turns: the first migrates and loads the demo data,
+        // the others then find it done.
+        let _turn = database.startup_lock(STARTUP_LOCK_WAIT).await?;
         let applied = database.migrate().await?;
         tracing::info!(applied = applied.len(), "migrations applied");
+        if args.demo {
+            let loaded = demo::load(&database).await?;
+            tracing::info!(created = loaded.created_accounts, "demo data ready");
+        }
     } else {
         warn_of_pending_migrations(&database, &url).await;
-    }
-    if args.demo {
-        let loaded = demo::load(&database).await?;
-        tracing::info!(created = loaded.created_accounts, "demo data ready");
     }
     let application = Application::build(config, database).await?;
     let address = application.address();

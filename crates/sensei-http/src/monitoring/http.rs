@@ -35,6 +35,15 @@ impl RouteSlot {
         *slot = Some(Arc::clone(&pattern.0));
     }
 
+    /// Records `template` as the route, for answers given before the router is reached.
+    pub fn set_template(&self, template: &str) {
+        let mut slot = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *slot = Some(Arc::from(template));
+    }
+
     /// The matched route template, if any route matched.
     pub fn get(&self) -> Option<Arc<str>> {
         self.0
@@ -64,53 +73,70 @@ pub async fn capture_route<E: Endpoint>(next: E, req: Request) -> poem::Result<R
     result
 }
 
-/// The `route` label: the matched template, or [`UNMATCHED_ROUTE`] for a 404 that matched
-/// none; otherwise (a response no router made) the path with every segment holding a digit
-/// replaced by `:id`.
-pub fn route_label(matched: Option<&str>, path: &str, status: StatusCode) -> String {
-    if let Some(pattern) = matched {
-        // poem-openapi names path parameters by position (`:param0`); every API path has one,
-        // `id`, as the document says.
-        let named: Vec<&str> = pattern
-            .split('/')
-            .map(|segment| {
-                if segment.starts_with(":param") {
-                    ":id"
-                } else {
-                    segment
-                }
-            })
-            .collect();
-        return named.join("/");
-    }
-    if status == StatusCode::NOT_FOUND {
+/// The `route` label: the matched template, or [`UNMATCHED_ROUTE`] for every request that
+/// matched none (whatever its path or status), so that no request can add a series.
+pub fn route_label(matched: Option<&str>) -> String {
+    let Some(pattern) = matched else {
         return UNMATCHED_ROUTE.to_owned();
-    }
-    let mapped: Vec<&str> = path
+    };
+    // poem-openapi names path parameters by position (`:param0`); every API path has one,
+    // `id`, as the document says.
+    let named: Vec<&str> = pattern
         .split('/')
         .map(|segment| {
-            if segment.bytes().any(|byte| byte.is_ascii_digit()) {
+            if segment.starts_with(":param") {
                 ":id"
             } else {
                 segment
             }
         })
         .collect();
-    mapped.join("/")
+    named.join("/")
+}
+
+/// The `method` label: one of the methods the service knows, else `other`, so that invented
+/// methods cannot add series.
+pub fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [(&Method, &str); 9] = [
+        (&Method::GET, "GET"),
+        (&Method::HEAD, "HEAD"),
+        (&Method::POST, "POST"),
+        (&Method::PUT, "PUT"),
+        (&Method::PATCH, "PATCH"),
+        (&Method::DELETE, "DELETE"),
+        (&Method::OPTIONS, "OPTIONS"),
+        (&Method::CONNECT, "CONNECT"),
+        (&Method::TRACE, "TRACE"),
+    ];
+    KNOWN
+        .iter()
+        .find(|(known, _)| *known == method)
+        .map_or("other", |(_, label)| label)
+}
+
+/// The `status` label: the three digits of a status code (a closed set of at most 900).
+fn status_label(status: StatusCode) -> &'static str {
+    // Every status poem can produce is 100-999; the table holds them as static strings so
+    // that recording a request allocates nothing for its labels.
+    static LABELS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let labels = LABELS.get_or_init(|| (100..1000).map(|code| code.to_string()).collect());
+    labels
+        .get(usize::from(status.as_u16()).saturating_sub(100))
+        .map_or("other", String::as_str)
 }
 
 /// Records one answered request.
 pub fn record_request(method: &Method, route: String, status: StatusCode, latency: Duration) {
-    let method = method.as_str().to_owned();
-    let code = status.as_u16().to_string();
+    let method = method_label(method);
+    let code = status_label(status);
     if status == StatusCode::TOO_MANY_REQUESTS {
         metrics::counter!(RATE_LIMITED_TOTAL, "route" => route.clone()).increment(1);
     }
     metrics::histogram!(
         REQUEST_DURATION_SECONDS,
-        "method" => method.clone(),
+        "method" => method,
         "route" => route.clone(),
-        "status" => code.clone()
+        "status" => code
     )
     .record(latency.as_secs_f64());
     metrics::counter!(REQUESTS_TOTAL, "method" => method, "route" => route, "status" => code)
@@ -124,24 +150,24 @@ mod tests {
     #[test]
     fn routes_are_templates_never_raw_paths() {
         assert_eq!(
-            route_label(
-                Some("/api/v1/submissions/:param0/scheduled-sessions"),
-                "/api/v1/submissions/3/scheduled-sessions",
-                StatusCode::CREATED
-            ),
+            route_label(Some("/api/v1/submissions/:param0/scheduled-sessions")),
             "/api/v1/submissions/:id/scheduled-sessions"
         );
-        assert_eq!(
-            route_label(Some("/submissions/:id"), "/submissions/7", StatusCode::OK),
-            "/submissions/:id"
-        );
-        assert_eq!(
-            route_label(None, "/no/such/page/123", StatusCode::NOT_FOUND),
-            UNMATCHED_ROUTE
-        );
-        assert_eq!(
-            route_label(None, "/submissions/42/schedule", StatusCode::BAD_REQUEST),
-            "/submissions/:id/schedule"
-        );
+        assert_eq!(route_label(Some("/submissions/:id")), "/submissions/:id");
+        assert_eq!(route_label(None), UNMATCHED_ROUTE);
+    }
+
+    #[test]
+    fn methods_and_statuses_come_from_closed_sets() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::DELETE), "DELETE");
+        let invented = Method::from_bytes(b"BREW").unwrap();
+        assert_eq!(method_label(&invented), "other");
+        let long = Method::from_bytes("X".repeat(2000).as_bytes()).unwrap();
+        assert_eq!(method_label(&long), "other");
+        assert_eq!(status_label(StatusCode::OK), "200");
+        assert_eq!(status_label(StatusCode::TOO_MANY_REQUESTS), "429");
+        assert_eq!(status_label(StatusCode::from_u16(999).unwrap()), "999");
+        assert_eq!(status_label(StatusCode::from_u16(100).unwrap()), "100");
     }
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::layout::Nav;
 use super::{html, see_other};
 use crate::auth::sign_in::{sign_in, sign_out};
-use crate::auth::viewer::{peer_ip, signed_in_account};
+use crate::auth::viewer::{client_ip, signed_in_account};
 use crate::auth::{csrf, CheckedForm, NoFields};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -81,7 +81,7 @@ pub async fn submit(
             StatusCode::BAD_REQUEST,
         );
     }
-    match sign_in(&state, session, peer_ip(req), email, form.password).await {
+    match sign_in(&state, session, client_ip(req), email, form.password).await {
         Ok(_) => Ok(see_other("/")),
         Err(error) if error.code == "invalid_credentials" => login_page(
             session,

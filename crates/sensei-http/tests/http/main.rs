@@ -18,6 +18,7 @@ mod multi_process;
 mod operations;
 mod outage;
 mod pending_migrations;
+mod real_use;
 mod rejected_input;
 mod trusted_header;
 mod webhooks;

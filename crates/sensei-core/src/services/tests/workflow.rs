@@ -442,3 +442,84 @@ async fn history_lists_only_closed_sessions_and_the_timeline_shows_each_event() 
         Err(QueryError::Forbidden(_))
     ));
 }
+
+/// A store where every compare-and-set loses to a twin request: each `transition` stores
+/// `twin` (what a copy of the request wrote meanwhile) and answers `Changed`.
+fn store_losing_to(
+    first: ScheduledSession,
+    twin: ScheduledSession,
+) -> (
+    Arc<dyn crate::ports::ScheduledSessionRepository>,
+    Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+
+    let current = Arc::new(Mutex::new(first));
+    let writes = Arc::new(AtomicUsize::new(0));
+    let mut sessions = crate::ports::MockScheduledSessionRepository::new();
+    let read = Arc::clone(&current);
+    sessions.expect_get().returning(move |_| {
+        let session = read.lock().unwrap().clone();
+        Ok(Some(crate::domain::SessionListEntry {
+            session,
+            student_email: "alice@example.com".to_owned(),
+            challenge_id: crate::domain::ChallengeId(3),
+            challenge_name: "Linked lists".to_owned(),
+            holder_email: None,
+        }))
+    });
+    let counted = Arc::clone(&writes);
+    sessions
+        .expect_transition()
+        .returning(move |_, _, _, _, _| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            *current.lock().unwrap() = twin.clone();
+            Ok(crate::ports::TransitionOutcome::Changed)
+        });
+    (Arc::new(sessions), writes)
+}
+
+#[tokio::test]
+async fn the_holder_repeating_a_renewal_that_lost_to_its_twin_succeeds_without_writing_again() {
+    let expiry = now() + Duration::minutes(5);
+    let twin_expiry = now() + Duration::minutes(30) + Duration::seconds(1);
+    let (sessions, writes) =
+        store_losing_to(claimed_by(1, ANN, expiry), claimed_by(1, ANN, twin_expiry));
+    let service = Mocks::at(now()).service_over(sessions, Policy::default());
+    let renewed = service.renew_claim(ann(), id(1)).await.unwrap();
+    assert_eq!(
+        renewed.lifecycle,
+        SessionLifecycle::Claimed(Claim {
+            holder: ANN,
+            expires_at: twin_expiry
+        })
+    );
+    assert_eq!(writes.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_claim_that_lost_to_another_instructor_is_refused_not_retried() {
+    let (sessions, writes) = store_losing_to(
+        pending(1),
+        claimed_by(1, BEN, now() + Duration::minutes(30)),
+    );
+    let service = Mocks::at(now()).service_over(sessions, Policy::default());
+    let refused = service.claim(ann(), id(1)).await.unwrap_err();
+    assert!(matches!(refused, ClaimError::HeldByOther(_)), "{refused:?}");
+    assert_eq!(refused.kind(), ErrorKind::Conflict);
+    assert_eq!(writes.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_session_that_keeps_changing_gives_up_after_a_bounded_number_of_races() {
+    // Every race is lost to a renewal by the same holder far in the future: never the twin.
+    let (sessions, writes) = store_losing_to(
+        claimed_by(1, ANN, now() + Duration::minutes(5)),
+        claimed_by(1, ANN, now() + Duration::hours(3)),
+    );
+    let service = Mocks::at(now()).service_over(sessions, Policy::default());
+    let error = service.renew_claim(ann(), id(1)).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Unavailable);
+    assert_eq!(writes.load(std::sync::atomic::Ordering::SeqCst), 32);
+}

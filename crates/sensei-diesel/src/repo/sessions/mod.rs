@@ -86,14 +86,17 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
         match &self.db.pools {
             #[cfg(feature = "sqlite")]
             crate::db::Pools::Sqlite(pool) => {
-                crate::db::run(pool, Some(&self.db.writers), move |conn| {
+                crate::db::run(pool, &self.db.gate, Some(&self.db.writers), move |conn| {
                     booking::book_sqlite(conn, write)
                 })
                 .await
             }
             #[cfg(feature = "postgres")]
             crate::db::Pools::Postgres(pool) => {
-                crate::db::run(pool, None, move |conn| booking::book_postgres(conn, write)).await
+                crate::db::run(pool, &self.db.gate, None, move |conn| {
+                    booking::book_postgres(conn, write)
+                })
+                .await
             }
         }
     }
