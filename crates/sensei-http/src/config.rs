@@ -108,6 +108,9 @@ pub struct AppConfig {
     /// Where `/metrics` is served: on its own listener at this address, or (when `None`) on
     /// the main one.
     pub metrics_bind: Option<String>,
+    /// The client addresses that may read `/metrics` (others get 404), on whichever listener
+    /// serves it.
+    pub metrics_allow: Vec<IpNet>,
     /// The webhook delivery worker.
     pub webhooks: crate::webhooks::WebhookSettings,
 }
@@ -182,6 +185,7 @@ impl AppConfig {
             sign_in_limits: SignInLimits::default(),
             connections: ConnectionLimits::default(),
             metrics_bind: None,
+            metrics_allow: crate::monitoring::endpoint::loopback(),
             webhooks: crate::webhooks::WebhookSettings::default(),
         })
     }

@@ -16,7 +16,7 @@ use sensei_diesel::Database;
 use crate::config::AppConfig;
 use crate::connections::LimitedAcceptor;
 use crate::fallback::{panic_page, render_errors};
-use crate::monitoring::{capture_route, MetricsEndpoint, MetricsError};
+use crate::monitoring::{capture_route, MetricsAccess, MetricsEndpoint, MetricsError};
 use crate::pages;
 use crate::privacy::private_responses;
 use crate::security_headers::security_headers;
@@ -111,7 +111,11 @@ impl Application {
     /// an address cannot be bound.
     pub async fn build(config: AppConfig, database: Database) -> Result<Self, StartError> {
         let state = AppState::new(database.clone(), &config)?;
-        let metrics = MetricsEndpoint::new(crate::monitoring::prometheus()?, Some(database));
+        let metrics = MetricsEndpoint::new(crate::monitoring::prometheus()?, Some(database))
+            .with_access(MetricsAccess {
+                allow: config.metrics_allow.clone(),
+                proxies: config.trusted_proxies.clone(),
+            });
         let (address, acceptor) = bind(&config.bind).await?;
         let metrics_listener = match &config.metrics_bind {
             Some(metrics_bind) => Some(bind(metrics_bind).await?),

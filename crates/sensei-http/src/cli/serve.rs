@@ -152,6 +152,17 @@ pub struct ServeArgs {
     /// it off the public listener.
     #[arg(long, env = "SENSEI_METRICS_BIND")]
     pub metrics_bind: Option<String>,
+    /// Client addresses allowed to read /metrics (CIDR blocks or addresses; repeat the flag
+    /// or separate with commas); everyone else gets 404. Behind --trusted-proxy the forwarded
+    /// client address counts. Default: loopback only.
+    #[arg(
+        long,
+        env = "SENSEI_METRICS_ALLOW",
+        value_delimiter = ',',
+        value_parser = parse_proxy,
+        default_value = "127.0.0.0/8,::1/128"
+    )]
+    pub metrics_allow: Vec<IpNet>,
     /// Webhook deliveries this process posts at once (0: this process delivers none; another
     /// process on the same database may).
     #[arg(
@@ -278,6 +289,7 @@ impl ServeArgs {
                 .map(str::trim)
                 .filter(|bind| !bind.is_empty())
                 .map(str::to_owned),
+            metrics_allow: self.metrics_allow.clone(),
             webhooks: WebhookSettings {
                 concurrency: usize::try_from(self.webhook_concurrency).unwrap_or(0),
                 attempt_timeout: Duration::from_millis(self.webhook_timeout_ms),

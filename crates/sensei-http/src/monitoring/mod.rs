@@ -20,6 +20,6 @@ pub mod http;
 pub mod recorder;
 pub mod webhooks;
 
-pub use endpoint::MetricsEndpoint;
+pub use endpoint::{MetricsAccess, MetricsEndpoint};
 pub use http::{capture_route, RouteSlot};
 pub use recorder::{prometheus, MetricsError};

@@ -14,6 +14,7 @@ mod blackbox;
 mod calendar_feed;
 mod export_csv;
 mod flow;
+mod hostile_metrics;
 mod multi_process;
 mod operations;
 mod outage;
