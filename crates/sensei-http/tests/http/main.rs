@@ -15,6 +15,7 @@ mod calendar_feed;
 mod export_csv;
 mod flow;
 mod multi_process;
+mod nul_text;
 mod operations;
 mod outage;
 mod pending_migrations;
