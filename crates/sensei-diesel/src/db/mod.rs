@@ -12,12 +12,15 @@
 //! * `write.rs`: `WriteConn` (atomic writes per backend) and the SQLite file's identity;
 //! * `writer.rs`: the SQLite writer thread that runs every write of this process;
 //! * `backup.rs`: [`Database::backup_to`] (SQLite's `VACUUM INTO`);
+//! * `backup_target.rs`: the backup's file, created exclusively (never through a link);
 //! * `pool_metrics.rs`: the pool's gauges and wait histogram.
 //!
 //! Each backend is behind its cargo feature (`sqlite`, `postgres`): the [`Pools`] variant,
 //! its match arms and its trait impls carry `#[cfg(feature = ...)]`; the code path is one.
 
 mod backup;
+#[cfg(feature = "sqlite")]
+mod backup_target;
 mod blocking;
 mod cached;
 mod customize;
