@@ -6,7 +6,7 @@ mod common;
 
 use chrono::Duration;
 use sensei_core::ports::CalendarFeedRepository;
-use sensei_core::{FeedToken, RepositoryError, UserId, FEED_TOKEN_BYTES};
+use sensei_core::{Actor, FeedToken, RepositoryError, Role, UserId, FEED_TOKEN_BYTES};
 
 use common::{at, fixture, TestDb};
 
@@ -20,25 +20,25 @@ async fn a_new_digest_replaces_the_instructors_old_one(t: TestDb) {
     let now = at(2026, 11, 28, 10, 0, 0);
     let first = token(1);
     let second = token(2);
-    assert_eq!(feeds.instructor_for(&first.hash()).await.unwrap(), None);
+    assert_eq!(feeds.owner_of(&first.hash()).await.unwrap(), None);
 
     feeds
         .replace(f.instructor, first.hash(), now)
         .await
         .unwrap();
     assert_eq!(
-        feeds.instructor_for(&first.hash()).await.unwrap(),
-        Some(f.instructor)
+        feeds.owner_of(&first.hash()).await.unwrap(),
+        Some(Actor::instructor(f.instructor))
     );
 
     feeds
         .replace(f.instructor, second.hash(), now + Duration::minutes(1))
         .await
         .unwrap();
-    assert_eq!(feeds.instructor_for(&first.hash()).await.unwrap(), None);
+    assert_eq!(feeds.owner_of(&first.hash()).await.unwrap(), None);
     assert_eq!(
-        feeds.instructor_for(&second.hash()).await.unwrap(),
-        Some(f.instructor)
+        feeds.owner_of(&second.hash()).await.unwrap(),
+        Some(Actor::instructor(f.instructor))
     );
     assert_eq!(t.count_sql("SELECT COUNT(*) AS n FROM calendar_feeds"), 1);
     // Only the digest is kept, never the secret.
@@ -58,7 +58,7 @@ async fn each_instructor_has_a_feed_of_their_own(t: TestDb) {
     let f = fixture(&t.db).await;
     let other =
         t.db.accounts()
-            .create("kai@example.com", sensei_core::Role::Instructor, "hash-k")
+            .create("kai@example.com", Role::Instructor, "hash-k")
             .await
             .unwrap();
     let feeds = t.db.calendar_feeds();
@@ -69,12 +69,12 @@ async fn each_instructor_has_a_feed_of_their_own(t: TestDb) {
         .unwrap();
     feeds.replace(other, token(4).hash(), now).await.unwrap();
     assert_eq!(
-        feeds.instructor_for(&token(3).hash()).await.unwrap(),
-        Some(f.instructor)
+        feeds.owner_of(&token(3).hash()).await.unwrap(),
+        Some(Actor::instructor(f.instructor))
     );
     assert_eq!(
-        feeds.instructor_for(&token(4).hash()).await.unwrap(),
-        Some(other)
+        feeds.owner_of(&token(4).hash()).await.unwrap(),
+        Some(Actor::instructor(other))
     );
     // A digest already in use by someone else is refused, and theirs keeps working.
     let taken = feeds.replace(f.instructor, token(4).hash(), now).await;
@@ -83,12 +83,12 @@ async fn each_instructor_has_a_feed_of_their_own(t: TestDb) {
         "{taken:?}"
     );
     assert_eq!(
-        feeds.instructor_for(&token(3).hash()).await.unwrap(),
-        Some(f.instructor)
+        feeds.owner_of(&token(3).hash()).await.unwrap(),
+        Some(Actor::instructor(f.instructor))
     );
     assert_eq!(
-        feeds.instructor_for(&token(4).hash()).await.unwrap(),
-        Some(other)
+        feeds.owner_of(&token(4).hash()).await.unwrap(),
+        Some(Actor::instructor(other))
     );
 }
 
@@ -104,7 +104,28 @@ async fn a_feed_for_an_unknown_user_is_rejected_input(t: TestDb) {
     assert_eq!(t.count_sql("SELECT COUNT(*) AS n FROM calendar_feeds"), 0);
 }
 
+async fn the_owner_comes_with_the_role_they_have_now(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let feeds = t.db.calendar_feeds();
+    feeds
+        .replace(f.instructor, token(6).hash(), at(2026, 11, 28, 10, 0, 0))
+        .await
+        .unwrap();
+    t.execute_sql(&format!(
+        "UPDATE users SET role = 'student' WHERE id = {}",
+        f.instructor.get()
+    ));
+    assert_eq!(
+        feeds.owner_of(&token(6).hash()).await.unwrap(),
+        Some(Actor {
+            user_id: f.instructor,
+            role: Role::Student
+        })
+    );
+}
+
 both_backends!(
+    the_owner_comes_with_the_role_they_have_now,
     a_new_digest_replaces_the_instructors_old_one,
     each_instructor_has_a_feed_of_their_own,
     a_feed_for_an_unknown_user_is_rejected_input,

@@ -1,5 +1,6 @@
 //! Last lines of defence: every error that reaches the top becomes an HTML page with its
-//! status, and a panic becomes a 500 page instead of a dropped connection.
+//! status (a JSON error under `/api/v1`), and a panic becomes a 500 page instead of a dropped
+//! connection.
 
 use std::any::Any;
 
@@ -13,13 +14,46 @@ use crate::error::{page_for_status, AppError};
 /// # Errors
 /// Never: every error becomes a response.
 pub async fn render_errors<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    // Some errors under the API never reach its own JSON layer: routing refuses a path whose
+    // percent-encoding is not UTF-8 (`/api/v1/scheduled-sessions/%FF`) before the API's
+    // nest is entered. Those are still API errors, so they get the API's JSON.
+    let path = req.uri().path().to_owned();
     match next.call(req).await {
         Ok(response) => Ok(response.into_response()),
-        Err(error) => Ok(error_response(error)),
+        Err(error) => Ok(error_response_at(error, &path)),
     }
 }
 
-/// The page for an error.
+/// The response for an error of a request to `path` (as sent): the API's JSON error under
+/// `/api/v1`, else the page for the error. The layers that turn the router's errors into
+/// responses ([`render_errors`], `privacy::private_responses`) go through this, so neither
+/// answers an API request with a page.
+pub fn error_response_at(error: poem::Error, path: &str) -> Response {
+    if is_api_path(path) {
+        api_error_response(error, path)
+    } else {
+        error_response(error)
+    }
+}
+
+/// Whether `path` (as sent, still percent-encoded) is under the API's prefix.
+fn is_api_path(path: &str) -> bool {
+    path.strip_prefix(crate::api::PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// The API's JSON error for an error that escaped the API's own layer.
+fn api_error_response(error: poem::Error, path: &str) -> Response {
+    if error.is::<poem::error::ParsePathError>() {
+        return crate::api::ApiError::bad_request(
+            "the path is not valid: every percent-encoded part (%XX) must decode to UTF-8 text",
+        )
+        .into_response();
+    }
+    crate::api::guard::error_response(error, path)
+}
+
+/// The page for an error (outside the API: see [`error_response_at`]).
 pub fn error_response(error: poem::Error) -> Response {
     if error.is::<AppError>() {
         return error.into_response();
@@ -68,5 +102,15 @@ mod tests {
         let missing = client.get("/missing").send().await;
         missing.assert_status(StatusCode::NOT_FOUND);
         missing.assert_content_type("text/html; charset=utf-8");
+    }
+
+    #[test]
+    fn only_paths_under_the_prefix_are_the_apis() {
+        for path in ["/api/v1", "/api/v1/", "/api/v1/scheduled-sessions/%FF"] {
+            assert!(is_api_path(path), "{path}");
+        }
+        for path in ["/", "/api/v10", "/api/v1%FF", "/api", "/admin/api/v1/x"] {
+            assert!(!is_api_path(path), "{path}");
+        }
     }
 }

@@ -79,9 +79,10 @@ fn scope_cookie_removal(response: &mut Response) {
 /// Never: errors are rendered here (as pages; the API renders its own as JSON before this).
 pub async fn private_responses<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
     let signed_in = is_signed_in_request(&req);
+    let path = req.uri().path().to_owned();
     let mut response = match next.call(req).await {
         Ok(response) => response.into_response(),
-        Err(error) => crate::fallback::error_response(error),
+        Err(error) => crate::fallback::error_response_at(error, &path),
     };
     scope_cookie_removal(&mut response);
     let personal = signed_in

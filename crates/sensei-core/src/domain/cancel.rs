@@ -1,5 +1,7 @@
 //! A student's reason for cancelling: trimmed, optional, bounded.
 
+use super::text::{refuse_nul, NulInText};
+
 /// The most characters a cancellation reason may hold.
 pub const MAX_CANCEL_REASON_CHARS: usize = 500;
 
@@ -19,10 +21,14 @@ pub enum CancelReasonError {
         /// Characters after trimming.
         chars: usize,
     },
+    /// Holds a NUL character.
+    #[error(transparent)]
+    Nul(#[from] NulInText),
 }
 
 impl CancelReason {
-    /// Trims the input; blank means no reason (`Ok(None)`); longer than the limit is refused.
+    /// Trims the input; blank means no reason (`Ok(None)`); longer than the limit, or holding
+    /// a NUL character, is refused.
     ///
     /// ```
     /// use sensei_core::CancelReason;
@@ -31,6 +37,7 @@ impl CancelReason {
     /// assert!(CancelReason::parse(&"x".repeat(501)).is_err());
     /// ```
     pub fn parse(raw: &str) -> Result<Option<CancelReason>, CancelReasonError> {
+        refuse_nul("reason", raw)?;
         let trimmed = raw.trim();
         if trimmed.is_empty() {
             return Ok(None);
@@ -67,6 +74,14 @@ mod tests {
         assert_eq!(
             CancelReason::parse(&"é".repeat(501)),
             Err(CancelReasonError::TooLong { chars: 501 })
+        );
+    }
+
+    #[test]
+    fn a_nul_character_is_refused() {
+        assert_eq!(
+            CancelReason::parse("changed my mind\0"),
+            Err(CancelReasonError::Nul(NulInText { field: "reason" }))
         );
     }
 }

@@ -15,6 +15,7 @@ pub mod progress;
 pub mod reason;
 pub mod records;
 pub mod session;
+pub mod text;
 pub mod webhook_payload;
 pub mod webhook_retry;
 pub mod webhooks;
@@ -45,6 +46,7 @@ pub use session::{
     Cancellation, Claim, Completion, NewScheduledSession, ScheduledSession, SessionLifecycle,
     SessionState,
 };
+pub use text::{refuse_nul, NulInText};
 pub use webhook_payload::{SessionFacts, SessionSnapshot, WebhookPayload};
 pub use webhook_retry::RetryPolicy;
 pub use webhooks::{

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::text::{refuse_nul, NulInText};
+
 /// The most characters (Unicode scalar values, not bytes) a completion note may hold.
 pub const MAX_NOTES_CHARS: usize = 10_000;
 
@@ -18,11 +20,15 @@ pub enum NotesError {
         /// Characters after trimming.
         chars: usize,
     },
+    /// Holds a NUL character (malformed input, refused whatever the session's state).
+    #[error(transparent)]
+    Nul(#[from] NulInText),
 }
 
 impl Notes {
     /// Trims the input; blank input means no notes (`Ok(None)`); more than
-    /// [`MAX_NOTES_CHARS`] characters is refused.
+    /// [`MAX_NOTES_CHARS`] characters is refused, and so is a NUL character anywhere (even
+    /// in the whitespace that trimming drops).
     ///
     /// ```
     /// use sensei_core::Notes;
@@ -31,6 +37,7 @@ impl Notes {
     /// assert!(Notes::parse(&"é".repeat(10_001)).is_err());
     /// ```
     pub fn parse(raw: &str) -> Result<Option<Notes>, NotesError> {
+        refuse_nul("notes", raw)?;
         let trimmed = raw.trim();
         if trimmed.is_empty() {
             return Ok(None);
@@ -108,6 +115,17 @@ mod tests {
             error.to_string(),
             "notes are 10001 characters long; at most 10000 are allowed"
         );
+    }
+
+    #[test]
+    fn a_nul_character_anywhere_is_refused() {
+        for raw in ["\0", "a\0b", "\0=1+1", "   \0   "] {
+            assert_eq!(
+                Notes::parse(raw),
+                Err(NotesError::Nul(NulInText { field: "notes" })),
+                "{raw:?}"
+            );
+        }
     }
 
     #[test]

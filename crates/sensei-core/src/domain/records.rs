@@ -6,6 +6,7 @@ use super::ids::{AgentSessionId, ChallengeId, ConversationId, GoalId, Submission
 use super::progress::ReviewVerdict;
 use super::reason::EligibilityReason;
 use super::session::ScheduledSession;
+use super::text::{refuse_nul, NulInText};
 
 /// A submission with what the rules and pages need about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +107,18 @@ pub struct SessionQuery {
 }
 
 impl SessionQuery {
+    /// Applies the text rule ([`refuse_nul`]) to the query's free-text filter. Services call
+    /// this on every query an adapter hands them.
+    ///
+    /// # Errors
+    /// [`NulInText`] when the student filter holds a NUL character.
+    pub fn check_text(&self) -> Result<(), NulInText> {
+        match &self.student_email_contains {
+            Some(student) => refuse_nul("student filter", student),
+            None => Ok(()),
+        }
+    }
+
     /// Whether only the status filter is set (adapters may answer counts from a counter).
     pub fn is_status_only(&self) -> bool {
         self.reason.is_none()

@@ -13,7 +13,7 @@ pub use webhooks::WebhookError;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    CancelReasonError, Ineligibility, NotesError, ScheduledSession, ScheduledSessionId,
+    CancelReasonError, Ineligibility, NotesError, NulInText, ScheduledSession, ScheduledSessionId,
     SessionState,
 };
 
@@ -82,6 +82,9 @@ pub enum QueryError {
     /// The actor may not see it.
     #[error("you do not have access to this {0}")]
     Forbidden(Resource),
+    /// A filter's text breaks the text rule; nothing was read.
+    #[error(transparent)]
+    InvalidText(#[from] NulInText),
     /// The store failed.
     #[error(transparent)]
     Repository(#[from] RepositoryError),
@@ -92,6 +95,7 @@ impl DomainError for QueryError {
         match self {
             QueryError::NotFound { .. } => ErrorKind::NotFound,
             QueryError::Forbidden(_) => ErrorKind::Forbidden,
+            QueryError::InvalidText(_) => ErrorKind::InvalidInput,
             QueryError::Repository(error) => error.kind(),
         }
     }
@@ -187,6 +191,7 @@ impl DomainError for CompleteError {
             CompleteError::AlreadyCompleted(_)
             | CompleteError::HeldByOther(_)
             | CompleteError::Cancelled(_) => ErrorKind::Conflict,
+            CompleteError::InvalidNotes(NotesError::Nul(_)) => ErrorKind::InvalidInput,
             CompleteError::InvalidNotes(_) => ErrorKind::Refused,
             CompleteError::Repository(error) => error.kind(),
         }
@@ -194,6 +199,10 @@ impl DomainError for CompleteError {
 
     fn code(&self) -> &'static str {
         match self {
+            // Malformed text is the one `invalid_input` of every operation (the text rule).
+            CompleteError::InvalidNotes(NotesError::Nul(_)) => {
+                ErrorKind::InvalidInput.default_code()
+            }
             CompleteError::InvalidNotes(_) => "invalid_notes",
             CompleteError::HeldByOther(_) => "held_by_other",
             CompleteError::Cancelled(_) => "session_closed",
@@ -312,6 +321,7 @@ impl DomainError for CancelError {
             CancelError::NotFound(_) => ErrorKind::NotFound,
             CancelError::Forbidden => ErrorKind::Forbidden,
             CancelError::Closed { .. } => ErrorKind::Conflict,
+            CancelError::InvalidReason(CancelReasonError::Nul(_)) => ErrorKind::InvalidInput,
             CancelError::InvalidReason(_) => ErrorKind::Refused,
             CancelError::Repository(error) => error.kind(),
         }
@@ -320,6 +330,9 @@ impl DomainError for CancelError {
     fn code(&self) -> &'static str {
         match self {
             CancelError::Closed { .. } => "session_closed",
+            CancelError::InvalidReason(CancelReasonError::Nul(_)) => {
+                ErrorKind::InvalidInput.default_code()
+            }
             CancelError::InvalidReason(_) => "invalid_reason",
             CancelError::Repository(error) => error.code(),
             other => other.kind().default_code(),
@@ -334,6 +347,9 @@ pub enum SignInError {
     /// so that accounts cannot be discovered).
     #[error("incorrect email or password")]
     InvalidCredentials,
+    /// The email or the password breaks the text rule; nothing was looked up.
+    #[error(transparent)]
+    InvalidText(#[from] NulInText),
     /// The store failed.
     #[error(transparent)]
     Repository(#[from] RepositoryError),
@@ -343,6 +359,7 @@ impl DomainError for SignInError {
     fn kind(&self) -> ErrorKind {
         match self {
             SignInError::InvalidCredentials => ErrorKind::Unauthenticated,
+            SignInError::InvalidText(_) => ErrorKind::InvalidInput,
             SignInError::Repository(error) => error.kind(),
         }
     }
@@ -350,6 +367,7 @@ impl DomainError for SignInError {
     fn code(&self) -> &'static str {
         match self {
             SignInError::InvalidCredentials => "invalid_credentials",
+            SignInError::InvalidText(_) => ErrorKind::InvalidInput.default_code(),
             SignInError::Repository(error) => error.code(),
         }
     }
@@ -429,6 +447,38 @@ mod tests {
         assert_eq!(
             IdentifyError::UnknownAccount("x@example.com".into()).kind(),
             ErrorKind::Forbidden
+        );
+    }
+
+    #[test]
+    fn text_with_a_nul_is_invalid_input_in_every_operation() {
+        let nul = NulInText { field: "text" };
+        let errors: [(ErrorKind, &str); 4] = [
+            {
+                let error = CompleteError::InvalidNotes(NotesError::Nul(nul));
+                (error.kind(), error.code())
+            },
+            {
+                let error = CancelError::InvalidReason(CancelReasonError::Nul(nul));
+                (error.kind(), error.code())
+            },
+            {
+                let error = SignInError::InvalidText(nul);
+                (error.kind(), error.code())
+            },
+            {
+                let error = QueryError::InvalidText(nul);
+                (error.kind(), error.code())
+            },
+        ];
+        for (kind, code) in errors {
+            assert_eq!((kind, code), (ErrorKind::InvalidInput, "invalid_input"));
+        }
+        // Over-long text stays a refusal with its own code.
+        let long = CompleteError::InvalidNotes(NotesError::TooLong { chars: 10_001 });
+        assert_eq!(
+            (long.kind(), long.code()),
+            (ErrorKind::Refused, "invalid_notes")
         );
     }
 }

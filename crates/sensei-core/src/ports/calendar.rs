@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::domain::{FeedTokenHash, UserId, FEED_TOKEN_BYTES};
+use crate::domain::{Actor, FeedTokenHash, UserId, FEED_TOKEN_BYTES};
 use crate::error::RepositoryError;
 
 /// Stores each instructor's calendar feed as the digest of its secret, at most one per
@@ -26,14 +26,16 @@ pub trait CalendarFeedRepository: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<(), RepositoryError>;
 
-    /// The instructor whose current feed has this digest; `Ok(None)` when none has (never
-    /// issued, or replaced since). One indexed lookup.
+    /// The owner of the current feed with this digest, with the role the owner has *now*
+    /// (not when the feed was made: the service decides whether that role may still read
+    /// it); `Ok(None)` when no current feed has it (never issued, or replaced since). One
+    /// indexed lookup.
     ///
     /// # Errors
     /// [`RepositoryError::Unavailable`] when the store cannot be reached,
-    /// [`RepositoryError::Internal`] when it fails otherwise.
-    async fn instructor_for(&self, hash: &FeedTokenHash)
-        -> Result<Option<UserId>, RepositoryError>;
+    /// [`RepositoryError::Internal`] when it fails otherwise (including an owner whose stored
+    /// role is unknown).
+    async fn owner_of(&self, hash: &FeedTokenHash) -> Result<Option<Actor>, RepositoryError>;
 }
 
 /// Unpredictable bytes for secrets (the operating system's random source in production).
@@ -63,10 +65,7 @@ impl CalendarFeedRepository for NoCalendarFeeds {
         ))
     }
 
-    async fn instructor_for(
-        &self,
-        _hash: &FeedTokenHash,
-    ) -> Result<Option<UserId>, RepositoryError> {
+    async fn owner_of(&self, _hash: &FeedTokenHash) -> Result<Option<Actor>, RepositoryError> {
         Ok(None)
     }
 }

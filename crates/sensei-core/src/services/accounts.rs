@@ -1,6 +1,6 @@
 //! Signing in and out, and who a request is from.
 
-use crate::domain::{normalize_email, Account, SignIn, SignInToken, SIGN_IN_LIFETIME};
+use crate::domain::{normalize_email, refuse_nul, Account, SignIn, SignInToken, SIGN_IN_LIFETIME};
 use crate::error::{IdentifyError, RepositoryError, SignInError};
 
 use super::SenseiService;
@@ -19,6 +19,8 @@ impl SenseiService {
         password: String,
         previous: Option<&SignInToken>,
     ) -> Result<SignIn, SignInError> {
+        refuse_nul("email", email)?;
+        refuse_nul("password", &password)?;
         let email = normalize_email(email);
         let stored = if email.is_empty() {
             None

@@ -69,16 +69,24 @@ impl CalendarFeeds {
     /// instructor holds under a live claim now, oldest booking first, each with the span of
     /// its hold.
     ///
+    /// A feed answers only while its owner is an instructor: the owner's role is read at
+    /// each request, so a demoted instructor's link stops at once (it would otherwise keep
+    /// showing students' emails to someone who may no longer see them).
+    ///
     /// # Errors
-    /// [`CalendarError::UnknownFeed`] when the text is not a well-formed secret or no current
-    /// feed has it (never issued, or replaced by a newer link); [`CalendarError::Repository`].
+    /// [`CalendarError::UnknownFeed`] when the text is not a well-formed secret, no current
+    /// feed has it (never issued, or replaced by a newer link) or its owner is no longer an
+    /// instructor (told apart from an unknown secret nowhere, so the address reveals
+    /// nothing); [`CalendarError::Repository`].
     pub async fn feed(&self, token: &str) -> Result<CalendarFeed, CalendarError> {
         let token = FeedToken::parse(token).ok_or(CalendarError::UnknownFeed)?;
-        let instructor = self
+        let owner = self
             .feeds
-            .instructor_for(&token.hash())
+            .owner_of(&token.hash())
             .await?
+            .filter(Actor::is_instructor)
             .ok_or(CalendarError::UnknownFeed)?;
+        let instructor = owner.user_id;
         let as_of = self.clock.now();
         let query = SessionQuery {
             status: StatusFilter::Claimed,

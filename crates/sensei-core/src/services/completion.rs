@@ -62,6 +62,8 @@ impl SenseiService {
         });
         let (notes, student_notes) = match parsed {
             Ok(both) => both,
+            // Malformed text is refused as such, whatever the session (the text rule).
+            Err(invalid @ NotesError::Nul(_)) => return Err(CompleteError::InvalidNotes(invalid)),
             Err(invalid) => return Err(self.refusal_for_invalid_notes(id, invalid).await),
         };
         let instructor = actor.user_id;

@@ -75,10 +75,12 @@ impl SenseiService {
     ///
     /// # Errors
     /// [`QueryError::Forbidden`] unless the actor is an instructor.
+    /// [`QueryError::InvalidText`] when the student filter holds a NUL character.
     pub fn export(&self, actor: Actor, filters: SessionQuery) -> Result<SessionExport, QueryError> {
         if !actor.is_instructor() {
             return Err(QueryError::Forbidden(Resource::ScheduledSession));
         }
+        filters.check_text()?;
         let as_of = self.ports.clock.now();
         Ok(SessionExport {
             sessions: self.ports.sessions.clone(),

@@ -73,6 +73,7 @@ impl SenseiService {
     ///
     /// # Errors
     /// [`QueryError::Forbidden`] unless an instructor; [`QueryError::Repository`].
+    /// [`QueryError::InvalidText`] when the student filter holds a NUL character.
     pub async fn history(
         &self,
         actor: Actor,
@@ -82,6 +83,7 @@ impl SenseiService {
         if !actor.is_instructor() {
             return Err(QueryError::Forbidden(Resource::ScheduledSession));
         }
+        filters.check_text()?;
         let status = match filters.status {
             StatusFilter::Completed => StatusFilter::Completed,
             StatusFilter::Cancelled => StatusFilter::Cancelled,

@@ -115,6 +115,7 @@ impl SenseiService {
     ///
     /// # Errors
     /// [`QueryError::Forbidden`] unless the actor is an instructor; [`QueryError::Repository`].
+    /// [`QueryError::InvalidText`] when the student filter holds a NUL character.
     pub async fn dashboard(
         &self,
         actor: Actor,
@@ -122,6 +123,7 @@ impl SenseiService {
         page: PageRequest,
     ) -> Result<Dashboard, QueryError> {
         require_instructor(actor, Resource::ScheduledSession)?;
+        filters.check_text()?;
         let now = self.ports.clock.now();
         let queries = dashboard_queries(actor.user_id, filters, now);
         let read = self
@@ -139,6 +141,7 @@ impl SenseiService {
     /// # Errors
     /// [`QueryError::Forbidden`] unless the signed-in account is an instructor;
     /// [`QueryError::Repository`].
+    /// [`QueryError::InvalidText`] when the student filter holds a NUL character.
     pub async fn dashboard_for_sign_in(
         &self,
         token: &SignInToken,
@@ -146,6 +149,7 @@ impl SenseiService {
         mine_only: bool,
         page: PageRequest,
     ) -> Result<Option<(Account, Dashboard)>, QueryError> {
+        filters.check_text()?;
         let now = self.ports.clock.now();
         let plan: DashboardPlan = Box::new(move |account: &Account| {
             let actor = account.actor();
@@ -174,6 +178,7 @@ impl SenseiService {
     ///
     /// # Errors
     /// [`QueryError::Forbidden`] unless the actor is an instructor; [`QueryError::Repository`].
+    /// [`QueryError::InvalidText`] when the student filter holds a NUL character.
     pub async fn list_sessions(
         &self,
         actor: Actor,
@@ -181,6 +186,7 @@ impl SenseiService {
         page: PageRequest,
     ) -> Result<SessionListing, QueryError> {
         require_instructor(actor, Resource::ScheduledSession)?;
+        query.check_text()?;
         let query = SessionQuery {
             as_of: Some(self.ports.clock.now()),
             ..query

@@ -3,6 +3,9 @@
 //! transaction's snapshot). PostgreSQL is backed up with its own tools (`pg_dump`).
 
 use std::path::{Path, PathBuf};
+
+#[cfg(feature = "sqlite")]
+use super::backup_target as target_file;
 use std::time::Duration;
 
 use super::{Database, Pools};
@@ -32,25 +35,16 @@ impl Database {
     /// transaction committed before the copy started, none after), compacted. The copy is
     /// then opened and checked (`PRAGMA quick_check`) and its scheduled sessions counted.
     ///
+    /// The file is created first, exclusively and readable by its owner only (it holds
+    /// password hashes): whatever is at `to` already, a file or a symbolic link (dangling or
+    /// not), is refused and never followed, so a backup cannot be redirected to overwrite or
+    /// create a file elsewhere.
+    ///
     /// # Errors
-    /// [`DatabaseError::Backup`] when `to` already exists (nothing is overwritten), its
-    /// directory is missing, the copy or its check fails, or the database is PostgreSQL
-    /// (see [`POSTGRES_BACKUP_HINT`]).
+    /// [`DatabaseError::Backup`] when `to` already exists or is a symbolic link (nothing is
+    /// overwritten or followed), its directory is missing, the copy or its check fails, or
+    /// the database is PostgreSQL (see [`POSTGRES_BACKUP_HINT`]).
     pub async fn backup_to(&self, to: &Path) -> Result<BackupSummary, DatabaseError> {
-        if to.exists() {
-            return Err(DatabaseError::Backup(format!(
-                "{} already exists; choose a new file name (a backup never overwrites)",
-                to.display()
-            )));
-        }
-        if let Some(parent) = to.parent().filter(|p| !p.as_os_str().is_empty()) {
-            if !parent.is_dir() {
-                return Err(DatabaseError::Backup(format!(
-                    "the directory {} does not exist; create it first",
-                    parent.display()
-                )));
-            }
-        }
         let target = to
             .to_str()
             .ok_or_else(|| DatabaseError::Backup(format!("{} is not a UTF-8 path", to.display())))?
@@ -60,9 +54,14 @@ impl Database {
             #[cfg(feature = "sqlite")]
             Pools::Sqlite(pool) => {
                 let pool = pool.clone();
-                tokio::task::spawn_blocking(move || sqlite::backup(&pool, &target, to))
-                    .await
-                    .map_err(|error| DatabaseError::Task(error.to_string()))?
+                // File creation and the copy are blocking I/O: off the async runtime.
+                tokio::task::spawn_blocking(move || {
+                    let created = target_file::create(&to)?;
+                    let copied = sqlite::backup(&pool, &target, to.clone());
+                    target_file::confirm(&created, &to, copied)
+                })
+                .await
+                .map_err(|error| DatabaseError::Task(error.to_string()))?
             }
             #[cfg(feature = "postgres")]
             Pools::Postgres(_) => {

@@ -13,6 +13,7 @@
 //! * `write.rs`: `WriteConn` (atomic writes per backend) and the SQLite file's identity;
 //! * `writer.rs`: the SQLite writer thread that runs every write of this process;
 //! * `backup.rs`: [`Database::backup_to`] (SQLite's `VACUUM INTO`);
+//! * `backup_target.rs`: the backup's file, created exclusively (never through a link);
 //! * `startup_lock.rs`: [`Database::startup_lock`], start-up work one process at a time;
 //! * `pool_metrics.rs`: the pool's gauges and wait histogram.
 //!
@@ -20,6 +21,8 @@
 //! its match arms and its trait impls carry `#[cfg(feature = ...)]`; the code path is one.
 
 mod backup;
+#[cfg(feature = "sqlite")]
+mod backup_target;
 mod blocking;
 mod cached;
 mod customize;

@@ -6,10 +6,10 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 use sensei_core::ports::CalendarFeedRepository;
-use sensei_core::{FeedTokenHash, RepositoryError, UserId};
+use sensei_core::{Actor, FeedTokenHash, RepositoryError, Role, UserId};
 
 use crate::db::{with_conn, with_write_conn, Database, WriteConn};
-use crate::schema::calendar_feeds;
+use crate::schema::{calendar_feeds, users};
 use crate::timestamp::SqlaTimestamp;
 
 /// The calendar feeds of a database.
@@ -58,18 +58,27 @@ impl CalendarFeedRepository for DieselCalendarFeeds {
         })
     }
 
-    async fn instructor_for(
-        &self,
-        hash: &FeedTokenHash,
-    ) -> Result<Option<UserId>, RepositoryError> {
+    /// One indexed lookup joined to the owner's row, so the role is the one they have now.
+    async fn owner_of(&self, hash: &FeedTokenHash) -> Result<Option<Actor>, RepositoryError> {
         let hash = hash.as_str().to_owned();
-        let found: Option<i32> = with_conn!(self.db, |conn| {
+        let found: Option<(i32, String)> = with_conn!(self.db, |conn| {
             Ok(calendar_feeds::table
+                .inner_join(users::table)
                 .filter(calendar_feeds::token_hash.eq(hash))
-                .select(calendar_feeds::instructor_id)
+                .select((users::id, users::role))
                 .first(conn)
                 .optional()?)
         })?;
-        Ok(found.map(UserId))
+        found
+            .map(|(id, role)| {
+                let role = Role::parse(&role).ok_or_else(|| {
+                    RepositoryError::Internal(format!("user {id} has an unknown role {role:?}"))
+                })?;
+                Ok(Actor {
+                    user_id: UserId(id),
+                    role,
+                })
+            })
+            .transpose()
     }
 }

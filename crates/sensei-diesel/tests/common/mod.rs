@@ -90,6 +90,23 @@ impl TestDb {
         }
     }
 
+    /// Runs raw SQL on a direct connection and returns the database's error message, for
+    /// statements that must be refused.
+    pub fn try_execute_sql(&self, sql: &str) -> Result<(), String> {
+        use diesel::connection::SimpleConnection;
+        let outcome = match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy()).expect("open");
+                conn.batch_execute(sql)
+            }
+            DatabaseUrl::Postgres(url) => {
+                let mut conn = PgConnection::establish(url).expect("open");
+                conn.batch_execute(sql)
+            }
+        };
+        outcome.map_err(|error| error.to_string())
+    }
+
     /// Runs a single `SELECT COUNT(*) ...` on a direct connection.
     pub fn count_sql(&self, sql: &str) -> i64 {
         #[derive(diesel::QueryableByName)]

@@ -1,10 +1,11 @@
 //! An instructor's calendar feed as an RFC 5545 calendar (`text/calendar`): one `VEVENT`
 //! per session they hold, from the start of the hold (the claim or its latest renewal) to
-//! its expiry. The `icalendar` crate escapes the text and folds long lines.
+//! its expiry. Every text value is escaped and every line folded by [`content_line`].
 
-use icalendar::{Calendar, Component, Event, EventLike, Property};
+use chrono::{DateTime, Utc};
 use sensei_core::{CalendarFeed, HeldSession};
 
+use super::content_line::{escape_text, push_line};
 use crate::presentation;
 
 /// The calendar's name in calendar apps.
@@ -22,7 +23,12 @@ pub fn uid(held: &HeldSession) -> String {
     )
 }
 
-fn event(held: &HeldSession, feed: &CalendarFeed, site: &str) -> Event {
+/// A DATE-TIME in UTC (RFC 5545 3.3.5, form #2).
+fn utc(at: &DateTime<Utc>) -> String {
+    at.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+fn push_event(out: &mut String, held: &HeldSession, feed: &CalendarFeed, site: &str) {
     let entry = &held.entry;
     let session = &entry.session;
     let summary = format!(
@@ -37,30 +43,40 @@ fn event(held: &HeldSession, feed: &CalendarFeed, site: &str) -> Event {
         presentation::datetime(&session.scheduled_at),
         presentation::datetime(&held.held_until),
     );
-    Event::new()
-        .uid(&uid(held))
-        .timestamp(feed.as_of)
-        .starts(held.held_from)
-        .ends(held.held_until)
-        .summary(&summary)
-        .description(&description)
-        .url(&format!("{site}/admin/scheduled-sessions/{}", session.id))
-        .done()
+    push_line(out, "BEGIN", "VEVENT");
+    push_line(out, "UID", &escape_text(&uid(held)));
+    push_line(out, "DTSTAMP", &utc(&feed.as_of));
+    push_line(out, "DTSTART", &utc(&held.held_from));
+    push_line(out, "DTEND", &utc(&held.held_until));
+    push_line(out, "SUMMARY", &escape_text(&summary));
+    push_line(out, "DESCRIPTION", &escape_text(&description));
+    // A URI value, not TEXT: `site` is a checked host name and the id a number, so it holds
+    // none of the characters TEXT escapes.
+    push_line(
+        out,
+        "URL",
+        &format!("{site}/admin/scheduled-sessions/{}", session.id),
+    );
+    push_line(out, "END", "VEVENT");
 }
 
 /// The feed as iCalendar text; `site` is the service's address (`https://host`), for each
 /// event's link to the session's page.
 pub fn render(feed: &CalendarFeed, site: &str) -> String {
-    let mut calendar = Calendar::empty();
-    calendar.append_property(Property::new("VERSION", "2.0"));
-    calendar.append_property(Property::new("PRODID", PRODUCT));
-    calendar.append_property(Property::new("CALSCALE", "GREGORIAN"));
-    calendar.append_property(Property::new("METHOD", "PUBLISH"));
-    calendar.name(CALENDAR_NAME);
+    let mut out = String::new();
+    push_line(&mut out, "BEGIN", "VCALENDAR");
+    push_line(&mut out, "VERSION", "2.0");
+    push_line(&mut out, "PRODID", PRODUCT);
+    push_line(&mut out, "CALSCALE", "GREGORIAN");
+    push_line(&mut out, "METHOD", "PUBLISH");
+    // `NAME` is RFC 7986's; `X-WR-CALNAME` is what older calendar apps read.
+    push_line(&mut out, "NAME", &escape_text(CALENDAR_NAME));
+    push_line(&mut out, "X-WR-CALNAME", &escape_text(CALENDAR_NAME));
     for held in &feed.sessions {
-        calendar.push(event(held, feed, site));
+        push_event(&mut out, held, feed, site);
     }
-    calendar.done().to_string()
+    push_line(&mut out, "END", "VCALENDAR");
+    out
 }
 
 #[cfg(test)]

@@ -23,20 +23,15 @@ pub struct BackupArgs {
 /// Copies the database and prints a summary line.
 ///
 /// # Errors
-/// For a PostgreSQL URL (with how to back it up instead), an existing target file, a missing
-/// directory, or a copy that fails or does not pass its check.
+/// For a PostgreSQL URL (with how to back it up instead), an existing target file or a
+/// symbolic link, a missing directory, or a copy that fails or does not pass its check.
 pub async fn run(args: BackupArgs) -> CliResult {
     let url = args.database.url(None)?;
     if matches!(url, DatabaseUrl::Postgres(_)) {
         return Err(POSTGRES_BACKUP_HINT.into());
     }
-    if args.to.exists() {
-        return Err(format!(
-            "{} already exists; choose a new file name (a backup never overwrites)",
-            args.to.display()
-        )
-        .into());
-    }
+    // The target (existing, a link, a missing directory) is checked where the file is
+    // created, by `Database::backup_to`: checking here too would follow links.
     let database = args.database.connect(&url).await?;
     eprintln!("backing up {url} to {} ...", args.to.display());
     let summary = database.backup_to(&args.to).await?;

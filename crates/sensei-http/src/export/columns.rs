@@ -1,6 +1,6 @@
 //! The export's columns and their CSV encoding (RFC 4180: a header row, CRLF line ends,
 //! fields quoted when they hold a comma, a quote or a line break). A cell a spreadsheet
-//! would run as a formula gets a leading `'`.
+//! would run as a formula (judged by its first visible character) gets a leading `'`.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sensei_core::SessionListEntry;
@@ -34,10 +34,20 @@ pub const HEADER: [&str; 20] = [
 /// carriage return, that some of them strip before doing so).
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
-/// The cell as written: unchanged, or with a leading `'` when it starts like a formula, so
-/// that `=HYPERLINK(...)` is shown as text instead of being run.
+/// Characters nobody sees that some spreadsheets skip before deciding a cell is a formula:
+/// NUL, the zero-width space, non-joiner and joiner, the word joiner and the byte-order mark.
+/// A cell is judged by its first character after any run of these.
+const INVISIBLE_LEADERS: [char; 6] = [
+    '\0', '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}',
+];
+
+/// The cell as written: unchanged, or with a leading `'` when its first visible character
+/// starts a formula, so that `=HYPERLINK(...)` is shown as text instead of being run.
 pub fn neutralise(cell: String) -> String {
-    if cell.starts_with(FORMULA_STARTS) {
+    if cell
+        .trim_start_matches(INVISIBLE_LEADERS)
+        .starts_with(FORMULA_STARTS)
+    {
         format!("'{cell}")
     } else {
         cell
@@ -151,6 +161,16 @@ mod tests {
             ("plain", "plain"),
             ("a=b", "a=b"),
             ("", ""),
+            // Invisible characters before the formula do not hide it.
+            ("\0=1+1", "'\0=1+1"),
+            ("\u{FEFF}=1+1", "'\u{FEFF}=1+1"),
+            (
+                "\u{200B}\u{200C}\u{200D}\u{2060}@SUM(A1)",
+                "'\u{200B}\u{200C}\u{200D}\u{2060}@SUM(A1)",
+            ),
+            ("\u{FEFF}\0\u{200B}-1", "'\u{FEFF}\0\u{200B}-1"),
+            ("\u{FEFF}plain", "\u{FEFF}plain"),
+            ("\u{200B}", "\u{200B}"),
         ] {
             assert_eq!(neutralise(raw.to_owned()), written, "{raw:?}");
         }

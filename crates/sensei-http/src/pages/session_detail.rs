@@ -7,7 +7,7 @@ use poem::http::StatusCode;
 use poem::web::{Data, Path};
 use poem::{handler, Response};
 use sensei_core::{
-    CompleteError, ScheduledSession, ScheduledSessionId, SessionState, MAX_NOTES_CHARS,
+    CompleteError, NotesError, ScheduledSession, ScheduledSessionId, SessionState, MAX_NOTES_CHARS,
 };
 use serde::Deserialize;
 
@@ -156,6 +156,8 @@ struct Draft {
     notes: String,
     student_notes: String,
     problem: String,
+    /// 422 for notes the rules refuse (too long), 400 for malformed text (a NUL character).
+    status: StatusCode,
 }
 
 /// `GET /admin/scheduled-sessions/{id}`: instructors only; 404 unknown, 400 non-numeric.
@@ -283,11 +285,7 @@ async fn detail_page(
             .unwrap_or_default(),
         notes_error: draft.as_ref().map(|draft| draft.problem.clone()),
     };
-    let status = if draft.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = draft.as_ref().map_or(StatusCode::OK, |draft| draft.status);
     html(&page, status)
 }
 
@@ -323,10 +321,17 @@ pub async fn complete(
         Ok(completed) => completed,
         Err(CompleteError::InvalidNotes(why)) => {
             // The same page again, the text still in the form: the instructor loses nothing.
+            let (status, fix) = match why {
+                NotesError::Nul(_) => (StatusCode::BAD_REQUEST, "remove that character"),
+                NotesError::TooLong { .. } => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "shorten the notes")
+                }
+            };
             let draft = Draft {
                 notes: form.notes,
                 student_notes: form.student_notes,
-                problem: format!("{why}. Nothing was saved; shorten the notes and try again."),
+                problem: format!("{why}. Nothing was saved; {fix} and try again."),
+                status,
             };
             return detail_page(&viewer, &state, id, Some(draft)).await;
         }

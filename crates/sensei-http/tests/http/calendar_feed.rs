@@ -188,3 +188,124 @@ async fn a_new_link_needs_the_forms_csrf_token_and_an_instructor() {
         .assert_redirect("/login");
     assert_eq!(feed_count(&app), 0);
 }
+
+/// A calendar app's reading of a feed, per RFC 5545: every line ends with CRLF and is at
+/// most 75 octets; unfolded (each CRLF + space removed), each line is `NAME:value` with the
+/// value unescaped (`\\`, `\;`, `\,`, `\n`). Panics on anything a strict reader refuses: a
+/// bare CR or LF, an unescaped `;` or `,` in a text value, an unknown escape.
+fn parse_feed(body: &str) -> Vec<(String, String)> {
+    assert!(body.ends_with("\r\n"), "the feed ends with CRLF");
+    let physical: Vec<&str> = body.split_terminator("\r\n").collect();
+    for line in &physical {
+        assert!(line.len() <= 75, "a line over 75 octets: {line:?}");
+        assert!(!line.contains(['\r', '\n']), "a bare line break: {line:?}");
+    }
+    let mut logical: Vec<String> = Vec::new();
+    for line in physical {
+        match (line.strip_prefix(' '), logical.last_mut()) {
+            (Some(rest), Some(previous)) => previous.push_str(rest),
+            _ => logical.push(line.to_owned()),
+        }
+    }
+    logical
+        .iter()
+        .map(|line| {
+            let (name, value) = line.split_once(':').expect("NAME:value");
+            (name.to_owned(), unescape(name, value))
+        })
+        .collect()
+}
+
+fn unescape(name: &str, value: &str) -> String {
+    // URIs and dates are not TEXT; only the text properties are unescaped.
+    if !["SUMMARY", "DESCRIPTION", "UID", "NAME", "X-WR-CALNAME"].contains(&name) {
+        return value.to_owned();
+    }
+    let mut text = String::new();
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('n' | 'N') => text.push('\n'),
+                Some(escaped @ ('\\' | ';' | ',')) => text.push(escaped),
+                other => panic!("bad escape {other:?} in {name}: {value:?}"),
+            },
+            ';' | ',' => panic!("unescaped {c:?} in {name}: {value:?}"),
+            c => text.push(c),
+        }
+    }
+    text
+}
+
+#[tokio::test]
+async fn hostile_text_is_escaped_folded_and_reads_back_as_written() {
+    let app = full_demo().await;
+    let erin = session_of(&app, ERIN).await;
+    // The platform owns challenge names: whatever it stores reaches the feed. A bare CR
+    // followed by what would read as a property of its own, every special character, and
+    // enough multi-octet text to need folds.
+    let name = "Lists\rDTSTART:19700101T000000Z\r\nX;Y,Z\\n\\ ".to_owned() + &"日本語".repeat(20);
+    let sql_name = name.replace('\r', "' || char(13) || '");
+    app.execute_sql(&format!(
+        "UPDATE challenges SET name = '{sql_name}' WHERE id = \
+         (SELECT challenge_id FROM submissions WHERE id = \
+          (SELECT submission_id FROM scheduled_sessions WHERE id = {erin}))"
+    ));
+    let ann = app.signed_in(ANN).await;
+    let feed = app.browser().get(&new_link(&ann).await).await;
+    feed.assert_status(StatusCode::OK);
+    let lines = parse_feed(&feed.body);
+    let starts: Vec<&str> = lines
+        .iter()
+        .filter(|(name, _)| name == "DTSTART")
+        .map(|(_, value)| value.as_str())
+        .collect();
+    assert_eq!(starts.len(), 1, "no injected property: {lines:?}");
+    assert_ne!(starts[0], "19700101T000000Z");
+    let summary = lines
+        .iter()
+        .find(|(name, _)| name == "SUMMARY")
+        .map(|(_, value)| value.clone())
+        .expect("a SUMMARY");
+    let written = name.replace("\r\n", "\n").replace('\r', "\n");
+    assert_eq!(summary, format!("Sensei session: {ERIN} – {written}"));
+    let description = lines
+        .iter()
+        .find(|(name, _)| name == "DESCRIPTION")
+        .map(|(_, value)| value.clone())
+        .expect("a DESCRIPTION");
+    assert!(description.contains(&written), "{description:?}");
+}
+
+#[tokio::test]
+async fn a_feed_stops_answering_when_its_owner_is_no_longer_an_instructor() {
+    let app = full_demo().await;
+    let ann = app.signed_in(ANN).await;
+    let feed = new_link(&ann).await;
+    app.browser()
+        .get(&feed)
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains(ERIN);
+
+    app.execute_sql(&format!(
+        "UPDATE users SET role = 'student' WHERE email = '{ANN}'"
+    ));
+    let demoted = app.browser().get(&feed).await;
+    demoted
+        .assert_status(StatusCode::NOT_FOUND)
+        .assert_lacks("BEGIN:VCALENDAR")
+        .assert_lacks(ERIN);
+    // Exactly the answer of an address that was never a feed: nothing tells them apart.
+    let unknown = app
+        .browser()
+        .get(&format!("/calendar/{}.ics", "0".repeat(64)))
+        .await;
+    assert_eq!(demoted.body, unknown.body);
+
+    // Promoted again, the same link works again (it was never revoked, only refused).
+    app.execute_sql(&format!(
+        "UPDATE users SET role = 'instructor' WHERE email = '{ANN}'"
+    ));
+    app.browser().get(&feed).await.assert_status(StatusCode::OK);
+}

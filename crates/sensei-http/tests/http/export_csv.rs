@@ -133,6 +133,51 @@ async fn formulas_are_neutralised_and_quotes_commas_and_line_breaks_survive() {
 }
 
 #[tokio::test]
+async fn formulas_behind_invisible_characters_or_a_stored_nul_are_neutralised_too() {
+    let app = full_demo().await;
+    let dave = session_of(&app, DAVE).await;
+    let cookie = app.sign_in_through_api(INSTRUCTOR).await;
+    // What a client may send: a byte-order mark, zero-width characters before a formula.
+    let notes = "\u{FEFF}=1+1";
+    let student_notes = "\u{200B}\u{200C}\u{200D}\u{2060}@SUM(A1)";
+    app.send(
+        Call::post_json(
+            format!("{API}/scheduled-sessions/{dave}/completion"),
+            &serde_json::json!({"notes": notes, "student_notes": student_notes}),
+        )
+        .cookie(&cookie),
+    )
+    .await
+    .expect(StatusCode::OK);
+    // What no client may send but the platform may have stored: a NUL before a formula.
+    let grace = session_of(&app, GRACE).await;
+    app.execute_sql(&format!(
+        "UPDATE scheduled_sessions SET cancel_reason = char(0) || '=1+1' WHERE id = {grace}"
+    ));
+    let page = export_as(&app, INSTRUCTOR, "").await;
+    page.assert_status(StatusCode::OK);
+    let rows = parse(&page.body);
+    let row_of = |email: &str| {
+        rows[1..]
+            .iter()
+            .find(|row| row[column(&rows, "student_email")] == email)
+            .unwrap()
+            .clone()
+    };
+    let dave_row = row_of(DAVE);
+    assert_eq!(dave_row[column(&rows, "notes")], format!("'{notes}"));
+    assert_eq!(
+        dave_row[column(&rows, "student_notes")],
+        format!("'{student_notes}")
+    );
+    assert_eq!(
+        row_of(GRACE)[column(&rows, "cancel_reason")],
+        "'\u{0}=1+1",
+        "the NUL is kept, the formula defused"
+    );
+}
+
+#[tokio::test]
 async fn every_filter_narrows_the_export() {
     let app = full_demo().await;
     let sensei = app.signed_in(INSTRUCTOR).await;

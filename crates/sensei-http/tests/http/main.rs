@@ -16,6 +16,7 @@ mod export_csv;
 mod flow;
 mod hostile_metrics;
 mod multi_process;
+mod nul_text;
 mod operations;
 mod outage;
 mod pending_migrations;

@@ -549,3 +549,55 @@ async fn a_backup_taken_while_bookings_go_on_is_consistent_and_holds_every_confi
     assert!(!missing_dir.status.success());
     assert!(String::from_utf8_lossy(&missing_dir.stderr).contains("does not exist"));
 }
+
+#[tokio::test]
+async fn a_backup_never_writes_through_a_symbolic_link() {
+    let app = TestApp::spawn().await;
+    let source = app.sqlite_path().to_str().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let backup_to = |to: &Path| {
+        sensei(&[
+            "backup",
+            "--database-url",
+            &source,
+            "--to",
+            to.to_str().unwrap(),
+        ])
+    };
+
+    // A dangling link: following it would create the file it names.
+    let elsewhere = dir.path().join("elsewhere.sqlite3");
+    let dangling = dir.path().join("dangling.sqlite3");
+    std::os::unix::fs::symlink(&elsewhere, &dangling).unwrap();
+    let refused = backup_to(&dangling);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{stderr}");
+    assert!(stderr.contains("is a symbolic link"), "{stderr}");
+    assert!(
+        !elsewhere.exists(),
+        "nothing was written at the link's target"
+    );
+    assert!(std::fs::symlink_metadata(&dangling)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+
+    // A link to an existing file: refused too, and the file is untouched.
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "keep me").unwrap();
+    let link = dir.path().join("link.sqlite3");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let refused = backup_to(&link);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{stderr}");
+    assert!(stderr.contains("is a symbolic link"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+
+    // A new name still works, and the copy is the owner's alone (it holds password hashes).
+    let fresh = dir.path().join("fresh.sqlite3");
+    let made = backup_to(&fresh);
+    assert!(made.status.success(), "{made:?}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&fresh).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+}

@@ -123,7 +123,7 @@ async fn a_secret_no_current_feed_has_is_unknown() {
     let hash = token.hash();
     let mut store = MockCalendarFeedRepository::new();
     store
-        .expect_instructor_for()
+        .expect_owner_of()
         .withf(move |looked_up| *looked_up == hash)
         .times(1)
         .returning(|_| Ok(None));
@@ -144,9 +144,9 @@ async fn the_feed_lists_the_holders_live_claims_with_the_span_of_each_hold() {
     let mut store = MockCalendarFeedRepository::new();
     let hash: FeedTokenHash = token.hash();
     store
-        .expect_instructor_for()
+        .expect_owner_of()
         .withf(move |looked_up| *looked_up == hash)
-        .returning(|_| Ok(Some(INSTRUCTOR)));
+        .returning(|_| Ok(Some(Actor::instructor(INSTRUCTOR))));
     let expires_at = now() + Duration::minutes(20);
     let mine = entry_of(claimed_by(1, INSTRUCTOR, expires_at));
     // A row a faulty store might return: another holder, or an expired claim. Never listed.
@@ -184,8 +184,8 @@ async fn a_feed_follows_the_stores_pages() {
     let token = FeedToken::from_random([3_u8; FEED_TOKEN_BYTES]);
     let mut store = MockCalendarFeedRepository::new();
     store
-        .expect_instructor_for()
-        .returning(|_| Ok(Some(INSTRUCTOR)));
+        .expect_owner_of()
+        .returning(|_| Ok(Some(Actor::instructor(INSTRUCTOR))));
     let first = entry_of(claimed_by(1, INSTRUCTOR, now() + Duration::minutes(5)));
     let second = entry_of(claimed_by(2, INSTRUCTOR, now() + Duration::minutes(6)));
     let cursor = crate::domain::SessionCursor {
@@ -219,4 +219,24 @@ async fn a_feed_follows_the_stores_pages() {
         .map(|held| held.entry.session.id.get())
         .collect();
     assert_eq!(ids, vec![1, 2]);
+}
+
+#[tokio::test]
+async fn a_feed_whose_owner_is_no_longer_an_instructor_is_unknown_without_a_read() {
+    let token = FeedToken::from_random([4_u8; FEED_TOKEN_BYTES]);
+    let mut store = MockCalendarFeedRepository::new();
+    store
+        .expect_owner_of()
+        .times(1)
+        .returning(|_| Ok(Some(Actor::student(INSTRUCTOR))));
+    // No session is read: a mock without expectations fails the test if one is.
+    let feeds = feeds_over(
+        store,
+        MockScheduledSessionRepository::new(),
+        MockRandomSource::new(),
+    );
+    assert_eq!(
+        feeds.feed(token.as_str()).await,
+        Err(CalendarError::UnknownFeed)
+    );
 }

@@ -555,3 +555,45 @@ async fn the_signed_in_dashboard_reports_a_store_failure() {
         Err(QueryError::Repository(RepositoryError::Unavailable(_)))
     ));
 }
+
+#[tokio::test]
+async fn a_nul_in_the_student_filter_is_invalid_input_before_any_read() {
+    use crate::error::DomainError;
+    let instructor = Actor::instructor(INSTRUCTOR);
+    // No expectations: any call to a port would fail the test.
+    let service = Mocks::at(now()).service();
+    let filters = || SessionQuery {
+        student_email_contains: Some("ali\0".to_owned()),
+        ..SessionQuery::default()
+    };
+    let refused = Err(QueryError::InvalidText(crate::domain::NulInText {
+        field: "student filter",
+    }));
+    assert_eq!(
+        service
+            .dashboard(instructor, filters(), PageRequest::default())
+            .await
+            .map(|_| ()),
+        refused
+    );
+    assert_eq!(
+        service
+            .list_sessions(instructor, filters(), PageRequest::default())
+            .await
+            .map(|_| ()),
+        refused
+    );
+    assert_eq!(
+        service
+            .history(instructor, filters(), PageRequest::default())
+            .await
+            .map(|_| ()),
+        refused
+    );
+    assert_eq!(service.export(instructor, filters()).map(|_| ()), refused);
+    let error = QueryError::InvalidText(crate::domain::NulInText {
+        field: "student filter",
+    });
+    assert_eq!(error.kind(), crate::error::ErrorKind::InvalidInput);
+    assert_eq!(error.code(), "invalid_input");
+}

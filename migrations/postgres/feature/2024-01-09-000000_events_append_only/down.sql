@@ -1,0 +1,1 @@
+DROP TRIGGER IF EXISTS trg_scheduled_session_events_no_truncate ON scheduled_session_events;

@@ -1,0 +1,2 @@
+DROP TRIGGER IF EXISTS trg_scheduled_session_events_positive_id;
+DROP TRIGGER IF EXISTS trg_scheduled_session_events_no_replace;
