@@ -78,7 +78,7 @@ grants.
 RFC 4180 file (instructors only; see docs/integrations.md).
 
 **Errors** are always `{\"code\": \"...\", \"message\": \"...\"}` with a stable snake_case \
-`code`: `bad_request` (400), `unauthenticated` and `invalid_credentials` (401), `forbidden` and \
+`code`: `bad_request` and `invalid_input` (400), `unauthenticated` and `invalid_credentials` (401), `forbidden` and \
 `csrf_rejected` (403), `not_found` (404), `method_not_allowed` (405), `conflict` (409, with \
 `session`), `held_by_other`, `not_held` and `session_closed` (409), `payload_too_large` (413), \
 `unsupported_media_type` (415), `ineligible` (422, with `unmet_conditions`), `invalid_notes`, \
