@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Booking latency while webhook receivers are down: see docs/integrations-webhooks.md.
+# Booking latency while webhook receivers are down: see docs/integrations.md.
 #
 #   bench/webhooks-down.sh
 #

@@ -1,5 +1,5 @@
 //! The body of a webhook: one audit event and the session it happened to. The shape is a
-//! contract with receivers (docs/integrations-webhooks.md): fields may be added, never renamed.
+//! contract with receivers (docs/integrations.md): fields may be added, never renamed.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
