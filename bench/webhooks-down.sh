@@ -10,7 +10,9 @@
 #   none       no webhook endpoint (the baseline)
 #   refused    ENDPOINTS endpoints on a loopback port nobody listens on (connection refused)
 #   blackhole  ENDPOINTS endpoints on a loopback listener that accepts and never answers
-#              (every attempt runs into the 10 s timeout; the worker's slots stay full)
+#              (every attempt runs into the 10 s timeout; after its first second it waits
+#              in the worker's slow lane, and each endpoint holds at most 2 attempts, so
+#              the slots new deliveries start in stay free)
 # Prints one markdown row per mode: sent, ok, errors, p50/p99/max latency, the outbox depth
 # afterwards and the delivery attempts the worker made meanwhile.
 #

@@ -15,6 +15,7 @@ pub mod progress;
 pub mod reason;
 pub mod records;
 pub mod session;
+pub mod webhook_lanes;
 pub mod webhook_payload;
 pub mod webhook_retry;
 pub mod webhooks;
@@ -45,6 +46,7 @@ pub use session::{
     Cancellation, Claim, Completion, NewScheduledSession, ScheduledSession, SessionLifecycle,
     SessionState,
 };
+pub use webhook_lanes::{DeliveryLanes, LaneLimits, LaneTicket, LeaseRoom, SlowVerdict};
 pub use webhook_payload::{SessionFacts, SessionSnapshot, WebhookPayload};
 pub use webhook_retry::RetryPolicy;
 pub use webhooks::{

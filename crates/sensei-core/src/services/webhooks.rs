@@ -10,8 +10,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::{
-    Actor, AttemptLogEntry, AttemptResult, EventFilter, NewWebhookEndpoint, NextStep, OutboxStats,
-    RetryPolicy, WebhookEndpoint, WebhookEndpointId, WebhookPayload, WebhookSecret, WebhookUrl,
+    Actor, AttemptLogEntry, AttemptResult, EventFilter, LeaseRoom, NewWebhookEndpoint, NextStep,
+    OutboxStats, RetryPolicy, WebhookEndpoint, WebhookEndpointId, WebhookPayload, WebhookSecret,
+    WebhookUrl,
 };
 use crate::error::{RepositoryError, WebhookError};
 use crate::ports::{Clock, Jitter, LeaseRequest, LeasedDelivery, RecordedAttempt, WebhookStore};
@@ -157,16 +158,20 @@ impl WebhookService {
         Ok(self.store.recent_attempts(limit.min(500)).await?)
     }
 
-    /// Leases up to `limit` due deliveries to `owner` for `lease` and builds their payloads.
+    /// Leases due deliveries within `room` (fairly across endpoints, see
+    /// [`WebhookStore::lease_due`]) to `owner` for `lease` and builds their payloads.
     ///
     /// # Errors
     /// [`RepositoryError`] from the store.
     pub async fn lease_due(
         &self,
         owner: &str,
-        limit: u32,
+        room: LeaseRoom,
         lease: Duration,
     ) -> Result<Vec<DueDelivery>, RepositoryError> {
+        if room.limit == 0 {
+            return Ok(Vec::new());
+        }
         let now = self.clock.now();
         let leased = self
             .store
@@ -174,7 +179,7 @@ impl WebhookService {
                 owner: owner.to_owned(),
                 now,
                 until: now + lease,
-                limit,
+                room,
             })
             .await?;
         Ok(leased

@@ -20,6 +20,7 @@ mod outage;
 mod pending_migrations;
 mod rejected_input;
 mod trusted_header;
+mod webhook_fairness;
 mod webhooks;
 mod workflow_api;
 mod workflow_pages;

@@ -30,14 +30,16 @@ use crate::helpers::{PostgresDatabase, TestApp};
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
-struct Received {
+pub(crate) struct Received {
     signature: String,
-    event_header: String,
+    pub(crate) event_header: String,
     body: Vec<u8>,
+    /// When it arrived (before the receiver's delay).
+    pub(crate) at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Received {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap()
     }
 }
@@ -63,6 +65,7 @@ async fn receive(req: &Request, body: Vec<u8>, inbox: Data<&Arc<Inbox>>) -> Resp
         signature: header("sensei-signature"),
         event_header: header("sensei-event-id"),
         body,
+        at: chrono::Utc::now(),
     });
     if !inbox.delay.is_zero() {
         tokio::time::sleep(inbox.delay).await;
@@ -74,14 +77,14 @@ async fn receive(req: &Request, body: Vec<u8>, inbox: Data<&Arc<Inbox>>) -> Resp
 }
 
 /// A receiver on 127.0.0.1.
-struct Receiver {
+pub(crate) struct Receiver {
     address: SocketAddr,
     inbox: Arc<Inbox>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Receiver {
-    async fn start(script: &[u16], delay: Duration) -> Receiver {
+    pub(crate) async fn start(script: &[u16], delay: Duration) -> Receiver {
         Self::start_at("127.0.0.1:0", script, delay).await
     }
 
@@ -105,16 +108,16 @@ impl Receiver {
         }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}/hook", self.address)
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.inbox.received.lock().unwrap().clone()
     }
 
     /// Waits (at most `within`) until `count` requests arrived.
-    async fn wait_for(&self, count: usize, within: Duration) -> Vec<Received> {
+    pub(crate) async fn wait_for(&self, count: usize, within: Duration) -> Vec<Received> {
         let deadline = Instant::now() + within;
         loop {
             let received = self.received();
@@ -147,7 +150,7 @@ fn webhooks(database: &Database) -> WebhookService {
 }
 
 /// Adds an endpoint for `url` and returns its secret.
-async fn add_endpoint(database: &Database, url: &str) -> String {
+pub(crate) async fn add_endpoint(database: &Database, url: &str) -> String {
     let mut bytes = [0_u8; 32];
     getrandom::fill(&mut bytes).unwrap();
     webhooks(database)
@@ -425,12 +428,17 @@ async fn instructors_manage_endpoints_on_their_page_and_students_may_not() {
 }
 
 /// A `sensei serve` child process with fast webhook settings, killed when dropped.
-struct ServeProcess {
+pub(crate) struct ServeProcess {
     child: Child,
 }
 
 impl ServeProcess {
     fn start(database_url: &str) -> ServeProcess {
+        Self::start_with(database_url, 1000, 200)
+    }
+
+    /// With this attempt timeout and first retry's wait (milliseconds).
+    pub(crate) fn start_with(database_url: &str, timeout_ms: u32, retry_ms: u32) -> ServeProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sensei"))
             .args([
                 "serve",
@@ -441,9 +449,9 @@ impl ServeProcess {
                 "--webhook-poll-ms",
                 "50",
                 "--webhook-retry-base-ms",
-                "200",
+                &retry_ms.to_string(),
                 "--webhook-timeout-ms",
-                "1000",
+                &timeout_ms.to_string(),
             ])
             .env("RUST_LOG", "warn")
             .env_remove("DATABASE_URL")
@@ -483,7 +491,9 @@ impl Drop for ServeProcess {
 }
 
 /// A migrated database at `url` with an instructor, a student and one eligible submission.
-async fn database_with_a_booking(url: &str) -> (Database, SenseiService, Actor, SubmissionId) {
+pub(crate) async fn database_with_a_booking(
+    url: &str,
+) -> (Database, SenseiService, Actor, SubmissionId) {
     let url = DatabaseUrl::parse(url).unwrap();
     let database = Database::connect(&url, PoolOptions::for_url(&url)).unwrap();
     database.migrate().await.unwrap();

@@ -7,9 +7,9 @@ use chrono::Duration;
 
 use super::{now, INSTRUCTOR, STUDENT};
 use crate::domain::{
-    Actor, AttemptResult, EventFilter, EventKind, NextStep, RetryPolicy, ScheduledSessionId,
-    SessionEvent, SessionState, WebhookEndpoint, WebhookEndpointId, WebhookInputError,
-    WebhookSecret, WebhookUrl,
+    Actor, AttemptResult, EventFilter, EventKind, LeaseRoom, NextStep, RetryPolicy,
+    ScheduledSessionId, SessionEvent, SessionState, WebhookEndpoint, WebhookEndpointId,
+    WebhookInputError, WebhookSecret, WebhookUrl,
 };
 use crate::error::WebhookError;
 use crate::ports::{LeasedDelivery, MockClock, MockJitter, MockWebhookStore};
@@ -157,11 +157,11 @@ async fn leased_deliveries_come_with_their_payload_and_a_lease_from_now() {
             request.owner == "w1"
                 && request.now == now()
                 && request.until == now() + Duration::seconds(30)
-                && request.limit == 8
+                && request.room == LeaseRoom::new(8, 2)
         })
         .returning(|_| Ok(vec![leased(0, Duration::zero())]));
     let due = service(store, 0.0)
-        .lease_due("w1", 8, Duration::seconds(30))
+        .lease_due("w1", LeaseRoom::new(8, 2), Duration::seconds(30))
         .await
         .unwrap();
     assert_eq!(due.len(), 1);
@@ -215,4 +215,14 @@ fn only_a_receiver_that_did_not_answer_pauses_its_endpoint_until_the_retry() {
     );
     assert_eq!(service.pause_until(&answered, retry), None);
     assert_eq!(service.pause_until(&silent, NextStep::GaveUp), None);
+}
+
+#[tokio::test]
+async fn a_lease_with_no_room_asks_the_store_nothing() {
+    // No expectation set: a call to the store would fail the test.
+    let due = service(MockWebhookStore::new(), 0.0)
+        .lease_due("w1", LeaseRoom::new(0, 2), Duration::seconds(30))
+        .await
+        .unwrap();
+    assert!(due.is_empty());
 }
