@@ -12,6 +12,7 @@ mod api_session;
 mod bad_input;
 mod blackbox;
 mod calendar_feed;
+mod cli_webhook;
 mod export_csv;
 mod flow;
 mod multi_process;
