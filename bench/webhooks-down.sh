@@ -94,13 +94,16 @@ PY
       PIDS+=($!)
     fi
     for n in $(seq "$ENDPOINTS"); do
-      "$SENSEI" webhook --database-url "$DB" add "http://127.0.0.1:$port/hook/$n" >/dev/null
+      # Loopback receivers: only an allowed range admits them (public addresses only by default).
+      "$SENSEI" webhook add "http://127.0.0.1:$port/hook/$n" --webhook-allow 127.0.0.0/8 \
+        --database-url "$DB" >/dev/null
     done
     count="$ENDPOINTS"
   fi
   PORT="$(free_port)"
   SENSEI_TRUSTED_HEADER="$HEADER" SENSEI_TRUSTED_PROXIES="127.0.0.1" RUST_LOG=error \
     "$SENSEI" serve --database-url "$DB" --bind "127.0.0.1:$PORT" --max-open-sessions 100 \
+    --webhook-allow 127.0.0.0/8 \
     >"$WORK/serve.out" 2>"$WORK/serve.err" &
   SERVER=$!
   PIDS+=("$SERVER")

@@ -22,12 +22,17 @@ impl sensei_core::ports::Jitter for NoJitter {
     }
 }
 
+/// The service over `t`, endpoints on loopback allowed (the tests' URLs; nothing connects).
 fn service(t: &TestDb) -> WebhookService {
     WebhookService::new(
         Arc::new(t.db.webhooks()),
         Arc::new(SystemClock),
         Arc::new(NoJitter),
         RetryPolicy::default(),
+    )
+    .with_address_check(
+        AddressPolicy::allowing(vec!["127.0.0.0/8".parse().unwrap()]),
+        None,
     )
 }
 

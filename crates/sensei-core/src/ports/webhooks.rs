@@ -145,3 +145,12 @@ pub trait Jitter: Send + Sync {
     /// A number in `[-1, 1]`, uniformly.
     fn unit(&self) -> f64;
 }
+
+/// Resolves host names, for the add-time check of an endpoint's addresses.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait HostResolver: Send + Sync {
+    /// The addresses `name` resolves to now; empty when it does not resolve (the name is then
+    /// checked again when a delivery connects).
+    async fn resolve(&self, name: &str, port: u16) -> Vec<std::net::IpAddr>;
+}

@@ -6,11 +6,12 @@ use std::sync::Arc;
 use clap::{Args, Subcommand};
 use sensei_core::ports::SystemClock;
 use sensei_core::services::{CreatedEndpoint, WebhookManager, WebhookService};
-use sensei_core::{RetryPolicy, WebhookEndpointId};
+use sensei_core::{AddressPolicy, AddressRange, RetryPolicy, WebhookEndpointId};
 
 use super::database::DatabaseArgs;
 use super::{output, CliResult};
 use crate::webhooks::jitter::{new_secret, OsJitter};
+use crate::webhooks::resolve::SystemResolver;
 
 /// `sensei webhook ...`.
 #[derive(Debug, Clone, Args)]
@@ -34,6 +35,11 @@ pub enum WebhookAction {
         /// completed, cancelled); all by default.
         #[arg(long, default_value = "")]
         events: String,
+        /// An address range the URL may point to besides public addresses (CIDR, e.g.
+        /// 127.0.0.0/8; repeat the flag, or separate with commas). `serve` needs the same
+        /// range to deliver there.
+        #[arg(long, value_delimiter = ',')]
+        webhook_allow: Vec<AddressRange>,
     },
     /// List the endpoints.
     List,
@@ -66,7 +72,17 @@ pub async fn run(args: WebhookArgs) -> CliResult {
     );
     let who = WebhookManager::Operator;
     match args.action {
-        WebhookAction::Add { url, events } => add(&service, &url, &events).await?,
+        WebhookAction::Add {
+            url,
+            events,
+            webhook_allow,
+        } => {
+            let service = service.with_address_check(
+                AddressPolicy::allowing(webhook_allow),
+                Some(Arc::new(SystemResolver)),
+            );
+            add(&service, &url, &events).await?;
+        }
         WebhookAction::List => {
             let endpoints = service.endpoints(who).await?;
             if endpoints.is_empty() {
@@ -76,7 +92,7 @@ pub async fn run(args: WebhookArgs) -> CliResult {
                 output::line(format_args!(
                     "{}\t{}\tevents={}\tsince {}",
                     endpoint.id,
-                    endpoint.url.as_str(),
+                    endpoint.url.masked(),
                     endpoint.events,
                     endpoint.created_at.format("%Y-%m-%d %H:%M:%S UTC")
                 ))?;
@@ -148,7 +164,7 @@ fn show_created(created: &CreatedEndpoint) -> Result<(), output::OutputError> {
     output::line(format_args!(
         "added webhook endpoint {} for {} (events: {})",
         created.endpoint.id,
-        created.endpoint.url.as_str(),
+        created.endpoint.url.masked(),
         created.endpoint.events
     ))?;
     output::line(format_args!(

@@ -8,6 +8,7 @@
 pub mod deliver;
 pub mod jitter;
 pub mod lanes;
+pub mod resolve;
 pub mod sign;
 pub mod unconfigured;
 pub mod worker;
@@ -15,7 +16,7 @@ pub mod worker;
 use std::time::Duration;
 
 /// How the delivery worker runs (`sensei serve --webhook-*`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookSettings {
     /// Deliveries started at once (the fast lane; as many more may run on in the slow lane,
     /// see [`sensei_core::DeliveryLanes`]); 0 runs no worker in this process.
@@ -26,16 +27,20 @@ pub struct WebhookSettings {
     pub poll_interval: Duration,
     /// The first retry's wait (then doubling, at most an hour, for a day).
     pub retry_base: Duration,
+    /// Ranges webhooks may go to besides public addresses (`--webhook-allow CIDR`).
+    pub allow: Vec<sensei_core::AddressRange>,
 }
 
 impl Default for WebhookSettings {
-    /// 8 at once, 10 s per attempt, polled every second, first retry after 10 s.
+    /// 8 at once, 10 s per attempt, polled every second, first retry after 10 s, public
+    /// addresses only.
     fn default() -> Self {
         Self {
             concurrency: 8,
             attempt_timeout: Duration::from_secs(10),
             poll_interval: Duration::from_secs(1),
             retry_base: Duration::from_secs(10),
+            allow: Vec::new(),
         }
     }
 }
@@ -45,6 +50,12 @@ impl WebhookSettings {
     /// second, or half the attempt timeout when that is shorter.
     pub fn slow_after(&self) -> Duration {
         (self.attempt_timeout / 2).min(Duration::from_secs(1))
+    }
+
+    /// Where deliveries (and endpoints added on the page) may go: public addresses and the
+    /// allowed ranges.
+    pub fn address_policy(&self) -> sensei_core::AddressPolicy {
+        sensei_core::AddressPolicy::allowing(self.allow.clone())
     }
 
     /// The lanes' sizes: `concurrency` fast slots, as many slow ones, two per endpoint.

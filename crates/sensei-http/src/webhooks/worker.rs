@@ -19,6 +19,7 @@
 //! Bookings never wait for it: the outbox row is written with the event, and nothing here
 //! runs on a request's path.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sensei_core::ports::RecordedAttempt;
@@ -52,7 +53,12 @@ impl Worker {
             tracing::info!("webhook delivery is off in this process (--webhook-concurrency 0)");
             return None;
         }
-        let poster = match Poster::new(settings.attempt_timeout) {
+        let resolver = Arc::new(super::resolve::SystemResolver);
+        let poster = match Poster::new(
+            settings.attempt_timeout,
+            settings.address_policy(),
+            resolver,
+        ) {
             Ok(poster) => poster,
             Err(error) => {
                 tracing::error!(%error, "webhook delivery is off");
@@ -178,7 +184,7 @@ async fn attempt(
     let body = serde_json::to_vec(&delivery.payload).unwrap_or_default();
     let leased = &delivery.leased;
     let post = poster.post(
-        leased.url.as_str(),
+        &leased.url,
         leased.secret.as_str(),
         attempted_at.timestamp(),
         leased.event_id,

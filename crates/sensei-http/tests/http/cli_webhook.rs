@@ -42,8 +42,8 @@ fn webhook_add_into_a_closed_pipe_fails_without_a_panic_and_keeps_no_endpoint() 
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
     let add = Command::new(env!("CARGO_BIN_EXE_sensei"))
-        .args(["webhook", "add", "https://hooks.example.com/sensei"])
-        .args(["--database-url", &url])
+        .args(["webhook", "add", "http://127.0.0.1:9/sensei"])
+        .args(["--database-url", &url, "--webhook-allow", "127.0.0.0/8"])
         .env_remove("DATABASE_URL")
         .env("RUST_LOG", "warn")
         .stdout(writer)
@@ -68,7 +68,9 @@ fn database_and_logging_flags_are_accepted_after_any_sub_command() {
     let add = sensei(&[
         "webhook",
         "add",
-        "https://hooks.example.com/sensei",
+        "http://robot:s3cret@127.0.0.1:9/sensei",
+        "--webhook-allow",
+        "127.0.0.0/8",
         "--database-url",
         &url,
         "--log-format",
@@ -83,7 +85,8 @@ fn database_and_logging_flags_are_accepted_after_any_sub_command() {
         secret.len() == 64 && secret.chars().all(|c| c.is_ascii_hexdigit()),
         "{printed}"
     );
-    assert!(listed(&url).starts_with("1\thttps://hooks.example.com/sensei\t"));
+    assert!(printed.contains("http://***@127.0.0.1:9/sensei") && !printed.contains("s3cret"));
+    assert!(listed(&url).starts_with("1\thttp://***@127.0.0.1:9/sensei\t"));
     // Before the action, as before.
     let before = sensei(&["webhook", "--database-url", &url, "log", "--limit", "5"]);
     assert!(before.status.success(), "{}", text(&before.stderr));
@@ -117,4 +120,60 @@ fn a_failing_command_says_why_once() {
     let stderr = text(&failed.stderr);
     assert_eq!(stderr.matches("no database given").count(), 1, "{stderr}");
     assert!(stderr.starts_with("error: no database given"), "{stderr}");
+}
+
+#[test]
+fn webhook_add_refuses_loopback_private_and_metadata_addresses_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrated(dir.path());
+    for (endpoint, address) in [
+        ("http://127.0.0.1:9/", "127.0.0.1"),
+        ("http://127.1/", "127.0.0.1"),
+        ("http://0x7f000001/", "127.0.0.1"),
+        ("http://[::ffff:127.0.0.1]/", "::ffff:127.0.0.1"),
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            "169.254.169.254",
+        ),
+    ] {
+        let add = sensei(&["webhook", "add", endpoint, "--database-url", &url]);
+        let stderr = text(&add.stderr);
+        assert_eq!(add.status.code(), Some(1), "{endpoint}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "points to {address}, which is not a public address"
+            )),
+            "{endpoint}: {stderr}"
+        );
+    }
+    // `localhost` resolves from the hosts file (127.0.0.1, or ::1 first).
+    let add = sensei(&[
+        "webhook",
+        "add",
+        "http://localhost:9/",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(add.status.code(), Some(1));
+    assert!(text(&add.stderr).contains("which is not a public address"));
+    assert_eq!(listed(&url), "no webhook endpoints\n");
+    let allowed = sensei(&[
+        "webhook",
+        "add",
+        "http://127.1:9/",
+        "--webhook-allow",
+        "127.0.0.0/8",
+        "--database-url",
+        &url,
+    ]);
+    assert!(allowed.status.success(), "{}", text(&allowed.stderr));
+    assert!(listed(&url).starts_with("1\thttp://127.0.0.1:9/\t"));
+    let bad = sensei(&[
+        "webhook",
+        "add",
+        "http://127.1:9/",
+        "--webhook-allow",
+        "loopback",
+    ]);
+    assert_eq!(bad.status.code(), Some(2), "a usage error");
 }
