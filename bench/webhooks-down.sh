@@ -10,7 +10,9 @@
 #   none       no webhook endpoint (the baseline)
 #   refused    ENDPOINTS endpoints on a loopback port nobody listens on (connection refused)
 #   blackhole  ENDPOINTS endpoints on a loopback listener that accepts and never answers
-#              (every attempt runs into the 10 s timeout; the worker's slots stay full)
+#              (every attempt runs into the 10 s timeout; after its first second it waits
+#              in the worker's slow lane, and each endpoint holds at most 2 attempts, so
+#              the slots new deliveries start in stay free)
 # Prints one markdown row per mode: sent, ok, errors, p50/p99/max latency, the outbox depth
 # afterwards and the delivery attempts the worker made meanwhile.
 #
@@ -92,13 +94,16 @@ PY
       PIDS+=($!)
     fi
     for n in $(seq "$ENDPOINTS"); do
-      "$SENSEI" webhook --database-url "$DB" add "http://127.0.0.1:$port/hook/$n" >/dev/null
+      # Loopback receivers: only an allowed range admits them (public addresses only by default).
+      "$SENSEI" webhook add "http://127.0.0.1:$port/hook/$n" --webhook-allow 127.0.0.0/8 \
+        --database-url "$DB" >/dev/null
     done
     count="$ENDPOINTS"
   fi
   PORT="$(free_port)"
   SENSEI_TRUSTED_HEADER="$HEADER" SENSEI_TRUSTED_PROXIES="127.0.0.1" RUST_LOG=error \
     "$SENSEI" serve --database-url "$DB" --bind "127.0.0.1:$PORT" --max-open-sessions 100 \
+    --webhook-allow 127.0.0.0/8 \
     >"$WORK/serve.out" 2>"$WORK/serve.err" &
   SERVER=$!
   PIDS+=("$SERVER")

@@ -22,12 +22,17 @@ impl sensei_core::ports::Jitter for NoJitter {
     }
 }
 
+/// The service over `t`, endpoints on loopback allowed (the tests' URLs; nothing connects).
 fn service(t: &TestDb) -> WebhookService {
     WebhookService::new(
         Arc::new(t.db.webhooks()),
         Arc::new(SystemClock),
         Arc::new(NoJitter),
         RetryPolicy::default(),
+    )
+    .with_address_check(
+        AddressPolicy::allowing(vec!["127.0.0.0/8".parse().unwrap()]),
+        None,
     )
 }
 
@@ -67,13 +72,30 @@ fn deliveries(t: &TestDb) -> i64 {
     t.count_sql("SELECT COUNT(*) AS n FROM webhook_deliveries")
 }
 
+/// A lease of up to `limit`, as many per endpoint (no share limit in effect).
 fn lease(owner: &str, limit: u32, at: chrono::DateTime<Utc>) -> LeaseRequest {
+    fair_lease(owner, LeaseRoom::new(limit, limit), at)
+}
+
+fn fair_lease(owner: &str, room: LeaseRoom, at: chrono::DateTime<Utc>) -> LeaseRequest {
     LeaseRequest {
         owner: owner.to_owned(),
         now: at,
         until: at + Duration::seconds(30),
-        limit,
+        room,
     }
+}
+
+/// Appends a `renewed` event of `session` at each of `times` (stored text).
+fn events_at(t: &TestDb, session: ScheduledSessionId, times: &[String]) {
+    let values: Vec<String> = times
+        .iter()
+        .map(|at| format!("({session}, '{at}', 'renewed', 'claimed')"))
+        .collect();
+    t.execute_sql(&format!(
+        "INSERT INTO scheduled_session_events (session_id, occurred_at, kind, to_state) VALUES {};",
+        values.join(", ")
+    ));
 }
 
 async fn events_fill_the_outbox_of_matching_endpoints_from_their_creation_on(t: TestDb) {
@@ -97,7 +119,7 @@ async fn events_fill_the_outbox_of_matching_endpoints_from_their_creation_on(t: 
     assert_eq!(deliveries(&t), 3, "the claim goes to both");
 
     let due = service(&t)
-        .lease_due("w", 10, Duration::seconds(30))
+        .lease_due("w", LeaseRoom::new(10, 10), Duration::seconds(30))
         .await
         .unwrap();
     let mut got: Vec<(WebhookEndpointId, &str)> = due
@@ -328,7 +350,89 @@ async fn a_silent_receiver_pauses_its_endpoint_until_the_retry(t: TestDb) {
     );
 }
 
+async fn a_lease_takes_every_endpoint_s_first_delivery_before_anyone_s_second(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let session = book(&t, f.student, f.submission).await;
+    let busy = add(&t, "http://127.0.0.1:9/busy", "").await;
+    // A backlog of ten, older than anything else.
+    let backlog: Vec<String> = (0..10)
+        .map(|n| format!("2020-01-01 10:00:{n:02}.000000"))
+        .collect();
+    events_at(&t, session.id, &backlog);
+    let quiet = add(&t, "http://127.0.0.1:9/quiet", "").await;
+    let other = add(&t, "http://127.0.0.1:9/other", "").await;
+    events_at(&t, session.id, &["2020-01-02 10:00:00.000000".to_owned()]);
+    let store = t.db.webhooks();
+    let now = Utc::now();
+
+    let first = store
+        .lease_due(fair_lease("a", LeaseRoom::new(3, 2), now))
+        .await
+        .unwrap();
+    let mut endpoints: Vec<WebhookEndpointId> = first.iter().map(|d| d.endpoint_id).collect();
+    endpoints.sort();
+    assert_eq!(
+        endpoints,
+        [busy, quiet, other],
+        "one each, not three of the backlog"
+    );
+    let oldest = first.iter().find(|d| d.endpoint_id == busy).unwrap();
+    assert_eq!(
+        oldest.event.occurred_at.to_rfc3339(),
+        "2020-01-01T10:00:00+00:00",
+        "the backlog's oldest first"
+    );
+
+    let second = store
+        .lease_due(fair_lease("b", LeaseRoom::new(8, 2), now))
+        .await
+        .unwrap();
+    assert_eq!(second.len(), 2, "the backlog's share: {second:?}");
+    assert!(second.iter().all(|d| d.endpoint_id == busy));
+}
+
+async fn an_endpoint_holding_its_share_gets_no_more_and_one_holding_part_of_it_the_rest(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let session = book(&t, f.student, f.submission).await;
+    let busy = add(&t, "http://127.0.0.1:9/busy", "").await;
+    let idle = add(&t, "http://127.0.0.1:9/idle", "").await;
+    let times: Vec<String> = (0..5)
+        .map(|n| format!("2020-01-01 10:00:{n:02}.000000"))
+        .collect();
+    events_at(&t, session.id, &times);
+    let store = t.db.webhooks();
+    let now = Utc::now();
+    let full = LeaseRoom {
+        limit: 8,
+        per_endpoint: 2,
+        in_flight: vec![(busy, 2)],
+    };
+    let leased = store.lease_due(fair_lease("a", full, now)).await.unwrap();
+    assert_eq!(leased.len(), 2);
+    assert!(leased.iter().all(|d| d.endpoint_id == idle), "{leased:?}");
+    let part = LeaseRoom {
+        limit: 8,
+        per_endpoint: 2,
+        in_flight: vec![(busy, 1), (idle, 2)],
+    };
+    let leased = store.lease_due(fair_lease("a", part, now)).await.unwrap();
+    assert_eq!(leased.len(), 1);
+    assert_eq!(leased[0].endpoint_id, busy);
+    let slow = LeaseRoom {
+        limit: 8,
+        per_endpoint: 2,
+        in_flight: vec![(busy, 3), (idle, 2)],
+    };
+    assert!(store
+        .lease_due(fair_lease("a", slow, now))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
 both_backends!(
+    a_lease_takes_every_endpoint_s_first_delivery_before_anyone_s_second,
+    an_endpoint_holding_its_share_gets_no_more_and_one_holding_part_of_it_the_rest,
     a_silent_receiver_pauses_its_endpoint_until_the_retry,
     events_fill_the_outbox_of_matching_endpoints_from_their_creation_on,
     a_rolled_back_event_leaves_no_delivery_and_any_writer_fills_the_outbox,

@@ -120,5 +120,8 @@ fn webhook_service(store: Arc<dyn WebhookStore>, config: &AppConfig) -> WebhookS
         chrono::Duration::from_std(config.webhooks.retry_base)
             .unwrap_or(RetryPolicy::default().base),
     );
-    WebhookService::new(store, Arc::new(SystemClock), Arc::new(OsJitter), retry)
+    WebhookService::new(store, Arc::new(SystemClock), Arc::new(OsJitter), retry).with_address_check(
+        config.webhooks.address_policy(),
+        Some(Arc::new(crate::webhooks::resolve::SystemResolver)),
+    )
 }

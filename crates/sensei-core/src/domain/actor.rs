@@ -9,14 +9,18 @@ pub enum Role {
     Student,
     /// Reviews the queue of scheduled sessions and completes them.
     Instructor,
+    /// An instructor who also manages the webhook endpoints (every instructor permission,
+    /// and this one).
+    Admin,
 }
 
 impl Role {
-    /// The stored form (`student` / `instructor`).
+    /// The stored form (`student` / `instructor` / `admin`).
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Student => "student",
             Role::Instructor => "instructor",
+            Role::Admin => "admin",
         }
     }
 
@@ -24,9 +28,15 @@ impl Role {
     pub fn parse(raw: &str) -> Option<Role> {
         match raw.trim() {
             "student" => Some(Role::Student),
-            "instructor" | "admin" => Some(Role::Instructor),
+            "instructor" => Some(Role::Instructor),
+            "admin" => Some(Role::Admin),
             _ => None,
         }
+    }
+
+    /// Whether this role has the instructor's permissions (instructors and admins).
+    pub fn is_instructor(self) -> bool {
+        matches!(self, Role::Instructor | Role::Admin)
     }
 }
 
@@ -56,8 +66,32 @@ impl Actor {
         }
     }
 
-    /// Whether this actor may use the instructor queue.
+    /// Whether this actor may use the instructor queue (instructors and admins).
     pub fn is_instructor(&self) -> bool {
-        self.role == Role::Instructor
+        self.role.is_instructor()
+    }
+
+    /// Whether this actor may manage webhook endpoints (admins only).
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_admin_is_stored_as_admin_and_keeps_every_instructor_permission() {
+        assert_eq!(Role::parse(" admin "), Some(Role::Admin));
+        assert_eq!(Role::Admin.as_str(), "admin");
+        let admin = Actor {
+            user_id: UserId(1),
+            role: Role::Admin,
+        };
+        assert!(admin.is_instructor() && admin.is_admin());
+        assert!(!Actor::instructor(UserId(2)).is_admin());
+        assert!(!Actor::student(UserId(3)).is_instructor());
+        assert_eq!(Role::parse("root"), None);
     }
 }

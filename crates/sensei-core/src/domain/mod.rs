@@ -16,6 +16,8 @@ pub mod reason;
 pub mod records;
 pub mod session;
 pub mod text;
+pub mod webhook_address;
+pub mod webhook_lanes;
 pub mod webhook_payload;
 pub mod webhook_retry;
 pub mod webhooks;
@@ -47,10 +49,12 @@ pub use session::{
     SessionState,
 };
 pub use text::{refuse_nul, NulInText};
+pub use webhook_address::{is_public, AddressPolicy, AddressRange, AddressRangeError};
+pub use webhook_lanes::{DeliveryLanes, LaneLimits, LaneTicket, LeaseRoom, SlowVerdict};
 pub use webhook_payload::{SessionFacts, SessionSnapshot, WebhookPayload};
 pub use webhook_retry::RetryPolicy;
 pub use webhooks::{
-    AttemptLogEntry, AttemptResult, EventFilter, NewWebhookEndpoint, NextStep, OutboxStats,
-    WebhookEndpoint, WebhookEndpointId, WebhookInputError, WebhookSecret, WebhookUrl,
-    ALL_EVENT_KINDS, MAX_ATTEMPT_ERROR_CHARS, MAX_WEBHOOK_URL_CHARS,
+    failure_summary, AttemptLogEntry, AttemptResult, EventFilter, NewWebhookEndpoint, NextStep,
+    OutboxStats, WebhookEndpoint, WebhookEndpointId, WebhookHost, WebhookInputError, WebhookSecret,
+    WebhookUrl, ALL_EVENT_KINDS, MAX_ATTEMPT_ERROR_CHARS, MAX_WEBHOOK_URL_CHARS,
 };

@@ -3,6 +3,7 @@
 //! payload in `webhook_payload.rs`.
 
 use std::fmt;
+use std::net::IpAddr;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
@@ -48,6 +49,18 @@ pub enum WebhookInputError {
     /// Longer than [`MAX_WEBHOOK_URL_CHARS`].
     #[error("the URL has {0} characters; at most {MAX_WEBHOOK_URL_CHARS}")]
     UrlTooLong(usize),
+    /// The URL's address, or an address its name resolves to, is not one webhooks may go
+    /// to (not public, not in an allowed range).
+    #[error(
+        "{url} points to {address}, which is not a public address: webhooks go only to public \
+         addresses unless the operator allows the range (--webhook-allow CIDR)"
+    )]
+    AddressNotAllowed {
+        /// The URL, credentials masked.
+        url: String,
+        /// The refused address.
+        address: IpAddr,
+    },
     /// An event name that is not one of the six.
     #[error(
         "{0:?} is not an event type; use booked, claimed, renewed, released, completed or \
@@ -56,42 +69,82 @@ pub enum WebhookInputError {
     UnknownEvent(String),
 }
 
-/// An endpoint URL: `http://` or `https://`, a host, no spaces or control characters.
+/// An endpoint URL: `http://` or `https://` with a host, parsed as browsers parse URLs
+/// (WHATWG, the `url` crate) and kept in its normalised form, so that every spelling of an
+/// address (`127.1`, `0x7f000001`, `2130706433`, `[::ffff:7f00:1]`) becomes the address
+/// itself before anything checks it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WebhookUrl(String);
+pub struct WebhookUrl(url::Url);
+
+/// Where a URL points: an address, or a name to resolve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookHost<'a> {
+    /// An address written in the URL (in any of its spellings).
+    Address(IpAddr),
+    /// A name (lower case, punycode).
+    Name(&'a str),
+}
 
 impl WebhookUrl {
-    /// Checks and trims `raw`.
+    /// Checks, trims and normalises `raw`.
     ///
     /// # Errors
     /// [`WebhookInputError::NotHttpUrl`] or [`WebhookInputError::UrlTooLong`].
     pub fn parse(raw: &str) -> Result<Self, WebhookInputError> {
-        let url = raw.trim();
-        let chars = url.chars().count();
+        let trimmed = raw.trim();
+        let chars = trimmed.chars().count();
         if chars > MAX_WEBHOOK_URL_CHARS {
             return Err(WebhookInputError::UrlTooLong(chars));
         }
-        let lower = url.to_ascii_lowercase();
-        let rest = lower
+        let refused = || WebhookInputError::NotHttpUrl(trimmed.to_owned());
+        // WHATWG forgives `http:host`, `http:\\host` and `http:///host`; an endpoint must be
+        // written out: the scheme, `//`, then the authority.
+        let lower = trimmed.to_ascii_lowercase();
+        let authority = lower
             .strip_prefix("https://")
-            .or_else(|| lower.strip_prefix("http://"));
-        let host = rest
-            .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""))
-            .map(|authority| authority.rsplit('@').next().unwrap_or(""))
-            .unwrap_or("");
-        let host_name = host.split(':').next().unwrap_or("");
-        let clean = !url
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
-        if host.is_empty() || (host_name.is_empty() && !host.starts_with('[')) || !clean {
-            return Err(WebhookInputError::NotHttpUrl(url.to_owned()));
+            .or_else(|| lower.strip_prefix("http://"))
+            .ok_or_else(refused)?;
+        if authority.is_empty() || authority.starts_with(['/', '\\', '?', '#']) {
+            return Err(refused());
         }
-        Ok(Self(url.to_owned()))
+        let url = url::Url::parse(trimmed).map_err(|_| refused())?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(refused());
+        }
+        Ok(Self(url))
     }
 
-    /// The URL.
+    /// The URL (normalised). It may hold credentials: show [`WebhookUrl::masked`] instead.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
+    }
+
+    /// The URL with any user name and password replaced by `***`, for pages, lists and logs.
+    pub fn masked(&self) -> String {
+        if self.0.username().is_empty() && self.0.password().is_none() {
+            return self.0.as_str().to_owned();
+        }
+        let mut shown = self.0.clone();
+        // Both setters succeed on a URL with a host (checked in `parse`).
+        let _ = shown.set_password(None);
+        let _ = shown.set_username("***");
+        shown.as_str().to_owned()
+    }
+
+    /// The host: an address or a name.
+    pub fn host(&self) -> WebhookHost<'_> {
+        match self.0.host() {
+            Some(url::Host::Ipv4(ip)) => WebhookHost::Address(IpAddr::V4(ip)),
+            Some(url::Host::Ipv6(ip)) => WebhookHost::Address(IpAddr::V6(ip)),
+            Some(url::Host::Domain(name)) => WebhookHost::Name(name),
+            // `parse` refuses URLs without a host.
+            None => WebhookHost::Name(""),
+        }
+    }
+
+    /// The port, given or the scheme's (80, 443).
+    pub fn port(&self) -> u16 {
+        self.0.port_or_known_default().unwrap_or(80)
     }
 }
 
@@ -320,6 +373,33 @@ pub struct AttemptLogEntry {
     pub outcome: String,
 }
 
+impl AttemptLogEntry {
+    /// What a page shows of the attempt's failure, in generic words: `HTTP 500` when the
+    /// receiver answered, else `timed out`, `could not connect`, `address not allowed` or
+    /// `request failed`; empty for a success. The full error (addresses, causes) stays in
+    /// the log and `sensei webhook log`: a page must not turn the server into a probe of
+    /// the network behind it.
+    pub fn summary(&self) -> String {
+        failure_summary(self.status, self.error.as_deref())
+    }
+}
+
+/// See [`AttemptLogEntry::summary`]. The adapter's error texts start with one of the
+/// words matched here.
+pub fn failure_summary(status: Option<u16>, error: Option<&str>) -> String {
+    match (status, error) {
+        (Some(200..=299), _) => String::new(),
+        (Some(status), _) => format!("HTTP {status}"),
+        (None, None) => String::new(),
+        (None, Some(error)) if error.starts_with("timed out") => "timed out".to_owned(),
+        (None, Some(error)) if error.starts_with("could not connect") => {
+            "could not connect".to_owned()
+        }
+        (None, Some(error)) if error.starts_with("refused") => "address not allowed".to_owned(),
+        (None, Some(_)) => "request failed".to_owned(),
+    }
+}
+
 /// How far behind delivery is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct OutboxStats {
@@ -334,6 +414,79 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_spelling_of_an_address_becomes_the_address() {
+        let address = |raw: &str| match WebhookUrl::parse(raw).unwrap().host() {
+            WebhookHost::Address(ip) => ip.to_string(),
+            WebhookHost::Name(name) => format!("name {name}"),
+        };
+        assert_eq!(address("http://127.1/"), "127.0.0.1");
+        assert_eq!(address("http://0x7f000001/"), "127.0.0.1");
+        assert_eq!(address("http://2130706433/"), "127.0.0.1");
+        assert_eq!(address("http://0177.0.0.1/"), "127.0.0.1");
+        assert_eq!(address("http://[::ffff:127.0.0.1]/"), "::ffff:127.0.0.1");
+        assert_eq!(address("http://169.254.169.254/latest"), "169.254.169.254");
+        assert_eq!(
+            address("https://Hooks.Example.COM/x"),
+            "name hooks.example.com"
+        );
+        assert_eq!(
+            WebhookUrl::parse("https://example.com/").unwrap().port(),
+            443
+        );
+        assert_eq!(
+            WebhookUrl::parse("http://example.com:81/").unwrap().port(),
+            81
+        );
+    }
+
+    #[test]
+    fn failures_are_summed_up_in_generic_words() {
+        let cases = [
+            (
+                Some(500),
+                Some("the receiver answered 500 Internal Server Error"),
+                "HTTP 500",
+            ),
+            (Some(204), None, ""),
+            (None, Some("timed out: operation timed out"), "timed out"),
+            (
+                None,
+                Some("timed out: cut short, every delivery slot was held"),
+                "timed out",
+            ),
+            (
+                None,
+                Some("could not connect: tcp connect error: 10.0.0.7:22 refused"),
+                "could not connect",
+            ),
+            (
+                None,
+                Some("refused: 169.254.169.254 is not an address"),
+                "address not allowed",
+            ),
+            (
+                None,
+                Some("request failed: connection reset"),
+                "request failed",
+            ),
+            (None, Some("something else"), "request failed"),
+            (None, None, ""),
+        ];
+        for (status, error, shown) in cases {
+            assert_eq!(failure_summary(status, error), shown, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn credentials_in_a_url_are_never_shown() {
+        let url = WebhookUrl::parse("https://bob:s3cret@example.com/hook?a=1").unwrap();
+        assert_eq!(url.masked(), "https://***@example.com/hook?a=1");
+        assert!(url.as_str().contains("s3cret"), "kept for posting");
+        let plain = WebhookUrl::parse("https://example.com/hook").unwrap();
+        assert_eq!(plain.masked(), "https://example.com/hook");
+    }
+
+    #[test]
     fn urls_must_be_http_with_a_host() {
         assert_eq!(
             WebhookUrl::parse(" https://example.com/hook ")
@@ -341,7 +494,10 @@ mod tests {
                 .as_str(),
             "https://example.com/hook"
         );
-        assert!(WebhookUrl::parse("http://127.0.0.1:9000").is_ok());
+        assert_eq!(
+            WebhookUrl::parse("http://127.0.0.1:9000").unwrap().as_str(),
+            "http://127.0.0.1:9000/"
+        );
         assert!(WebhookUrl::parse("http://[::1]:9000/x").is_ok());
         for bad in [
             "ftp://example.com",
@@ -350,6 +506,9 @@ mod tests {
             "example.com",
             "http://exa mple.com",
             "javascript:alert(1)",
+            "http:example.com",
+            "http:\\\\example.com",
+            "http://user@/x",
         ] {
             assert!(
                 matches!(

@@ -6,8 +6,8 @@ use crate::domain::{WebhookEndpointId, WebhookInputError};
 /// Errors of adding, listing and removing webhook endpoints and reading their log.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WebhookError {
-    /// Only instructors (and operators at the command line) manage webhooks.
-    #[error("only instructors can manage webhooks")]
+    /// Only admins (and operators at the command line) manage webhooks.
+    #[error("only admins (and operators with `sensei webhook`) can manage webhooks")]
     Forbidden,
     /// The URL or the event list was refused; nothing was saved.
     #[error("{0}; nothing was saved")]

@@ -21,7 +21,9 @@ pub use scheduled_sessions::{
 };
 pub use signed_in::{ComposedReads, DashboardPlan, DashboardQueries, SignedInRead, SignedInReads};
 pub use submissions::SubmissionRepository;
-pub use webhooks::{Jitter, LeaseRequest, LeasedDelivery, RecordedAttempt, WebhookStore};
+pub use webhooks::{
+    HostResolver, Jitter, LeaseRequest, LeasedDelivery, RecordedAttempt, WebhookStore,
+};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use accounts::{MockAccountRepository, MockPasswordVerifier};
@@ -40,4 +42,4 @@ pub use signed_in::MockSignedInReads;
 #[cfg(any(test, feature = "mocks"))]
 pub use submissions::MockSubmissionRepository;
 #[cfg(any(test, feature = "mocks"))]
-pub use webhooks::{MockJitter, MockWebhookStore};
+pub use webhooks::{MockHostResolver, MockJitter, MockWebhookStore};

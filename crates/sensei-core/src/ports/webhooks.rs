@@ -6,12 +6,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    AttemptLogEntry, NewWebhookEndpoint, NextStep, OutboxStats, SessionEvent, SessionFacts,
-    WebhookEndpoint, WebhookEndpointId, WebhookSecret, WebhookUrl,
+    AttemptLogEntry, LeaseRoom, NewWebhookEndpoint, NextStep, OutboxStats, SessionEvent,
+    SessionFacts, WebhookEndpoint, WebhookEndpointId, WebhookSecret, WebhookUrl,
 };
 use crate::error::RepositoryError;
 
-/// Asks for up to `limit` due deliveries, leased to `owner` until `until`.
+/// Asks for due deliveries within `room`, leased to `owner` until `until`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeaseRequest {
     /// Who takes the lease (a process-unique name).
@@ -20,8 +20,8 @@ pub struct LeaseRequest {
     pub now: DateTime<Utc>,
     /// The lease ends then; after it another worker may take the delivery.
     pub until: DateTime<Utc>,
-    /// At most this many.
-    pub limit: u32,
+    /// How many in all and per endpoint (see [`LeaseRoom`]).
+    pub room: LeaseRoom,
 }
 
 /// A leased delivery: what to post where.
@@ -98,11 +98,16 @@ pub trait WebhookStore: Send + Sync {
     /// [`RepositoryError::Unavailable`].
     async fn remove_endpoint(&self, id: WebhookEndpointId) -> Result<bool, RepositoryError>;
 
-    /// Leases up to `request.limit` due, undelivered deliveries (next attempt at or before
-    /// `now`, no live lease, their endpoint not paused at `now`), oldest due first, to `request.owner` until `request.until`.
+    /// Leases due, undelivered deliveries (next attempt at or before `now`, no live lease,
+    /// their endpoint not paused at `now`) to `request.owner` until `request.until`: at most
+    /// `room.limit` in all and [`LeaseRoom::room_for`] per endpoint. Fair across endpoints:
+    /// each endpoint's deliveries are ranked oldest due first, and every endpoint's n-th
+    /// comes before any endpoint's (n+1)-th (then oldest due first), so one endpoint's
+    /// backlog cannot take the whole lease.
     /// Atomic across processes: a delivery is leased to one owner at a time (PostgreSQL
     /// `FOR UPDATE SKIP LOCKED`; SQLite the single writer), so two workers never post the
-    /// same delivery at once.
+    /// same delivery at once; a row someone else is leasing meanwhile is skipped, so a
+    /// lease may hold fewer than the room allows.
     ///
     /// # Errors
     /// [`RepositoryError::Unavailable`]; [`RepositoryError::Internal`] for unreadable rows.
@@ -139,4 +144,13 @@ pub trait WebhookStore: Send + Sync {
 pub trait Jitter: Send + Sync {
     /// A number in `[-1, 1]`, uniformly.
     fn unit(&self) -> f64;
+}
+
+/// Resolves host names, for the add-time check of an endpoint's addresses.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait HostResolver: Send + Sync {
+    /// The addresses `name` resolves to now; empty when it does not resolve (the name is then
+    /// checked again when a delivery connects).
+    async fn resolve(&self, name: &str, port: u16) -> Vec<std::net::IpAddr>;
 }

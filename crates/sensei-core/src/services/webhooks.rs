@@ -10,11 +10,14 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::{
-    Actor, AttemptLogEntry, AttemptResult, EventFilter, NewWebhookEndpoint, NextStep, OutboxStats,
-    RetryPolicy, WebhookEndpoint, WebhookEndpointId, WebhookPayload, WebhookSecret, WebhookUrl,
+    Actor, AddressPolicy, AttemptLogEntry, AttemptResult, EventFilter, LeaseRoom,
+    NewWebhookEndpoint, NextStep, OutboxStats, RetryPolicy, WebhookEndpoint, WebhookEndpointId,
+    WebhookHost, WebhookInputError, WebhookPayload, WebhookSecret, WebhookUrl,
 };
 use crate::error::{RepositoryError, WebhookError};
-use crate::ports::{Clock, Jitter, LeaseRequest, LeasedDelivery, RecordedAttempt, WebhookStore};
+use crate::ports::{
+    Clock, HostResolver, Jitter, LeaseRequest, LeasedDelivery, RecordedAttempt, WebhookStore,
+};
 
 /// The most endpoints listed (and so, in practice, kept).
 pub const MAX_LISTED_ENDPOINTS: u32 = 100;
@@ -24,7 +27,8 @@ pub const MAX_LISTED_ENDPOINTS: u32 = 100;
 pub enum WebhookManager {
     /// Someone with the database at hand (`sensei webhook ...`).
     Operator,
-    /// A signed-in user (the page): instructors only.
+    /// A signed-in user (the page and the API): admins only. Endpoints decide where the
+    /// server sends requests, so plain instructors may not manage them.
     User(Actor),
 }
 
@@ -32,7 +36,7 @@ impl WebhookManager {
     fn check(self) -> Result<(), WebhookError> {
         match self {
             WebhookManager::Operator => Ok(()),
-            WebhookManager::User(actor) if actor.is_instructor() => Ok(()),
+            WebhookManager::User(actor) if actor.is_admin() => Ok(()),
             WebhookManager::User(_) => Err(WebhookError::Forbidden),
         }
     }
@@ -63,6 +67,8 @@ pub struct WebhookService {
     clock: Arc<dyn crate::ports::Clock>,
     jitter: Arc<dyn Jitter>,
     retry: RetryPolicy,
+    addresses: AddressPolicy,
+    resolver: Option<Arc<dyn HostResolver>>,
 }
 
 impl WebhookService {
@@ -78,6 +84,51 @@ impl WebhookService {
             clock,
             jitter,
             retry,
+            addresses: AddressPolicy::default(),
+            resolver: None,
+        }
+    }
+
+    /// Where endpoints may point: `addresses` (public ones by default), names checked
+    /// through `resolver` when one is given (else only addresses written in the URL are
+    /// checked at add time; every address is checked again when a delivery connects).
+    pub fn with_address_check(
+        self,
+        addresses: AddressPolicy,
+        resolver: Option<Arc<dyn HostResolver>>,
+    ) -> Self {
+        Self {
+            addresses,
+            resolver,
+            ..self
+        }
+    }
+
+    /// Where endpoints may point.
+    pub fn address_policy(&self) -> &AddressPolicy {
+        &self.addresses
+    }
+
+    /// Refuses a URL whose address, or any address its name resolves to now, the policy
+    /// does not permit. A name that does not resolve yet passes (checked at connect time).
+    async fn check_destination(&self, url: &WebhookUrl) -> Result<(), WebhookInputError> {
+        let refused = |address| WebhookInputError::AddressNotAllowed {
+            url: url.masked(),
+            address,
+        };
+        let addresses = match url.host() {
+            WebhookHost::Address(address) => vec![address],
+            WebhookHost::Name(name) => match &self.resolver {
+                Some(resolver) => resolver.resolve(name, url.port()).await,
+                None => Vec::new(),
+            },
+        };
+        match addresses
+            .into_iter()
+            .find(|ip| !self.addresses.permits(*ip))
+        {
+            Some(address) => Err(refused(address)),
+            None => Ok(()),
         }
     }
 
@@ -91,7 +142,8 @@ impl WebhookService {
     ///
     /// # Errors
     /// [`WebhookError::Forbidden`] for students; [`WebhookError::Invalid`] for a bad URL or
-    /// event name; [`WebhookError::Repository`].
+    /// event name, or a URL pointing where webhooks may not go (see
+    /// [`WebhookService::with_address_check`]); [`WebhookError::Repository`].
     pub async fn add_endpoint(
         &self,
         who: WebhookManager,
@@ -102,6 +154,7 @@ impl WebhookService {
         who.check()?;
         let url = WebhookUrl::parse(url)?;
         let events = EventFilter::parse(events)?;
+        self.check_destination(&url).await?;
         let endpoint = self
             .store
             .add_endpoint(NewWebhookEndpoint {
@@ -157,16 +210,20 @@ impl WebhookService {
         Ok(self.store.recent_attempts(limit.min(500)).await?)
     }
 
-    /// Leases up to `limit` due deliveries to `owner` for `lease` and builds their payloads.
+    /// Leases due deliveries within `room` (fairly across endpoints, see
+    /// [`WebhookStore::lease_due`]) to `owner` for `lease` and builds their payloads.
     ///
     /// # Errors
     /// [`RepositoryError`] from the store.
     pub async fn lease_due(
         &self,
         owner: &str,
-        limit: u32,
+        room: LeaseRoom,
         lease: Duration,
     ) -> Result<Vec<DueDelivery>, RepositoryError> {
+        if room.limit == 0 {
+            return Ok(Vec::new());
+        }
         let now = self.clock.now();
         let leased = self
             .store
@@ -174,7 +231,7 @@ impl WebhookService {
                 owner: owner.to_owned(),
                 now,
                 until: now + lease,
-                limit,
+                room,
             })
             .await?;
         Ok(leased

@@ -73,7 +73,8 @@ pub(crate) enum UserLock {
 }
 
 impl UserLock {
-    /// The advisory lock key: students' and instructors' keys never meet.
+    /// The advisory lock key: students' and instructors' keys never meet (range 3 is the
+    /// webhook lease's, `repo/webhook_lease.rs`).
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(crate) fn key(self, user_id: i32) -> i64 {
         let range: i64 = match self {
@@ -109,7 +110,7 @@ pub(crate) trait WriteConn: Connection + Sized {
     fn lock_session_row(&mut self, id: i32) -> QueryResult<()>;
 
     /// The SQL text with `?` placeholders in the backend's own syntax.
-    fn placeholders(sql: &'static str) -> std::borrow::Cow<'static, str>;
+    fn placeholders(sql: &str) -> std::borrow::Cow<'_, str>;
 }
 
 #[cfg(feature = "sqlite")]
@@ -131,7 +132,7 @@ impl WriteConn for SqliteConnection {
         Ok(())
     }
 
-    fn placeholders(sql: &'static str) -> std::borrow::Cow<'static, str> {
+    fn placeholders(sql: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(sql)
     }
 }
@@ -163,7 +164,7 @@ impl WriteConn for PgConnection {
         .map(|_| ())
     }
 
-    fn placeholders(sql: &'static str) -> std::borrow::Cow<'static, str> {
+    fn placeholders(sql: &str) -> std::borrow::Cow<'_, str> {
         let mut out = String::with_capacity(sql.len() + 8);
         let mut index = 0;
         for ch in sql.chars() {

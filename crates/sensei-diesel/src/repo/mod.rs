@@ -8,6 +8,7 @@ mod content;
 mod platform;
 pub(crate) mod sessions;
 mod signed_in;
+mod webhook_lease;
 mod webhooks;
 
 pub use accounts::{AccountStore, SIGN_IN_PURGE_BATCH};

@@ -13,6 +13,7 @@ use sensei_core::{
     UserId, WebhookEndpoint, WebhookEndpointId, WebhookSecret, WebhookUrl,
 };
 
+use super::webhook_lease::LeaseConn;
 use crate::db::{with_conn, with_write_conn, Database, WriteConn};
 use crate::error::Fail;
 use crate::schema::{
@@ -21,7 +22,8 @@ use crate::schema::{
 };
 use crate::timestamp::SqlaTimestamp;
 
-const PENDING: &str = "pending";
+/// The status of a delivery neither delivered nor given up.
+pub(super) const PENDING: &str = "pending";
 
 /// The webhook tables of a database.
 #[derive(Debug, Clone)]
@@ -40,52 +42,6 @@ impl Database {
     /// The webhook endpoints, outbox and delivery log.
     pub fn webhooks(&self) -> DieselWebhooks {
         DieselWebhooks::new(self.clone())
-    }
-}
-
-/// How each backend picks the due rows to lease.
-trait LeaseConn: WriteConn {
-    /// The ids of up to `limit` due, unleased, undelivered rows, oldest due first; on
-    /// PostgreSQL locked (`FOR UPDATE SKIP LOCKED`) so a concurrent worker skips them.
-    fn due_ids(&mut self, now: SqlaTimestamp, limit: i64) -> QueryResult<Vec<i64>>;
-}
-
-macro_rules! due_query {
-    ($now:expr, $limit:expr) => {
-        deliveries::table
-            .filter(deliveries::status.eq(PENDING))
-            .filter(deliveries::next_attempt_at.le($now))
-            .filter(
-                deliveries::leased_until
-                    .is_null()
-                    .or(deliveries::leased_until.lt($now)),
-            )
-            .filter(
-                deliveries::endpoint_id.ne_all(
-                    endpoints::table
-                        .filter(endpoints::down_until.gt($now))
-                        .select(endpoints::id),
-                ),
-            )
-            .order(deliveries::next_attempt_at.asc())
-            .limit($limit)
-            .select(deliveries::id)
-    };
-}
-
-#[cfg(feature = "sqlite")]
-impl LeaseConn for diesel::sqlite::SqliteConnection {
-    fn due_ids(&mut self, now: SqlaTimestamp, limit: i64) -> QueryResult<Vec<i64>> {
-        // The immediate transaction holds the only write lock: no other worker reads these
-        // rows as unleased until it commits.
-        due_query!(now, limit).load(self)
-    }
-}
-
-#[cfg(feature = "postgres")]
-impl LeaseConn for diesel::pg::PgConnection {
-    fn due_ids(&mut self, now: SqlaTimestamp, limit: i64) -> QueryResult<Vec<i64>> {
-        due_query!(now, limit).for_update().skip_locked().load(self)
     }
 }
 
@@ -292,10 +248,10 @@ impl WebhookStore for DieselWebhooks {
         let now = SqlaTimestamp::from(request.now);
         let until = SqlaTimestamp::from(request.until);
         let owner = request.owner;
-        let limit = i64::from(request.limit);
+        let room = request.room;
         let rows: Vec<(i32, LeasedRow)> = with_write_conn!(self.db, |conn| {
             conn.write_transaction(|conn| {
-                let ids = conn.due_ids(now, limit)?;
+                let ids = conn.due_ids(now, &room)?;
                 if ids.is_empty() {
                     return Ok(Vec::new());
                 }

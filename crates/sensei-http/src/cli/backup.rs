@@ -33,15 +33,18 @@ pub async fn run(args: BackupArgs) -> CliResult {
     // The target (existing, a link, a missing directory) is checked where the file is
     // created, by `Database::backup_to`: checking here too would follow links.
     let database = args.database.connect(&url).await?;
-    eprintln!("backing up {url} to {} ...", args.to.display());
+    super::output::error_line(format_args!(
+        "backing up {url} to {} ...",
+        args.to.display()
+    ));
     let summary = database.backup_to(&args.to).await?;
-    println!(
+    super::output::line(format_args!(
         "backed up {url} to {}: {} scheduled sessions, {:.1} MiB, checked, in {:.2} s",
         summary.path.display(),
         summary.scheduled_sessions,
         mebibytes(summary.bytes),
         summary.elapsed.as_secs_f64()
-    );
+    ))?;
     Ok(())
 }
 

@@ -5,17 +5,19 @@ use std::time::Duration;
 use clap::Args;
 use sensei_diesel::{Database, DatabaseUrl, PoolOptions};
 
-/// `--database-url` and the pool settings.
+/// `--database-url` and the pool settings. Global: accepted after a sub-command's own
+/// sub-command too (`sensei webhook add URL --database-url X`).
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
     /// Database: postgres://… or postgresql://… (PostgreSQL); sqlite://PATH, sqlite:PATH or a
     /// plain file path (SQLite).
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// Most pooled database connections (default: 8 for SQLite; for PostgreSQL twice the CPU
     /// cores, between 4 and 16).
     #[arg(
         long,
+        global = true,
         env = "SENSEI_DB_MAX_CONNECTIONS",
         value_parser = clap::value_parser!(u32).range(1..)
     )]
@@ -24,6 +26,7 @@ pub struct DatabaseArgs {
     /// milliseconds (default 2000).
     #[arg(
         long,
+        global = true,
         env = "SENSEI_DB_TIMEOUT_MS",
         value_parser = clap::value_parser!(u64).range(1..)
     )]

@@ -49,7 +49,10 @@ pub async fn run(args: GenerateArgs) -> CliResult {
     let database = args.database.connect(&url).await?;
     let applied = database.migrate().await?;
     if !applied.is_empty() {
-        eprintln!("{url}: applied {} migration(s)", applied.len());
+        super::output::error_line(format_args!(
+            "{url}: applied {} migration(s)",
+            applied.len()
+        ));
     }
     let hash = hash_password_async(GENERATED_PASSWORD.to_owned()).await?;
     // Midnight (UTC) of today: the same seed gives the same rows all day.
@@ -78,12 +81,12 @@ pub async fn run(args: GenerateArgs) -> CliResult {
     let summary = generate(&database, options, progress).await?;
     let elapsed = started.elapsed();
     let rows = summary.total_rows();
-    println!(
+    super::output::line(format_args!(
         "{url}: generated {rows} rows in {:.1} s ({:.0} rows/s)",
         elapsed.as_secs_f64(),
         rows as f64 / elapsed.as_secs_f64().max(1e-9)
-    );
-    println!(
+    ))?;
+    super::output::line(format_args!(
         "  {} students (student<id>@{STUDENT_DOMAIN}), {} challenges, {} goals, {} submissions, \
          {} reviews, {} goal progress rows",
         summary.students,
@@ -92,22 +95,22 @@ pub async fn run(args: GenerateArgs) -> CliResult {
         summary.submissions,
         summary.reviews,
         summary.goal_progress
-    );
-    println!(
+    ))?;
+    super::output::line(format_args!(
         "  {} digi-trainer sessions ({} messages), {} anatomy conversations ({} messages)",
         summary.agent_sessions,
         summary.agent_messages,
         summary.anatomy_conversations,
         summary.anatomy_messages
-    );
-    println!(
+    ))?;
+    super::output::line(format_args!(
         "  {} scheduled sessions ({} pending); the table now holds {} pending and {} completed",
         summary.sessions,
         summary.pending_sessions,
         summary.counter_pending,
         summary.counter_completed
-    );
-    println!(
+    ))?;
+    super::output::line(format_args!(
         "  instructor {INSTRUCTOR_EMAIL} {}; every generated account's password is \
          {GENERATED_PASSWORD}",
         if summary.instructor_created {
@@ -115,6 +118,6 @@ pub async fn run(args: GenerateArgs) -> CliResult {
         } else {
             "already there"
         }
-    );
+    ))?;
     Ok(())
 }

@@ -33,10 +33,10 @@ pub async fn run(args: MigrateArgs) -> CliResult {
         database.migrate().await?
     };
     if applied.is_empty() {
-        println!("{url}: already up to date");
+        super::output::line(format_args!("{url}: already up to date"))?;
     } else {
         for version in &applied {
-            println!("{url}: applied {version}");
+            super::output::line(format_args!("{url}: applied {version}"))?;
         }
     }
     Ok(())

@@ -5,6 +5,7 @@ pub mod backup;
 pub mod database;
 pub mod generate;
 pub mod migrate;
+pub mod output;
 pub mod serve;
 pub mod webhook;
 
@@ -80,23 +81,32 @@ impl Command {
 /// outcome into the process's exit code (0 on success and after a clean shutdown).
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    crate::telemetry::init(cli.log_format);
+    let format = cli.log_format;
+    crate::telemetry::init(format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
+            report(format, &format!("cannot start the async runtime: {error}"));
             return ExitCode::FAILURE;
         }
     };
     match runtime.block_on(cli.command.run()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!(error = %error, "sensei stopped with an error");
-            eprintln!("error: {error}");
+            report(format, &error.to_string());
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Says once, on stderr, why the command failed: as a log record for log collectors
+/// (`--log-format json`), as a plain `error: ...` line for people (text).
+fn report(format: LogFormat, error: &str) {
+    match format {
+        LogFormat::Json => tracing::error!(error, "sensei stopped with an error"),
+        LogFormat::Text => output::error_line(format_args!("error: {error}")),
     }
 }

@@ -197,6 +197,11 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u64).range(1..=3_600_000)
     )]
     pub webhook_retry_base_ms: u64,
+    /// An address range webhooks may go to besides public addresses (CIDR, e.g.
+    /// 10.20.0.0/16; repeat the flag, or separate with commas). Off by default: loopback,
+    /// private, link-local and other special addresses are refused.
+    #[arg(long, env = "SENSEI_WEBHOOK_ALLOW", value_delimiter = ',')]
+    pub webhook_allow: Vec<sensei_core::AddressRange>,
 }
 
 /// The cookie key from `--cookie-key`/`SENSEI_COOKIE_KEY`, or a fresh one with a warning.
@@ -295,6 +300,7 @@ impl ServeArgs {
                 attempt_timeout: Duration::from_millis(self.webhook_timeout_ms),
                 poll_interval: Duration::from_millis(self.webhook_poll_ms),
                 retry_base: Duration::from_millis(self.webhook_retry_base_ms),
+                allow: self.webhook_allow.clone(),
             },
         })
     }

@@ -7,10 +7,12 @@ use crate::auth::Viewer;
 pub struct Nav {
     /// The user's email.
     pub email: String,
-    /// `student` or `instructor`.
+    /// `student`, `instructor` or `admin`.
     pub role: &'static str,
     /// Whether to link the dashboard rather than the student's submissions.
     pub is_instructor: bool,
+    /// Whether to link the webhooks page (admins only).
+    pub is_admin: bool,
     /// The session's CSRF token for the sign-out form.
     pub csrf_token: String,
 }
@@ -21,7 +23,8 @@ impl Nav {
         Some(Nav {
             email: viewer.account.email.clone(),
             role: viewer.account.role.as_str(),
-            is_instructor: viewer.account.role == sensei_core::Role::Instructor,
+            is_instructor: viewer.account.role.is_instructor(),
+            is_admin: viewer.account.role == sensei_core::Role::Admin,
             csrf_token: viewer.csrf_token.clone(),
         })
     }

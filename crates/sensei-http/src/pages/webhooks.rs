@@ -83,7 +83,7 @@ pub struct WebhooksPage {
 fn endpoint_row(endpoint: &WebhookEndpoint) -> EndpointRow {
     EndpointRow {
         id: endpoint.id.get(),
-        url: endpoint.url.as_str().to_owned(),
+        url: endpoint.url.masked(),
         events: endpoint.events.to_string(),
         since: presentation::datetime(&endpoint.created_at),
     }
@@ -106,7 +106,8 @@ fn log_row(entry: &AttemptLogEntry) -> LogRow {
             .status
             .map_or_else(|| "—".to_owned(), |status| status.to_string()),
         latency_ms: entry.latency_ms,
-        error: entry.error.clone().unwrap_or_default(),
+        // Generic words only; the details stay in the log (`sensei webhook log`).
+        error: entry.summary(),
     }
 }
 

@@ -1,22 +1,39 @@
-//! The delivery worker of `sensei serve`: as soon as a slot is free it leases as many due
-//! deliveries as it has free slots (and, once it has caught up, waits a poll interval), posts each on a task of
-//! its own under the concurrency limit and the attempt timeout, and hands the results to one
-//! recorder task that writes them in batches. Bookings never wait for it: the outbox row is
-//! written with the event, and nothing here runs on a request's path.
+//! The delivery worker of `sensei serve`: as soon as a fast slot is free it leases as many
+//! due deliveries as it has free fast slots, each endpoint within its share (the core's
+//! [`sensei_core::DeliveryLanes`]: at most two in flight per endpoint, none new for an
+//! endpoint with a slow attempt, every endpoint's first delivery before anyone's second),
+//! posts each on a task of its own under the attempt timeout, and hands the results to one
+//! recorder task that writes them in batches.
+//!
+//! An attempt still running after [`WebhookSettings::slow_after`] (a second) moves to the
+//! slow lane and frees its fast slot, so receivers that answer slowly or not at all cannot
+//! hold the slots that healthy receivers' deliveries start in; when both lanes are full of
+//! slow attempts, the one that would take the last fast slot is cut short (recorded as timed
+//! out, retried on the usual schedule).
+//!
+//! When a lease comes back short (caught up, or the rest of the backlog is over its
+//! endpoints' shares) the loop waits for the poll interval *or* for an attempt to end or
+//! leave its fast slot, whichever comes first: a capped backlog moves on as soon as its
+//! endpoint has room again, without waiting a poll interval.
+//!
+//! Bookings never wait for it: the outbox row is written with the event, and nothing here
+//! runs on a request's path.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use sensei_core::ports::RecordedAttempt;
 use sensei_core::services::{DueDelivery, WebhookService};
-use tokio::sync::{mpsc, watch, Semaphore};
+use sensei_core::{AttemptResult, SlowVerdict};
+use tokio::sync::{mpsc, watch};
 
 use super::deliver::Poster;
+use super::lanes::{InFlight, SharedLanes};
 use super::WebhookSettings;
 use crate::monitoring::webhooks as metrics;
 
 /// Most deliveries leased in one go.
-const LEASE_BATCH: usize = 64;
+const LEASE_BATCH: u32 = 64;
 /// Most attempts recorded in one write.
 const RECORD_BATCH: usize = 256;
 /// How often the outbox depth is sampled for `/metrics`.
@@ -36,7 +53,12 @@ impl Worker {
             tracing::info!("webhook delivery is off in this process (--webhook-concurrency 0)");
             return None;
         }
-        let poster = match Poster::new(settings.attempt_timeout) {
+        let resolver = Arc::new(super::resolve::SystemResolver);
+        let poster = match Poster::new(
+            settings.attempt_timeout,
+            settings.address_policy(),
+            resolver,
+        ) {
             Ok(poster) => poster,
             Err(error) => {
                 tracing::error!(%error, "webhook delivery is off");
@@ -70,28 +92,27 @@ async fn run(
     mut stopped: watch::Receiver<bool>,
 ) {
     let owner = owner_name();
-    let slots = Arc::new(Semaphore::new(settings.concurrency));
+    let lanes = SharedLanes::new(settings.lane_limits());
     let (results, received) = mpsc::unbounded_channel::<RecordedAttempt>();
     let recorder = tokio::spawn(record(service.clone(), received));
     let stats = tokio::spawn(sample_stats(service.clone(), stopped.clone()));
     let lease =
         chrono::Duration::from_std(settings.lease()).unwrap_or(chrono::Duration::minutes(1));
     tracing::info!(%owner, concurrency = settings.concurrency, "webhook delivery started");
-    loop {
-        // Wait for a free slot (or the stop), then lease as many deliveries as slots are free.
-        let first = tokio::select! {
-            slot = slots.clone().acquire_owned() => match slot {
-                Ok(slot) => slot,
-                Err(_) => break,
-            },
-            _ = stopped.changed() => break,
-        };
+    'leasing: loop {
+        // Wait for a free fast slot (or the stop).
+        while lanes.free_fast() == 0 {
+            tokio::select! {
+                () = lanes.changed() => {}
+                _ = stopped.changed() => break 'leasing,
+            }
+        }
         if *stopped.borrow() {
             break;
         }
-        let free = (1 + slots.available_permits()).min(LEASE_BATCH);
-        let limit = u32::try_from(free).unwrap_or(1);
-        let due = match service.lease_due(&owner, limit, lease).await {
+        let room = lanes.room(LEASE_BATCH);
+        let asked = room.limit;
+        let due = match service.lease_due(&owner, room, lease).await {
             Ok(due) => due,
             Err(error) => {
                 tracing::warn!(%error, "could not lease webhook deliveries");
@@ -99,15 +120,16 @@ async fn run(
             }
         };
         // A full lease means more may be due: lease again as soon as a slot is free.
-        let caught_up = due.len() < free;
-        let mut first = Some(first);
+        let short = due.len() < usize::try_from(asked).unwrap_or(usize::MAX);
         for delivery in due {
-            let slot = match first.take() {
-                Some(slot) => slot,
-                None => match slots.clone().acquire_owned().await {
-                    Ok(slot) => slot,
-                    Err(_) => break,
-                },
+            let Some(place) = lanes.start(delivery.leased.endpoint_id) else {
+                // The store returned more than the room allowed: leave the rest to their
+                // leases' lapse rather than overrun the lanes.
+                tracing::warn!(
+                    delivery = delivery.leased.delivery_id,
+                    "a lease exceeded the worker's room; the delivery waits for its lease to lapse"
+                );
+                continue;
             };
             let (service, poster, owner, results) = (
                 service.clone(),
@@ -115,49 +137,67 @@ async fn run(
                 owner.clone(),
                 results.clone(),
             );
+            let slow_after = settings.slow_after();
             tokio::spawn(async move {
-                let attempt = attempt(&service, &poster, &owner, delivery).await;
+                let attempt =
+                    attempt(&service, &poster, &owner, delivery, &place, slow_after).await;
                 let _ = results.send(attempt);
-                drop(slot);
+                // The place is freed after the result is queued, so the stop's wait for
+                // an empty lane also waits for every result.
+                drop(place);
             });
         }
-        drop(first);
-        if caught_up {
+        if short {
             tokio::select! {
                 () = tokio::time::sleep(settings.poll_interval) => {}
-                _ = stopped.changed() => {}
+                () = lanes.changed() => {}
+                // A dropped sender stops the worker too (instead of waking it at once forever).
+                changed = stopped.changed() => if changed.is_err() { break },
             }
         }
     }
-    // Every slot back means every attempt in flight has sent its result.
-    let all = u32::try_from(settings.concurrency).unwrap_or(u32::MAX);
+    // Every place freed means every attempt in flight has sent its result.
     let grace = settings.attempt_timeout + Duration::from_secs(1);
-    let _ = tokio::time::timeout(grace, slots.acquire_many(all)).await;
+    let _ = tokio::time::timeout(grace, async {
+        while lanes.in_flight() > 0 {
+            lanes.changed().await;
+        }
+    })
+    .await;
     drop(results);
     let _ = tokio::time::timeout(Duration::from_secs(5), recorder).await;
     stats.abort();
     tracing::info!("webhook delivery stopped");
 }
 
-/// Posts one delivery and decides what follows.
+/// Posts one delivery, moving it to the slow lane (or cutting it short) once it has run
+/// for `slow_after`, and decides what follows.
 async fn attempt(
     service: &WebhookService,
     poster: &Poster,
     owner: &str,
     delivery: DueDelivery,
+    place: &InFlight,
+    slow_after: Duration,
 ) -> RecordedAttempt {
     let attempted_at = chrono::Utc::now();
     let body = serde_json::to_vec(&delivery.payload).unwrap_or_default();
     let leased = &delivery.leased;
-    let result = poster
-        .post(
-            leased.url.as_str(),
-            leased.secret.as_str(),
-            attempted_at.timestamp(),
-            leased.event_id,
-            body,
-        )
-        .await;
+    let post = poster.post(
+        &leased.url,
+        leased.secret.as_str(),
+        attempted_at.timestamp(),
+        leased.event_id,
+        body,
+    );
+    tokio::pin!(post);
+    let result = tokio::select! {
+        result = &mut post => result,
+        () = tokio::time::sleep(slow_after) => match place.turned_slow() {
+            SlowVerdict::CutShort => cut_short(slow_after),
+            SlowVerdict::SlowLane | SlowVerdict::KeepsFastSlot => post.await,
+        },
+    };
     let next = service.next_step(leased, &result);
     metrics::attempt(next, result.latency_ms);
     if result.is_success() {
@@ -181,6 +221,18 @@ async fn attempt(
         latency_ms: result.latency_ms,
         error: result.error_for_log(),
         next,
+    }
+}
+
+/// The result of an attempt cut short at `after`: no answer, like a timeout (so the
+/// endpoint pauses until the retry, as for a receiver that does not answer in time).
+fn cut_short(after: Duration) -> AttemptResult {
+    AttemptResult {
+        status: None,
+        latency_ms: u32::try_from(after.as_millis()).unwrap_or(u32::MAX),
+        error: Some(
+            "timed out: cut short, every delivery slot was held by slow receivers".to_owned(),
+        ),
     }
 }
 

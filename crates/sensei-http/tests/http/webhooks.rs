@@ -17,7 +17,10 @@ use poem::web::Data;
 use poem::{handler, post, EndpointExt, Request, Response, Route, Server};
 use sensei_core::ports::SystemClock;
 use sensei_core::services::{WebhookManager, WebhookService};
-use sensei_core::{Actor, Policy, RetryPolicy, SenseiService, SubmissionId, UserId, WebhookSecret};
+use sensei_core::{
+    Actor, AddressPolicy, AddressRange, Policy, RetryPolicy, SenseiService, SubmissionId, UserId,
+    WebhookSecret,
+};
 use sensei_diesel::{Database, DatabaseUrl, PoolOptions};
 use sensei_http::demo::{ALICE, INSTRUCTOR};
 use sensei_http::webhooks::jitter::OsJitter;
@@ -30,14 +33,16 @@ use crate::helpers::{PostgresDatabase, TestApp};
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
-struct Received {
+pub(crate) struct Received {
     signature: String,
-    event_header: String,
+    pub(crate) event_header: String,
     body: Vec<u8>,
+    /// When it arrived (before the receiver's delay).
+    pub(crate) at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Received {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap()
     }
 }
@@ -63,6 +68,7 @@ async fn receive(req: &Request, body: Vec<u8>, inbox: Data<&Arc<Inbox>>) -> Resp
         signature: header("sensei-signature"),
         event_header: header("sensei-event-id"),
         body,
+        at: chrono::Utc::now(),
     });
     if !inbox.delay.is_zero() {
         tokio::time::sleep(inbox.delay).await;
@@ -74,14 +80,14 @@ async fn receive(req: &Request, body: Vec<u8>, inbox: Data<&Arc<Inbox>>) -> Resp
 }
 
 /// A receiver on 127.0.0.1.
-struct Receiver {
+pub(crate) struct Receiver {
     address: SocketAddr,
     inbox: Arc<Inbox>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Receiver {
-    async fn start(script: &[u16], delay: Duration) -> Receiver {
+    pub(crate) async fn start(script: &[u16], delay: Duration) -> Receiver {
         Self::start_at("127.0.0.1:0", script, delay).await
     }
 
@@ -105,16 +111,16 @@ impl Receiver {
         }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}/hook", self.address)
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.inbox.received.lock().unwrap().clone()
     }
 
     /// Waits (at most `within`) until `count` requests arrived.
-    async fn wait_for(&self, count: usize, within: Duration) -> Vec<Received> {
+    pub(crate) async fn wait_for(&self, count: usize, within: Duration) -> Vec<Received> {
         let deadline = Instant::now() + within;
         loop {
             let received = self.received();
@@ -137,6 +143,11 @@ impl Drop for Receiver {
     }
 }
 
+/// The tests' receivers are on loopback, which only an allowed range admits.
+pub(crate) fn loopback() -> Vec<AddressRange> {
+    vec!["127.0.0.0/8".parse().unwrap()]
+}
+
 fn webhooks(database: &Database) -> WebhookService {
     WebhookService::new(
         Arc::new(database.webhooks()),
@@ -144,10 +155,11 @@ fn webhooks(database: &Database) -> WebhookService {
         Arc::new(OsJitter),
         RetryPolicy::default(),
     )
+    .with_address_check(AddressPolicy::allowing(loopback()), None)
 }
 
 /// Adds an endpoint for `url` and returns its secret.
-async fn add_endpoint(database: &Database, url: &str) -> String {
+pub(crate) async fn add_endpoint(database: &Database, url: &str) -> String {
     let mut bytes = [0_u8; 32];
     getrandom::fill(&mut bytes).unwrap();
     webhooks(database)
@@ -171,6 +183,7 @@ fn fast() -> WebhookSettings {
         attempt_timeout: Duration::from_secs(2),
         poll_interval: Duration::from_millis(50),
         retry_base: Duration::from_millis(100),
+        allow: loopback(),
     }
 }
 
@@ -317,6 +330,53 @@ async fn a_receiver_failing_three_times_gets_the_event_once_after_four_attempts(
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_to_a_refused_address_never_connects_and_is_logged_in_generic_words() {
+    let app = TestApp::spawn().await;
+    let receiver = Receiver::start(&[], Duration::ZERO).await;
+    // Stored while loopback was allowed (the helper allows it); the server now refuses it,
+    // written as an address and as a name that resolves to loopback.
+    add_endpoint(&app.database, &receiver.url()).await;
+    let by_name = receiver.url().replace("127.0.0.1", "localhost");
+    add_endpoint(&app.database, &by_name).await;
+    let config = AppConfig {
+        webhooks: WebhookSettings {
+            allow: Vec::new(),
+            ..fast()
+        },
+        ..AppConfig::for_tests().unwrap()
+    };
+    let server = Application::build(config, app.database.clone())
+        .await
+        .unwrap();
+    tokio::spawn(server.run_until(std::future::pending()));
+    let alice = Actor::student(app.user_id(ALICE).await);
+    app.state
+        .service
+        .book(alice, app.submission_of(ALICE).await)
+        .await
+        .unwrap();
+
+    let log = wait_for_log(&app.database, 2).await;
+    for entry in &log {
+        let error = entry.error.as_deref().unwrap_or_default();
+        assert!(error.starts_with("refused: "), "{error}");
+        assert_eq!(entry.summary(), "address not allowed");
+        assert_eq!(entry.status, None);
+    }
+    assert!(
+        receiver.received().is_empty(),
+        "nothing reached the receiver"
+    );
+
+    app.execute_sql(&format!(
+        "UPDATE users SET role = 'admin' WHERE email = '{INSTRUCTOR}'"
+    ));
+    let page = app.signed_in(INSTRUCTOR).await.get("/admin/webhooks").await;
+    page.assert_contains("address not allowed")
+        .assert_lacks("resolves only to");
+}
+
 /// The delivery log once it holds `count` attempts (at most 10 s).
 async fn wait_for_log(database: &Database, count: usize) -> Vec<sensei_core::AttemptLogEntry> {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -338,9 +398,34 @@ async fn wait_for_log(database: &Database, count: usize) -> Vec<sensei_core::Att
 }
 
 #[tokio::test]
-async fn instructors_manage_endpoints_on_their_page_and_students_may_not() {
-    let app = TestApp::spawn().await;
+async fn admins_manage_endpoints_on_their_page_and_instructors_and_students_may_not() {
+    let config = AppConfig {
+        webhooks: WebhookSettings {
+            allow: loopback(),
+            ..WebhookSettings::default()
+        },
+        ..AppConfig::for_tests().unwrap()
+    };
+    let app = TestApp::spawn_with(config).await;
+    let instructor = app.signed_in(INSTRUCTOR).await;
+    instructor
+        .get("/admin/webhooks")
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    instructor
+        .get("/admin")
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_lacks("/admin/webhooks");
+    app.execute_sql(&format!(
+        "UPDATE users SET role = 'admin' WHERE email = '{INSTRUCTOR}'"
+    ));
     let sensei = app.signed_in(INSTRUCTOR).await;
+    sensei
+        .get("/admin")
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("/admin/webhooks");
     let page = sensei.get("/admin/webhooks").await;
     page.assert_status(StatusCode::OK)
         .assert_contains("No endpoints yet");
@@ -365,7 +450,7 @@ async fn instructors_manage_endpoints_on_their_page_and_students_may_not() {
         .post(
             "/admin/webhooks",
             &[
-                ("url", "https://example.com/hook?a=1&b=2"),
+                ("url", "http://robot:s3cret@127.0.0.1:9/hook?a=1&b=2"),
                 ("events", "booked, cancelled"),
                 ("csrf_token", &token),
             ],
@@ -374,7 +459,8 @@ async fn instructors_manage_endpoints_on_their_page_and_students_may_not() {
     added
         .assert_status(StatusCode::OK)
         .assert_contains("shown this once")
-        .assert_contains("https://example.com/hook?a=1&#38;b=2")
+        .assert_contains("http://***@127.0.0.1:9/hook?a=1&#38;b=2")
+        .assert_lacks("s3cret")
         .assert_contains("booked,cancelled");
     let listed = webhooks(&app.database)
         .endpoints(WebhookManager::Operator)
@@ -424,13 +510,60 @@ async fn instructors_manage_endpoints_on_their_page_and_students_may_not() {
         .is_empty());
 }
 
+#[tokio::test]
+async fn the_page_refuses_endpoints_on_loopback_private_and_metadata_addresses_by_default() {
+    let app = TestApp::spawn().await;
+    app.execute_sql(&format!(
+        "UPDATE users SET role = 'admin' WHERE email = '{INSTRUCTOR}'"
+    ));
+    let admin = app.signed_in(INSTRUCTOR).await;
+    let token = admin.get("/admin/webhooks").await.csrf();
+    // `localhost` resolves to 127.0.0.1 from the hosts file, without asking DNS.
+    for (url, address) in [
+        ("http://127.0.0.1:9/", "127.0.0.1"),
+        ("http://127.1/", "127.0.0.1"),
+        ("http://0x7f000001/", "127.0.0.1"),
+        ("http://[::ffff:127.0.0.1]/", "::ffff:127.0.0.1"),
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            "169.254.169.254",
+        ),
+        ("http://localhost:9/", ""),
+    ] {
+        // `localhost` may resolve to ::1 first: any refused address will do.
+        let needle = if address.is_empty() {
+            "which is not a public address".to_owned()
+        } else {
+            format!("points to {address}, which is not a public address")
+        };
+        admin
+            .post(
+                "/admin/webhooks",
+                &[("url", url), ("events", ""), ("csrf_token", &token)],
+            )
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains(&needle);
+    }
+    assert!(webhooks(&app.database)
+        .endpoints(WebhookManager::Operator)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
 /// A `sensei serve` child process with fast webhook settings, killed when dropped.
-struct ServeProcess {
+pub(crate) struct ServeProcess {
     child: Child,
 }
 
 impl ServeProcess {
     fn start(database_url: &str) -> ServeProcess {
+        Self::start_with(database_url, 1000, 200)
+    }
+
+    /// With this attempt timeout and first retry's wait (milliseconds).
+    pub(crate) fn start_with(database_url: &str, timeout_ms: u32, retry_ms: u32) -> ServeProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sensei"))
             .args([
                 "serve",
@@ -441,9 +574,11 @@ impl ServeProcess {
                 "--webhook-poll-ms",
                 "50",
                 "--webhook-retry-base-ms",
-                "200",
+                &retry_ms.to_string(),
                 "--webhook-timeout-ms",
-                "1000",
+                &timeout_ms.to_string(),
+                "--webhook-allow",
+                "127.0.0.0/8",
             ])
             .env("RUST_LOG", "warn")
             .env_remove("DATABASE_URL")
@@ -483,7 +618,9 @@ impl Drop for ServeProcess {
 }
 
 /// A migrated database at `url` with an instructor, a student and one eligible submission.
-async fn database_with_a_booking(url: &str) -> (Database, SenseiService, Actor, SubmissionId) {
+pub(crate) async fn database_with_a_booking(
+    url: &str,
+) -> (Database, SenseiService, Actor, SubmissionId) {
     let url = DatabaseUrl::parse(url).unwrap();
     let database = Database::connect(&url, PoolOptions::for_url(&url)).unwrap();
     database.migrate().await.unwrap();

@@ -7,9 +7,9 @@ use chrono::Duration;
 
 use super::{now, INSTRUCTOR, STUDENT};
 use crate::domain::{
-    Actor, AttemptResult, EventFilter, EventKind, NextStep, RetryPolicy, ScheduledSessionId,
-    SessionEvent, SessionState, WebhookEndpoint, WebhookEndpointId, WebhookInputError,
-    WebhookSecret, WebhookUrl,
+    Actor, AddressPolicy, AttemptResult, EventFilter, EventKind, LeaseRoom, NextStep, RetryPolicy,
+    Role, ScheduledSessionId, SessionEvent, SessionState, WebhookEndpoint, WebhookEndpointId,
+    WebhookInputError, WebhookSecret, WebhookUrl,
 };
 use crate::error::WebhookError;
 use crate::ports::{LeasedDelivery, MockClock, MockJitter, MockWebhookStore};
@@ -56,9 +56,17 @@ fn leased(attempts: u32, created_ago: Duration) -> LeasedDelivery {
 }
 
 #[tokio::test]
-async fn students_may_not_manage_webhooks_and_the_store_is_not_asked() {
+async fn students_and_plain_instructors_may_not_manage_webhooks_and_the_store_is_not_asked() {
     let service = service(MockWebhookStore::new(), 0.0);
-    let student = WebhookManager::User(Actor::student(STUDENT));
+    for student in [
+        WebhookManager::User(Actor::student(STUDENT)),
+        WebhookManager::User(Actor::instructor(INSTRUCTOR)),
+    ] {
+        forbidden(&service, student).await;
+    }
+}
+
+async fn forbidden(service: &WebhookService, student: WebhookManager) {
     assert_eq!(
         service
             .add_endpoint(student, "https://example.com", "", secret())
@@ -106,7 +114,7 @@ async fn a_bad_url_or_event_name_is_refused_before_anything_is_stored() {
 }
 
 #[tokio::test]
-async fn an_instructor_adds_an_endpoint_and_gets_its_secret_back_once() {
+async fn an_admin_adds_an_endpoint_and_gets_its_secret_back_once() {
     let mut store = MockWebhookStore::new();
     store
         .expect_add_endpoint()
@@ -126,7 +134,10 @@ async fn an_instructor_adds_an_endpoint_and_gets_its_secret_back_once() {
         });
     let created = service(store, 0.0)
         .add_endpoint(
-            WebhookManager::User(Actor::instructor(INSTRUCTOR)),
+            WebhookManager::User(Actor {
+                user_id: INSTRUCTOR,
+                role: Role::Admin,
+            }),
             "https://example.com/h",
             "booked",
             secret(),
@@ -157,11 +168,11 @@ async fn leased_deliveries_come_with_their_payload_and_a_lease_from_now() {
             request.owner == "w1"
                 && request.now == now()
                 && request.until == now() + Duration::seconds(30)
-                && request.limit == 8
+                && request.room == LeaseRoom::new(8, 2)
         })
         .returning(|_| Ok(vec![leased(0, Duration::zero())]));
     let due = service(store, 0.0)
-        .lease_due("w1", 8, Duration::seconds(30))
+        .lease_due("w1", LeaseRoom::new(8, 2), Duration::seconds(30))
         .await
         .unwrap();
     assert_eq!(due.len(), 1);
@@ -215,4 +226,131 @@ fn only_a_receiver_that_did_not_answer_pauses_its_endpoint_until_the_retry() {
     );
     assert_eq!(service.pause_until(&answered, retry), None);
     assert_eq!(service.pause_until(&silent, NextStep::GaveUp), None);
+}
+
+#[tokio::test]
+async fn a_lease_with_no_room_asks_the_store_nothing() {
+    // No expectation set: a call to the store would fail the test.
+    let due = service(MockWebhookStore::new(), 0.0)
+        .lease_due("w1", LeaseRoom::new(0, 2), Duration::seconds(30))
+        .await
+        .unwrap();
+    assert!(due.is_empty());
+}
+
+fn refused_address(error: WebhookError) -> String {
+    match error {
+        WebhookError::Invalid(WebhookInputError::AddressNotAllowed { address, .. }) => {
+            address.to_string()
+        }
+        other => panic!("expected an address refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn urls_pointing_at_private_or_special_addresses_are_refused_before_anything_is_stored() {
+    // No store expectation: storing would fail the test.
+    let service = service(MockWebhookStore::new(), 0.0);
+    for (url, address) in [
+        ("http://127.0.0.1:8080/", "127.0.0.1"),
+        ("http://127.1/", "127.0.0.1"),
+        ("http://0x7f000001/", "127.0.0.1"),
+        ("http://2130706433/", "127.0.0.1"),
+        ("http://[::ffff:127.0.0.1]/", "::ffff:127.0.0.1"),
+        ("http://[::1]:9/", "::1"),
+        ("http://169.254.169.254/latest/meta-data", "169.254.169.254"),
+        ("http://10.0.0.5/", "10.0.0.5"),
+        ("http://100.64.1.1/", "100.64.1.1"),
+    ] {
+        let error = service
+            .add_endpoint(
+                WebhookManager::Operator,
+                url,
+                "",
+                WebhookSecret::from_bytes(&[1; 32]),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(refused_address(error), address, "{url}");
+    }
+}
+
+#[tokio::test]
+async fn a_name_resolving_to_loopback_is_refused_and_an_allowed_range_admits_it() {
+    let mut resolver = crate::ports::MockHostResolver::new();
+    resolver
+        .expect_resolve()
+        .withf(|name, port| name == "hooks.internal.test" && *port == 443)
+        .returning(|_, _| {
+            vec![
+                "93.184.216.34".parse().unwrap(),
+                "127.0.0.1".parse().unwrap(),
+            ]
+        });
+    let resolver: Arc<dyn crate::ports::HostResolver> = Arc::new(resolver);
+    let strict = service(MockWebhookStore::new(), 0.0)
+        .with_address_check(AddressPolicy::default(), Some(resolver.clone()));
+    let error = strict
+        .add_endpoint(
+            WebhookManager::Operator,
+            "https://user:pw@hooks.internal.test/x",
+            "",
+            WebhookSecret::from_bytes(&[1; 32]),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "https://***@hooks.internal.test/x points to 127.0.0.1, which is not a public address: \
+         webhooks go only to public addresses unless the operator allows the range \
+         (--webhook-allow CIDR); nothing was saved"
+    );
+
+    let mut store = MockWebhookStore::new();
+    store.expect_add_endpoint().times(1).returning(|new| {
+        Ok(WebhookEndpoint {
+            id: WebhookEndpointId(1),
+            url: new.url,
+            events: new.events,
+            created_at: now(),
+        })
+    });
+    let allowing = service(store, 0.0).with_address_check(
+        AddressPolicy::allowing(vec!["127.0.0.0/8".parse().unwrap()]),
+        Some(resolver),
+    );
+    allowing
+        .add_endpoint(
+            WebhookManager::Operator,
+            "https://hooks.internal.test/x",
+            "",
+            WebhookSecret::from_bytes(&[1; 32]),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_name_that_does_not_resolve_yet_is_accepted_for_the_connect_time_check() {
+    let mut resolver = crate::ports::MockHostResolver::new();
+    resolver.expect_resolve().returning(|_, _| Vec::new());
+    let mut store = MockWebhookStore::new();
+    store.expect_add_endpoint().times(1).returning(|new| {
+        Ok(WebhookEndpoint {
+            id: WebhookEndpointId(1),
+            url: new.url,
+            events: new.events,
+            created_at: now(),
+        })
+    });
+    service(store, 0.0)
+        .with_address_check(AddressPolicy::default(), Some(Arc::new(resolver)))
+        .add_endpoint(
+            WebhookManager::Operator,
+            "https://not-yet.example.test/x",
+            "",
+            WebhookSecret::from_bytes(&[1; 32]),
+        )
+        .await
+        .unwrap();
 }
