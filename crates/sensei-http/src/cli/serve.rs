@@ -336,10 +336,17 @@ pub async fn run(args: ServeArgs) -> CliResult {
         Some(metrics) => tracing::info!(%metrics, "metrics at http://{metrics}/metrics"),
         None => tracing::info!("metrics at http://{address}/metrics"),
     }
-    if args.demo {
-        println!("{}", demo::banner(&format!("http://{address}/")));
+    // The address is in the log too: a closed standard output must not stop the server.
+    let printed = if args.demo {
+        super::output::line(format_args!(
+            "{}",
+            demo::banner(&format!("http://{address}/"))
+        ))
     } else {
-        println!("sensei is listening on http://{address}/");
+        super::output::line(format_args!("sensei is listening on http://{address}/"))
+    };
+    if let Err(error) = printed {
+        tracing::debug!(%error, "could not print the address on standard output");
     }
     application.run_until_stopped().await?;
     tracing::info!("stopped");
