@@ -1,7 +1,7 @@
 //! The versioned JSON API under `/api/v1` (see `docs/api.md`), described by the OpenAPI document that
 //! poem-openapi generates from this code and that the service serves at
-//! `/api/v1/openapi.json`, with an interactive reference (Swagger UI, served from the binary:
-//! no third-party assets) at `/api/v1/docs`.
+//! `/api/v1/openapi.json`, with a reference page rendered on the server from that document
+//! (see [`reference`]) at `/api/v1/docs`.
 //!
 //! Same services, rules and permissions as the pages: the handlers parse input into domain
 //! values, call one [`sensei_core::SenseiService`] use case as the signed-in
@@ -13,6 +13,7 @@ pub mod export;
 pub mod guard;
 mod me;
 pub mod model;
+pub mod reference;
 mod scheduling;
 mod sign_in;
 mod workflow;
@@ -36,8 +37,11 @@ use crate::error::AppError;
 /// Where the API is mounted.
 pub const PREFIX: &str = "/api/v1";
 
-/// The interactive API reference (Swagger UI over the document).
+/// The API reference page, rendered from the document ([`reference`]).
 pub const DOCS_PATH: &str = "/api/v1/docs";
+
+/// The OpenAPI document (JSON).
+pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
 
 /// The API's version, as the document states it.
 pub const VERSION: &str = "1.0.0";
@@ -111,7 +115,7 @@ pub fn spec_json() -> String {
 pub fn routes() -> BoxEndpoint<'static, Response> {
     let service = service();
     let spec = service.spec_endpoint();
-    let docs = service.swagger_ui();
+    let docs = reference::endpoint(&service.spec(), DOCUMENT_PATH);
     Route::new()
         .at("/openapi.json", spec)
         .at(export::CSV_PATH, poem::get(export::scheduled_sessions_csv))

@@ -7,6 +7,7 @@ mod helpers;
 
 mod access;
 mod api_errors;
+mod api_reference;
 mod api_scheduling;
 mod api_session;
 mod bad_input;
