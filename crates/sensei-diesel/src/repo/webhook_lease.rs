@@ -16,6 +16,7 @@ use diesel::sql_types::{BigInt, HasSqlType, Integer, Timestamp};
 use sensei_core::LeaseRoom;
 
 use crate::db::WriteConn;
+#[cfg(feature = "postgres")]
 use crate::schema::webhook_deliveries as deliveries;
 use crate::timestamp::SqlaTimestamp;
 
