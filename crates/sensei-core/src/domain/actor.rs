@@ -9,24 +9,42 @@ pub enum Role {
     Student,
     /// Reviews the queue of scheduled sessions and completes them.
     Instructor,
+    /// Everything an instructor does, and managing what only admins manage (the platform's
+    /// `users.role` value `admin`).
+    Admin,
 }
 
 impl Role {
-    /// The stored form (`student` / `instructor`).
+    /// Every role, in the order they are listed to people.
+    pub const ALL: [Role; 3] = [Role::Student, Role::Instructor, Role::Admin];
+
+    /// The stored form (`student` / `instructor` / `admin`).
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Student => "student",
             Role::Instructor => "instructor",
+            Role::Admin => "admin",
         }
     }
 
-    /// Parses the stored form; anything else is `None`.
+    /// Parses the stored form, ignoring surrounding whitespace and letter case; anything
+    /// else is `None`.
+    ///
+    /// ```
+    /// use sensei_core::Role;
+    /// assert_eq!(Role::parse(" Admin "), Some(Role::Admin));
+    /// assert_eq!(Role::parse("teacher"), None);
+    /// ```
     pub fn parse(raw: &str) -> Option<Role> {
-        match raw.trim() {
-            "student" => Some(Role::Student),
-            "instructor" | "admin" => Some(Role::Instructor),
-            _ => None,
-        }
+        let raw = raw.trim();
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str().eq_ignore_ascii_case(raw))
+    }
+
+    /// Whether this role may use the instructor queue (instructors and admins).
+    pub fn is_instructor(self) -> bool {
+        matches!(self, Role::Instructor | Role::Admin)
     }
 }
 
@@ -56,8 +74,13 @@ impl Actor {
         }
     }
 
-    /// Whether this actor may use the instructor queue.
+    /// Whether this actor may use the instructor queue (instructors and admins).
     pub fn is_instructor(&self) -> bool {
-        self.role == Role::Instructor
+        self.role.is_instructor()
+    }
+
+    /// Whether this actor has the `admin` role.
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
     }
 }

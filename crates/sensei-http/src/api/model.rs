@@ -26,6 +26,8 @@ pub enum RoleBody {
     Student,
     /// Works through the queue and completes sessions.
     Instructor,
+    /// Everything an instructor does, and what only admins manage.
+    Admin,
 }
 
 impl From<Role> for RoleBody {
@@ -33,6 +35,7 @@ impl From<Role> for RoleBody {
         match role {
             Role::Student => RoleBody::Student,
             Role::Instructor => RoleBody::Instructor,
+            Role::Admin => RoleBody::Admin,
         }
     }
 }

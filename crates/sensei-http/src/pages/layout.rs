@@ -21,7 +21,7 @@ impl Nav {
         Some(Nav {
             email: viewer.account.email.clone(),
             role: viewer.account.role.as_str(),
-            is_instructor: viewer.account.role == sensei_core::Role::Instructor,
+            is_instructor: viewer.account.role.is_instructor(),
             csrf_token: viewer.csrf_token.clone(),
         })
     }
