@@ -96,6 +96,7 @@ fn accounts_that_know_the_instructor(mocks: &mut Mocks) {
             Ok(Some(StoredAccount {
                 account: instructor(),
                 password_hash: "$argon2id$stub".to_owned(),
+                disabled: false,
             }))
         });
     mocks.passwords.expect_verify().returning(|_, _| Ok(true));

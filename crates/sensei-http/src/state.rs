@@ -11,7 +11,7 @@ use sensei_core::{Ports, RetryPolicy, SenseiService};
 use sensei_diesel::Database;
 
 use crate::auth::throttle::SignInThrottle;
-use crate::auth::Argon2Verifier;
+use crate::auth::HashingWorkers;
 use crate::calendar::OsRandom;
 use crate::client_ip::TrustedProxies;
 use crate::config::{AppConfig, TrustedHeader};
@@ -51,15 +51,15 @@ pub struct AppState {
 pub struct KeyError(String);
 
 impl AppState {
-    /// The state over this database's ports (passwords verified with argon2, one check per core
-    /// at a time) and
+    /// The state over this database's ports (passwords verified on the [`HashingWorkers`]: one
+    /// check per core and at most their memory budget at a time) and
     /// configuration.
     ///
     /// # Errors
     /// [`KeyError`] when the cookie key holds fewer than 64 bytes.
     pub fn new(database: Database, config: &AppConfig) -> Result<Self, KeyError> {
         let ports = Ports {
-            passwords: Arc::new(Argon2Verifier::default()),
+            passwords: Arc::new(HashingWorkers::default()),
             ..database.ports()
         };
         let calendar = CalendarFeeds::new(

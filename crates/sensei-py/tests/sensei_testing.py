@@ -191,17 +191,22 @@ def sensei_bin() -> str:
 
 
 class Server:
-    """`sensei serve` on a free loopback port, signing requests in by a trusted header."""
+    """`sensei serve` on a free loopback port, signing requests in by a trusted header (or,
+    with `trusted_header=False`, only by password, as a standalone deployment does)."""
 
-    def __init__(self, database_url: str):
+    def __init__(self, database_url: str, trusted_header: bool = True):
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SENSEI_COOKIE_KEY")}
-        env.update(
-            {
-                "SENSEI_TRUSTED_HEADER": IDENTITY_HEADER,
-                "SENSEI_TRUSTED_PROXIES": "127.0.0.1,::1",
-                "RUST_LOG": "warn",
-            }
-        )
+        env["RUST_LOG"] = "warn"
+        if trusted_header:
+            env.update(
+                {
+                    "SENSEI_TRUSTED_HEADER": IDENTITY_HEADER,
+                    "SENSEI_TRUSTED_PROXIES": "127.0.0.1,::1",
+                }
+            )
+        else:
+            env.pop("SENSEI_TRUSTED_HEADER", None)
+            env.pop("SENSEI_TRUSTED_PROXIES", None)
         self.process = subprocess.Popen(
             [sensei_bin(), "serve", "--database-url", database_url, "--bind", "127.0.0.1:0"],
             stdout=subprocess.PIPE,

@@ -29,7 +29,7 @@ pub struct Account {
     pub id: UserId,
     /// The email address (the login name), normalized.
     pub email: String,
-    /// Student or instructor.
+    /// Student, instructor or admin.
     pub role: Role,
 }
 
@@ -48,8 +48,11 @@ impl Account {
 pub struct StoredAccount {
     /// The account.
     pub account: Account,
-    /// The password hash (a PHC string such as `$argon2id$...`).
+    /// The password hash: a PHC string such as `$argon2id$...`, or one of the platform's
+    /// Werkzeug hashes (`scrypt:...`, `pbkdf2:sha256:...`).
     pub password_hash: String,
+    /// Whether an operator disabled the account: then it cannot sign in.
+    pub disabled: bool,
 }
 
 impl fmt::Debug for StoredAccount {
@@ -57,6 +60,7 @@ impl fmt::Debug for StoredAccount {
         f.debug_struct("StoredAccount")
             .field("account", &self.account)
             .field("password_hash", &"<redacted>")
+            .field("disabled", &self.disabled)
             .finish()
     }
 }

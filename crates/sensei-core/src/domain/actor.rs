@@ -9,12 +9,15 @@ pub enum Role {
     Student,
     /// Reviews the queue of scheduled sessions and completes them.
     Instructor,
-    /// An instructor who also manages the webhook endpoints (every instructor permission,
-    /// and this one).
+    /// Everything an instructor does, and managing what only admins manage (the platform's
+    /// `users.role` value `admin`).
     Admin,
 }
 
 impl Role {
+    /// Every role, in the order they are listed to people.
+    pub const ALL: [Role; 3] = [Role::Student, Role::Instructor, Role::Admin];
+
     /// The stored form (`student` / `instructor` / `admin`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -24,14 +27,19 @@ impl Role {
         }
     }
 
-    /// Parses the stored form; anything else is `None`.
+    /// Parses the stored form, ignoring surrounding whitespace and letter case; anything
+    /// else is `None`.
+    ///
+    /// ```
+    /// use sensei_core::Role;
+    /// assert_eq!(Role::parse(" Admin "), Some(Role::Admin));
+    /// assert_eq!(Role::parse("teacher"), None);
+    /// ```
     pub fn parse(raw: &str) -> Option<Role> {
-        match raw.trim() {
-            "student" => Some(Role::Student),
-            "instructor" => Some(Role::Instructor),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
+        let raw = raw.trim();
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str().eq_ignore_ascii_case(raw))
     }
 
     /// Whether this role has the instructor's permissions (instructors and admins).

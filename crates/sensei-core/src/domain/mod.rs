@@ -1,6 +1,7 @@
 //! Domain types: ids, the scheduled session and its lifecycle, engagement, eligibility, policy.
 
 pub mod account;
+pub mod account_admin;
 pub mod actor;
 pub mod calendar;
 pub mod cancel;
@@ -10,6 +11,7 @@ pub mod events;
 pub mod ids;
 pub mod notes;
 pub mod paging;
+pub mod password;
 pub mod policy;
 pub mod progress;
 pub mod reason;
@@ -24,6 +26,7 @@ pub mod webhooks;
 pub mod workflow;
 
 pub use account::{normalize_email, Account, SignIn, SignInToken, StoredAccount, SIGN_IN_LIFETIME};
+pub use account_admin::{account_email, AccountSummary, EmailError, ImportRow, MAX_EMAIL_CHARS};
 pub use actor::{Actor, Role};
 pub use calendar::{
     CalendarFeed, FeedToken, FeedTokenHash, HeldSession, FEED_TOKEN_BYTES, FEED_TOKEN_CHARS,
@@ -37,6 +40,9 @@ pub use ids::{
 };
 pub use notes::{Notes, NotesError, MAX_NOTES_CHARS};
 pub use paging::{Page, PageRequest, PageSize, SessionCursor, MAX_PAGE_SIZE};
+pub use password::{
+    NewPassword, PasswordError, PasswordFormat, MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS,
+};
 pub use policy::{is_within_dedup_window, Policy, PolicyError};
 pub use progress::{GoalProgressEntry, GoalStatus, ReviewVerdict};
 pub use reason::{EligibilityReason, RecordedReason, UnknownReason};

@@ -2,10 +2,12 @@
 //! knows its [`ErrorKind`] and a stable code ([`DomainError`]), so adapters map kinds to
 //! statuses in one table and render the error's own message.
 
+mod accounts;
 mod calendar;
 mod kind;
 mod webhooks;
 
+pub use accounts::AccountError;
 pub use calendar::CalendarError;
 pub use kind::{DomainError, ErrorKind};
 pub use webhooks::WebhookError;
@@ -379,6 +381,9 @@ pub enum IdentifyError {
     /// The proxy named an email no account has.
     #[error("there is no account for {0} here")]
     UnknownAccount(String),
+    /// The proxy named an account an operator disabled.
+    #[error("the account {0} is disabled")]
+    Disabled(String),
     /// The store failed.
     #[error(transparent)]
     Repository(#[from] RepositoryError),
@@ -387,7 +392,7 @@ pub enum IdentifyError {
 impl DomainError for IdentifyError {
     fn kind(&self) -> ErrorKind {
         match self {
-            IdentifyError::UnknownAccount(_) => ErrorKind::Forbidden,
+            IdentifyError::UnknownAccount(_) | IdentifyError::Disabled(_) => ErrorKind::Forbidden,
             IdentifyError::Repository(error) => error.kind(),
         }
     }

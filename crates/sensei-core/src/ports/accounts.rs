@@ -11,7 +11,7 @@ use crate::error::RepositoryError;
 #[async_trait]
 pub trait AccountRepository: Send + Sync {
     /// The account with this email, compared as [`crate::normalize_email`] gives it, with its
-    /// password hash; `Ok(None)` if there is none.
+    /// password hash and whether it is disabled; `Ok(None)` if there is none.
     ///
     /// # Errors
     /// [`RepositoryError::Unavailable`] when the store cannot be reached;
@@ -32,8 +32,9 @@ pub trait AccountRepository: Send + Sync {
         expires_at: DateTime<Utc>,
     ) -> Result<SignInToken, RepositoryError>;
 
-    /// The account signed in with `token`, if that sign-in exists and expires after `now`,
-    /// with the account's current email and role; `Ok(None)` otherwise. Every signed-in
+    /// The account signed in with `token`, if that sign-in exists and expires after `now`
+    /// and the account is not disabled, with the account's current email and role;
+    /// `Ok(None)` otherwise. Every signed-in
     /// request calls this, so it should be one indexed lookup.
     ///
     /// # Errors

@@ -1,6 +1,7 @@
 //! Ports: what the domain needs from the outside world. Adapters (Diesel, in-memory, mocks)
 //! implement them. With the `mocks` feature each trait has a `mockall` mock named `Mock<Trait>`.
 
+mod account_admin;
 mod accounts;
 mod booking;
 mod calendar;
@@ -11,6 +12,7 @@ mod signed_in;
 mod submissions;
 mod webhooks;
 
+pub use account_admin::{AccountAdminStore, CreateAccountOutcome, PasswordHasher};
 pub use accounts::{AccountRepository, NoAccounts, PasswordVerifier};
 pub use booking::{BookingFacts, BookingReads, ComposedBookingReads};
 pub use calendar::{CalendarFeedRepository, NoCalendarFeeds, RandomSource};
@@ -25,6 +27,8 @@ pub use webhooks::{
     HostResolver, Jitter, LeaseRequest, LeasedDelivery, RecordedAttempt, WebhookStore,
 };
 
+#[cfg(any(test, feature = "mocks"))]
+pub use account_admin::{MockAccountAdminStore, MockPasswordHasher};
 #[cfg(any(test, feature = "mocks"))]
 pub use accounts::{MockAccountRepository, MockPasswordVerifier};
 #[cfg(any(test, feature = "mocks"))]

@@ -11,8 +11,8 @@ impl SenseiService {
     /// leaves an old one behind. An unknown email costs as much time as a wrong password.
     ///
     /// # Errors
-    /// [`SignInError::InvalidCredentials`] for an unknown email or a wrong password (not told
-    /// apart); [`SignInError::Repository`] when the account store fails.
+    /// [`SignInError::InvalidCredentials`] for an unknown email, a wrong password or a
+    /// disabled account (not told apart); [`SignInError::Repository`] when the account store fails.
     pub async fn sign_in(
         &self,
         email: &str,
@@ -29,8 +29,10 @@ impl SenseiService {
         };
         let hash = stored.as_ref().map(|stored| stored.password_hash.clone());
         let verified = self.ports.passwords.verify(password, hash).await?;
+        // A disabled account was checked like any other (the same time), and is refused
+        // like a wrong password, so that it cannot be told apart.
         let account = match stored {
-            Some(stored) if verified => stored.account,
+            Some(stored) if verified && !stored.disabled => stored.account,
             _ => return Err(SignInError::InvalidCredentials),
         };
         if let Some(previous) = previous {
@@ -69,11 +71,13 @@ impl SenseiService {
     /// The account of an email that a trusted authenticating proxy vouched for.
     ///
     /// # Errors
-    /// [`IdentifyError::UnknownAccount`] when no account has it; [`IdentifyError::Repository`]
+    /// [`IdentifyError::UnknownAccount`] when no account has it; [`IdentifyError::Disabled`]
+    /// when an operator disabled it; [`IdentifyError::Repository`]
     /// when the account store fails.
     pub async fn identify_by_trusted_email(&self, email: &str) -> Result<Account, IdentifyError> {
         let email = normalize_email(email);
         match self.ports.accounts.find_by_email(&email).await? {
+            Some(stored) if stored.disabled => Err(IdentifyError::Disabled(email)),
             Some(stored) => Ok(stored.account),
             None => Err(IdentifyError::UnknownAccount(email)),
         }

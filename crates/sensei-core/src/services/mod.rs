@@ -1,5 +1,6 @@
-//! Use cases: what students and instructors do, with access checked here for every adapter.
+//! Use cases: what students, instructors and operators do, with access checked here for every adapter.
 
+mod account_admin;
 mod accounts;
 mod booking;
 mod calendar;
@@ -23,6 +24,7 @@ use crate::ports::{
     SubmissionRepository,
 };
 
+pub use account_admin::{parse_role, AccountService, ImportedRow, MAX_LISTED_ACCOUNTS};
 pub use booking::{Booking, BookingOutcome};
 pub use calendar::CalendarFeeds;
 pub use export::SessionExport;

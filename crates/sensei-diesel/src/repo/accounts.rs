@@ -17,11 +17,26 @@ use crate::error::Fail;
 use crate::schema::{auth_sessions, users};
 use crate::timestamp::SqlaTimestamp;
 
-/// A user row as read: id, email, role, password hash.
-pub(crate) type AccountRow = (i32, String, String, String);
+/// A user row as read: id, email, role, password hash, when it was disabled.
+pub(crate) type AccountRow = (i32, String, String, String, Option<SqlaTimestamp>);
+
+/// The columns of an [`AccountRow`], in order.
+macro_rules! account_columns {
+    () => {
+        (
+            $crate::schema::users::id,
+            $crate::schema::users::email,
+            $crate::schema::users::role,
+            $crate::schema::users::password_hash,
+            $crate::schema::users::disabled_at,
+        )
+    };
+}
+pub(crate) use account_columns;
 
 /// The user signed in with `$token` (a `String`) whose sign-in has not expired at `$now`
-/// (a `SqlaTimestamp`), as an `Option<AccountRow>`; inside a `with_conn!` body. (The signed-in
+/// (a `SqlaTimestamp`) and who is not disabled, as an `Option<AccountRow>`; inside a
+/// `with_conn!` body. (The signed-in
 /// reads have their own statement, which also reads the session counter.)
 macro_rules! signed_in_row {
     ($conn:ident, $token:expr, $now:expr) => {{
@@ -30,7 +45,8 @@ macro_rules! signed_in_row {
             .inner_join(users::table)
             .filter(auth_sessions::id.eq($token))
             .filter(auth_sessions::expires_at.gt($now))
-            .select((users::id, users::email, users::role, users::password_hash))
+            .filter(users::disabled_at.is_null())
+            .select($crate::repo::accounts::account_columns!())
             .first::<$crate::repo::accounts::AccountRow>($conn)
             .optional()?
     }};
@@ -39,7 +55,7 @@ macro_rules! signed_in_row {
 /// The account of a user row; an unknown role is an internal error (the schema's check
 /// constraint should make it impossible).
 pub(crate) fn stored_account(row: AccountRow) -> Result<StoredAccount, RepositoryError> {
-    let (id, email, role, password_hash) = row;
+    let (id, email, role, password_hash, disabled_at) = row;
     let role = Role::parse(&role).ok_or_else(|| {
         RepositoryError::Internal(format!("user {id} has an unknown role {role:?}"))
     })?;
@@ -50,6 +66,7 @@ pub(crate) fn stored_account(row: AccountRow) -> Result<StoredAccount, Repositor
             role,
         },
         password_hash,
+        disabled: disabled_at.is_some(),
     })
 }
 
@@ -82,6 +99,11 @@ impl AccountStore {
         Self { db }
     }
 
+    /// The database (for the other ports this store implements).
+    pub(crate) fn db(&self) -> &Database {
+        &self.db
+    }
+
     /// The account with this id.
     ///
     /// # Errors
@@ -91,7 +113,7 @@ impl AccountStore {
         let row: Option<AccountRow> = with_conn!(self.db, |conn| {
             Ok(users::table
                 .find(id)
-                .select((users::id, users::email, users::role, users::password_hash))
+                .select(account_columns!())
                 .first(conn)
                 .optional()?)
         })?;
@@ -137,7 +159,7 @@ impl AccountRepository for AccountStore {
         let row: Option<AccountRow> = with_conn!(self.db, |conn| {
             Ok(users::table
                 .filter(users::email.eq(email))
-                .select((users::id, users::email, users::role, users::password_hash))
+                .select(account_columns!())
                 .first(conn)
                 .optional()?)
         })?;
@@ -177,7 +199,8 @@ impl AccountRepository for AccountStore {
     }
 
     /// One statement: the sign-in's primary key joined to its user, so the role and email are
-    /// always the current ones, and a deleted user's sign-ins are gone with them.
+    /// always the current ones, a deleted user's sign-ins are gone with them, and a disabled
+    /// user's sign-ins stop working at once (disabling also deletes them).
     async fn signed_in_account(
         &self,
         token: &SignInToken,

@@ -1,5 +1,6 @@
 //! The repositories: every port of `sensei-core`, plus accounts and the platform writer.
 
+mod account_admin;
 mod accounts;
 mod booking;
 mod calendar;

@@ -17,11 +17,13 @@ use super::sessions::{read_dashboard, DashboardReads};
 use crate::db::{cached, sql_for, with_conn, Database};
 use crate::timestamp::SqlaTimestamp;
 
-/// The user signed in with a token whose sign-in has not expired, with the counter's totals.
+/// The user signed in with a token whose sign-in has not expired, and who is not disabled,
+/// with the counter's totals.
 const SIGNED_IN_WITH_COUNTER: &str = concat!(
     "SELECT u.id, u.email, u.role, u.password_hash, ",
     counter_total_columns!(),
-    " FROM auth_sessions a JOIN users u ON u.id = a.user_id WHERE a.id = ? AND a.expires_at > ?"
+    " FROM auth_sessions a JOIN users u ON u.id = a.user_id \
+     WHERE a.id = ? AND a.expires_at > ? AND u.disabled_at IS NULL"
 );
 
 /// One row of [`SIGNED_IN_WITH_COUNTER`].
@@ -76,7 +78,8 @@ impl SignedInReads for DieselSignedInReads {
             let Some(row) = row else {
                 return Ok(SignedInRead::NotSignedIn);
             };
-            let account = stored_account((row.id, row.email, row.role, row.password_hash))?.account;
+            let account =
+                stored_account((row.id, row.email, row.role, row.password_hash, None))?.account;
             let Some(queries) = plan(&account) else {
                 return Ok(SignedInRead::Refused(account));
             };

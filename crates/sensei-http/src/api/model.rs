@@ -26,7 +26,7 @@ pub enum RoleBody {
     Student,
     /// Works through the queue and completes sessions.
     Instructor,
-    /// An instructor who also manages webhook endpoints.
+    /// Everything an instructor does, and what only admins manage.
     Admin,
 }
 

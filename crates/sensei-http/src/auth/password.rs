@@ -1,6 +1,6 @@
 //! argon2id password hashes (demo accounts, tests). Hashing is CPU-heavy, so the async
 //! helper runs it on the blocking pool, never on a runtime worker; sign-ins verify on
-//! [`super::Argon2Verifier`]'s own threads.
+//! [`super::HashingWorkers`]' own threads.
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};

@@ -7,6 +7,7 @@ pub mod generate;
 pub mod migrate;
 pub mod output;
 pub mod serve;
+pub mod user;
 pub mod webhook;
 
 use std::process::ExitCode;
@@ -63,6 +64,10 @@ pub enum Command {
     /// Manage webhook endpoints: `add URL [--events LIST]` (prints the signing secret once),
     /// `list`, `remove ID`, `log`.
     Webhook(webhook::WebhookArgs),
+    /// Manage accounts: `add EMAIL --role ROLE`, `list`, `set-role`, `set-password`,
+    /// `disable`, `enable`, `import FILE.csv` (passwords prompted for or read with
+    /// --password-stdin, never a flag).
+    User(user::UserArgs),
 }
 
 impl Command {
@@ -73,6 +78,7 @@ impl Command {
             Command::Generate(args) => generate::run(args).await,
             Command::Backup(args) => backup::run(args).await,
             Command::Webhook(args) => webhook::run(args).await,
+            Command::User(args) => user::run(args).await,
         }
     }
 }

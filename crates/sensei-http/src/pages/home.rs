@@ -6,7 +6,7 @@ use sensei_core::Role;
 use super::see_other;
 use crate::auth::Viewer;
 
-/// `GET /`: instructors (admins too) to `/admin`, students to `/submissions` (anonymous visitors never get
+/// `GET /`: instructors and admins to `/admin`, students to `/submissions` (anonymous visitors never get
 /// here: the [`Viewer`] extractor sends them to `/login`).
 #[handler]
 pub fn home(viewer: Viewer) -> Response {

@@ -6,6 +6,7 @@
 mod helpers;
 
 mod access;
+mod accounts_cli;
 mod api_errors;
 mod api_reference;
 mod api_scheduling;

@@ -18,6 +18,7 @@ fn stored_alice() -> StoredAccount {
     StoredAccount {
         account: alice(),
         password_hash: "$argon2id$hash".to_owned(),
+        disabled: false,
     }
 }
 
@@ -118,6 +119,48 @@ async fn an_unknown_email_still_spends_a_password_check_and_reads_like_a_wrong_p
         .await
         .unwrap_err();
     assert_eq!(error, SignInError::InvalidCredentials);
+}
+
+#[tokio::test]
+async fn a_disabled_account_with_the_right_password_reads_like_a_wrong_password() {
+    let mut mocks = Mocks::at(now());
+    mocks.accounts.expect_find_by_email().returning(|_| {
+        Ok(Some(StoredAccount {
+            disabled: true,
+            ..stored_alice()
+        }))
+    });
+    // The real hash is still checked, so a disabled account takes as long to refuse.
+    mocks
+        .passwords
+        .expect_verify()
+        .withf(|_, hash| hash.as_deref() == Some("$argon2id$hash"))
+        .times(1)
+        .returning(|_, _| Ok(true));
+    let error = mocks
+        .service()
+        .sign_in("alice@example.com", "sensei-demo".to_owned(), None)
+        .await
+        .unwrap_err();
+    assert_eq!(error, SignInError::InvalidCredentials);
+}
+
+#[tokio::test]
+async fn a_trusted_email_of_a_disabled_account_is_forbidden() {
+    let mut mocks = Mocks::default();
+    mocks.accounts.expect_find_by_email().returning(|_| {
+        Ok(Some(StoredAccount {
+            disabled: true,
+            ..stored_alice()
+        }))
+    });
+    let error = mocks
+        .service()
+        .identify_by_trusted_email("alice@example.com")
+        .await
+        .unwrap_err();
+    assert_eq!(error, IdentifyError::Disabled("alice@example.com".into()));
+    assert_eq!(error.kind(), ErrorKind::Forbidden);
 }
 
 #[tokio::test]

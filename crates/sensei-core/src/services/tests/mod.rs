@@ -1,6 +1,7 @@
 //! Unit tests of the use cases over mockall mocks of every port and a mocked clock, plus a
 //! small in-memory fake of the sessions store where a rule is easier to show with real state.
 
+mod account_admin;
 mod accounts;
 mod booking;
 mod calendar;

@@ -1,0 +1,59 @@
+//! Errors of managing accounts (the operator's `sensei user ...`).
+
+use super::{DomainError, ErrorKind, RepositoryError};
+use crate::domain::{EmailError, PasswordError};
+
+/// Errors of adding accounts and changing their role, password or state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    /// The email was refused; nothing was saved.
+    #[error("{0}; nothing was saved")]
+    InvalidEmail(#[from] EmailError),
+    /// Not one of the roles.
+    #[error("unknown role {0:?}: use student, instructor or admin")]
+    UnknownRole(String),
+    /// The password was refused; nothing was saved.
+    #[error("{0}; nothing was saved")]
+    InvalidPassword(#[from] PasswordError),
+    /// Another account has this email.
+    #[error("{0} already has an account")]
+    EmailTaken(String),
+    /// The same email came earlier in the same import.
+    #[error("{email} is a duplicate of line {first_line}")]
+    DuplicateRow {
+        /// The email, normalized.
+        email: String,
+        /// The line that had it first.
+        first_line: u64,
+    },
+    /// No account has this email.
+    #[error("there is no account for {0}")]
+    NoSuchAccount(String),
+    /// The store failed.
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+}
+
+impl DomainError for AccountError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            AccountError::InvalidEmail(_)
+            | AccountError::UnknownRole(_)
+            | AccountError::InvalidPassword(_) => ErrorKind::Refused,
+            AccountError::EmailTaken(_) | AccountError::DuplicateRow { .. } => ErrorKind::Conflict,
+            AccountError::NoSuchAccount(_) => ErrorKind::NotFound,
+            AccountError::Repository(error) => error.kind(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            AccountError::InvalidEmail(_) => "invalid_email",
+            AccountError::UnknownRole(_) => "unknown_role",
+            AccountError::InvalidPassword(_) => "invalid_password",
+            AccountError::EmailTaken(_) | AccountError::DuplicateRow { .. } => "email_taken",
+            AccountError::Repository(error) => error.code(),
+            other => other.kind().default_code(),
+        }
+    }
+}
