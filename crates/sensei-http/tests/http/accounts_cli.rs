@@ -5,8 +5,8 @@
 //! with their password (the hash is left as it was), and a disabled user cannot (their
 //! earlier sign-in stops working at once).
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Output, Stdio};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -97,44 +97,27 @@ fn text(bytes: &[u8]) -> String {
 }
 
 /// `sensei serve` (no demo) on a free loopback port, killed when dropped.
+/// `sensei serve` (no demo) over a fresh database.
 struct Served {
-    child: Child,
+    /// Kept for its lifetime: the process is killed when this is dropped.
+    _process: crate::served::Served,
     base: String,
 }
 
 impl Served {
     fn start(fresh: &Fresh) -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sensei"))
-            .args([
-                "serve",
-                "--bind",
-                "127.0.0.1:0",
-                "--database-url",
-                &fresh.url,
-            ])
-            .env_remove("DATABASE_URL")
-            .env_remove("SENSEI_COOKIE_KEY")
-            .env_remove("SENSEI_TRUSTED_HEADER")
-            .env_remove("SENSEI_LOG_FORMAT")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the sensei binary starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("sensei is listening on ").nth(1) {
-                    let _ = tx.send(rest.trim().trim_end_matches('/').to_owned());
-                }
-            }
-        });
-        let Ok(base) = rx.recv_timeout(Duration::from_secs(60)) else {
-            let _ = child.kill();
-            panic!("sensei serve did not come up within 60 s");
-        };
-        Served { child, base }
+        let process = crate::served::Served::spawn(&[
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            &fresh.url,
+        ]);
+        let base = process.base.clone();
+        Served {
+            _process: process,
+            base,
+        }
     }
 
     /// Signs in on the API: the status, the error code (if any) and the cookie.
@@ -208,13 +191,6 @@ impl Served {
             .unwrap_or_default()
             .to_owned();
         (posted.status(), location)
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

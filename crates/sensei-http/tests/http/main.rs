@@ -25,6 +25,7 @@ mod outage;
 mod pending_migrations;
 mod real_use;
 mod rejected_input;
+mod served;
 mod trusted_header;
 mod webhook_fairness;
 mod webhooks;
