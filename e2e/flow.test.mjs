@@ -262,9 +262,19 @@ test('a student books, an instructor reviews and completes, an ineligible studen
   await sensei.waitForURL(/\/admin\/scheduled-sessions\/\d+$/);
   const detailUrl = sensei.url();
   assert.match(await sensei.locator('main').innerText(), /sensei@example\.com until \d{4}-\d{2}-\d{2}/, 'the holder and expiry are not shown');
+  // The claim is confirmed once, in a status message above the page.
+  const claimFlash = sensei.locator('main p.flash[role="status"]');
+  assert.equal(await claimFlash.count(), 1, 'the claim is not confirmed');
+  assert.match(await claimFlash.innerText(), /^You claimed session \d+ until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\.$/);
   assert.equal(await sensei.getByRole('button', { name: 'Release' }).count(), 1, 'the holder is not offered Release');
   await checkAccessible(sensei, 'claimed session detail');
   await sensei.screenshot({ path: path.join(screenshots, 'session-detail.png'), fullPage: true });
+  await sensei.reload();
+  assert.equal(await sensei.locator('main p.flash').count(), 0, 'the confirmation shows again on reload');
+  // A claimed session is not pending: the card went down by one with the claim.
+  await sensei.goto(`${baseUrl}/admin`);
+  assert.equal(await pendingCount(sensei), pendingBefore - 1, 'the pending count should not count a claimed session');
+  await sensei.goto(detailUrl);
 
   const ann = await newPage();
   await signIn(ann, 'ann@example.com');
@@ -298,7 +308,14 @@ test('a student books, an instructor reviews and completes, an ineligible studen
   await sensei.getByRole('button', { name: 'Mark as Completed' }).click();
   await sensei.waitForURL(/\/admin\/?(\?.*)?$/);
   assert.equal(await aliceRows(sensei).count(), 0, 'alice\'s row should be gone after completion');
-  assert.equal(await pendingCount(sensei), pendingBefore - 1, 'the pending count should go down by one');
+  assert.equal(await pendingCount(sensei), pendingBefore - 1, 'the completion of a claimed session leaves the pending count as it was');
+  assert.match(await sensei.locator('main p.flash[role="status"]').innerText(), /^Session \d+ completed\.$/);
+  await checkAccessible(sensei, 'dashboard with a confirmation');
+  // A mistyped address keeps the header, so the way back is one click.
+  const missing = await sensei.goto(`${baseUrl}/admin/no-such-page`);
+  assert.equal(missing.status(), 404);
+  assert.equal(await sensei.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).count(), 1, 'the signed-in 404 page has no navigation');
+  await checkAccessible(sensei, 'signed-in not found');
   await sensei.goto(detailUrl);
   const timeline = await sensei.locator('main table.timeline').innerText();
   for (const kind of ['Booked', 'Claimed', 'Completed']) assert.match(timeline, new RegExp(kind), `the timeline lacks ${kind}`);

@@ -1144,7 +1144,15 @@ async fn hand_written_reads_are_prepared_once(t: TestDb) {
         };
         ports
             .sessions
-            .dashboard(&queue, &mine, PageRequest::default())
+            .dashboard(
+                &queue,
+                &mine,
+                &SessionQuery {
+                    status: StatusFilter::Claimed,
+                    ..SessionQuery::default()
+                },
+                PageRequest::default(),
+            )
             .await
             .unwrap();
     };
@@ -1269,6 +1277,10 @@ async fn signed_in_dashboard_is_one_unit_of_work(t: TestDb) {
             claimed_by: Some(viewer),
             ..SessionQuery::default()
         },
+        claimed: SessionQuery {
+            status: StatusFilter::Claimed,
+            ..SessionQuery::default()
+        },
     };
     // Read apart through another handle on the same database: each handle keeps its own
     // dashboards, so this one does not answer the signed-in read below.
@@ -1279,6 +1291,7 @@ async fn signed_in_dashboard_is_one_unit_of_work(t: TestDb) {
         .dashboard(
             &queries(f.instructor).queue,
             &queries(f.instructor).mine,
+            &queries(f.instructor).claimed,
             PageRequest::default(),
         )
         .await
@@ -1307,8 +1320,8 @@ async fn signed_in_dashboard_is_one_unit_of_work(t: TestDb) {
         other => panic!("expected a read, got {other:?}"),
     }
     assert_eq!(
-        statements, 3,
-        "the sign-in with the counter, my claims, the page"
+        statements, 4,
+        "the sign-in with the counter, my claims, everyone's claims, the page"
     );
 
     let before = t.counter.get();

@@ -507,7 +507,25 @@ async fn the_one_trip_dashboard_read_agrees_with_counts_and_the_list(t: TestDb) 
         .dashboard(sensei, SessionQuery::default(), PageRequest::default())
         .await
         .unwrap();
-    assert_eq!(dashboard.pending_count, 2, "open: pending and claimed");
+    assert_eq!(
+        dashboard.pending_count, 1,
+        "pending only: the claimed one is not"
+    );
+    let pending = service
+        .list_sessions(
+            sensei,
+            SessionQuery {
+                status: StatusFilter::Pending,
+                ..SessionQuery::default()
+            },
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        dashboard.pending_count, pending.total,
+        "the Pending filter agrees"
+    );
     assert_eq!(dashboard.completed_count, 1);
     assert_eq!(dashboard.claimed_by_me, 1);
     let listed: Vec<_> = dashboard.page.items.iter().map(|e| e.session.id).collect();
@@ -533,10 +551,11 @@ async fn the_one_trip_dashboard_read_agrees_with_counts_and_the_list(t: TestDb) 
         .unwrap();
     assert_eq!(
         t.counter.get() - before,
-        3,
-        "the counter row, my claims, the page"
+        4,
+        "the counter row, my claims, everyone's claims, the page"
     );
     assert_eq!(changed.claimed_by_me, 2);
+    assert_eq!(changed.pending_count, 0);
 }
 
 both_backends!(

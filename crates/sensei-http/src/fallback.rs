@@ -24,6 +24,48 @@ pub async fn render_errors<E: Endpoint>(next: E, req: Request) -> poem::Result<R
     }
 }
 
+/// Middleware body (`around`, inside the session layer): a signed-in user's "not found" page
+/// keeps the header navigation, so a mistyped address is not a dead end. The account is looked
+/// up only for a GET outside the API that ended in 404 with a sign-in in its cookie; should
+/// that lookup fail, or a trusted proxy rather than the cookie vouch for the user, the error
+/// goes on as it was and the page is shown without the header.
+///
+/// # Errors
+/// The inner endpoint's, unchanged, except a 404 rendered here.
+pub async fn signed_in_not_found<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let candidate = (req.method() == poem::http::Method::GET && !is_api_path(req.uri().path()))
+        .then(|| req.extensions().get::<poem::session::Session>().cloned())
+        .flatten()
+        .filter(|session| crate::auth::sign_in::token_of(session).is_some());
+    // Cloned before the call consumes the request; only for signed-in page requests.
+    let state = candidate
+        .as_ref()
+        .and_then(|_| req.data::<crate::state::AppState>().cloned());
+    let result = next.call(req).await.map(IntoResponse::into_response);
+    let error = match result {
+        Err(error) if error.status() == StatusCode::NOT_FOUND => error,
+        other => return other,
+    };
+    let (Some(session), Some(state)) = (candidate, state) else {
+        return Err(error);
+    };
+    let nav = match crate::auth::sign_in::current_account(&state, &session).await {
+        Ok(Some(account)) => crate::auth::csrf::token(&session).ok().map(|csrf_token| {
+            crate::pages::layout::Nav::for_viewer(&crate::auth::Viewer {
+                account,
+                csrf_token,
+                // The message waits for the next real page.
+                flash: crate::pages::flash::Flash::default(),
+            })
+        }),
+        _ => None,
+    };
+    match nav.flatten() {
+        Some(nav) => Ok(crate::error::not_found_page_with_nav(&error, nav)),
+        None => Err(error),
+    }
+}
+
 /// The response for an error of a request to `path` (as sent): the API's JSON error under
 /// `/api/v1`, else the page for the error. The layers that turn the router's errors into
 /// responses ([`render_errors`], `privacy::private_responses`) go through this, so neither

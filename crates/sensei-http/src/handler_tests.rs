@@ -115,11 +115,12 @@ fn accounts_that_know_the_instructor(mocks: &mut Mocks) {
 async fn the_dashboard_renders_from_the_ports_alone() {
     let mut mocks = Mocks::default();
     accounts_that_know_the_instructor(&mut mocks);
-    mocks.sessions.expect_dashboard().returning(|_, _, _| {
+    mocks.sessions.expect_dashboard().returning(|_, _, _, _| {
         Ok(DashboardRead {
             open: 0,
             completed: 0,
             mine: 0,
+            claimed: 0,
             page: Page {
                 items: Vec::new(),
                 next: None,

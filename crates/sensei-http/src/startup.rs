@@ -58,6 +58,8 @@ pub fn build_router_with(
     }
     routes
         .around(capture_route)
+        // Inside the session layer: it reads the cookie's sign-in.
+        .around(crate::fallback::signed_in_not_found)
         .with(CookieSession::new(cookie))
         .around(private_responses)
         .around(crate::auth::sign_in_gate::sign_in_gate)

@@ -65,6 +65,9 @@ pub struct DashboardRead {
     pub completed: u64,
     /// Sessions matching the `mine` query (the viewer's live claims).
     pub mine: u64,
+    /// Sessions matching the `claimed` query (everyone's live claims): the open sessions
+    /// that are not pending.
+    pub claimed: u64,
     /// One page of the queue.
     pub page: Page<SessionListEntry>,
 }
@@ -156,7 +159,7 @@ pub trait ScheduledSessionRepository: Send + Sync {
     async fn count(&self, query: &SessionQuery) -> Result<u64, RepositoryError>;
 
     /// Everything the dashboard shows, read together: the open and completed counts, the
-    /// count of `mine`, and one page of `queue`. The default composes
+    /// counts of `mine` and `claimed`, and one page of `queue`. The default composes
     /// [`ScheduledSessionRepository::count`] and [`ScheduledSessionRepository::list`]; a store
     /// that can read it all in one trip (one connection, one blocking call) should.
     ///
@@ -167,6 +170,7 @@ pub trait ScheduledSessionRepository: Send + Sync {
         &self,
         queue: &SessionQuery,
         mine: &SessionQuery,
+        claimed: &SessionQuery,
         page: PageRequest,
     ) -> Result<DashboardRead, RepositoryError> {
         let open = SessionQuery {
@@ -181,6 +185,7 @@ pub trait ScheduledSessionRepository: Send + Sync {
             open: self.count(&open).await?,
             completed: self.count(&completed).await?,
             mine: self.count(mine).await?,
+            claimed: self.count(claimed).await?,
             page: self.list(queue, page).await?,
         })
     }

@@ -17,13 +17,16 @@ use super::scheduled_sessions::{DashboardRead, ScheduledSessionRepository};
 use crate::domain::{Account, PageRequest, SessionQuery, SignInToken};
 use crate::error::RepositoryError;
 
-/// The dashboard's two queries for one viewer: the queue page and the viewer's own claims.
+/// The dashboard's queries for one viewer: the queue page, the viewer's own claims and
+/// everyone's live claims.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DashboardQueries {
     /// The queue (one page of it is read, with the open and completed totals).
     pub queue: SessionQuery,
     /// The viewer's live claims (counted).
     pub mine: SessionQuery,
+    /// Everyone's live claims (counted): the open sessions that are not pending.
+    pub claimed: SessionQuery,
 }
 
 /// Turns the resolved account into the dashboard's queries, or `None` when that account may
@@ -98,7 +101,7 @@ impl SignedInReads for ComposedReads {
         };
         let read = self
             .sessions
-            .dashboard(&queries.queue, &queries.mine, page)
+            .dashboard(&queries.queue, &queries.mine, &queries.claimed, page)
             .await?;
         Ok(SignedInRead::Read(account, read))
     }

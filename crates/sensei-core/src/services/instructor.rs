@@ -18,7 +18,8 @@ use super::{
 /// The instructor dashboard: stat cards and one page of the queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dashboard {
-    /// Open sessions in all, pending or claimed (the `Pending scheduled sessions` stat card).
+    /// Pending sessions in all: open and not under a live claim, so a lapsed claim counts as
+    /// pending, as with [`StatusFilter::Pending`] (the `Pending scheduled sessions` stat card).
     pub pending_count: u64,
     /// Completed sessions in all.
     pub completed_count: u64,
@@ -75,7 +76,7 @@ fn require_instructor(actor: Actor, resource: Resource) -> Result<(), QueryError
 }
 
 /// The dashboard's queries for `viewer` at `now`: open sessions matching `filters` (whatever
-/// status they name), oldest first; and the viewer's live claims.
+/// status they name), oldest first; the viewer's live claims; and everyone's live claims.
 fn dashboard_queries(
     viewer: UserId,
     filters: SessionQuery,
@@ -94,12 +95,19 @@ fn dashboard_queries(
             as_of: Some(now),
             ..SessionQuery::default()
         },
+        claimed: SessionQuery {
+            status: StatusFilter::Claimed,
+            as_of: Some(now),
+            ..SessionQuery::default()
+        },
     }
 }
 
 fn dashboard_of(read: DashboardRead, now: DateTime<Utc>) -> Dashboard {
     Dashboard {
-        pending_count: read.open,
+        // Pending is open minus claimed at the same instant: the open total comes from the
+        // store's kept counter, so only the (few) live claims are counted per read.
+        pending_count: read.open.saturating_sub(read.claimed),
         completed_count: read.completed,
         claimed_by_me: read.mine,
         page: read.page,
@@ -108,7 +116,7 @@ fn dashboard_of(read: DashboardRead, now: DateTime<Utc>) -> Dashboard {
 }
 
 impl SenseiService {
-    /// The dashboard: the open and completed counts, the instructor's live claims, and one
+    /// The dashboard: the pending and completed counts, the instructor's live claims, and one
     /// page of open sessions (pending or claimed, with holders) matching the filters; the
     /// status in `filters` is ignored (the queue is open sessions), `claimed_by` is the
     /// "mine" filter.
@@ -129,7 +137,7 @@ impl SenseiService {
         let read = self
             .ports
             .sessions
-            .dashboard(&queries.queue, &queries.mine, page)
+            .dashboard(&queries.queue, &queries.mine, &queries.claimed, page)
             .await?;
         Ok(dashboard_of(read, now))
     }

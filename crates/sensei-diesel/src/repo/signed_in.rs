@@ -83,7 +83,8 @@ impl SignedInReads for DieselSignedInReads {
             let Some(queries) = plan(&account) else {
                 return Ok(SignedInRead::Refused(account));
             };
-            let reads = DashboardReads::new(queries.queue, queries.mine, page, cache);
+            let reads =
+                DashboardReads::new(queries.queue, (queries.mine, queries.claimed), page, cache);
             let read = read_dashboard!(conn, reads, row.counter.kept());
             Ok(SignedInRead::Read(account, read))
         })

@@ -20,6 +20,9 @@ pub struct Viewer {
     pub account: Account,
     /// The session's CSRF token.
     pub csrf_token: String,
+    /// Where the page finds the confirmation of the form just sent
+    /// ([`crate::pages::flash`]).
+    pub flash: crate::pages::flash::Flash,
 }
 
 impl Viewer {
@@ -119,10 +122,12 @@ impl<'a> FromRequest<'a> for Viewer {
         let account = signed_in_account(req)
             .await?
             .ok_or_else(AppError::sign_in_required)?;
-        let csrf_token = csrf::token(request_session(req)?)?;
+        let session = request_session(req)?;
+        let csrf_token = csrf::token(session)?;
         Ok(Viewer {
             account,
             csrf_token,
+            flash: crate::pages::flash::Flash::of(req, session),
         })
     }
 }

@@ -12,7 +12,7 @@ use sensei_core::{
     Ineligibility, QueryError, RepositoryError, ScheduledSession, SignInError,
 };
 
-pub use page::{page_for_status, ErrorPage};
+pub use page::{not_found_page_with_nav, page_for_status, ErrorPage};
 pub use status::status_for;
 
 /// What a refusal is about, for the renderers that show more than the message.

@@ -14,7 +14,8 @@ use crate::presentation;
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
-    /// Always `None`: error pages carry no forms.
+    /// The header: `None` but on a signed-in user's "not found" page
+    /// ([`not_found_page_with_nav`]), so that they can find their way on.
     pub nav: Option<Nav>,
     /// The status code.
     pub status: u16,
@@ -140,6 +141,20 @@ pub fn page_for_status(status: StatusCode, message: &str) -> Response {
         page.title = "Method not allowed".to_owned();
     }
     page.into_response_with(error.status)
+}
+
+/// The "not found" page for `error` with the signed-in user's header (`nav`): a 404 raised
+/// by a handler keeps its own message; the router's gets the usual "no page" one.
+pub fn not_found_page_with_nav(error: &poem::Error, nav: Nav) -> Response {
+    let app_error = error
+        .downcast_ref::<AppError>()
+        .filter(|app_error| app_error.status == StatusCode::NOT_FOUND);
+    let mut page = match app_error {
+        Some(app_error) => error_page(app_error),
+        None => error_page(&AppError::not_found("there is no page at this address")),
+    };
+    page.nav = Some(nav);
+    page.into_response_with(StatusCode::NOT_FOUND)
 }
 
 impl ResponseError for AppError {

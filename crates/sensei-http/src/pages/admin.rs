@@ -245,6 +245,7 @@ pub async fn dashboard(state: Data<&AppState>, req: &Request) -> Result<Response
     let viewer = Viewer {
         account,
         csrf_token: csrf::token(cookie)?,
+        flash: super::flash::Flash::of(req, cookie),
     };
     let filtered = params.reason.is_some()
         || params.challenge.is_some()

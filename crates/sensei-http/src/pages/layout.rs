@@ -15,10 +15,13 @@ pub struct Nav {
     pub is_admin: bool,
     /// The session's CSRF token for the sign-out form.
     pub csrf_token: String,
+    /// A confirmation of the form just sent, shown once above the page.
+    pub flash: Option<String>,
 }
 
 impl Nav {
-    /// The header for this viewer.
+    /// The header for this viewer, with the confirmation kept for this page load (taken out
+    /// of the session: a page is rendered with its header once).
     pub fn for_viewer(viewer: &Viewer) -> Option<Nav> {
         Some(Nav {
             email: viewer.account.email.clone(),
@@ -26,6 +29,7 @@ impl Nav {
             is_instructor: viewer.account.role.is_instructor(),
             is_admin: viewer.account.role == sensei_core::Role::Admin,
             csrf_token: viewer.csrf_token.clone(),
+            flash: viewer.flash.take(),
         })
     }
 }

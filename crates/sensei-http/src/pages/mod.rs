@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod conversations;
 pub mod export;
 pub(crate) mod filters;
+pub mod flash;
 
 pub mod health;
 pub mod history;

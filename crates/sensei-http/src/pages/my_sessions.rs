@@ -4,6 +4,7 @@
 
 use askama::Template;
 use poem::http::StatusCode;
+use poem::session::Session;
 use poem::web::{Data, Path};
 use poem::{handler, Request, Response};
 use sensei_core::services::StudentSession;
@@ -12,7 +13,7 @@ use serde::Deserialize;
 
 use super::filters::parse_cursor;
 use super::layout::Nav;
-use super::{html, parse_id, see_other};
+use super::{flash, html, parse_id, see_other};
 use crate::auth::{CheckedForm, Viewer};
 use crate::error::AppError;
 use crate::presentation;
@@ -138,6 +139,7 @@ pub struct CancelForm {
 #[handler]
 pub async fn cancel(
     viewer: Viewer,
+    session: &Session,
     state: Data<&AppState>,
     Path(raw_id): Path<String>,
     CheckedForm(form): CheckedForm<CancelForm>,
@@ -147,5 +149,6 @@ pub async fn cancel(
     crate::monitoring::business::cancellation(&result);
     let cancelled = result.map_err(|error| AppError::from(error).with_back("/sessions"))?;
     tracing::info!(session = cancelled.id.get(), "session cancelled");
+    flash::set(session, "Session cancelled.");
     Ok(see_other("/sessions"))
 }

@@ -4,6 +4,7 @@
 
 use askama::Template;
 use poem::http::StatusCode;
+use poem::session::Session;
 use poem::web::{Data, Path};
 use poem::{handler, Response};
 use sensei_core::{
@@ -12,7 +13,7 @@ use sensei_core::{
 use serde::Deserialize;
 
 use super::layout::Nav;
-use super::{html, parse_id, see_other};
+use super::{flash, html, parse_id, see_other};
 use crate::auth::{CheckedForm, Viewer};
 use crate::error::AppError;
 use crate::presentation::{self, GoalRow};
@@ -307,6 +308,7 @@ pub struct CompleteForm {
 #[handler]
 pub async fn complete(
     viewer: Viewer,
+    session: &Session,
     state: Data<&AppState>,
     Path(raw_id): Path<String>,
     CheckedForm(form): CheckedForm<CompleteForm>,
@@ -340,6 +342,7 @@ pub async fn complete(
         }
     };
     tracing::info!(session = completed.id.get(), "session completed");
+    flash::set(session, &format!("Session {} completed.", completed.id));
     Ok(see_other("/admin"))
 }
 
@@ -374,6 +377,7 @@ enum ClaimAction {
 
 async fn claim_action(
     viewer: &Viewer,
+    session: &Session,
     state: &AppState,
     raw_id: &str,
     form: &ClaimForm,
@@ -388,8 +392,14 @@ async fn claim_action(
         ClaimAction::Release => ("release", state.service.release_claim(actor, id).await),
     };
     crate::monitoring::business::claim(name, &result);
-    result.map_err(|error| AppError::from(error).with_back(back.clone()))?;
+    let changed = result.map_err(|error| AppError::from(error).with_back(back.clone()))?;
     tracing::info!(session = id.get(), action = ?action, "claim changed");
+    let message = match action {
+        ClaimAction::Claim => flash::claimed(&changed, false),
+        ClaimAction::Renew => flash::claimed(&changed, true),
+        ClaimAction::Release => format!("Session {id} released: it is pending again."),
+    };
+    flash::set(session, &message);
     Ok(see_other(&back))
 }
 
@@ -400,11 +410,12 @@ async fn claim_action(
 #[handler]
 pub async fn claim(
     viewer: Viewer,
+    session: &Session,
     state: Data<&AppState>,
     Path(raw_id): Path<String>,
     CheckedForm(form): CheckedForm<ClaimForm>,
 ) -> Result<Response, AppError> {
-    claim_action(&viewer, &state, &raw_id, &form, ClaimAction::Claim).await
+    claim_action(&viewer, session, &state, &raw_id, &form, ClaimAction::Claim).await
 }
 
 /// `POST /admin/scheduled-sessions/{id}/renew`: as claim; 409 when the viewer holds no live
@@ -412,20 +423,30 @@ pub async fn claim(
 #[handler]
 pub async fn renew(
     viewer: Viewer,
+    session: &Session,
     state: Data<&AppState>,
     Path(raw_id): Path<String>,
     CheckedForm(form): CheckedForm<ClaimForm>,
 ) -> Result<Response, AppError> {
-    claim_action(&viewer, &state, &raw_id, &form, ClaimAction::Renew).await
+    claim_action(&viewer, session, &state, &raw_id, &form, ClaimAction::Renew).await
 }
 
 /// `POST /admin/scheduled-sessions/{id}/release`: as renew; the session is pending again.
 #[handler]
 pub async fn release(
     viewer: Viewer,
+    session: &Session,
     state: Data<&AppState>,
     Path(raw_id): Path<String>,
     CheckedForm(form): CheckedForm<ClaimForm>,
 ) -> Result<Response, AppError> {
-    claim_action(&viewer, &state, &raw_id, &form, ClaimAction::Release).await
+    claim_action(
+        &viewer,
+        session,
+        &state,
+        &raw_id,
+        &form,
+        ClaimAction::Release,
+    )
+    .await
 }

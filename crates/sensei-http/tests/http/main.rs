@@ -19,6 +19,7 @@ mod export_csv;
 mod flow;
 mod hostile_metrics;
 mod multi_process;
+mod newcomer;
 mod nul_text;
 mod operations;
 mod outage;

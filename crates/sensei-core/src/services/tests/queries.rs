@@ -64,20 +64,28 @@ async fn the_dashboard_reads_counts_my_claims_and_open_sessions_in_one_port_call
     mocks
         .sessions
         .expect_dashboard()
-        .withf(|queue, mine, _| {
+        .withf(|queue, mine, claimed, _| {
             queue.status == StatusFilter::Open
                 && queue.as_of == Some(now())
                 && queue.reason == Some(EligibilityReason::DigiTrainerEngagement)
                 && mine.status == StatusFilter::Claimed
                 && mine.claimed_by == Some(INSTRUCTOR)
                 && mine.as_of == Some(now())
+                // Everyone's live claims, whatever the queue's filters.
+                && *claimed
+                    == SessionQuery {
+                        status: StatusFilter::Claimed,
+                        as_of: Some(now()),
+                        ..SessionQuery::default()
+                    }
         })
         .times(1)
-        .returning(move |_, _, _| {
+        .returning(move |_, _, _, _| {
             Ok(crate::ports::DashboardRead {
                 open: 4,
                 completed: 2,
                 mine: 1,
+                claimed: 3,
                 page: returned.clone(),
             })
         });
@@ -97,7 +105,8 @@ async fn the_dashboard_reads_counts_my_claims_and_open_sessions_in_one_port_call
         .await
         .unwrap();
 
-    assert_eq!(dashboard.pending_count, 4);
+    // Four open, three of them under a live claim: one pending.
+    assert_eq!(dashboard.pending_count, 1);
     assert_eq!(dashboard.completed_count, 2);
     assert_eq!(dashboard.claimed_by_me, 1);
     assert_eq!(dashboard.page, page);
@@ -123,6 +132,38 @@ async fn the_default_dashboard_read_composes_counts_and_a_page() {
     assert_eq!(dashboard.completed_count, 0);
     assert_eq!(dashboard.claimed_by_me, 0);
     assert_eq!(dashboard.page.items.len(), 2);
+}
+
+#[tokio::test]
+async fn the_pending_card_leaves_out_live_claims_and_counts_lapsed_ones() {
+    use crate::domain::{Claim, SessionLifecycle};
+    use std::sync::Arc;
+    let claimed = |id: i32, expires_at| ScheduledSession {
+        lifecycle: SessionLifecycle::Claimed(Claim {
+            holder: INSTRUCTOR,
+            expires_at,
+        }),
+        ..pending_session(id, now() - Duration::hours(3))
+    };
+    let store = Arc::new(super::fake::FakeSessions::with(vec![
+        pending_session(1, now() - Duration::hours(2)),
+        claimed(2, now() + Duration::minutes(30)),
+        // Lapsed: pending again, as the Pending status filter has it.
+        claimed(3, now() - Duration::minutes(1)),
+    ]));
+    let service = Mocks::at(now()).service_over(store, crate::domain::Policy::default());
+    let dashboard = service
+        .dashboard(
+            Actor::instructor(INSTRUCTOR),
+            SessionQuery::default(),
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(dashboard.pending_count, 2);
+    assert_eq!(dashboard.claimed_by_me, 1);
+    // The queue still shows every open session.
+    assert_eq!(dashboard.page.items.len(), 3);
 }
 
 #[tokio::test]
@@ -444,7 +485,7 @@ async fn the_signed_in_dashboard_resolves_the_sign_in_then_reads_the_instructors
     mocks
         .sessions
         .expect_dashboard()
-        .withf(|queue, mine, _| {
+        .withf(|queue, mine, _, _| {
             // "mine only" puts the viewer's id in the queue's filter.
             queue.status == StatusFilter::Open
                 && queue.claimed_by == Some(INSTRUCTOR)
@@ -453,11 +494,12 @@ async fn the_signed_in_dashboard_resolves_the_sign_in_then_reads_the_instructors
                 && mine.claimed_by == Some(INSTRUCTOR)
         })
         .times(1)
-        .returning(|_, _, _| {
+        .returning(|_, _, _, _| {
             Ok(crate::ports::DashboardRead {
-                open: 3,
+                open: 5,
                 completed: 1,
                 mine: 2,
+                claimed: 2,
                 page: Page {
                     items: Vec::new(),
                     next: None,

@@ -1,5 +1,6 @@
 //! The dashboard's reads on one connection: the counter (open and completed, its rows summed
-//! in one statement), the count of the viewer's claims and one page of the queue. Used by the
+//! in one statement), the counts of the viewer's claims and of everyone's, and one page of
+//! the queue. Used by the
 //! session port's `dashboard` and by the signed-in reads, which run them after resolving the
 //! sign-in on the same connection. A dashboard read recently is reused while nothing it
 //! shows can have changed (`dashboard_cache.rs`): then the request costs only the counter's
@@ -25,6 +26,9 @@ pub(crate) struct DashboardReads {
     pub(crate) mine: SessionQuery,
     pub(crate) mine_pattern: Option<String>,
     pub(crate) mine_now: SqlaTimestamp,
+    pub(crate) claimed: SessionQuery,
+    pub(crate) claimed_pattern: Option<String>,
+    pub(crate) claimed_now: SqlaTimestamp,
     pub(crate) size: u32,
     pub(crate) newest_first: bool,
     pub(crate) after: Option<(SqlaTimestamp, i32)>,
@@ -37,22 +41,25 @@ pub(crate) struct DashboardReads {
 }
 
 impl DashboardReads {
-    /// The reads for this queue page and this "mine" count, kept in `cache`.
+    /// The reads for this queue page and these "mine" and "claimed" counts, kept in
+    /// `cache`.
     pub(crate) fn new(
         queue: SessionQuery,
-        mine: SessionQuery,
+        (mine, claimed): (SessionQuery, SessionQuery),
         page: PageRequest,
         cache: Arc<DashboardCache>,
     ) -> Self {
         let mine_at = mine.as_of.unwrap_or_else(Utc::now);
         Self {
-            key: DashboardKey::of(&queue, &mine, page),
+            key: DashboardKey::of(&queue, &mine, &claimed, page),
             cache,
             mine_at,
             queue_pattern: queue.student_email_contains.as_deref().map(like_pattern),
             queue_now: SqlaTimestamp::from(queue.as_of.unwrap_or_else(Utc::now)),
             mine_pattern: mine.student_email_contains.as_deref().map(like_pattern),
             mine_now: SqlaTimestamp::from(mine_at),
+            claimed_pattern: claimed.student_email_contains.as_deref().map(like_pattern),
+            claimed_now: SqlaTimestamp::from(claimed.as_of.unwrap_or(mine_at)),
             size: page.size.get(),
             newest_first: queue.order == ListOrder::NewestFirst,
             after: page
@@ -60,6 +67,7 @@ impl DashboardReads {
                 .map(|cursor| (SqlaTimestamp::from(cursor.scheduled_at), cursor.id.get())),
             queue,
             mine,
+            claimed,
         }
     }
 
@@ -75,21 +83,29 @@ impl DashboardReads {
         ))
     }
 
-    /// The port's answer from what was read (`mine`: the count and the earliest expiry of
-    /// the counted claims), kept for the next requests when it may be.
+    /// The port's answer from what was read (`mine` and `claimed`: each count with the
+    /// earliest expiry of the claims it counted), kept for the next requests when it may be.
     pub(crate) fn finish(
         &self,
         counter: Option<CounterTotals>,
         (open, completed): (i64, i64),
-        (mine, earliest_expiry): (i64, Option<SqlaTimestamp>),
+        [mine, claimed]: [(i64, Option<SqlaTimestamp>); 2],
         rows: Vec<QueueRow>,
     ) -> DashboardRead {
         let kept = KeptDashboard {
-            mine: u64::try_from(mine).unwrap_or(0),
+            mine: u64::try_from(mine.0).unwrap_or(0),
+            claimed: u64::try_from(claimed.0).unwrap_or(0),
             page: super::page_of(rows, self.size),
         };
         if let (Some(key), Some(totals)) = (&self.key, counter) {
-            let until = count_valid_until(self.mine.status, earliest_expiry.map(|at| at.utc()));
+            // Kept until the first of the two counts can drop with the clock.
+            let until = [
+                count_valid_until(self.mine.status, mine.1.map(|at| at.utc())),
+                count_valid_until(self.claimed.status, claimed.1.map(|at| at.utc())),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
             self.cache
                 .put(key.clone(), totals.changes, until, Arc::new(kept.clone()));
         }
@@ -102,6 +118,7 @@ fn answer(open: i64, completed: i64, kept: KeptDashboard) -> DashboardRead {
         open: u64::try_from(open).unwrap_or(0),
         completed: u64::try_from(completed).unwrap_or(0),
         mine: kept.mine,
+        claimed: kept.claimed,
         page: kept.page,
     }
 }
@@ -161,6 +178,19 @@ macro_rules! read_dashboard {
         let mine: (i64, Option<$crate::timestamp::SqlaTimestamp>) =
             apply_filters!(base, reads.mine, reads.mine_pattern.clone(), reads.mine_now)
                 .first($conn)?;
+        let base = list_source!()
+            .select((
+                diesel::dsl::count_star(),
+                diesel::dsl::min(scheduled_sessions::claim_expires_at),
+            ))
+            .into_boxed();
+        let claimed: (i64, Option<$crate::timestamp::SqlaTimestamp>) = apply_filters!(
+            base,
+            reads.claimed,
+            reads.claimed_pattern.clone(),
+            reads.claimed_now
+        )
+        .first($conn)?;
         let base = list_source!().select(list_columns!()).into_boxed();
         let mut q = apply_filters!(
             base,
@@ -185,7 +215,7 @@ macro_rules! read_dashboard {
             ))
         };
         let rows = q.limit(i64::from(reads.size) + 1).load($conn)?;
-        reads.finish($counter, counts, mine, rows)
+        reads.finish($counter, counts, [mine, claimed], rows)
     }};
 }
 pub(crate) use read_dashboard;

@@ -31,21 +31,31 @@ pub(crate) const MAX_AGE: Duration = Duration::from_secs(1);
 /// Dashboards kept at most (each is one page of the queue: a few kilobytes).
 pub(crate) const CAPACITY: usize = 32;
 
-/// What identifies a dashboard: its queue, its "mine" query and its page, without the instant
+/// What identifies a dashboard: its queue, its "mine" and "claimed" queries and its page,
+/// without the instant
 /// they are judged at (only dashboards that do not depend on it are kept).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct DashboardKey {
     queue: SessionQuery,
     mine: SessionQuery,
+    claimed: SessionQuery,
     page: PageRequest,
 }
 
 impl DashboardKey {
     /// The key of this dashboard, or `None` when it cannot be kept: its queue changes with
-    /// the clock (pending or claimed sessions), or its "mine" count does in a way a kept
+    /// the clock (pending or claimed sessions), or one of its counts does in a way a kept
     /// count cannot follow (pending sessions).
-    pub(crate) fn of(queue: &SessionQuery, mine: &SessionQuery, page: PageRequest) -> Option<Self> {
-        if queue.status.changes_with_time() || mine.status == StatusFilter::Pending {
+    pub(crate) fn of(
+        queue: &SessionQuery,
+        mine: &SessionQuery,
+        claimed: &SessionQuery,
+        page: PageRequest,
+    ) -> Option<Self> {
+        if queue.status.changes_with_time()
+            || mine.status == StatusFilter::Pending
+            || claimed.status == StatusFilter::Pending
+        {
             return None;
         }
         Some(Self {
@@ -56,6 +66,10 @@ impl DashboardKey {
             mine: SessionQuery {
                 as_of: None,
                 ..mine.clone()
+            },
+            claimed: SessionQuery {
+                as_of: None,
+                ..claimed.clone()
             },
             page,
         })
@@ -81,6 +95,8 @@ pub(crate) fn count_valid_until(
 pub(crate) struct KeptDashboard {
     /// The "mine" count.
     pub(crate) mine: u64,
+    /// The "claimed" count.
+    pub(crate) claimed: u64,
     /// The page of the queue.
     pub(crate) page: Page<SessionListEntry>,
 }
@@ -210,15 +226,25 @@ mod tests {
         }
     }
 
+    fn claimed() -> SessionQuery {
+        SessionQuery {
+            status: StatusFilter::Claimed,
+            as_of: Some(at(0)),
+            ..SessionQuery::default()
+        }
+    }
+
     fn key(viewer: i32) -> DashboardKey {
-        DashboardKey::of(&queue(), &mine(viewer), PageRequest::default()).unwrap_or_else(|| {
-            panic!("an open queue with a live-claims count can be kept");
-        })
+        DashboardKey::of(&queue(), &mine(viewer), &claimed(), PageRequest::default())
+            .unwrap_or_else(|| {
+                panic!("an open queue with a live-claims count can be kept");
+            })
     }
 
     fn kept(mine: u64) -> Arc<KeptDashboard> {
         Arc::new(KeptDashboard {
             mine,
+            claimed: mine,
             page: Page {
                 items: Vec::new(),
                 next: None,
@@ -252,6 +278,10 @@ mod tests {
             &SessionQuery {
                 as_of: Some(at(30)),
                 ..mine(1)
+            },
+            &SessionQuery {
+                as_of: Some(at(30)),
+                ..claimed()
             },
             PageRequest::default(),
         );
@@ -303,7 +333,7 @@ mod tests {
         for status in [StatusFilter::Pending, StatusFilter::Claimed] {
             let queue = SessionQuery { status, ..queue() };
             assert_eq!(
-                DashboardKey::of(&queue, &mine(1), PageRequest::default()),
+                DashboardKey::of(&queue, &mine(1), &claimed(), PageRequest::default()),
                 None
             );
         }
@@ -312,7 +342,7 @@ mod tests {
             ..mine(1)
         };
         assert_eq!(
-            DashboardKey::of(&queue(), &pending_mine, PageRequest::default()),
+            DashboardKey::of(&queue(), &pending_mine, &claimed(), PageRequest::default()),
             None
         );
         for status in [
@@ -323,7 +353,9 @@ mod tests {
             StatusFilter::All,
         ] {
             let queue = SessionQuery { status, ..queue() };
-            assert!(DashboardKey::of(&queue, &mine(1), PageRequest::default()).is_some());
+            assert!(
+                DashboardKey::of(&queue, &mine(1), &claimed(), PageRequest::default()).is_some()
+            );
         }
     }
 

@@ -276,17 +276,18 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
     }
 
     /// One blocking trip on one connection: the counter row (open and completed in one
-    /// statement), the count of `mine` and the page; only the counter while a dashboard
+    /// statement), the counts of `mine` and `claimed` and the page; only the counter while a dashboard
     /// read earlier is still right.
     async fn dashboard(
         &self,
         queue: &SessionQuery,
         mine: &SessionQuery,
+        claimed: &SessionQuery,
         page: PageRequest,
     ) -> Result<DashboardRead, RepositoryError> {
         let reads = DashboardReads::new(
             queue.clone(),
-            mine.clone(),
+            (mine.clone(), claimed.clone()),
             page,
             self.db.dashboards.clone(),
         );
