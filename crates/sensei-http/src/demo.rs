@@ -1,8 +1,8 @@
 //! The demo data (the accounts listed in `README.md`), loaded by `sensei serve --demo`. Idempotent: a person whose
 //! account exists is left as they are, so running it twice duplicates nothing.
 //!
-//! Two parts: [`load_accounts`], SPEC §5.4's instructor and three students with their
-//! submissions (no sessions, so alice and bob can book), and [`load`], which adds a second
+//! Two parts: [`load_accounts`], the instructor and three students of the README's demo
+//! table with their submissions (no sessions, so alice and bob can book), and [`load`], which adds a second
 //! instructor and more students with sessions in every state of the workflow (pending,
 //! claimed by ann, completed with both kinds of notes, cancelled with a reason), made through
 //! the use cases so that every one has its events.
@@ -104,7 +104,7 @@ pub async fn load(database: &Database) -> Result<DemoLoaded, DemoError> {
     })
 }
 
-/// Creates SPEC §5.4's demo accounts (sensei, alice, bob, carol) and their data where missing;
+/// Creates the first demo accounts (sensei, alice, bob, carol) and their data where missing;
 /// no sessions.
 ///
 /// # Errors

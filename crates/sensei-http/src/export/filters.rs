@@ -1,6 +1,6 @@
 //! The export's filters from a query string: every filter of the dashboard and the history,
-//! under the names of SPEC §5.7 and, where the API's list spells one differently, that
-//! spelling too (so `Accept: text/csv` works on the list's own address).
+//! under the names docs/integrations.md documents and, where the API's list spells one
+//! differently, that spelling too (so `Accept: text/csv` works on the list's own address).
 //!
 //! | parameter | meaning |
 //! |---|---|

@@ -1,4 +1,4 @@
-//! The calendar feed through the real router (SPEC §5.7): the dashboard's "New calendar
+//! The calendar feed through the real router: the dashboard's "New calendar
 //! link" form (CSRF, instructors only), the feed listing exactly the holder's live claims as
 //! iCalendar, a replaced or unknown address answering 404. Over the full demo: ann holds a
 //! claim on erin's session, dave's is pending.

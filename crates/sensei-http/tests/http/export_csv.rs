@@ -1,4 +1,4 @@
-//! The CSV export through the real router (SPEC §5.7): headers, the header row, RFC 4180
+//! The CSV export through the real router: headers, the header row, RFC 4180
 //! quoting, formula neutralisation, every filter, the access matrix on the page and in the
 //! API, and the links on the dashboard and the history. Runs over the full demo (sessions in
 //! every state: dave pending, erin claimed by ann, frank completed, grace cancelled).

@@ -1,4 +1,4 @@
-//! The text rule (SPEC §5.3): a NUL character in any text input is 400 `invalid_input`, on
+//! The text rule: a NUL character in any text input is 400 `invalid_input`, on
 //! SQLite as on PostgreSQL, through the API and the pages alike: sign-in emails and
 //! passwords, cancellation reasons, completion notes, and the student filter of every list
 //! (dashboard, history, CSV export). Nothing is changed and no list is read.

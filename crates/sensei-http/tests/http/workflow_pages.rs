@@ -12,7 +12,7 @@ use sensei_http::demo::{
 };
 use sensei_http::AppConfig;
 
-/// The app over the full demo: SPEC's accounts plus ann and the workflow students.
+/// The app over the full demo: the first demo accounts plus ann and the workflow students.
 pub async fn full_demo() -> TestApp {
     full_demo_with(AppConfig::for_tests().expect("config")).await
 }
