@@ -56,8 +56,8 @@ pub use error::DatabaseError;
 #[cfg(feature = "fixtures")]
 pub use repo::PlatformWriter;
 pub use repo::{
-    AccountStore, DieselBookingReads, DieselCalendarFeeds, DieselContent, DieselScheduledSessions,
-    DieselSignedInReads, DieselWebhooks, SIGN_IN_PURGE_BATCH,
+    AccountStore, DieselBookingReads, DieselCalendarFeeds, DieselContent, DieselPreferences,
+    DieselScheduledSessions, DieselSignedInReads, DieselWebhooks, SIGN_IN_PURGE_BATCH,
 };
 pub use timestamp::SqlaTimestamp;
 
@@ -97,6 +97,12 @@ impl Database {
     /// are a service of their own, `sensei_core::services::CalendarFeeds`).
     pub fn calendar_feeds(&self) -> DieselCalendarFeeds {
         DieselCalendarFeeds::new(self.clone())
+    }
+
+    /// Each account's display preferences (a service of its own too:
+    /// `sensei_core::services::Preferences`).
+    pub fn preferences(&self) -> DieselPreferences {
+        DieselPreferences::new(self.clone())
     }
 
     /// Writes platform records (demo data, tests). Feature `fixtures`.

@@ -5,6 +5,8 @@
 #[path = "adapter/account_admin.rs"]
 mod account_admin;
 mod common;
+#[path = "adapter/preferences.rs"]
+mod preferences;
 
 use std::sync::Arc;
 

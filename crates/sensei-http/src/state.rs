@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use poem::web::cookie::CookieKey;
-use sensei_core::ports::{NoCalendarFeeds, SystemClock, WebhookStore};
-use sensei_core::services::{CalendarFeeds, WebhookService};
+use sensei_core::ports::{NoCalendarFeeds, NoPreferences, SystemClock, WebhookStore};
+use sensei_core::services::{CalendarFeeds, Preferences, WebhookService};
 use sensei_core::{Ports, RetryPolicy, SenseiService};
 use sensei_diesel::Database;
 
@@ -17,6 +17,7 @@ use crate::client_ip::TrustedProxies;
 use crate::config::{AppConfig, TrustedHeader};
 use crate::webhooks::jitter::OsJitter;
 use crate::webhooks::unconfigured::NoWebhooks;
+use crate::zone::ZoneCatalog;
 
 /// Security settings fixed at start-up.
 pub struct Security {
@@ -43,6 +44,8 @@ pub struct AppState {
     pub security: Arc<Security>,
     /// Webhook endpoints and their delivery (a service of its own: see its docs).
     pub webhooks: WebhookService,
+    /// Each viewer's preferences (the time zone pages show times in).
+    pub preferences: Preferences,
 }
 
 /// The configured cookie key could not be used.
@@ -69,8 +72,14 @@ impl AppState {
             ports.clock.clone(),
             &config.policy,
         );
+        let clock = ports.clock.clone();
         let mut state = Self::over_ports(ports, config)?.with_calendar(calendar);
         state.webhooks = webhook_service(Arc::new(database.webhooks()), config);
+        state.preferences = Preferences::new(
+            Arc::new(database.preferences()),
+            Arc::new(ZoneCatalog),
+            clock,
+        );
         Ok(state)
     }
 
@@ -94,8 +103,14 @@ impl AppState {
             ports.clock.clone(),
             &config.policy,
         );
+        let preferences = Preferences::new(
+            Arc::new(NoPreferences),
+            Arc::new(ZoneCatalog),
+            ports.clock.clone(),
+        );
         Ok(Self {
             calendar,
+            preferences,
             service: SenseiService::new(ports, config.policy),
             security: Arc::new(Security {
                 cookie_key,

@@ -5,11 +5,13 @@
 mod accounts;
 mod calendar;
 mod kind;
+mod preferences;
 mod webhooks;
 
 pub use accounts::AccountError;
 pub use calendar::CalendarError;
 pub use kind::{DomainError, ErrorKind};
+pub use preferences::PreferenceError;
 pub use webhooks::WebhookError;
 
 use chrono::{DateTime, Utc};

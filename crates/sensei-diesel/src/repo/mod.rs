@@ -7,6 +7,7 @@ mod calendar;
 mod content;
 #[cfg(feature = "fixtures")]
 mod platform;
+mod preferences;
 pub(crate) mod sessions;
 mod signed_in;
 mod webhook_lease;
@@ -18,6 +19,7 @@ pub use calendar::DieselCalendarFeeds;
 pub use content::DieselContent;
 #[cfg(feature = "fixtures")]
 pub use platform::PlatformWriter;
+pub use preferences::DieselPreferences;
 pub use sessions::DieselScheduledSessions;
 pub use signed_in::DieselSignedInReads;
 pub use webhooks::DieselWebhooks;
