@@ -4,7 +4,11 @@
 
 #[path = "adapter/account_admin.rs"]
 mod account_admin;
+#[path = "adapter/account_changes.rs"]
+mod account_changes;
 mod common;
+#[path = "adapter/erasure.rs"]
+mod erasure;
 
 use std::sync::Arc;
 
