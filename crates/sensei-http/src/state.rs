@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use poem::web::cookie::CookieKey;
 use sensei_core::ports::{NoCalendarFeeds, SystemClock, WebhookStore};
-use sensei_core::services::{CalendarFeeds, WebhookService};
+use sensei_core::services::{AccountService, CalendarFeeds, WebhookService};
 use sensei_core::{Ports, RetryPolicy, SenseiService};
 use sensei_diesel::Database;
 
@@ -43,6 +43,9 @@ pub struct AppState {
     pub security: Arc<Security>,
     /// Webhook endpoints and their delivery (a service of its own: see its docs).
     pub webhooks: WebhookService,
+    /// Account management for admins' pages (`None` over ports without an account store:
+    /// those pages then answer 503).
+    pub accounts: Option<AccountService>,
 }
 
 /// The configured cookie key could not be used.
@@ -58,10 +61,14 @@ impl AppState {
     /// # Errors
     /// [`KeyError`] when the cookie key holds fewer than 64 bytes.
     pub fn new(database: Database, config: &AppConfig) -> Result<Self, KeyError> {
+        // One set of hashing workers for checks and new hashes: one memory budget.
+        let hashing = Arc::new(HashingWorkers::default());
         let ports = Ports {
-            passwords: Arc::new(HashingWorkers::default()),
+            passwords: hashing.clone(),
             ..database.ports()
         };
+        let accounts =
+            AccountService::new(Arc::new(database.accounts()), hashing, ports.clock.clone());
         let calendar = CalendarFeeds::new(
             Arc::new(database.calendar_feeds()),
             ports.sessions.clone(),
@@ -71,6 +78,7 @@ impl AppState {
         );
         let mut state = Self::over_ports(ports, config)?.with_calendar(calendar);
         state.webhooks = webhook_service(Arc::new(database.webhooks()), config);
+        state.accounts = Some(accounts);
         Ok(state)
     }
 
@@ -105,6 +113,7 @@ impl AppState {
                 trusted_proxies: config.trusted_proxies.clone(),
             }),
             webhooks: webhook_service(Arc::new(NoWebhooks), config),
+            accounts: None,
         })
     }
 
