@@ -189,6 +189,46 @@ async fn the_last_enabled_admin_stays(t: TestDb) {
     assert_ne!(deputy, root);
 }
 
+async fn two_admins_demoting_each_other_at_once_leave_one_admin(t: TestDb) {
+    // A second handle on the same database: its own pool (and, on SQLite, its own writer),
+    // as a second process would have.
+    let other =
+        sensei_diesel::Database::connect(&t.url, sensei_diesel::PoolOptions::default()).unwrap();
+    for round in 0..3 {
+        let (a, b) = (
+            format!("a{round}@example.com"),
+            format!("b{round}@example.com"),
+        );
+        created(&t, &a, Role::Admin).await;
+        created(&t, &b, Role::Admin).await;
+        // Only these two are enabled admins: the earlier rounds' survivor steps down first.
+        t.execute_sql(&format!(
+            "UPDATE users SET disabled_at = '2026-01-01 00:00:00' \
+             WHERE role = 'admin' AND email NOT IN ('{a}', '{b}')"
+        ));
+        let (mine, theirs, by) = (t.db.accounts(), other.accounts(), op());
+        let (first, second) = tokio::join!(
+            mine.set_role(&a, Role::Student, &by, Utc::now()),
+            theirs.set_role(&b, Role::Student, &by, Utc::now()),
+        );
+        let outcomes = [first.unwrap(), second.unwrap()];
+        assert_eq!(
+            outcomes
+                .iter()
+                .filter(|outcome| **outcome == AccountUpdate::LastAdmin)
+                .count(),
+            1,
+            "{outcomes:?}"
+        );
+        assert_eq!(
+            t.count_sql(
+                "SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled_at IS NULL"
+            ),
+            1
+        );
+    }
+}
+
 async fn accounts_are_listed_in_filtered_keyset_pages(t: TestDb) {
     let accounts = t.db.accounts();
     for (email, role) in [
@@ -262,5 +302,6 @@ async fn accounts_are_listed_in_filtered_keyset_pages(t: TestDb) {
 crate::both_backends!(
     every_change_is_recorded_with_who_and_what,
     the_last_enabled_admin_stays,
+    two_admins_demoting_each_other_at_once_leave_one_admin,
     accounts_are_listed_in_filtered_keyset_pages,
 );
