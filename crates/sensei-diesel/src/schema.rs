@@ -204,6 +204,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    admin_audit (id) {
+        id -> Integer,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<Integer>,
+        actor_name -> Nullable<Text>,
+        kind -> Text,
+        subject_user_id -> Nullable<Integer>,
+        object_id -> Nullable<BigInt>,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    erasures (id) {
+        id -> Integer,
+        user_id -> Integer,
+        erased_at -> Timestamp,
+        in_progress -> Bool,
+    }
+}
+
 diesel::joinable!(scheduled_sessions -> users (user_id));
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(scheduled_sessions -> submissions (submission_id));
@@ -241,4 +263,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoints,
     webhook_deliveries,
     webhook_attempts,
+    admin_audit,
+    erasures,
 );

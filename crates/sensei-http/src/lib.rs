@@ -21,6 +21,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod fallback;
+pub mod import_csv;
 pub mod monitoring;
 pub mod pages;
 pub mod presentation;

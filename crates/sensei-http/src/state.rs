@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use poem::web::cookie::CookieKey;
 use sensei_core::ports::{NoCalendarFeeds, NoPreferences, SystemClock, WebhookStore};
-use sensei_core::services::{CalendarFeeds, Preferences, WebhookService};
+use sensei_core::services::{AccountService, CalendarFeeds, Preferences, WebhookService};
 use sensei_core::{Ports, RetryPolicy, SenseiService};
 use sensei_diesel::Database;
 
@@ -46,6 +46,9 @@ pub struct AppState {
     pub webhooks: WebhookService,
     /// Each viewer's preferences (the time zone pages show times in).
     pub preferences: Preferences,
+    /// Account management for admins' pages (`None` over ports without an account store:
+    /// those pages then answer 503).
+    pub accounts: Option<AccountService>,
 }
 
 /// The configured cookie key could not be used.
@@ -61,10 +64,14 @@ impl AppState {
     /// # Errors
     /// [`KeyError`] when the cookie key holds fewer than 64 bytes.
     pub fn new(database: Database, config: &AppConfig) -> Result<Self, KeyError> {
+        // One set of hashing workers for checks and new hashes: one memory budget.
+        let hashing = Arc::new(HashingWorkers::default());
         let ports = Ports {
-            passwords: Arc::new(HashingWorkers::default()),
+            passwords: hashing.clone(),
             ..database.ports()
         };
+        let accounts =
+            AccountService::new(Arc::new(database.accounts()), hashing, ports.clock.clone());
         let calendar = CalendarFeeds::new(
             Arc::new(database.calendar_feeds()),
             ports.sessions.clone(),
@@ -80,6 +87,7 @@ impl AppState {
             Arc::new(ZoneCatalog),
             clock,
         );
+        state.accounts = Some(accounts);
         Ok(state)
     }
 
@@ -120,6 +128,7 @@ impl AppState {
                 trusted_proxies: config.trusted_proxies.clone(),
             }),
             webhooks: webhook_service(Arc::new(NoWebhooks), config),
+            accounts: None,
         })
     }
 

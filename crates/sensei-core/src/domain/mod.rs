@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod account_admin;
+pub mod account_changes;
 pub mod actor;
 pub mod calendar;
 pub mod cancel;
@@ -28,6 +29,10 @@ pub mod workflow;
 
 pub use account::{normalize_email, Account, SignIn, SignInToken, StoredAccount, SIGN_IN_LIFETIME};
 pub use account_admin::{account_email, AccountSummary, EmailError, ImportRow, MAX_EMAIL_CHARS};
+pub use account_changes::{
+    erased_email, keeps_an_admin, AccountChange, AccountChangeKind, AdminStanding, ChangeActor,
+    LastAdmin, NewAccountChange, RecordedChange, ERASED_TEXT,
+};
 pub use actor::{Actor, Role};
 pub use calendar::{
     CalendarFeed, FeedToken, FeedTokenHash, HeldSession, FEED_TOKEN_BYTES, FEED_TOKEN_CHARS,

@@ -13,7 +13,10 @@ mod signed_in;
 mod submissions;
 mod webhooks;
 
-pub use account_admin::{AccountAdminStore, CreateAccountOutcome, PasswordHasher};
+pub use account_admin::{
+    AccountAdminStore, AccountQuery, AccountUpdate, CreateAccountOutcome, NewAccount,
+    PasswordHasher,
+};
 pub use accounts::{AccountRepository, NoAccounts, PasswordVerifier};
 pub use booking::{BookingFacts, BookingReads, ComposedBookingReads};
 pub use calendar::{CalendarFeedRepository, NoCalendarFeeds, RandomSource};

@@ -25,7 +25,10 @@ use crate::ports::{
     SubmissionRepository,
 };
 
-pub use account_admin::{parse_role, AccountService, ImportedRow, MAX_LISTED_ACCOUNTS};
+pub use account_admin::{
+    parse_role, AccountManager, AccountService, Erasure, ImportedRow, MAX_LISTED_ACCOUNTS,
+    MAX_LISTED_CHANGES,
+};
 pub use booking::{Booking, BookingOutcome};
 pub use calendar::CalendarFeeds;
 pub use export::SessionExport;

@@ -1,10 +1,12 @@
 //! The repositories: every port of `sensei-core`, plus accounts and the platform writer.
 
 mod account_admin;
+pub(crate) mod account_changes;
 mod accounts;
 mod booking;
 mod calendar;
 mod content;
+mod erase;
 #[cfg(feature = "fixtures")]
 mod platform;
 mod preferences;

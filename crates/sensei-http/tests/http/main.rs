@@ -7,6 +7,8 @@ mod helpers;
 
 mod access;
 mod accounts_cli;
+mod accounts_erase;
+mod accounts_page;
 mod api_errors;
 mod api_reference;
 mod api_scheduling;
