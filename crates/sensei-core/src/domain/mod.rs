@@ -3,6 +3,7 @@
 pub mod account;
 pub mod account_admin;
 pub mod actor;
+pub mod api_token;
 pub mod calendar;
 pub mod cancel;
 pub mod eligibility;
@@ -28,6 +29,12 @@ pub mod workflow;
 pub use account::{normalize_email, Account, SignIn, SignInToken, StoredAccount, SIGN_IN_LIFETIME};
 pub use account_admin::{account_email, AccountSummary, EmailError, ImportRow, MAX_EMAIL_CHARS};
 pub use actor::{Actor, Role};
+pub use api_token::{
+    is_expired, last_use_is_due, ApiToken, ApiTokenHash, ApiTokenInputError, ApiTokenLifetime,
+    ApiTokenName, ApiTokenRecord, ApiTokenStatus, NewApiToken, API_TOKEN_BYTES, API_TOKEN_CHARS,
+    API_TOKEN_PREFIX, DEFAULT_API_TOKEN_DAYS, LAST_USE_RESOLUTION, MAX_API_TOKEN_DAYS,
+    MAX_API_TOKEN_NAME_CHARS,
+};
 pub use calendar::{
     CalendarFeed, FeedToken, FeedTokenHash, HeldSession, FEED_TOKEN_BYTES, FEED_TOKEN_CHARS,
 };
@@ -36,7 +43,8 @@ pub use eligibility::{evaluate_eligibility, Eligibility, Ineligibility, UnmetCon
 pub use engagement::{engagement_percent, EngagementSnapshot};
 pub use events::{EventKind, NewSessionEvent, SessionEvent};
 pub use ids::{
-    AgentSessionId, ChallengeId, ConversationId, GoalId, ScheduledSessionId, SubmissionId, UserId,
+    AgentSessionId, ApiTokenId, ChallengeId, ConversationId, GoalId, ScheduledSessionId,
+    SubmissionId, UserId,
 };
 pub use notes::{Notes, NotesError, MAX_NOTES_CHARS};
 pub use paging::{Page, PageRequest, PageSize, SessionCursor, MAX_PAGE_SIZE};

@@ -3,11 +3,13 @@
 //! statuses in one table and render the error's own message.
 
 mod accounts;
+mod api_tokens;
 mod calendar;
 mod kind;
 mod webhooks;
 
 pub use accounts::AccountError;
+pub use api_tokens::ApiTokenError;
 pub use calendar::CalendarError;
 pub use kind::{DomainError, ErrorKind};
 pub use webhooks::WebhookError;

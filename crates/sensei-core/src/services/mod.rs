@@ -2,6 +2,7 @@
 
 mod account_admin;
 mod accounts;
+mod api_tokens;
 mod booking;
 mod calendar;
 mod completion;
@@ -25,6 +26,9 @@ use crate::ports::{
 };
 
 pub use account_admin::{parse_role, AccountService, ImportedRow, MAX_LISTED_ACCOUNTS};
+pub use api_tokens::{
+    ApiTokenService, BearerAccess, CreatedApiToken, TokenManager, MAX_LISTED_TOKENS,
+};
 pub use booking::{Booking, BookingOutcome};
 pub use calendar::CalendarFeeds;
 pub use export::SessionExport;

@@ -3,6 +3,7 @@
 
 mod account_admin;
 mod accounts;
+mod api_tokens;
 mod booking;
 mod calendar;
 mod completion;

@@ -1,0 +1,91 @@
+//! API tokens: stored by the digest of their secret, found by it in one lookup.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::{Account, ApiTokenHash, ApiTokenId, ApiTokenRecord, NewApiToken, UserId};
+use crate::error::RepositoryError;
+
+/// A token found by its digest: its owner as they are now, and its dates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredApiToken {
+    /// The token's id.
+    pub id: ApiTokenId,
+    /// The owner, with the role they have now (not when the token was made).
+    pub owner: Account,
+    /// When the token stops working.
+    pub expires_at: DateTime<Utc>,
+    /// When its last use was written, if ever.
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// What revoking a token did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevokeOutcome {
+    /// The token stopped working now.
+    Revoked,
+    /// It had been revoked before; nothing changed.
+    AlreadyRevoked,
+    /// No such token (or not the given owner's).
+    NotFound,
+}
+
+/// Keeps API tokens as the digests of their secrets.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ApiTokenStore: Send + Sync {
+    /// Stores a new token; reported done only after the row is durable.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached;
+    /// [`RepositoryError::Rejected`] when it refuses the row (no such owner, a digest already
+    /// in use); [`RepositoryError::Internal`] otherwise.
+    async fn create(&self, token: NewApiToken) -> Result<ApiTokenId, RepositoryError>;
+
+    /// The token with this digest, unless it was revoked or its owner is disabled, joined to
+    /// its owner (one indexed lookup); `Ok(None)` otherwise. Expiry is not checked here:
+    /// that rule is the caller's.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached;
+    /// [`RepositoryError::Internal`] when the row cannot be read (an unknown role).
+    async fn find_by_hash(
+        &self,
+        hash: &ApiTokenHash,
+    ) -> Result<Option<StoredApiToken>, RepositoryError>;
+
+    /// Writes `now` as the token's last use, unless a use at or after `unless_since` is
+    /// already written (so processes racing on one token write once).
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached or stays locked.
+    async fn record_use(
+        &self,
+        id: ApiTokenId,
+        now: DateTime<Utc>,
+        unless_since: DateTime<Utc>,
+    ) -> Result<(), RepositoryError>;
+
+    /// Tokens, newest first, at most `limit`: every owner's, or only `owner`'s. Revoked and
+    /// expired ones included.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached;
+    /// [`RepositoryError::Internal`] when a row cannot be read.
+    async fn list(
+        &self,
+        owner: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<ApiTokenRecord>, RepositoryError>;
+
+    /// Revokes the token with this id at `now` (when `owner` is given, only if the token is theirs).
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached or stays locked.
+    async fn revoke(
+        &self,
+        id: ApiTokenId,
+        owner: Option<UserId>,
+        now: DateTime<Utc>,
+    ) -> Result<RevokeOutcome, RepositoryError>;
+}
