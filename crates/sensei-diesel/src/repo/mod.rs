@@ -2,6 +2,7 @@
 
 mod account_admin;
 mod accounts;
+mod api_tokens;
 mod booking;
 mod calendar;
 mod content;
@@ -13,6 +14,7 @@ mod webhook_lease;
 mod webhooks;
 
 pub use accounts::{AccountStore, SIGN_IN_PURGE_BATCH};
+pub use api_tokens::DieselApiTokens;
 pub use booking::DieselBookingReads;
 pub use calendar::DieselCalendarFeeds;
 pub use content::DieselContent;
