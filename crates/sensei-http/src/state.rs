@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use poem::web::cookie::CookieKey;
-use sensei_core::ports::{NoCalendarFeeds, SystemClock, WebhookStore};
-use sensei_core::services::{CalendarFeeds, WebhookService};
+use sensei_core::ports::{NoApiTokens, NoCalendarFeeds, SystemClock, WebhookStore};
+use sensei_core::services::{ApiTokenService, CalendarFeeds, WebhookService};
 use sensei_core::{Ports, RetryPolicy, SenseiService};
 use sensei_diesel::Database;
 
@@ -43,6 +43,8 @@ pub struct AppState {
     pub security: Arc<Security>,
     /// Webhook endpoints and their delivery (a service of its own: see its docs).
     pub webhooks: WebhookService,
+    /// API tokens: `Authorization: Bearer` on the API, and the owners' page.
+    pub tokens: ApiTokenService,
 }
 
 /// The configured cookie key could not be used.
@@ -69,7 +71,15 @@ impl AppState {
             ports.clock.clone(),
             &config.policy,
         );
-        let mut state = Self::over_ports(ports, config)?.with_calendar(calendar);
+        let tokens = ApiTokenService::new(
+            Arc::new(database.api_tokens()),
+            ports.accounts.clone(),
+            Arc::new(OsRandom),
+            ports.clock.clone(),
+        );
+        let mut state = Self::over_ports(ports, config)?
+            .with_calendar(calendar)
+            .with_api_tokens(tokens);
         state.webhooks = webhook_service(Arc::new(database.webhooks()), config);
         Ok(state)
     }
@@ -79,8 +89,14 @@ impl AppState {
         Self { calendar, ..self }
     }
 
+    /// This state with these API tokens instead (a test clock, say).
+    pub fn with_api_tokens(self, tokens: ApiTokenService) -> Self {
+        Self { tokens, ..self }
+    }
+
     /// The state over any ports (mocks in handler tests, an embedder's own stores), with no
-    /// calendar feeds ([`NoCalendarFeeds`]; see [`AppState::with_calendar`]).
+    /// calendar feeds ([`NoCalendarFeeds`]; see [`AppState::with_calendar`]) and no API
+    /// tokens ([`NoApiTokens`]; see [`AppState::with_api_tokens`]).
     ///
     /// # Errors
     /// [`KeyError`] when the cookie key holds fewer than 64 bytes.
@@ -94,8 +110,15 @@ impl AppState {
             ports.clock.clone(),
             &config.policy,
         );
+        let tokens = ApiTokenService::new(
+            Arc::new(NoApiTokens),
+            ports.accounts.clone(),
+            Arc::new(OsRandom),
+            ports.clock.clone(),
+        );
         Ok(Self {
             calendar,
+            tokens,
             service: SenseiService::new(ports, config.policy),
             security: Arc::new(Security {
                 cookie_key,

@@ -89,3 +89,49 @@ pub trait ApiTokenStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<RevokeOutcome, RepositoryError>;
 }
+
+/// For embedders that offer no API tokens: every token is unknown and none can be made.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoApiTokens;
+
+#[async_trait]
+impl ApiTokenStore for NoApiTokens {
+    async fn create(&self, _token: NewApiToken) -> Result<ApiTokenId, RepositoryError> {
+        Err(RepositoryError::Rejected(
+            "this installation keeps no API tokens".to_owned(),
+        ))
+    }
+
+    async fn find_by_hash(
+        &self,
+        _hash: &ApiTokenHash,
+    ) -> Result<Option<StoredApiToken>, RepositoryError> {
+        Ok(None)
+    }
+
+    async fn record_use(
+        &self,
+        _id: ApiTokenId,
+        _now: DateTime<Utc>,
+        _unless_since: DateTime<Utc>,
+    ) -> Result<(), RepositoryError> {
+        Ok(())
+    }
+
+    async fn list(
+        &self,
+        _owner: Option<UserId>,
+        _limit: u32,
+    ) -> Result<Vec<ApiTokenRecord>, RepositoryError> {
+        Ok(Vec::new())
+    }
+
+    async fn revoke(
+        &self,
+        _id: ApiTokenId,
+        _owner: Option<UserId>,
+        _now: DateTime<Utc>,
+    ) -> Result<RevokeOutcome, RepositoryError> {
+        Ok(RevokeOutcome::NotFound)
+    }
+}

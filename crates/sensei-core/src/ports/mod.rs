@@ -15,7 +15,7 @@ mod webhooks;
 
 pub use account_admin::{AccountAdminStore, CreateAccountOutcome, PasswordHasher};
 pub use accounts::{AccountRepository, NoAccounts, PasswordVerifier};
-pub use api_tokens::{ApiTokenStore, RevokeOutcome, StoredApiToken};
+pub use api_tokens::{ApiTokenStore, NoApiTokens, RevokeOutcome, StoredApiToken};
 pub use booking::{BookingFacts, BookingReads, ComposedBookingReads};
 pub use calendar::{CalendarFeedRepository, NoCalendarFeeds, RandomSource};
 pub use clock::{Clock, SystemClock};

@@ -11,6 +11,7 @@ mod api_errors;
 mod api_reference;
 mod api_scheduling;
 mod api_session;
+mod api_tokens;
 mod bad_input;
 mod blackbox;
 mod calendar_feed;
