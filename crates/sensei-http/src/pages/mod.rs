@@ -1,6 +1,7 @@
 //! The HTML pages (listed in `docs/architecture.md`), one module per area, and the route table.
 
 pub mod admin;
+pub mod api_tokens;
 pub mod assets;
 pub mod booking;
 pub mod calendar;
@@ -64,6 +65,11 @@ pub fn routes() -> Route {
         .at("/calendar/:file", get(calendar::feed))
         .at("/admin/webhooks", get(webhooks::show).post(webhooks::add))
         .at("/admin/webhooks/:id/remove", post(webhooks::remove))
+        .at(
+            api_tokens::PATH,
+            get(api_tokens::show).post(api_tokens::create),
+        )
+        .at("/account/tokens/:id/revoke", post(api_tokens::revoke))
         .at("/sessions", get(my_sessions::list))
         .at("/sessions/:id/cancel", post(my_sessions::cancel))
         .at(
