@@ -384,3 +384,51 @@ async fn over_real_http_failed_tokens_meet_429_and_no_token_reaches_the_logs() {
     );
     assert!(!logs.contains("Bearer"), "{logs}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgresql_a_token_works_until_revoked_and_records_its_use() {
+    let Some(scratch) = tokio::task::spawn_blocking(|| {
+        crate::helpers::PostgresDatabase::create("the API tokens test")
+    })
+    .await
+    .unwrap() else {
+        return;
+    };
+    let app = TestApp::over_demo_postgres(&scratch).await;
+    let owner = app.user_id(INSTRUCTOR).await;
+    let created = app
+        .state
+        .tokens
+        .create(
+            TokenManager::Operator,
+            owner,
+            "pg",
+            ApiTokenLifetime::default(),
+        )
+        .await
+        .unwrap();
+    let call = || {
+        bearer(
+            Call::get(format!("{API}/scheduled-sessions")),
+            created.token.as_str(),
+        )
+    };
+    app.send(call()).await.expect(StatusCode::OK);
+    let listed = app
+        .state
+        .tokens
+        .list(TokenManager::Operator, None)
+        .await
+        .unwrap();
+    assert!(listed[0].last_used_at.is_some());
+    app.state
+        .tokens
+        .revoke(TokenManager::Operator, created.id)
+        .await
+        .unwrap();
+    assert_refused(&app.send(call()).await);
+    drop(app);
+    tokio::task::spawn_blocking(move || drop(scratch))
+        .await
+        .unwrap();
+}
