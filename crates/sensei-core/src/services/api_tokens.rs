@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{
     is_expired, last_use_is_due, normalize_email, Account, Actor, ApiToken, ApiTokenId,
-    ApiTokenLifetime, ApiTokenName, ApiTokenRecord, NewApiToken, UserId, LAST_USE_RESOLUTION,
+    ApiTokenLifetime, ApiTokenName, ApiTokenRecord, NewApiToken, StoredAccount, UserId,
+    LAST_USE_RESOLUTION,
 };
 use crate::error::{ApiTokenError, RepositoryError};
 use crate::ports::{AccountRepository, ApiTokenStore, Clock, RandomSource, RevokeOutcome};
@@ -78,22 +79,41 @@ impl ApiTokenService {
         }
     }
 
-    /// The owner named by `email`, for the operator's `--user EMAIL`.
+    /// The account named by `email` (the operator's `--user EMAIL`), disabled or not.
     ///
     /// # Errors
-    /// [`ApiTokenError::NoSuchAccount`], [`ApiTokenError::AccountDisabled`],
-    /// [`ApiTokenError::Repository`].
+    /// [`ApiTokenError::NoSuchAccount`], [`ApiTokenError::Repository`].
     pub async fn owner_by_email(&self, email: &str) -> Result<Account, ApiTokenError> {
+        Ok(self.stored_owner(email).await?.account)
+    }
+
+    async fn stored_owner(&self, email: &str) -> Result<StoredAccount, ApiTokenError> {
         let email = normalize_email(email);
-        let stored = self
-            .accounts
+        self.accounts
             .find_by_email(&email)
             .await?
-            .ok_or_else(|| ApiTokenError::NoSuchAccount(email.clone()))?;
+            .ok_or(ApiTokenError::NoSuchAccount(email))
+    }
+
+    /// [`ApiTokenService::create`] for the account named by `email`, which must be enabled
+    /// (a disabled account's token would not work); returns the owner with the token.
+    ///
+    /// # Errors
+    /// [`ApiTokenError::NoSuchAccount`], [`ApiTokenError::AccountDisabled`], and those of
+    /// [`ApiTokenService::create`].
+    pub async fn create_for_email(
+        &self,
+        by: TokenManager,
+        email: &str,
+        name: &str,
+        lifetime: ApiTokenLifetime,
+    ) -> Result<(Account, CreatedApiToken), ApiTokenError> {
+        let stored = self.stored_owner(email).await?;
         if stored.disabled {
-            return Err(ApiTokenError::AccountDisabled(email));
+            return Err(ApiTokenError::AccountDisabled(stored.account.email));
         }
-        Ok(stored.account)
+        let created = self.create(by, stored.account.id, name, lifetime).await?;
+        Ok((stored.account, created))
     }
 
     /// Makes a token for `owner`, named `name`, lasting `lifetime`, and returns its secret

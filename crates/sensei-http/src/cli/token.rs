@@ -81,8 +81,9 @@ pub async fn run(args: TokenArgs) -> CliResult {
             expires,
             name,
         } => {
-            let owner = service.owner_by_email(&user).await?;
-            let created = service.create(operator, owner.id, &name, expires).await?;
+            let (owner, created) = service
+                .create_for_email(operator, &user, &name, expires)
+                .await?;
             output::error_line(format_args!(
                 "created API token {} for {} ({}), expires {}; it is shown once, below:",
                 created.id,

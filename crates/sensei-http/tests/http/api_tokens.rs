@@ -167,6 +167,10 @@ async fn expired_unknown_malformed_and_disabled_owners_tokens_get_401() {
     let disable = sensei(&url, &["user", "disable", ALICE]);
     assert!(disable.status.success(), "{}", text(&disable.stderr));
     assert_refused(&app.send(bearer(Call::get(&path), &alice)).await);
+    // Its tokens can still be listed (and revoked).
+    let listed = sensei(&url, &["token", "list", "--user", ALICE]);
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    assert!(text(&listed.stdout).contains("alice@example.com"));
     let enable = sensei(&url, &["user", "enable", ALICE]);
     assert!(enable.status.success(), "{}", text(&enable.stderr));
     app.send(bearer(Call::get(&path), &alice))

@@ -147,7 +147,7 @@ async fn a_bad_name_saves_nothing() {
 }
 
 #[tokio::test]
-async fn the_owner_by_email_must_exist_and_be_enabled() {
+async fn the_owner_by_email_must_exist_and_gets_a_token_only_while_enabled() {
     let mut accounts = MockAccountRepository::new();
     accounts.expect_find_by_email().returning(|email| {
         Ok((email != "nobody@example.com").then(|| StoredAccount {
@@ -160,7 +160,13 @@ async fn the_owner_by_email_must_exist_and_be_enabled() {
             disabled: email == "gone@example.com",
         }))
     });
-    let tokens = service_at(now(), MockApiTokenStore::new(), accounts);
+    let mut store = MockApiTokenStore::new();
+    store
+        .expect_create()
+        .withf(|new| new.owner == STUDENT)
+        .times(1)
+        .returning(|_| Ok(TOKEN));
+    let tokens = service_at(now(), store, accounts);
     assert_eq!(
         tokens
             .owner_by_email(" Alice@Example.com")
@@ -169,14 +175,24 @@ async fn the_owner_by_email_must_exist_and_be_enabled() {
             .id,
         STUDENT
     );
+    // Listing a disabled account's tokens is fine; making one is not.
+    assert!(tokens.owner_by_email("gone@example.com").await.is_ok());
     assert_eq!(
         tokens.owner_by_email("nobody@example.com").await,
         Err(ApiTokenError::NoSuchAccount(
             "nobody@example.com".to_owned()
         ))
     );
+    let lifetime = ApiTokenLifetime::default();
+    let (owner, created) = tokens
+        .create_for_email(TokenManager::Operator, "alice@example.com", "", lifetime)
+        .await
+        .unwrap();
+    assert_eq!((owner.id, created.id), (STUDENT, TOKEN));
     assert_eq!(
-        tokens.owner_by_email("gone@example.com").await,
+        tokens
+            .create_for_email(TokenManager::Operator, "gone@example.com", "", lifetime)
+            .await,
         Err(ApiTokenError::AccountDisabled(
             "gone@example.com".to_owned()
         ))
