@@ -214,7 +214,26 @@ async fn a_token_for_an_unknown_user_or_a_digest_in_use_is_rejected(t: TestDb) {
     assert_eq!(t.count_sql("SELECT COUNT(*) AS n FROM api_tokens"), 1);
 }
 
+/// A request's token costs one statement (the digest's index joined to the owner), and one
+/// more only when its use is due to be written.
+async fn a_lookup_is_one_statement(t: TestDb) {
+    let f = fixture(&t.db).await;
+    let tokens = t.db.api_tokens();
+    tokens
+        .create(new_token(f.instructor, 12, ""))
+        .await
+        .unwrap();
+    let before = t.counter.get();
+    let found = tokens.find_by_hash(&token(12).hash()).await.unwrap();
+    assert!(found.is_some());
+    assert_eq!(t.counter.get() - before, 1);
+    let before = t.counter.get();
+    assert_eq!(tokens.find_by_hash(&token(13).hash()).await.unwrap(), None);
+    assert_eq!(t.counter.get() - before, 1);
+}
+
 both_backends!(
+    a_lookup_is_one_statement,
     only_the_digest_is_stored_and_found_with_its_owner,
     the_owner_comes_with_the_role_they_have_now,
     a_disabled_owners_tokens_find_nothing_until_enabled,
