@@ -404,6 +404,23 @@ test('the pages not visited above pass the audit too', async () => {
   await sensei.context().close();
 });
 
+test('a student chooses a time zone and the pages show times in it', async () => {
+  const frank = await newPage();
+  await signIn(frank, 'frank@example.com');
+  await frank.getByRole('link', { name: 'Preferences' }).click();
+  await checkAccessible(frank, 'preferences');
+  await frank.getByLabel('Show times in').selectOption('Asia/Tokyo');
+  await frank.getByRole('button', { name: 'Save' }).click();
+  assert.equal(await frank.locator('p.flash').textContent(), 'Times are now shown in Asia/Tokyo.');
+  await frank.goto(`${baseUrl}/sessions`);
+  assert.ok((await frank.locator('main').textContent()).includes('JST'), 'the sessions page shows Tokyo time');
+  // Back to UTC, so the other tests read the times they expect.
+  await frank.goto(`${baseUrl}/account/preferences`);
+  await frank.getByLabel('Show times in').selectOption('UTC');
+  await frank.getByRole('button', { name: 'Save' }).click();
+  await frank.context().close();
+});
+
 test('the API reference is one accessible page from our own server, without script', async () => {
   const page = await newPage();
   const problems = [];

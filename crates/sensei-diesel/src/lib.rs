@@ -57,7 +57,8 @@ pub use error::DatabaseError;
 pub use repo::PlatformWriter;
 pub use repo::{
     AccountStore, DieselApiTokens, DieselBookingReads, DieselCalendarFeeds, DieselContent,
-    DieselScheduledSessions, DieselSignedInReads, DieselWebhooks, SIGN_IN_PURGE_BATCH,
+    DieselPreferences, DieselScheduledSessions, DieselSignedInReads, DieselWebhooks,
+    SIGN_IN_PURGE_BATCH,
 };
 pub use timestamp::SqlaTimestamp;
 
@@ -103,6 +104,12 @@ impl Database {
     /// their own, `sensei_core::services::ApiTokenService`).
     pub fn api_tokens(&self) -> DieselApiTokens {
         DieselApiTokens::new(self.clone())
+    }
+
+    /// Each account's display preferences (a service of its own too:
+    /// `sensei_core::services::Preferences`).
+    pub fn preferences(&self) -> DieselPreferences {
+        DieselPreferences::new(self.clone())
     }
 
     /// Writes platform records (demo data, tests). Feature `fixtures`.

@@ -54,6 +54,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_preferences (user_id) {
+        user_id -> Integer,
+        time_zone -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Integer,
         email -> Text,
@@ -221,6 +229,7 @@ diesel::joinable!(anatomy_conversations -> submissions (submission_id));
 
 diesel::joinable!(scheduled_session_events -> scheduled_sessions (session_id));
 diesel::joinable!(calendar_feeds -> users (instructor_id));
+diesel::joinable!(user_preferences -> users (user_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_deliveries -> scheduled_session_events (event_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
@@ -229,6 +238,7 @@ diesel::joinable!(api_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     auth_sessions,
     calendar_feeds,
+    user_preferences,
     scheduled_sessions,
     scheduled_session_events,
     scheduled_session_counts,

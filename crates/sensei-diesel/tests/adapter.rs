@@ -5,6 +5,8 @@
 #[path = "adapter/account_admin.rs"]
 mod account_admin;
 mod common;
+#[path = "adapter/preferences.rs"]
+mod preferences;
 
 use std::sync::Arc;
 
@@ -112,10 +114,13 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
     match &t.url {
         DatabaseUrl::Sqlite(path) => {
             let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-            // Newest first: the feature's API tokens, the platform's `users.disabled_at`,
-            // the feature's append-only rules, change counter, booking function, webhooks,
-            // booking-order index, calendar feeds and workflow, the platform's sign-ins
-            // (`auth_sessions`), the feature's first two migrations, then the platform schema.
+            // Newest first: the feature's user preferences and API tokens, the platform's
+            // `users.disabled_at`, the feature's append-only rules, change counter, booking
+            // function, webhooks, booking-order index, calendar feeds and workflow, the
+            // platform's sign-ins (`auth_sessions`), the feature's first two migrations, then
+            // the platform schema.
+            conn.revert_last_migration(migrations::SQLITE_FEATURE)
+                .unwrap();
             conn.revert_last_migration(migrations::SQLITE_FEATURE)
                 .unwrap();
             conn.revert_last_migration(migrations::SQLITE_PLATFORM)
@@ -146,10 +151,13 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
         }
         DatabaseUrl::Postgres(url) => {
             let mut conn = PgConnection::establish(url).unwrap();
-            // Newest first: the feature's API tokens, the platform's `users.disabled_at`,
-            // the feature's append-only rules, change counter, booking function, webhooks,
-            // booking-order index, calendar feeds and workflow, the platform's sign-ins
-            // (`auth_sessions`), the feature's first two migrations, then the platform schema.
+            // Newest first: the feature's user preferences and API tokens, the platform's
+            // `users.disabled_at`, the feature's append-only rules, change counter, booking
+            // function, webhooks, booking-order index, calendar feeds and workflow, the
+            // platform's sign-ins (`auth_sessions`), the feature's first two migrations, then
+            // the platform schema.
+            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
+                .unwrap();
             conn.revert_last_migration(migrations::POSTGRES_FEATURE)
                 .unwrap();
             conn.revert_last_migration(migrations::POSTGRES_PLATFORM)
@@ -182,12 +190,12 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
     let pending = t.db.pending_feature_migrations().await.unwrap();
     assert_eq!(
         pending.len(),
-        10,
+        11,
         "every feature migration is pending: {pending:?}"
     );
-    assert_eq!(pending.last().map(String::as_str), Some("20240111000000"));
+    assert_eq!(pending.last().map(String::as_str), Some("20240114000000"));
     let applied = t.db.migrate().await.unwrap();
-    assert_eq!(applied.len(), 13, "{applied:?}");
+    assert_eq!(applied.len(), 14, "{applied:?}");
     assert_eq!(
         t.db.pending_feature_migrations().await.unwrap(),
         Vec::<String>::new()

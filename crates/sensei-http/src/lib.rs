@@ -31,6 +31,7 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod webhooks;
+pub mod zone;
 
 #[cfg(test)]
 mod handler_tests;

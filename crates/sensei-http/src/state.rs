@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use poem::web::cookie::CookieKey;
-use sensei_core::ports::{NoApiTokens, NoCalendarFeeds, SystemClock, WebhookStore};
-use sensei_core::services::{ApiTokenService, CalendarFeeds, WebhookService};
+use sensei_core::ports::{NoApiTokens, NoCalendarFeeds, NoPreferences, SystemClock, WebhookStore};
+use sensei_core::services::{ApiTokenService, CalendarFeeds, Preferences, WebhookService};
 use sensei_core::{Ports, RetryPolicy, SenseiService};
 use sensei_diesel::Database;
 
@@ -17,6 +17,7 @@ use crate::client_ip::TrustedProxies;
 use crate::config::{AppConfig, TrustedHeader};
 use crate::webhooks::jitter::OsJitter;
 use crate::webhooks::unconfigured::NoWebhooks;
+use crate::zone::ZoneCatalog;
 
 /// Security settings fixed at start-up.
 pub struct Security {
@@ -43,6 +44,8 @@ pub struct AppState {
     pub security: Arc<Security>,
     /// Webhook endpoints and their delivery (a service of its own: see its docs).
     pub webhooks: WebhookService,
+    /// Each viewer's preferences (the time zone pages show times in).
+    pub preferences: Preferences,
     /// API tokens: `Authorization: Bearer` on the API, and the owners' page.
     pub tokens: ApiTokenService,
 }
@@ -77,10 +80,16 @@ impl AppState {
             Arc::new(OsRandom),
             ports.clock.clone(),
         );
+        let clock = ports.clock.clone();
         let mut state = Self::over_ports(ports, config)?
             .with_calendar(calendar)
             .with_api_tokens(tokens);
         state.webhooks = webhook_service(Arc::new(database.webhooks()), config);
+        state.preferences = Preferences::new(
+            Arc::new(database.preferences()),
+            Arc::new(ZoneCatalog),
+            clock,
+        );
         Ok(state)
     }
 
@@ -110,6 +119,11 @@ impl AppState {
             ports.clock.clone(),
             &config.policy,
         );
+        let preferences = Preferences::new(
+            Arc::new(NoPreferences),
+            Arc::new(ZoneCatalog),
+            ports.clock.clone(),
+        );
         let tokens = ApiTokenService::new(
             Arc::new(NoApiTokens),
             ports.accounts.clone(),
@@ -118,6 +132,7 @@ impl AppState {
         );
         Ok(Self {
             calendar,
+            preferences,
             tokens,
             service: SenseiService::new(ports, config.policy),
             security: Arc::new(Security {

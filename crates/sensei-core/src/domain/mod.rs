@@ -19,6 +19,7 @@ pub mod reason;
 pub mod records;
 pub mod session;
 pub mod text;
+pub mod time_zone;
 pub mod webhook_address;
 pub mod webhook_lanes;
 pub mod webhook_payload;
@@ -63,6 +64,7 @@ pub use session::{
     SessionState,
 };
 pub use text::{refuse_nul, NulInText};
+pub use time_zone::{TimeZoneName, MAX_TIME_ZONE_CHARS};
 pub use webhook_address::{is_public, AddressPolicy, AddressRange, AddressRangeError};
 pub use webhook_lanes::{DeliveryLanes, LaneLimits, LaneTicket, LeaseRoom, SlowVerdict};
 pub use webhook_payload::{SessionFacts, SessionSnapshot, WebhookPayload};

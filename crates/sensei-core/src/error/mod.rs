@@ -6,12 +6,14 @@ mod accounts;
 mod api_tokens;
 mod calendar;
 mod kind;
+mod preferences;
 mod webhooks;
 
 pub use accounts::AccountError;
 pub use api_tokens::ApiTokenError;
 pub use calendar::CalendarError;
 pub use kind::{DomainError, ErrorKind};
+pub use preferences::PreferenceError;
 pub use webhooks::WebhookError;
 
 use chrono::{DateTime, Utc};

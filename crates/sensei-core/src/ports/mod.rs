@@ -8,6 +8,7 @@ mod booking;
 mod calendar;
 mod clock;
 mod content;
+mod preferences;
 mod scheduled_sessions;
 mod signed_in;
 mod submissions;
@@ -20,6 +21,7 @@ pub use booking::{BookingFacts, BookingReads, ComposedBookingReads};
 pub use calendar::{CalendarFeedRepository, NoCalendarFeeds, RandomSource};
 pub use clock::{Clock, SystemClock};
 pub use content::{AnatomyRepository, DigiTrainerRepository, GoalRepository};
+pub use preferences::{NoPreferences, PreferenceStore, TimeZoneCatalog};
 pub use scheduled_sessions::{
     ClaimLimit, CreateOutcome, DashboardRead, ScheduledSessionRepository, TransitionOutcome,
 };
@@ -43,6 +45,8 @@ pub use calendar::{MockCalendarFeedRepository, MockRandomSource};
 pub use clock::MockClock;
 #[cfg(any(test, feature = "mocks"))]
 pub use content::{MockAnatomyRepository, MockDigiTrainerRepository, MockGoalRepository};
+#[cfg(any(test, feature = "mocks"))]
+pub use preferences::{MockPreferenceStore, MockTimeZoneCatalog};
 #[cfg(any(test, feature = "mocks"))]
 pub use scheduled_sessions::MockScheduledSessionRepository;
 #[cfg(any(test, feature = "mocks"))]

@@ -9,6 +9,7 @@ mod completion;
 mod export;
 mod history;
 mod instructor;
+mod preferences;
 mod student;
 #[cfg(test)]
 mod tests;
@@ -34,6 +35,7 @@ pub use calendar::CalendarFeeds;
 pub use export::SessionExport;
 pub use history::{StudentSession, Timeline};
 pub use instructor::{Dashboard, SessionDetail, SessionListing, SubmissionConversations};
+pub use preferences::Preferences;
 pub use student::{SubmissionOverview, SubmissionStatus};
 pub use webhooks::{
     CreatedEndpoint, DueDelivery, WebhookManager, WebhookService, MAX_LISTED_ENDPOINTS,

@@ -8,6 +8,7 @@ mod calendar;
 mod content;
 #[cfg(feature = "fixtures")]
 mod platform;
+mod preferences;
 pub(crate) mod sessions;
 mod signed_in;
 mod webhook_lease;
@@ -20,6 +21,7 @@ pub use calendar::DieselCalendarFeeds;
 pub use content::DieselContent;
 #[cfg(feature = "fixtures")]
 pub use platform::PlatformWriter;
+pub use preferences::DieselPreferences;
 pub use sessions::DieselScheduledSessions;
 pub use signed_in::DieselSignedInReads;
 pub use webhooks::DieselWebhooks;

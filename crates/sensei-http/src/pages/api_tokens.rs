@@ -18,8 +18,8 @@ use super::layout::Nav;
 use super::{flash, html, parse_id, see_other};
 use crate::auth::{CheckedForm, NoFields, Viewer};
 use crate::error::AppError;
-use crate::presentation;
 use crate::state::AppState;
+use crate::zone::ViewerZone;
 
 /// Where the page lives.
 pub const PATH: &str = "/account/tokens";
@@ -75,7 +75,7 @@ pub struct ApiTokensPage {
     pub lifetimes: Vec<(i64, bool)>,
 }
 
-fn row(token: &ApiTokenRecord, now: chrono::DateTime<chrono::Utc>) -> TokenRow {
+fn row(token: &ApiTokenRecord, now: chrono::DateTime<chrono::Utc>, zone: ViewerZone) -> TokenRow {
     let status = token.status_at(now);
     TokenRow {
         id: token.id.get(),
@@ -84,12 +84,12 @@ fn row(token: &ApiTokenRecord, now: chrono::DateTime<chrono::Utc>) -> TokenRow {
         } else {
             token.name.as_str().to_owned()
         },
-        created: presentation::datetime(&token.created_at),
-        expires: presentation::datetime(&token.expires_at),
+        created: zone.datetime(&token.created_at),
+        expires: zone.datetime(&token.expires_at),
         last_used: token
             .last_used_at
             .as_ref()
-            .map_or_else(|| "never".to_owned(), presentation::datetime),
+            .map_or_else(|| "never".to_owned(), |at| zone.datetime(at)),
         status: status.as_str(),
         active: status == sensei_core::ApiTokenStatus::Active,
     }
@@ -107,11 +107,14 @@ async fn render(
     let now = chrono::Utc::now();
     let page = ApiTokensPage {
         nav: Nav::for_viewer(viewer),
-        tokens: tokens.iter().map(|token| row(token, now)).collect(),
+        tokens: tokens
+            .iter()
+            .map(|token| row(token, now, viewer.zone))
+            .collect(),
         created: created.map(|created| NewToken {
             id: created.id.get(),
             token: created.token.as_str().to_owned(),
-            expires: presentation::datetime(&created.expires_at),
+            expires: viewer.zone.datetime_with_utc(&created.expires_at),
         }),
         csrf_token: viewer.csrf_token.clone(),
         name_max: MAX_API_TOKEN_NAME_CHARS,

@@ -16,6 +16,7 @@ pub mod home;
 pub mod layout;
 pub mod login;
 pub mod my_sessions;
+pub mod preferences;
 pub mod session_detail;
 pub mod student;
 pub mod webhooks;
@@ -75,6 +76,10 @@ pub fn routes() -> Route {
         .at(
             "/admin/submissions/:id/conversations",
             get(conversations::show),
+        )
+        .at(
+            preferences::PATH,
+            get(preferences::show).post(preferences::save),
         )
 }
 

@@ -89,7 +89,7 @@ pub async fn list(viewer: Viewer, state: Data<&AppState>) -> Result<Response, Ap
         .map(|submission| SubmissionRow {
             id: submission.id.get(),
             challenge: submission.challenge_name.clone(),
-            submitted: presentation::datetime(&submission.submitted_at),
+            submitted: viewer.zone.datetime(&submission.submitted_at),
             review: presentation::verdict(submission.latest_verdict.as_ref()),
         })
         .collect();
@@ -127,7 +127,7 @@ pub async fn show(
         LatestBooking {
             sentence: presentation::latest_session_sentence(
                 state,
-                &presentation::datetime(&session.scheduled_at),
+                &viewer.zone.datetime(&session.scheduled_at),
             ),
             open: state.is_open(),
         }
@@ -136,7 +136,7 @@ pub async fn show(
         nav: Nav::for_viewer(&viewer),
         id: overview.submission.id.get(),
         challenge: overview.submission.challenge_name.clone(),
-        submitted: presentation::datetime(&overview.submission.submitted_at),
+        submitted: viewer.zone.datetime(&overview.submission.submitted_at),
         review: presentation::verdict(overview.submission.latest_verdict.as_ref()),
         progress: presentation::progress(&overview.engagement),
         percent: overview.engagement.percent(),

@@ -29,6 +29,7 @@ mod pending_migrations;
 mod real_use;
 mod rejected_input;
 mod served;
+mod time_zone;
 mod trusted_header;
 mod webhook_fairness;
 mod webhooks;

@@ -9,6 +9,7 @@ mod calendar;
 mod completion;
 mod export;
 mod fake;
+mod preferences;
 mod preview;
 mod queries;
 mod webhooks;
