@@ -391,6 +391,12 @@ test('the pages not visited above pass the audit too', async () => {
   await signIn(sensei, 'sensei@example.com');
   await sensei.goto(`${baseUrl}/admin/webhooks`);
   await checkAccessible(sensei, 'webhooks');
+  await sensei.goto(`${baseUrl}/account/tokens`);
+  await checkAccessible(sensei, 'API tokens');
+  await sensei.getByLabel('Name (to tell your tokens apart, e.g. nightly export)').fill('e2e');
+  await sensei.getByRole('button', { name: 'Create token' }).click();
+  await sensei.getByRole('heading', { name: /^Token \d+ created$/ }).waitFor();
+  await checkAccessible(sensei, 'API token created');
   await sensei.goto(`${baseUrl}/admin`);
   await sensei.getByRole('button', { name: 'New calendar link' }).click();
   await sensei.getByLabel('Feed address').waitFor();

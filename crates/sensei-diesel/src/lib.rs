@@ -56,8 +56,9 @@ pub use error::DatabaseError;
 #[cfg(feature = "fixtures")]
 pub use repo::PlatformWriter;
 pub use repo::{
-    AccountStore, DieselBookingReads, DieselCalendarFeeds, DieselContent, DieselPreferences,
-    DieselScheduledSessions, DieselSignedInReads, DieselWebhooks, SIGN_IN_PURGE_BATCH,
+    AccountStore, DieselApiTokens, DieselBookingReads, DieselCalendarFeeds, DieselContent,
+    DieselPreferences, DieselScheduledSessions, DieselSignedInReads, DieselWebhooks,
+    SIGN_IN_PURGE_BATCH,
 };
 pub use timestamp::SqlaTimestamp;
 
@@ -97,6 +98,12 @@ impl Database {
     /// are a service of their own, `sensei_core::services::CalendarFeeds`).
     pub fn calendar_feeds(&self) -> DieselCalendarFeeds {
         DieselCalendarFeeds::new(self.clone())
+    }
+
+    /// API tokens (kept apart from [`Database::ports`]: their use cases are a service of
+    /// their own, `sensei_core::services::ApiTokenService`).
+    pub fn api_tokens(&self) -> DieselApiTokens {
+        DieselApiTokens::new(self.clone())
     }
 
     /// Each account's display preferences (a service of its own too:

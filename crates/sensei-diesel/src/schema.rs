@@ -226,6 +226,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_tokens (id) {
+        id -> Integer,
+        user_id -> Integer,
+        name -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(scheduled_sessions -> users (user_id));
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(scheduled_sessions -> submissions (submission_id));
@@ -242,6 +255,7 @@ diesel::joinable!(user_preferences -> users (user_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_deliveries -> scheduled_session_events (event_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+diesel::joinable!(api_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     auth_sessions,
@@ -265,4 +279,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_attempts,
     admin_audit,
     erasures,
+    api_tokens,
 );

@@ -104,6 +104,36 @@ fn schema(url: &DatabaseUrl) -> Vec<String> {
     lines.into_iter().map(|line| line.line).collect()
 }
 
+/// Which embedded set a migration belongs to.
+#[derive(Clone, Copy)]
+enum Set {
+    Feature,
+    Platform,
+}
+
+/// Every migration's set, newest first: the feature's user preferences, admin audit and
+/// erasures, email outbox and API tokens; the platform's `users.disabled_at`; the feature's
+/// append-only rules, change counter, booking function, webhooks, booking-order index, calendar
+/// feeds and workflow; the platform's sign-ins (`auth_sessions`); the feature's first two
+/// migrations; the platform schema.
+const NEWEST_FIRST: [Set; 15] = [
+    Set::Feature,
+    Set::Feature,
+    Set::Feature,
+    Set::Platform,
+    Set::Feature,
+    Set::Feature,
+    Set::Feature,
+    Set::Feature,
+    Set::Feature,
+    Set::Feature,
+    Set::Feature,
+    Set::Platform,
+    Set::Feature,
+    Set::Feature,
+    Set::Platform,
+];
+
 async fn migrations_go_down_and_up_again(t: TestDb) {
     let before = schema(&t.url);
     assert!(
@@ -118,84 +148,39 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
     match &t.url {
         DatabaseUrl::Sqlite(path) => {
             let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-            // Newest first: the feature's admin audit and erasures, the platform's
-            // `users.disabled_at`, the feature's append-only rules, change counter, booking
-            // function, webhooks, booking-order index, calendar feeds and workflow, the
-            // platform's sign-ins (`auth_sessions`), the feature's first two migrations, then
-            // the platform schema.
-            conn.revert_last_migration(migrations::SQLITE_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::SQLITE_PLATFORM)
-                .unwrap();
-            conn.revert_last_migration(migrations::SQLITE_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::SQLITE_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::SQLITE_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::SQLITE_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::SQLITE_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::SQLITE_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::SQLITE_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::SQLITE_PLATFORM)
-                .unwrap();
-            conn.revert_last_migration(migrations::SQLITE_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::SQLITE_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::SQLITE_PLATFORM)
-                .unwrap();
+            for set in NEWEST_FIRST {
+                let migrations = match set {
+                    Set::Feature => migrations::SQLITE_FEATURE,
+                    Set::Platform => migrations::SQLITE_PLATFORM,
+                };
+                conn.revert_last_migration(migrations).unwrap();
+            }
             assert!(conn.applied_migrations().unwrap().is_empty());
         }
         DatabaseUrl::Postgres(url) => {
             let mut conn = PgConnection::establish(url).unwrap();
-            // Newest first: the feature's admin audit and erasures, the platform's
-            // `users.disabled_at`, the feature's append-only rules, change counter, booking
-            // function, webhooks, booking-order index, calendar feeds and workflow, the
-            // platform's sign-ins (`auth_sessions`), the feature's first two migrations, then
-            // the platform schema.
-            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::POSTGRES_PLATFORM)
-                .unwrap();
-            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::POSTGRES_PLATFORM)
-                .unwrap();
-            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
-                .unwrap();
-            conn.revert_last_migration(migrations::POSTGRES_PLATFORM)
-                .unwrap();
+            for set in NEWEST_FIRST {
+                let migrations = match set {
+                    Set::Feature => migrations::POSTGRES_FEATURE,
+                    Set::Platform => migrations::POSTGRES_PLATFORM,
+                };
+                conn.revert_last_migration(migrations).unwrap();
+            }
             assert!(conn.applied_migrations().unwrap().is_empty());
         }
     }
     let pending = t.db.pending_feature_migrations().await.unwrap();
     assert_eq!(
         pending.len(),
-        10,
+        NEWEST_FIRST
+            .iter()
+            .filter(|set| matches!(set, Set::Feature))
+            .count(),
         "every feature migration is pending: {pending:?}"
     );
-    assert_eq!(pending.last().map(String::as_str), Some("20240113000000"));
+    assert_eq!(pending.last().map(String::as_str), Some("20240114000000"));
     let applied = t.db.migrate().await.unwrap();
-    assert_eq!(applied.len(), 13, "{applied:?}");
+    assert_eq!(applied.len(), NEWEST_FIRST.len(), "{applied:?}");
     assert_eq!(
         t.db.pending_feature_migrations().await.unwrap(),
         Vec::<String>::new()

@@ -5,8 +5,10 @@
 use std::sync::Arc;
 
 use poem::web::cookie::CookieKey;
-use sensei_core::ports::{NoCalendarFeeds, NoPreferences, SystemClock, WebhookStore};
-use sensei_core::services::{AccountService, CalendarFeeds, Preferences, WebhookService};
+use sensei_core::ports::{NoApiTokens, NoCalendarFeeds, NoPreferences, SystemClock, WebhookStore};
+use sensei_core::services::{
+    AccountService, ApiTokenService, CalendarFeeds, Preferences, WebhookService,
+};
 use sensei_core::{Ports, RetryPolicy, SenseiService};
 use sensei_diesel::Database;
 
@@ -49,6 +51,8 @@ pub struct AppState {
     /// Account management for admins' pages (`None` over ports without an account store:
     /// those pages then answer 503).
     pub accounts: Option<AccountService>,
+    /// API tokens: `Authorization: Bearer` on the API, and the owners' page.
+    pub tokens: ApiTokenService,
 }
 
 /// The configured cookie key could not be used.
@@ -79,8 +83,16 @@ impl AppState {
             ports.clock.clone(),
             &config.policy,
         );
+        let tokens = ApiTokenService::new(
+            Arc::new(database.api_tokens()),
+            ports.accounts.clone(),
+            Arc::new(OsRandom),
+            ports.clock.clone(),
+        );
         let clock = ports.clock.clone();
-        let mut state = Self::over_ports(ports, config)?.with_calendar(calendar);
+        let mut state = Self::over_ports(ports, config)?
+            .with_calendar(calendar)
+            .with_api_tokens(tokens);
         state.webhooks = webhook_service(Arc::new(database.webhooks()), config);
         state.preferences = Preferences::new(
             Arc::new(database.preferences()),
@@ -96,8 +108,14 @@ impl AppState {
         Self { calendar, ..self }
     }
 
+    /// This state with these API tokens instead (a test clock, say).
+    pub fn with_api_tokens(self, tokens: ApiTokenService) -> Self {
+        Self { tokens, ..self }
+    }
+
     /// The state over any ports (mocks in handler tests, an embedder's own stores), with no
-    /// calendar feeds ([`NoCalendarFeeds`]; see [`AppState::with_calendar`]).
+    /// calendar feeds ([`NoCalendarFeeds`]; see [`AppState::with_calendar`]) and no API
+    /// tokens ([`NoApiTokens`]; see [`AppState::with_api_tokens`]).
     ///
     /// # Errors
     /// [`KeyError`] when the cookie key holds fewer than 64 bytes.
@@ -116,9 +134,16 @@ impl AppState {
             Arc::new(ZoneCatalog),
             ports.clock.clone(),
         );
+        let tokens = ApiTokenService::new(
+            Arc::new(NoApiTokens),
+            ports.accounts.clone(),
+            Arc::new(OsRandom),
+            ports.clock.clone(),
+        );
         Ok(Self {
             calendar,
             preferences,
+            tokens,
             service: SenseiService::new(ports, config.policy),
             security: Arc::new(Security {
                 cookie_key,

@@ -16,7 +16,7 @@ pub const FEED_TOKEN_BYTES: usize = 32;
 /// The text length of a feed token: two lowercase hex digits per byte.
 pub const FEED_TOKEN_CHARS: usize = FEED_TOKEN_BYTES * 2;
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut text = String::with_capacity(bytes.len() * 2);
     for byte in bytes {

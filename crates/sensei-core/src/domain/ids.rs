@@ -65,3 +65,7 @@ id_type!(
     /// An anatomy conversation about a submission.
     ConversationId
 );
+id_type!(
+    /// An API token (its record, never its secret).
+    ApiTokenId
+);

@@ -4,6 +4,7 @@ pub mod account;
 pub mod account_admin;
 pub mod account_changes;
 pub mod actor;
+pub mod api_token;
 pub mod calendar;
 pub mod cancel;
 pub mod eligibility;
@@ -34,6 +35,12 @@ pub use account_changes::{
     LastAdmin, NewAccountChange, RecordedChange, ERASED_TEXT,
 };
 pub use actor::{Actor, Role};
+pub use api_token::{
+    is_expired, last_use_is_due, ApiToken, ApiTokenHash, ApiTokenInputError, ApiTokenLifetime,
+    ApiTokenName, ApiTokenRecord, ApiTokenStatus, NewApiToken, API_TOKEN_BYTES, API_TOKEN_CHARS,
+    API_TOKEN_PREFIX, DEFAULT_API_TOKEN_DAYS, LAST_USE_RESOLUTION, MAX_API_TOKEN_DAYS,
+    MAX_API_TOKEN_NAME_CHARS,
+};
 pub use calendar::{
     CalendarFeed, FeedToken, FeedTokenHash, HeldSession, FEED_TOKEN_BYTES, FEED_TOKEN_CHARS,
 };
@@ -42,7 +49,8 @@ pub use eligibility::{evaluate_eligibility, Eligibility, Ineligibility, UnmetCon
 pub use engagement::{engagement_percent, EngagementSnapshot};
 pub use events::{EventKind, NewSessionEvent, SessionEvent};
 pub use ids::{
-    AgentSessionId, ChallengeId, ConversationId, GoalId, ScheduledSessionId, SubmissionId, UserId,
+    AgentSessionId, ApiTokenId, ChallengeId, ConversationId, GoalId, ScheduledSessionId,
+    SubmissionId, UserId,
 };
 pub use notes::{Notes, NotesError, MAX_NOTES_CHARS};
 pub use paging::{Page, PageRequest, PageSize, SessionCursor, MAX_PAGE_SIZE};

@@ -3,12 +3,14 @@
 //! statuses in one table and render the error's own message.
 
 mod accounts;
+mod api_tokens;
 mod calendar;
 mod kind;
 mod preferences;
 mod webhooks;
 
 pub use accounts::AccountError;
+pub use api_tokens::ApiTokenError;
 pub use calendar::CalendarError;
 pub use kind::{DomainError, ErrorKind};
 pub use preferences::PreferenceError;

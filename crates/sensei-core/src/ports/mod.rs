@@ -3,6 +3,7 @@
 
 mod account_admin;
 mod accounts;
+mod api_tokens;
 mod booking;
 mod calendar;
 mod clock;
@@ -18,6 +19,7 @@ pub use account_admin::{
     PasswordHasher,
 };
 pub use accounts::{AccountRepository, NoAccounts, PasswordVerifier};
+pub use api_tokens::{ApiTokenStore, NoApiTokens, RevokeOutcome, StoredApiToken};
 pub use booking::{BookingFacts, BookingReads, ComposedBookingReads};
 pub use calendar::{CalendarFeedRepository, NoCalendarFeeds, RandomSource};
 pub use clock::{Clock, SystemClock};
@@ -36,6 +38,8 @@ pub use webhooks::{
 pub use account_admin::{MockAccountAdminStore, MockPasswordHasher};
 #[cfg(any(test, feature = "mocks"))]
 pub use accounts::{MockAccountRepository, MockPasswordVerifier};
+#[cfg(any(test, feature = "mocks"))]
+pub use api_tokens::MockApiTokenStore;
 #[cfg(any(test, feature = "mocks"))]
 pub use booking::MockBookingReads;
 #[cfg(any(test, feature = "mocks"))]

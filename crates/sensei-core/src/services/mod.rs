@@ -2,6 +2,7 @@
 
 mod account_admin;
 mod accounts;
+mod api_tokens;
 mod booking;
 mod calendar;
 mod completion;
@@ -28,6 +29,9 @@ use crate::ports::{
 pub use account_admin::{
     parse_role, AccountManager, AccountService, Erasure, ImportedRow, MAX_LISTED_ACCOUNTS,
     MAX_LISTED_CHANGES,
+};
+pub use api_tokens::{
+    ApiTokenService, BearerAccess, CreatedApiToken, TokenManager, MAX_LISTED_TOKENS,
 };
 pub use booking::{Booking, BookingOutcome};
 pub use calendar::CalendarFeeds;

@@ -20,7 +20,7 @@ use super::accounts::AccountStore;
 use super::erase::erase_person;
 use crate::db::{with_conn, with_write_conn, UserLock, WriteConn};
 use crate::error::Fail;
-use crate::schema::{auth_sessions, users};
+use crate::schema::{api_tokens, auth_sessions, users};
 use crate::timestamp::SqlaTimestamp;
 
 /// The account with this email as `Option<(id, role, disabled_at)>`, inside a transaction.
@@ -267,9 +267,17 @@ impl AccountAdminStore for AccountStore {
                 }
                 let user = UserId(id);
                 if disabled {
-                    // Sign-ins end even when the account was disabled already.
+                    // Sign-ins and API tokens end even when the account was disabled already;
+                    // enabling it again brings neither back.
                     diesel::delete(auth_sessions::table.filter(auth_sessions::user_id.eq(id)))
                         .execute(conn)?;
+                    diesel::update(
+                        api_tokens::table
+                            .filter(api_tokens::user_id.eq(id))
+                            .filter(api_tokens::revoked_at.is_null()),
+                    )
+                    .set(api_tokens::revoked_at.eq(stamp))
+                    .execute(conn)?;
                 }
                 if before.enabled == after.enabled {
                     return Ok(AccountUpdate::Done(user));

@@ -19,8 +19,8 @@
 ///   it had text. The rows, their ids, dates and numbers stay (the platform reads them);
 /// * `scheduled_session_events`: the `detail` of every event of their sessions or by them
 ///   (a cancel reason is one) set to the tombstone;
-/// * `auth_sessions`, `calendar_feeds`, `user_preferences`: their sign-ins, their feed and
-///   their preferences deleted;
+/// * `auth_sessions`, `calendar_feeds`, `user_preferences`, `api_tokens`: their sign-ins,
+///   their feed, their preferences and their API tokens (whose names they chose) deleted;
 /// * `users`: the email becomes `erased-<id>@invalid`, the password hash is cleared, the
 ///   account disabled; the row stays, so the ids other rows hold still resolve.
 ///
@@ -29,8 +29,9 @@
 macro_rules! erase_person {
     ($conn:ident, $user:expr, $at:expr) => {{
         use $crate::schema::{
-            auth_sessions, calendar_feeds, erasures, scheduled_session_events as events,
-            scheduled_sessions as sessions, user_preferences, users,
+            api_tokens, auth_sessions, calendar_feeds, erasures,
+            scheduled_session_events as events, scheduled_sessions as sessions, user_preferences,
+            users,
         };
         let user: i32 = $user;
         let at: $crate::timestamp::SqlaTimestamp = $at;
@@ -80,6 +81,7 @@ macro_rules! erase_person {
         diesel::delete(calendar_feeds::table.filter(calendar_feeds::instructor_id.eq(user)))
             .execute($conn)?;
         diesel::delete(user_preferences::table.find(user)).execute($conn)?;
+        diesel::delete(api_tokens::table.filter(api_tokens::user_id.eq(user))).execute($conn)?;
         diesel::update(users::table.find(user))
             .set((
                 users::email.eq(sensei_core::erased_email(sensei_core::UserId(user))),

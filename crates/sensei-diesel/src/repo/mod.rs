@@ -3,6 +3,7 @@
 mod account_admin;
 pub(crate) mod account_changes;
 mod accounts;
+mod api_tokens;
 mod booking;
 mod calendar;
 mod content;
@@ -16,6 +17,7 @@ mod webhook_lease;
 mod webhooks;
 
 pub use accounts::{AccountStore, SIGN_IN_PURGE_BATCH};
+pub use api_tokens::DieselApiTokens;
 pub use booking::DieselBookingReads;
 pub use calendar::DieselCalendarFeeds;
 pub use content::DieselContent;

@@ -7,7 +7,10 @@ use chrono::{Duration, Utc};
 use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
-use sensei_core::ports::{AccountAdminStore, AccountRepository, AccountUpdate, CreateOutcome};
+use sensei_core::ports::{
+    AccountAdminStore, AccountRepository, AccountUpdate, ApiTokenStore, CreateOutcome,
+    PreferenceStore,
+};
 use sensei_core::*;
 use sensei_diesel::DatabaseUrl;
 
@@ -128,14 +131,38 @@ async fn alice_with_history(t: &TestDb, f: &Fixture) -> Vec<ScheduledSessionId> 
         .set_role("alice@example.com", Role::Instructor, &op(), Utc::now())
         .await
         .unwrap();
+    // Her API token, named by her, and her time zone.
+    t.db.api_tokens()
+        .create(
+            NewApiToken {
+                owner: f.student,
+                name: ApiTokenName::new("TOKEN-OF-ALICE").unwrap(),
+                hash: ApiToken::from_random([7; API_TOKEN_BYTES]).hash(),
+                created_at: Utc::now(),
+                expires_at: Utc::now() + Duration::days(30),
+            },
+            &op(),
+        )
+        .await
+        .unwrap();
+    t.db.preferences()
+        .set_time_zone(
+            f.student,
+            Some(TimeZoneName::from_catalog("Pacific/Chatham")),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
     vec![done.id, cancelled.id]
 }
 
-const ALICES: [&str; 4] = [
+const ALICES: [&str; 6] = [
     "alice@example.com",
     "NOTE-ABOUT-ALICE",
     "NOTE-FOR-ALICE",
     "REASON-OF-ALICE",
+    "TOKEN-OF-ALICE",
+    "Pacific/Chatham",
 ];
 
 async fn erasure_leaves_no_trace_of_the_person_in_any_table(t: TestDb) {

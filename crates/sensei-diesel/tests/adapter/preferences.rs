@@ -4,6 +4,7 @@
 use sensei_core::ports::{AccountAdminStore, CreateAccountOutcome, PreferenceStore};
 use sensei_core::*;
 
+use crate::account_admin::{new_account, op};
 use crate::common::{at, TestDb};
 
 async fn a_time_zone_is_chosen_replaced_and_forgotten(t: TestDb) {
@@ -11,10 +12,13 @@ async fn a_time_zone_is_chosen_replaced_and_forgotten(t: TestDb) {
         .db
         .accounts()
         .create_account(
-            "tz@example.com",
-            Role::Student,
-            "$argon2id$x",
-            at(2026, 3, 1, 8, 0, 0),
+            new_account(
+                "tz@example.com",
+                Role::Student,
+                "$argon2id$x",
+                at(2026, 3, 1, 8, 0, 0),
+            ),
+            &op(),
         )
         .await
         .unwrap()

@@ -38,6 +38,9 @@ pub enum ErrorCode {
     Unauthenticated,
     /// Wrong email or password (401).
     InvalidCredentials,
+    /// An `Authorization: Bearer` token that is malformed, unknown, revoked or expired, or
+    /// whose owner is disabled (401).
+    InvalidToken,
     /// Signed in, but not allowed (403).
     Forbidden,
     /// A state-changing request without the JSON content type or `X-Requested-With` (403).
@@ -268,14 +271,14 @@ pub trait ErrorStatuses: Send + Sync + 'static {
 fn describe(status: u16) -> &'static str {
     match status {
         400 => "Malformed input (`bad_request`): a non-numeric id, an unknown filter value, a malformed cursor or JSON body.",
-        401 => "Not signed in (`unauthenticated`), or wrong email or password (`invalid_credentials`).",
+        401 => "Not signed in (`unauthenticated`), wrong email or password (`invalid_credentials`), or an API token that does not work (`invalid_token`: mistyped, revoked, expired, or its owner disabled).",
         403 => "Signed in but not allowed (`forbidden`), or a state-changing request without `Content-Type: application/json` or `X-Requested-With` (`csrf_rejected`).",
         404 => "No such record (`not_found`).",
         409 => "The session's state forbids it: already completed (`conflict`, `session` holds the first completion, which is kept), claimed by another instructor (`held_by_other`, the message names them and the expiry), not claimed by you (`not_held`), or completed or cancelled (`session_closed`).",
         413 => "The request body is too large (`payload_too_large`).",
         415 => "The request body is not JSON (`unsupported_media_type`).",
         422 => "The request is well-formed but the rules refuse it: `ineligible` (with `unmet_conditions`), `too_many_open_sessions`, `invalid_notes`, `invalid_reason` or `claim_limit`.",
-        429 => "Too many sign-in attempts for this account or from this address (`rate_limited`); retry after the `Retry-After` seconds.",
+        429 => "Too many failed sign-in attempts or API tokens for this account or from this address (`rate_limited`); retry after the `Retry-After` seconds.",
         503 => "The database cannot be reached (`unavailable`); retry after the `Retry-After` seconds.",
         _ => "An error.",
     }

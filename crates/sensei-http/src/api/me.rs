@@ -9,6 +9,7 @@ use sensei_core::PageRequest;
 
 use super::error::{MineErrors, Problem};
 use super::model::{StudentSessionPageBody, StudentSubmissionListBody};
+use super::security::ApiAuth;
 use super::workflow::{cursor, page_size};
 use super::{require_user, ApiTags};
 use crate::state::AppState;
@@ -32,6 +33,7 @@ impl MeApi {
     async fn submissions(
         &self,
         req: &Request,
+        _auth: ApiAuth,
         state: Data<&AppState>,
     ) -> Result<Json<StudentSubmissionListBody>, Problem<MineErrors>> {
         let user = require_user(req).await?;
@@ -54,6 +56,7 @@ impl MeApi {
     async fn sessions(
         &self,
         req: &Request,
+        _auth: ApiAuth,
         state: Data<&AppState>,
         /// Sessions per page, 1 to 100 (default 25).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]

@@ -15,6 +15,7 @@ mod me;
 pub mod model;
 pub mod reference;
 mod scheduling;
+pub mod security;
 mod sign_in;
 mod workflow;
 
@@ -71,10 +72,17 @@ apply.
 back on every call. `GET /api/v1/session` tells who is signed in, `DELETE /api/v1/session` signs \
 out.
 
-**Forgery protection**: every state-changing request (POST, DELETE) must carry \
-`Content-Type: application/json`, or, when it has no body, an `X-Requested-With` header (any \
-value). Browsers send neither cross-site without a CORS preflight, which this service never \
-grants.
+**API tokens** (scripts and services): send `Authorization: Bearer sst_...` on any call to act \
+with the token owner's permissions; no cookie and no forgery marker are needed. Tokens are made \
+with `sensei token create --user EMAIL` or on the API tokens page (`/account/tokens`), shown \
+once, and expire (90 days by default). A token that is mistyped, revoked or expired, or whose \
+owner is disabled, answers 401 `invalid_token` with `WWW-Authenticate: Bearer`; such failures \
+count against the client address like failed sign-ins (429 `rate_limited`).
+
+**Forgery protection**: every state-changing request (POST, DELETE) signed in with the cookie \
+must carry `Content-Type: application/json`, or, when it has no body, an `X-Requested-With` \
+header (any value). Browsers send neither cross-site without a CORS preflight, which this \
+service never grants.
 
 **CSV**: `GET /api/v1/scheduled-sessions.csv`, or `GET /api/v1/scheduled-sessions` with \
 `Accept: text/csv`, answers every session matching the filters (`state` or `status`, `reason`, \
@@ -82,7 +90,7 @@ grants.
 RFC 4180 file (instructors only; see docs/integrations.md).
 
 **Errors** are always `{\"code\": \"...\", \"message\": \"...\"}` with a stable snake_case \
-`code`: `bad_request` and `invalid_input` (400), `unauthenticated` and `invalid_credentials` (401), `forbidden` and \
+`code`: `bad_request` and `invalid_input` (400), `unauthenticated`, `invalid_credentials` and `invalid_token` (401), `forbidden` and \
 `csrf_rejected` (403), `not_found` (404), `method_not_allowed` (405), `conflict` (409, with \
 `session`), `held_by_other`, `not_held` and `session_closed` (409), `payload_too_large` (413), \
 `unsupported_media_type` (415), `ineligible` (422, with `unmet_conditions`), `invalid_notes`, \
@@ -122,6 +130,7 @@ pub fn routes() -> BoxEndpoint<'static, Response> {
         .nest("/docs", docs)
         .nest("/", service)
         .around(export::csv_when_accepted)
+        .around(crate::auth::bearer::bearer_auth)
         .around(guard::json_api)
         .with(CatchPanic::new().with_handler(guard::panic_response))
         .boxed()

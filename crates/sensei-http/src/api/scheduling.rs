@@ -15,6 +15,7 @@ use super::model::{
     BookingBody, CompletionRequest, ReasonParam, ScheduledSessionBody, SessionDetailBody,
     SessionPageBody, StatusParam,
 };
+use super::security::ApiAuth;
 use super::{require_user, ApiTags};
 use crate::state::AppState;
 
@@ -53,6 +54,7 @@ impl SchedulingApi {
     async fn book(
         &self,
         req: &Request,
+        _auth: ApiAuth,
         state: Data<&AppState>,
         /// The submission.
         id: Path<i32>,
@@ -94,6 +96,7 @@ impl SchedulingApi {
     async fn list(
         &self,
         req: &Request,
+        _auth: ApiAuth,
         state: Data<&AppState>,
         /// `pending` (default), `claimed`, `open` (pending or claimed), `completed`,
         /// `cancelled`, `closed` (completed or cancelled) or `all`.
@@ -160,6 +163,7 @@ impl SchedulingApi {
     async fn detail(
         &self,
         req: &Request,
+        _auth: ApiAuth,
         state: Data<&AppState>,
         /// The scheduled session.
         id: Path<i32>,
@@ -189,6 +193,7 @@ impl SchedulingApi {
     async fn complete(
         &self,
         req: &Request,
+        _auth: ApiAuth,
         state: Data<&AppState>,
         /// The scheduled session.
         id: Path<i32>,

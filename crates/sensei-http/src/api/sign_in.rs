@@ -10,6 +10,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 
 use super::error::{Problem, SignInErrors, SignOutErrors, WhoAmIErrors};
 use super::model::{SignInRequest, UserBody};
+use super::security::ApiAuth;
 use super::{require_user, ApiTags};
 use crate::auth::sign_in::{sign_in, sign_out};
 use crate::auth::viewer::client_ip;
@@ -67,7 +68,11 @@ impl SignInApi {
         operation_id = "currentUser",
         tag = "ApiTags::Session"
     )]
-    async fn current_user(&self, req: &Request) -> Result<Json<UserBody>, Problem<WhoAmIErrors>> {
+    async fn current_user(
+        &self,
+        req: &Request,
+        _auth: ApiAuth,
+    ) -> Result<Json<UserBody>, Problem<WhoAmIErrors>> {
         let user = require_user(req).await?;
         Ok(Json(UserBody::from(&user)))
     }

@@ -14,6 +14,7 @@ use super::model::{
     CancellationRequest, HistoryStatusParam, ScheduledSessionBody, SessionPageBody,
     StudentScheduledSessionBody, TimelineBody,
 };
+use super::security::ApiAuth;
 use super::{require_user, ApiTags};
 use crate::state::AppState;
 
@@ -71,6 +72,7 @@ impl WorkflowApi {
     async fn claim(
         &self,
         req: &Request,
+        _auth: ApiAuth,
         state: Data<&AppState>,
         /// The scheduled session.
         id: Path<i32>,
@@ -103,6 +105,7 @@ impl WorkflowApi {
     async fn renew(
         &self,
         req: &Request,
+        _auth: ApiAuth,
         state: Data<&AppState>,
         /// The scheduled session.
         id: Path<i32>,
@@ -134,6 +137,7 @@ impl WorkflowApi {
     async fn release(
         &self,
         req: &Request,
+        _auth: ApiAuth,
         state: Data<&AppState>,
         /// The scheduled session.
         id: Path<i32>,
@@ -168,6 +172,7 @@ impl WorkflowApi {
     async fn cancel(
         &self,
         req: &Request,
+        _auth: ApiAuth,
         state: Data<&AppState>,
         /// The scheduled session.
         id: Path<i32>,
@@ -197,6 +202,7 @@ impl WorkflowApi {
     async fn events(
         &self,
         req: &Request,
+        _auth: ApiAuth,
         state: Data<&AppState>,
         /// The scheduled session.
         id: Path<i32>,
@@ -225,6 +231,7 @@ impl WorkflowApi {
     async fn history(
         &self,
         req: &Request,
+        _auth: ApiAuth,
         state: Data<&AppState>,
         /// `closed` (default), `completed` or `cancelled`.
         status: Query<Option<HistoryStatusParam>>,

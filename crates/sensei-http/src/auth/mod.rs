@@ -3,6 +3,7 @@
 //! use (argon2, and the platform's Werkzeug hashes), and the
 //! extractors handlers use ([`Viewer`], [`CheckedForm`]).
 
+pub mod bearer;
 pub mod csrf;
 pub mod failure_budget;
 pub mod form;

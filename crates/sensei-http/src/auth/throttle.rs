@@ -71,6 +71,25 @@ impl SignInCredit<'_> {
     }
 }
 
+/// A credit taken from a client address for one `Authorization: Bearer` attempt (a token
+/// names no account, so only the address pays). Spent unless given back.
+#[must_use = "give the credit back when the token was accepted"]
+pub struct AddressCredit<'a> {
+    throttle: &'a SignInThrottle,
+    address: Option<IpAddr>,
+}
+
+impl AddressCredit<'_> {
+    /// Gives the credit back to the address.
+    pub fn give_back(self) {
+        if let Some(address) = self.address {
+            self.throttle
+                .per_address
+                .give_back(&address, Instant::now());
+        }
+    }
+}
+
 /// The key of a client address: IPv4 (also when mapped into IPv6) as is; IPv6 by its /64,
 /// which one client usually holds whole.
 fn address_key(address: IpAddr) -> IpAddr {
@@ -113,6 +132,25 @@ impl SignInThrottle {
                 .map_err(refused),
             None => Ok(()),
         }
+    }
+
+    /// Takes a credit from `address` for one bearer-token attempt, before the token is looked
+    /// up: wrong tokens spend the same budget as wrong passwords, so guessing tokens meets
+    /// 429 as guessing passwords does.
+    ///
+    /// # Errors
+    /// A 429 `rate_limited` [`AppError`] with the seconds to wait.
+    pub fn take_address(&self, address: Option<IpAddr>) -> Result<AddressCredit<'_>, AppError> {
+        let address = address.map(address_key);
+        if let Some(address) = address {
+            self.per_address
+                .take(&address, Instant::now())
+                .map_err(refused)?;
+        }
+        Ok(AddressCredit {
+            throttle: self,
+            address,
+        })
     }
 
     /// Takes a credit for one attempt on `email` from `address` (unknown on some transports),
@@ -217,6 +255,24 @@ mod tests {
             .is_err());
         assert!(fail(&throttle, "someone@example.com", "::1").is_err());
         assert!(fail(&throttle, "someone@example.com", "127.0.0.2").is_ok());
+    }
+
+    #[test]
+    fn bearer_failures_spend_the_addresss_credit_and_successes_give_it_back() {
+        let throttle = SignInThrottle::new(limits(100, 2));
+        let address = Some("192.0.2.5".parse().unwrap());
+        for _ in 0..10 {
+            throttle.take_address(address).unwrap().give_back();
+        }
+        drop(throttle.take_address(address).unwrap());
+        drop(throttle.take_address(address).unwrap());
+        assert_eq!(
+            throttle.take_address(address).err().map(|error| error.code),
+            Some("rate_limited")
+        );
+        // The same budget as sign-ins: the address's password attempts are refused too.
+        assert!(throttle.check_address(address).is_err());
+        assert!(fail(&throttle, "a@example.com", "192.0.2.5").is_err());
     }
 
     #[test]

@@ -73,13 +73,19 @@ pub fn client_ip(req: &Request) -> Option<IpAddr> {
     }
 }
 
-/// The signed-in account of a request, if any: from the trusted header when that mode is on
-/// and the request came from a listed proxy, else from the cookie's sign-in.
+/// The signed-in account of a request, if any: the owner of its API token (API only), else
+/// from the trusted header when that mode is on and the request came from a listed proxy,
+/// else from the cookie's sign-in.
 ///
 /// # Errors
 /// Unavailable when the account store fails; forbidden when the trusted header names no
 /// known account; bad request when the header is not text or appears twice.
 pub async fn signed_in_account(req: &Request) -> Result<Option<Account>, AppError> {
+    // An accepted `Authorization: Bearer` token (the API's middleware put its owner here)
+    // decides alone: the request acts as the token's owner whatever cookie came with it.
+    if let Some(super::bearer::BearerAccount(account)) = req.extensions().get() {
+        return Ok(Some(account.clone()));
+    }
     if let Some(account) = trusted_account(req).await? {
         return Ok(Some(account));
     }

@@ -7,6 +7,7 @@ pub mod generate;
 pub mod migrate;
 pub mod output;
 pub mod serve;
+pub mod token;
 pub mod user;
 pub mod webhook;
 
@@ -68,6 +69,10 @@ pub enum Command {
     /// `disable`, `enable`, `import FILE.csv` (passwords prompted for or read with
     /// --password-stdin, never a flag), `erase EMAIL` (a deletion request).
     User(user::UserArgs),
+    /// Manage API tokens (`Authorization: Bearer` on /api/v1): `create --user EMAIL
+    /// [--expires 90d] [--name NAME]` (prints the token once), `list [--user EMAIL]`,
+    /// `revoke ID`.
+    Token(token::TokenArgs),
 }
 
 impl Command {
@@ -79,6 +84,7 @@ impl Command {
             Command::Backup(args) => backup::run(args).await,
             Command::Webhook(args) => webhook::run(args).await,
             Command::User(args) => user::run(args).await,
+            Command::Token(args) => token::run(args).await,
         }
     }
 }

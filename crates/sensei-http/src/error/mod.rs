@@ -187,6 +187,12 @@ impl From<RepositoryError> for AppError {
     }
 }
 
+impl From<sensei_core::ApiTokenError> for AppError {
+    fn from(error: sensei_core::ApiTokenError) -> Self {
+        Self::from_domain(&error)
+    }
+}
+
 impl From<QueryError> for AppError {
     fn from(error: QueryError) -> Self {
         Self::from_domain(&error)

@@ -1,6 +1,7 @@
 //! The HTML pages (listed in `docs/architecture.md`), one module per area, and the route table.
 
 pub mod admin;
+pub mod api_tokens;
 pub mod assets;
 pub mod booking;
 pub mod calendar;
@@ -75,6 +76,11 @@ pub fn routes() -> Route {
         .at("/admin/accounts/enable", post(accounts::enable))
         .at("/admin/accounts/import", post(accounts::import))
         .at("/admin/audit", get(audit::show))
+        .at(
+            api_tokens::PATH,
+            get(api_tokens::show).post(api_tokens::create),
+        )
+        .at("/account/tokens/:id/revoke", post(api_tokens::revoke))
         .at("/sessions", get(my_sessions::list))
         .at("/sessions/:id/cancel", post(my_sessions::cancel))
         .at(

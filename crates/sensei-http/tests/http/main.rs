@@ -13,6 +13,8 @@ mod api_errors;
 mod api_reference;
 mod api_scheduling;
 mod api_session;
+mod api_tokens;
+mod api_tokens_page;
 mod bad_input;
 mod blackbox;
 mod calendar_feed;

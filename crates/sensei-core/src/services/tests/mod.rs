@@ -4,6 +4,7 @@
 mod account_admin;
 mod account_changes;
 mod accounts;
+mod api_tokens;
 mod booking;
 mod calendar;
 mod completion;
