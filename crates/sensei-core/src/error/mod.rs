@@ -4,11 +4,13 @@
 
 mod accounts;
 mod calendar;
+mod email;
 mod kind;
 mod webhooks;
 
 pub use accounts::AccountError;
 pub use calendar::CalendarError;
+pub use email::EmailLinkError;
 pub use kind::{DomainError, ErrorKind};
 pub use webhooks::WebhookError;
 
@@ -262,6 +264,9 @@ pub enum ClaimError {
         /// The policy's limit.
         max: u32,
     },
+    /// The meeting details given with the claim were refused; nothing changed.
+    #[error("{0}; the session was not claimed")]
+    InvalidMeeting(#[from] crate::domain::MeetingError),
     /// The store failed.
     #[error(transparent)]
     Repository(#[from] RepositoryError),
@@ -275,7 +280,7 @@ impl DomainError for ClaimError {
             ClaimError::HeldByOther(_) | ClaimError::NotHeld(_) | ClaimError::Closed { .. } => {
                 ErrorKind::Conflict
             }
-            ClaimError::TooManyClaims { .. } => ErrorKind::Refused,
+            ClaimError::TooManyClaims { .. } | ClaimError::InvalidMeeting(_) => ErrorKind::Refused,
             ClaimError::Repository(error) => error.kind(),
         }
     }
@@ -286,6 +291,7 @@ impl DomainError for ClaimError {
             ClaimError::NotHeld(_) => "not_held",
             ClaimError::Closed { .. } => "session_closed",
             ClaimError::TooManyClaims { .. } => "claim_limit",
+            ClaimError::InvalidMeeting(_) => "invalid_meeting",
             ClaimError::Repository(error) => error.code(),
             other => other.kind().default_code(),
         }

@@ -7,6 +7,8 @@ mod booking;
 mod calendar;
 mod clock;
 mod content;
+mod email;
+mod meetings;
 mod scheduled_sessions;
 mod signed_in;
 mod submissions;
@@ -18,6 +20,8 @@ pub use booking::{BookingFacts, BookingReads, ComposedBookingReads};
 pub use calendar::{CalendarFeedRepository, NoCalendarFeeds, RandomSource};
 pub use clock::{Clock, SystemClock};
 pub use content::{AnatomyRepository, DigiTrainerRepository, GoalRepository};
+pub use email::{EmailAttempt, EmailStore, FoundReset, LeasedEmail, LinkDigest};
+pub use meetings::{MeetingStore, NoMeetings};
 pub use scheduled_sessions::{
     ClaimLimit, CreateOutcome, DashboardRead, ScheduledSessionRepository, TransitionOutcome,
 };
@@ -39,6 +43,10 @@ pub use calendar::{MockCalendarFeedRepository, MockRandomSource};
 pub use clock::MockClock;
 #[cfg(any(test, feature = "mocks"))]
 pub use content::{MockAnatomyRepository, MockDigiTrainerRepository, MockGoalRepository};
+#[cfg(any(test, feature = "mocks"))]
+pub use email::MockEmailStore;
+#[cfg(any(test, feature = "mocks"))]
+pub use meetings::MockMeetingStore;
 #[cfg(any(test, feature = "mocks"))]
 pub use scheduled_sessions::MockScheduledSessionRepository;
 #[cfg(any(test, feature = "mocks"))]

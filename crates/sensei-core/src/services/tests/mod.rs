@@ -6,6 +6,7 @@ mod accounts;
 mod booking;
 mod calendar;
 mod completion;
+mod email;
 mod export;
 mod fake;
 mod preview;
