@@ -56,8 +56,9 @@ pub use error::DatabaseError;
 #[cfg(feature = "fixtures")]
 pub use repo::PlatformWriter;
 pub use repo::{
-    AccountStore, DieselBookingReads, DieselCalendarFeeds, DieselContent, DieselScheduledSessions,
-    DieselSignedInReads, DieselWebhooks, SIGN_IN_PURGE_BATCH,
+    AccountStore, DieselBookingReads, DieselCalendarFeeds, DieselContent, DieselEmail,
+    DieselMeetings, DieselScheduledSessions, DieselSignedInReads, DieselWebhooks,
+    SIGN_IN_PURGE_BATCH,
 };
 pub use timestamp::SqlaTimestamp;
 

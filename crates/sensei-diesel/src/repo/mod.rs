@@ -5,6 +5,9 @@ mod accounts;
 mod booking;
 mod calendar;
 mod content;
+mod email;
+mod email_lease;
+mod meetings;
 #[cfg(feature = "fixtures")]
 mod platform;
 pub(crate) mod sessions;
@@ -16,6 +19,8 @@ pub use accounts::{AccountStore, SIGN_IN_PURGE_BATCH};
 pub use booking::DieselBookingReads;
 pub use calendar::DieselCalendarFeeds;
 pub use content::DieselContent;
+pub use email::DieselEmail;
+pub use meetings::DieselMeetings;
 #[cfg(feature = "fixtures")]
 pub use platform::PlatformWriter;
 pub use sessions::DieselScheduledSessions;
