@@ -5,9 +5,13 @@
 use std::sync::Arc;
 
 use poem::web::cookie::CookieKey;
-use sensei_core::ports::{NoCalendarFeeds, SystemClock, WebhookStore};
-use sensei_core::services::{CalendarFeeds, WebhookService};
-use sensei_core::{Ports, RetryPolicy, SenseiService};
+use sensei_core::ports::PasswordHasher;
+use sensei_core::ports::{
+    EmailStore, MeetingStore, NoCalendarFeeds, NoEmail, NoMeetings, ScheduledSessionRepository,
+    SystemClock, WebhookStore,
+};
+use sensei_core::services::{CalendarFeeds, EmailPorts, EmailService, WebhookService};
+use sensei_core::{PasswordFormat, Ports, RetryPolicy, SenseiService};
 use sensei_diesel::Database;
 
 use crate::auth::throttle::SignInThrottle;
@@ -43,6 +47,12 @@ pub struct AppState {
     pub security: Arc<Security>,
     /// Webhook endpoints and their delivery (a service of its own: see its docs).
     pub webhooks: WebhookService,
+    /// Email to students, opt-out and reset links (a service of its own: see its docs).
+    pub email: EmailService,
+    /// Hashes passwords set through a reset link (`None` over mocked ports: no reset).
+    pub password_hasher: Option<Arc<dyn PasswordHasher>>,
+    /// How those hashes are written (`--password-format`).
+    pub password_format: PasswordFormat,
 }
 
 /// The configured cookie key could not be used.
@@ -58,19 +68,27 @@ impl AppState {
     /// # Errors
     /// [`KeyError`] when the cookie key holds fewer than 64 bytes.
     pub fn new(database: Database, config: &AppConfig) -> Result<Self, KeyError> {
+        // One set of hashing workers for checks and reset hashes: one memory budget.
+        let workers = Arc::new(HashingWorkers::default());
         let ports = Ports {
-            passwords: Arc::new(HashingWorkers::default()),
+            passwords: workers.clone(),
             ..database.ports()
         };
+        let meetings: Arc<dyn MeetingStore> = Arc::new(database.meetings());
         let calendar = CalendarFeeds::new(
             Arc::new(database.calendar_feeds()),
             ports.sessions.clone(),
             Arc::new(OsRandom),
             ports.clock.clone(),
             &config.policy,
-        );
+        )
+        .with_meetings(meetings.clone());
+        let sessions = ports.sessions.clone();
         let mut state = Self::over_ports(ports, config)?.with_calendar(calendar);
         state.webhooks = webhook_service(Arc::new(database.webhooks()), config);
+        state.service = state.service.with_meetings(meetings.clone());
+        state.email = email_service(Arc::new(database.email()), sessions, meetings, config);
+        state.password_hasher = Some(workers);
         Ok(state)
     }
 
@@ -94,8 +112,17 @@ impl AppState {
             ports.clock.clone(),
             &config.policy,
         );
+        let email = email_service(
+            Arc::new(NoEmail),
+            ports.sessions.clone(),
+            Arc::new(NoMeetings),
+            config,
+        );
         Ok(Self {
             calendar,
+            email,
+            password_hasher: None,
+            password_format: config.email.password_format,
             service: SenseiService::new(ports, config.policy),
             security: Arc::new(Security {
                 cookie_key,
@@ -123,5 +150,30 @@ fn webhook_service(store: Arc<dyn WebhookStore>, config: &AppConfig) -> WebhookS
     WebhookService::new(store, Arc::new(SystemClock), Arc::new(OsJitter), retry).with_address_check(
         config.webhooks.address_policy(),
         Some(Arc::new(crate::webhooks::resolve::SystemResolver)),
+    )
+}
+
+/// The email use cases over `store`, sending when an SMTP server is configured, with the
+/// configured first retry wait.
+fn email_service(
+    store: Arc<dyn EmailStore>,
+    sessions: Arc<dyn ScheduledSessionRepository>,
+    meetings: Arc<dyn MeetingStore>,
+    config: &AppConfig,
+) -> EmailService {
+    let retry = RetryPolicy::default().with_base(
+        chrono::Duration::from_std(config.email.retry_base).unwrap_or(RetryPolicy::default().base),
+    );
+    EmailService::new(
+        EmailPorts {
+            store,
+            sessions,
+            meetings,
+            clock: Arc::new(SystemClock),
+            jitter: Arc::new(OsJitter),
+            random: Arc::new(OsRandom),
+        },
+        retry,
+        config.email.smtp_url.is_some(),
     )
 }

@@ -164,3 +164,66 @@ pub trait EmailStore: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<bool, RepositoryError>;
 }
+
+/// No email (embedders and handler tests without the tables): nothing is queued or sent,
+/// no link is known, and a reset request writes nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoEmail;
+
+#[async_trait]
+impl EmailStore for NoEmail {
+    async fn keep_enabled(&self, _until: DateTime<Utc>) -> Result<(), RepositoryError> {
+        Ok(())
+    }
+
+    async fn lease_due(
+        &self,
+        _owner: String,
+        _now: DateTime<Utc>,
+        _until: DateTime<Utc>,
+        _limit: u32,
+    ) -> Result<Vec<LeasedEmail>, RepositoryError> {
+        Ok(Vec::new())
+    }
+
+    async fn save_links(
+        &self,
+        _links: Vec<LinkDigest>,
+        _at: DateTime<Utc>,
+    ) -> Result<(), RepositoryError> {
+        Ok(())
+    }
+
+    async fn record(&self, _attempts: Vec<EmailAttempt>) -> Result<(), RepositoryError> {
+        Ok(())
+    }
+
+    async fn opt_out(
+        &self,
+        _digest: String,
+        _at: DateTime<Utc>,
+    ) -> Result<Option<UserId>, RepositoryError> {
+        Ok(None)
+    }
+
+    async fn request_reset(
+        &self,
+        _email: String,
+        _at: DateTime<Utc>,
+    ) -> Result<bool, RepositoryError> {
+        Ok(false)
+    }
+
+    async fn find_reset(&self, _digest: String) -> Result<Option<FoundReset>, RepositoryError> {
+        Ok(None)
+    }
+
+    async fn complete_reset(
+        &self,
+        _request_id: i64,
+        _hash: String,
+        _at: DateTime<Utc>,
+    ) -> Result<bool, RepositoryError> {
+        Ok(false)
+    }
+}

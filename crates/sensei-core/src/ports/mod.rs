@@ -20,7 +20,7 @@ pub use booking::{BookingFacts, BookingReads, ComposedBookingReads};
 pub use calendar::{CalendarFeedRepository, NoCalendarFeeds, RandomSource};
 pub use clock::{Clock, SystemClock};
 pub use content::{AnatomyRepository, DigiTrainerRepository, GoalRepository};
-pub use email::{EmailAttempt, EmailStore, FoundReset, LeasedEmail, LinkDigest};
+pub use email::{EmailAttempt, EmailStore, FoundReset, LeasedEmail, LinkDigest, NoEmail};
 pub use meetings::{MeetingStore, NoMeetings};
 pub use scheduled_sessions::{
     ClaimLimit, CreateOutcome, DashboardRead, ScheduledSessionRepository, TransitionOutcome,
