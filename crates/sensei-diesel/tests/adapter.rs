@@ -178,12 +178,12 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
     let pending = t.db.pending_feature_migrations().await.unwrap();
     assert_eq!(
         pending.len(),
-        9,
+        10,
         "every feature migration is pending: {pending:?}"
     );
-    assert_eq!(pending.last().map(String::as_str), Some("20240109000000"));
+    assert_eq!(pending.last().map(String::as_str), Some("20240112000000"));
     let applied = t.db.migrate().await.unwrap();
-    assert_eq!(applied.len(), 12, "{applied:?}");
+    assert_eq!(applied.len(), 13, "{applied:?}");
     assert_eq!(
         t.db.pending_feature_migrations().await.unwrap(),
         Vec::<String>::new()
