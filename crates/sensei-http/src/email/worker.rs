@@ -27,6 +27,46 @@ pub const KEEP_ON_FOR: chrono::Duration = chrono::Duration::minutes(10);
 /// The longest error text recorded.
 const ERROR_CHARS: usize = 300;
 
+/// The longest the worker waits after the SMTP server failed before it tries again.
+const MAX_PAUSE: Duration = Duration::from_secs(300);
+
+/// A breaker for the SMTP server: after a send that failed for a reason other than the
+/// message itself (refused connection, timeout, a 4xx), nothing new is leased for a while
+/// (the first retry's wait, doubling to at most 5 minutes), so a server that is down costs a
+/// few attempts per pause, not one per email in the outbox; a sent email closes it again.
+#[derive(Debug, Default)]
+struct Breaker {
+    failures: u32,
+    until: Option<std::time::Instant>,
+}
+
+impl Breaker {
+    fn failed(&mut self, base: Duration) {
+        self.failures = self.failures.saturating_add(1);
+        let wait = base
+            .saturating_mul(1_u32 << self.failures.saturating_sub(1).min(16))
+            .min(MAX_PAUSE);
+        self.until = Some(std::time::Instant::now() + wait);
+    }
+
+    fn sent(&mut self) {
+        *self = Breaker::default();
+    }
+
+    /// How long to wait before the next lease, if at all.
+    fn wait(&self) -> Option<Duration> {
+        self.until
+            .map(|until| until.saturating_duration_since(std::time::Instant::now()))
+            .filter(|wait| !wait.is_zero())
+    }
+}
+
+type SharedBreaker = Arc<std::sync::Mutex<Breaker>>;
+
+fn breaker_wait(breaker: &SharedBreaker) -> Option<Duration> {
+    breaker.lock().map_or(None, |breaker| breaker.wait())
+}
+
 /// A running worker: stop it with [`EmailWorker::stop`].
 pub struct EmailWorker {
     stop: watch::Sender<bool>,
@@ -93,6 +133,7 @@ async fn run(
     mut stopped: watch::Receiver<bool>,
 ) {
     let owner = owner_name();
+    let breaker: SharedBreaker = Arc::default();
     let slots = Arc::new(Semaphore::new(settings.concurrency));
     let (results, received) = mpsc::unbounded_channel::<EmailAttempt>();
     let recorder = tokio::spawn(record(service.clone(), received));
@@ -103,6 +144,13 @@ async fn run(
     loop {
         if *stopped.borrow() {
             break;
+        }
+        if let Some(wait) = breaker_wait(&breaker) {
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                changed = stopped.changed() => if changed.is_err() { break },
+            }
+            continue;
         }
         let free = u32::try_from(slots.available_permits())
             .unwrap_or(0)
@@ -129,8 +177,16 @@ async fn run(
                 owner.clone(),
                 results.clone(),
             );
+            let (breaker, base) = (breaker.clone(), settings.retry_base);
             tokio::spawn(async move {
-                let attempt = attempt(&service, &sender, owner, email).await;
+                let (attempt, server_failed) = attempt(&service, &sender, owner, email).await;
+                if let Ok(mut breaker) = breaker.lock() {
+                    if server_failed {
+                        breaker.failed(base);
+                    } else if attempt.skipped.is_none() && attempt.next == NextStep::Delivered {
+                        breaker.sent();
+                    }
+                }
                 let _ = results.send(attempt);
                 drop(slot);
             });
@@ -152,13 +208,14 @@ async fn run(
     tracing::info!("email sending stopped");
 }
 
-/// Sends one email (or records why not) and decides what follows.
+/// Sends one email (or records why not) and decides what follows; `true` beside it when the
+/// SMTP server failed (not the message).
 async fn attempt(
     service: &EmailService,
     sender: &Sender,
     owner: String,
     email: DueEmail,
-) -> EmailAttempt {
+) -> (EmailAttempt, bool) {
     let attempted_at = chrono::Utc::now();
     let leased = &email.leased;
     let content = match email.prepared {
@@ -169,7 +226,7 @@ async fn attempt(
                 reason = skip.label(),
                 "email not sent"
             );
-            return EmailAttempt {
+            let skipped = EmailAttempt {
                 email_id: leased.email_id,
                 owner,
                 attempted_at,
@@ -177,6 +234,7 @@ async fn attempt(
                 skipped: Some(skip),
                 error: None,
             };
+            return (skipped, false);
         }
     };
     let result = match super::render::message(&content, &sender.from, &sender.base) {
@@ -190,6 +248,7 @@ async fn attempt(
             }
         }
     };
+    let server_failed = matches!(result, Err((_, false)));
     let (next, error) = match result {
         Ok(()) => (NextStep::Delivered, None),
         Err((error, true)) => (NextStep::GaveUp, Some(error)),
@@ -207,14 +266,15 @@ async fn attempt(
             "email not sent"
         );
     }
-    EmailAttempt {
+    let attempt = EmailAttempt {
         email_id: leased.email_id,
         owner,
         attempted_at,
         next,
         skipped: None,
         error: error.map(|error| error.chars().take(ERROR_CHARS).collect()),
-    }
+    };
+    (attempt, server_failed)
 }
 
 /// Writes results as they come, many per write.
@@ -243,5 +303,27 @@ async fn keep_on(service: EmailService, mut stopped: watch::Receiver<bool>) {
             () = tokio::time::sleep(KEEP_ON_EVERY) => {}
             _ = stopped.changed() => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_breaker_waits_longer_after_each_failure_and_closes_on_a_sent_email() {
+        let mut breaker = Breaker::default();
+        assert_eq!(breaker.wait(), None);
+        breaker.failed(Duration::from_secs(10));
+        let first = breaker.wait().unwrap();
+        breaker.failed(Duration::from_secs(10));
+        let second = breaker.wait().unwrap();
+        assert!(first <= Duration::from_secs(10) && second > Duration::from_secs(10));
+        for _ in 0..40 {
+            breaker.failed(Duration::from_secs(10));
+        }
+        assert!(breaker.wait().unwrap() <= MAX_PAUSE);
+        breaker.sent();
+        assert_eq!(breaker.wait(), None);
     }
 }

@@ -115,7 +115,11 @@ async fn booking_claim_completion_and_cancellation_each_email_the_student_once()
         html.contains("href=\"https://meet.example.org/room?a=1&#38;b=2\""),
         "{html}"
     );
-    let page = app.signed_in(ALICE).await.get("/sessions").await;
+    let alice_pages = app.signed_in(ALICE).await;
+    let page = alice_pages.get("/sessions").await;
+    page.assert_contains("https://meet.example.org/room?a=1&#38;b=2");
+    let submission = app.submission_of(ALICE).await;
+    let page = alice_pages.get(&format!("/submissions/{submission}")).await;
     page.assert_contains("https://meet.example.org/room?a=1&#38;b=2");
 
     let sensei = Actor::instructor(app.user_id(INSTRUCTOR).await);
