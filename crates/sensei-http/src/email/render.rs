@@ -228,3 +228,80 @@ pub fn message(content: &EmailContent, from: &Mailbox, base: &str) -> Result<Mes
         )
         .map_err(|error| RenderError::Build(error.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use sensei_core::{LinkSecret, Meeting, ScheduledSessionId};
+
+    use super::*;
+
+    fn content(kind: EmailKind) -> EmailContent {
+        EmailContent {
+            to: "alice@example.com".to_owned(),
+            kind,
+            session_id: Some(ScheduledSessionId(1)),
+            challenge: Some("Lists\r\nBcc: evil@example.org".to_owned()),
+            occurred_at: chrono::Utc.with_ymd_and_hms(2026, 12, 7, 10, 0, 0).unwrap(),
+            instructor_email: Some("sensei@example.com".to_owned()),
+            notes_for_student: Some("<script>x</script>\r\nBcc: evil@example.org".to_owned()),
+            cancel_reason: None,
+            meeting: Meeting::parse("https://meet.example.org/r", "").unwrap(),
+            unsubscribe: Some(LinkSecret::from_random([1; 32])),
+            reset: None,
+        }
+    }
+
+    fn from() -> Mailbox {
+        super::super::parse_from("Sensei <sensei@example.org>").unwrap()
+    }
+
+    #[test]
+    fn people_s_text_reaches_no_header_and_is_escaped_in_html() {
+        let raw = message(&content(EmailKind::Completed), &from(), "https://s.test")
+            .unwrap()
+            .formatted();
+        let text = String::from_utf8(raw).unwrap();
+        let head = text.split("\r\n\r\n").next().unwrap();
+        assert!(
+            !head
+                .lines()
+                .any(|line| line.to_ascii_lowercase().starts_with("bcc")),
+            "{head}"
+        );
+        assert!(head.contains("Subject: Sensei session completed: Lists Bcc: evil@example.org"));
+        assert!(head.contains(&format!(
+            "List-Unsubscribe: <https://s.test/unsubscribe/{}>",
+            "01".repeat(32)
+        )));
+        let html = HtmlBody {
+            subject: "s",
+            paragraphs: &["<b>".to_owned()],
+            meeting_link: Some("https://a.org/?a=1&b=\"x\""),
+            notes: Some("<script>x</script>"),
+            action: None,
+            unsubscribe: None,
+        }
+        .render()
+        .unwrap();
+        assert!(
+            html.contains("&#60;script&#62;x&#60;/script&#62;"),
+            "{html}"
+        );
+        assert!(html.contains("<p>&#60;b&#62;</p>"), "{html}");
+        assert!(
+            html.contains("href=\"https://a.org/?a=1&#38;b=&#34;x&#34;\""),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn an_address_that_is_not_one_is_refused() {
+        let mut bad = content(EmailKind::Booked);
+        bad.to = "not an address".to_owned();
+        assert!(matches!(
+            message(&bad, &from(), "https://s.test"),
+            Err(RenderError::Address)
+        ));
+    }
+}

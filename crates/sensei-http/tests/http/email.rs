@@ -379,3 +379,56 @@ async fn a_student_resets_their_password_with_an_emailed_link_once() {
         .await;
     new.expect(StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_claim_form_takes_meeting_details_for_the_calendar_feed_and_refuses_bad_links() {
+    let app = TestApp::spawn().await;
+    let id = book(&app, ALICE).await;
+    let instructor = app.signed_in(INSTRUCTOR).await;
+    let page_path = format!("/admin/scheduled-sessions/{id}");
+    let token = instructor.csrf_from(&page_path).await;
+    instructor
+        .get(&page_path)
+        .await
+        .assert_contains("name=\"meeting_link\"");
+    let claim = format!("{page_path}/claim");
+    instructor
+        .post(
+            &claim,
+            &[
+                ("csrf_token", &token),
+                ("meeting_link", "javascript:alert(1)"),
+                ("meeting_at", ""),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("https://");
+    instructor
+        .post(
+            &claim,
+            &[
+                ("csrf_token", &token),
+                ("meeting_link", "https://meet.example.org/sensei"),
+                ("meeting_at", "2026-12-08T09:30"),
+            ],
+        )
+        .await
+        .assert_redirect(&page_path);
+    let sensei = Actor::instructor(app.user_id(INSTRUCTOR).await);
+    let feed = app.state.calendar.new_link(sensei).await.unwrap();
+    let ics = app
+        .browser()
+        .get(&format!("/calendar/{}.ics", feed.as_str()))
+        .await;
+    ics.assert_status(StatusCode::OK);
+    let unfolded = ics.body.replace("\r\n ", "");
+    assert!(
+        unfolded.contains("\r\nLOCATION:https://meet.example.org/sensei\r\n"),
+        "{unfolded}"
+    );
+    assert!(
+        unfolded.contains("Meeting at 2026-12-08 09:30"),
+        "{unfolded}"
+    );
+}
