@@ -11,10 +11,13 @@
 #   unset   no --smtp-url (email off: events write no outbox row; the baseline)
 #   closed  --smtp-url to a loopback port nobody listens on (every send is refused; each
 #           booking's receipt waits in the outbox and is retried)
+#   sink    --smtp-url to a loopback SMTP sink that takes every message (email working:
+#           each booking's receipt is rendered and sent during the load)
 # Prints one markdown row per mode: sent, 2xx, errors, p50/p99/max booking latency, /healthz
-# p50/p99, the booking p99 as a multiple of /healthz's, and the emails waiting afterwards.
+# p50/p99, the booking p99 as a multiple of /healthz's, and the emails waiting afterwards
+# (and, for the sink, the messages it took).
 #
-# Knobs: BENCH_RATE (200), BENCH_DURATION (20), BENCH_MODES ("unset closed"), BENCH_SENSEI
+# Knobs: BENCH_RATE (200), BENCH_DURATION (20), BENCH_MODES ("unset closed sink"), BENCH_SENSEI
 # (default ./target/release/sensei). Loopback only; everything started here is stopped on
 # exit.
 set -euo pipefail
@@ -22,7 +25,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 RATE="${BENCH_RATE:-200}"
 DURATION="${BENCH_DURATION:-20}"
-MODES="${BENCH_MODES:-unset closed}"
+MODES="${BENCH_MODES:-unset closed sink}"
 SENSEI="${BENCH_SENSEI:-$ROOT/target/release/sensei}"
 HEADER="X-Bench-Email"
 
@@ -128,6 +131,43 @@ for mode in $MODES; do
   smtp=()
   if [[ "$mode" == closed ]]; then
     smtp=(--smtp-url "smtp://127.0.0.1:$(free_port)")
+  elif [[ "$mode" == sink ]]; then
+    sink_port="$(free_port)"
+    python3 - "$sink_port" "$WORK/sink.count" <<'PY' &
+import asyncio, sys
+port, count_file = int(sys.argv[1]), sys.argv[2]
+taken = 0
+async def serve(reader, writer):
+    global taken
+    writer.write(b"220 sink\r\n")
+    while True:
+        line = await reader.readline()
+        if not line:
+            break
+        verb = line[:4].upper()
+        if verb == b"DATA":
+            writer.write(b"354 go\r\n")
+            while (await reader.readline()) not in (b".\r\n", b""):
+                pass
+            taken += 1
+            open(count_file, "w").write(str(taken))
+            writer.write(b"250 ok\r\n")
+        elif verb == b"QUIT":
+            writer.write(b"221 bye\r\n")
+            break
+        elif verb == b"EHLO":
+            writer.write(b"250-sink\r\n250 8BITMIME\r\n")
+        else:
+            writer.write(b"250 ok\r\n")
+        await writer.drain()
+    writer.close()
+async def main():
+    server = await asyncio.start_server(serve, "127.0.0.1", port)
+    await asyncio.sleep(600)
+asyncio.run(main())
+PY
+    PIDS+=($!)
+    smtp=(--smtp-url "smtp://127.0.0.1:$sink_port")
   fi
   PORT="$(free_port)"
   SENSEI_TRUSTED_HEADER="$HEADER" SENSEI_TRUSTED_PROXIES="127.0.0.1" RUST_LOG=error \
@@ -156,6 +196,7 @@ PY
   ratio="$(python3 -c "print(f'{$p99 / max($h99, 0.001):.1f}')")"
   label="unset"
   [[ "$mode" == closed ]] && label="closed port"
+  [[ "$mode" == sink ]] && label="sink (took $(cat "$WORK/sink.count" 2>/dev/null || echo 0))"
   echo "| $label | $RATE/s | $sent | $okays | $errs | $p50 | $p99 | $max | $h50 | $h99 | $ratio | $waiting |"
   # Email off writes no row; a closed-port run leaves its receipts for the next run to skip.
   python3 - "$DB" <<'PY'

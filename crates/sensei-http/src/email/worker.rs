@@ -152,23 +152,34 @@ async fn run(
             }
             continue;
         }
+        // Wait for a free slot (not the poll interval): a busy worker leases again as soon as
+        // a send ends.
+        let first = tokio::select! {
+            permit = slots.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            changed = stopped.changed() => if changed.is_err() { break } else { continue },
+        };
         let free = u32::try_from(slots.available_permits())
             .unwrap_or(0)
+            .saturating_add(1)
             .min(LEASE_BATCH);
-        let due = if free == 0 {
-            Vec::new()
-        } else {
-            match service.lease_due(&owner, free, lease).await {
-                Ok(due) => due,
-                Err(error) => {
-                    tracing::warn!(%error, "could not lease emails");
-                    Vec::new()
-                }
+        let due = match service.lease_due(&owner, free, lease).await {
+            Ok(due) => due,
+            Err(error) => {
+                tracing::warn!(%error, "could not lease emails");
+                Vec::new()
             }
         };
-        let short = due.len() < usize::try_from(free).unwrap_or(usize::MAX) || free == 0;
+        let short = due.len() < usize::try_from(free).unwrap_or(usize::MAX);
+        let mut first = Some(first);
         for email in due {
-            let Ok(slot) = slots.clone().try_acquire_owned() else {
+            let Some(slot) = first
+                .take()
+                .or_else(|| slots.clone().try_acquire_owned().ok())
+            else {
+                // More than the room: left to its lease's lapse.
                 break;
             };
             let (service, sender, owner, results) = (
@@ -191,6 +202,8 @@ async fn run(
                 drop(slot);
             });
         }
+        // An unused first slot goes back before the wait.
+        drop(first);
         if short {
             tokio::select! {
                 () = tokio::time::sleep(settings.poll_interval) => {}
