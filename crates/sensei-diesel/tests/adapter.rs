@@ -66,6 +66,8 @@ fn schema(url: &DatabaseUrl) -> Vec<String> {
     let lines: Vec<Line> = match url {
         DatabaseUrl::Sqlite(path) => {
             let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+            conn.revert_last_migration(migrations::SQLITE_FEATURE)
+                .unwrap();
             diesel::sql_query(
                 "SELECT type || ' ' || name || ' ON ' || tbl_name || ': ' || COALESCE(sql, '') \
                  AS line FROM sqlite_master ORDER BY name, type",
@@ -75,6 +77,8 @@ fn schema(url: &DatabaseUrl) -> Vec<String> {
         }
         DatabaseUrl::Postgres(url) => {
             let mut conn = PgConnection::establish(url).unwrap();
+            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
+                .unwrap();
             let queries = [
                 "SELECT concat_ws(' ', 'column', table_name, ordinal_position, column_name, \
                  data_type, character_maximum_length, is_nullable, column_default) AS line \
@@ -112,8 +116,8 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
     match &t.url {
         DatabaseUrl::Sqlite(path) => {
             let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-            // Newest first: the platform's `users.disabled_at`, the feature's append-only
-            // rules, change counter, booking function, webhooks, booking-order index, calendar
+            // Newest first: the feature's email outbox, the platform's `users.disabled_at`, the
+            // feature's append-only rules, change counter, booking function, webhooks, booking-order index, calendar
             // feeds and workflow, the platform's sign-ins (`auth_sessions`), the feature's
             // first two migrations, then the platform schema.
             conn.revert_last_migration(migrations::SQLITE_PLATFORM)
@@ -144,8 +148,8 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
         }
         DatabaseUrl::Postgres(url) => {
             let mut conn = PgConnection::establish(url).unwrap();
-            // Newest first: the platform's `users.disabled_at`, the feature's append-only
-            // rules, change counter, booking function, webhooks, booking-order index, calendar
+            // Newest first: the feature's email outbox, the platform's `users.disabled_at`, the
+            // feature's append-only rules, change counter, booking function, webhooks, booking-order index, calendar
             // feeds and workflow, the platform's sign-ins (`auth_sessions`), the feature's
             // first two migrations, then the platform schema.
             conn.revert_last_migration(migrations::POSTGRES_PLATFORM)
