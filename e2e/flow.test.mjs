@@ -8,7 +8,7 @@
 // Run: (cd e2e && npm ci && SENSEI_BIN=../target/debug/sensei npm test)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -396,6 +396,43 @@ test('the pages not visited above pass the audit too', async () => {
   await sensei.getByLabel('Feed address').waitFor();
   await checkAccessible(sensei, 'calendar link');
   await sensei.context().close();
+});
+
+test('a student chooses a time zone and the pages show times in it', async () => {
+  const frank = await newPage();
+  await signIn(frank, 'frank@example.com');
+  await frank.getByRole('link', { name: 'Preferences' }).click();
+  await checkAccessible(frank, 'preferences');
+  await frank.getByLabel('Show times in').selectOption('Asia/Tokyo');
+  await frank.getByRole('button', { name: 'Save' }).click();
+  assert.equal(await frank.locator('p.flash').textContent(), 'Times are now shown in Asia/Tokyo.');
+  await frank.goto(`${baseUrl}/sessions`);
+  assert.ok((await frank.locator('main').textContent()).includes('JST'), 'the sessions page shows Tokyo time');
+  // Back to UTC, so the other tests read the times they expect.
+  await frank.goto(`${baseUrl}/account/preferences`);
+  await frank.getByLabel('Show times in').selectOption('UTC');
+  await frank.getByRole('button', { name: 'Save' }).click();
+  await frank.context().close();
+});
+
+test('the admins\' accounts and audit pages pass the audit', async () => {
+  // An admin added on the command line, on the running service's database (the demo has none).
+  const added = spawnSync(
+    binary,
+    ['user', 'add', 'root@example.com', '--role', 'admin', '--password-stdin',
+      '--database-url', path.join(workDir, 'e2e.sqlite3')],
+    { input: `${PASSWORD}\n`, encoding: 'utf8' },
+  );
+  assert.equal(added.status, 0, `sensei user add failed: ${added.stderr}`);
+  const root = await newPage();
+  await signIn(root, 'root@example.com');
+  await root.goto(`${baseUrl}/admin/accounts`);
+  await root.getByRole('heading', { name: 'Accounts', level: 1 }).waitFor();
+  await checkAccessible(root, 'accounts');
+  await root.goto(`${baseUrl}/admin/audit`);
+  assert.ok(await root.getByText('Account added').count() >= 1, 'the CLI addition is recorded');
+  await checkAccessible(root, 'who changed what');
+  await root.context().close();
 });
 
 test('the API reference is one accessible page from our own server, without script', async () => {

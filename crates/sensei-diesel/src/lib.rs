@@ -57,8 +57,8 @@ pub use error::DatabaseError;
 pub use repo::PlatformWriter;
 pub use repo::{
     AccountStore, DieselBookingReads, DieselCalendarFeeds, DieselContent, DieselEmail,
-    DieselMeetings, DieselScheduledSessions, DieselSignedInReads, DieselWebhooks,
-    SIGN_IN_PURGE_BATCH,
+    DieselMeetings, DieselPreferences, DieselScheduledSessions, DieselSignedInReads,
+    DieselWebhooks, SIGN_IN_PURGE_BATCH,
 };
 pub use timestamp::SqlaTimestamp;
 
@@ -98,6 +98,12 @@ impl Database {
     /// are a service of their own, `sensei_core::services::CalendarFeeds`).
     pub fn calendar_feeds(&self) -> DieselCalendarFeeds {
         DieselCalendarFeeds::new(self.clone())
+    }
+
+    /// Each account's display preferences (a service of its own too:
+    /// `sensei_core::services::Preferences`).
+    pub fn preferences(&self) -> DieselPreferences {
+        DieselPreferences::new(self.clone())
     }
 
     /// Writes platform records (demo data, tests). Feature `fixtures`.

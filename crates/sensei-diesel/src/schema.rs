@@ -54,6 +54,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_preferences (user_id) {
+        user_id -> Integer,
+        time_zone -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Integer,
         email -> Text,
@@ -222,6 +230,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    admin_audit (id) {
+        id -> Integer,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<Integer>,
+        actor_name -> Nullable<Text>,
+        kind -> Text,
+        subject_user_id -> Nullable<Integer>,
+        object_id -> Nullable<BigInt>,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     email_opt_outs (user_id) {
         user_id -> Integer,
         opted_out_at -> Timestamp,
@@ -256,6 +277,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    erasures (id) {
+        id -> Integer,
+        user_id -> Integer,
+        erased_at -> Timestamp,
+        in_progress -> Bool,
+    }
+}
+
 diesel::joinable!(scheduled_sessions -> users (user_id));
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(scheduled_sessions -> submissions (submission_id));
@@ -268,6 +298,7 @@ diesel::joinable!(anatomy_conversations -> submissions (submission_id));
 
 diesel::joinable!(scheduled_session_events -> scheduled_sessions (session_id));
 diesel::joinable!(calendar_feeds -> users (instructor_id));
+diesel::joinable!(user_preferences -> users (user_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_deliveries -> scheduled_session_events (event_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
@@ -277,6 +308,7 @@ diesel::joinable!(email_deliveries -> password_resets (reset_id));
 diesel::allow_tables_to_appear_in_same_query!(
     auth_sessions,
     calendar_feeds,
+    user_preferences,
     scheduled_sessions,
     scheduled_session_events,
     scheduled_session_counts,
@@ -299,4 +331,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_links,
     password_resets,
     session_meetings,
+    admin_audit,
+    erasures,
 );

@@ -4,7 +4,13 @@
 
 #[path = "adapter/account_admin.rs"]
 mod account_admin;
+#[path = "adapter/account_changes.rs"]
+mod account_changes;
 mod common;
+#[path = "adapter/erasure.rs"]
+mod erasure;
+#[path = "adapter/preferences.rs"]
+mod preferences;
 
 use std::sync::Arc;
 
@@ -66,8 +72,6 @@ fn schema(url: &DatabaseUrl) -> Vec<String> {
     let lines: Vec<Line> = match url {
         DatabaseUrl::Sqlite(path) => {
             let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-            conn.revert_last_migration(migrations::SQLITE_FEATURE)
-                .unwrap();
             diesel::sql_query(
                 "SELECT type || ' ' || name || ' ON ' || tbl_name || ': ' || COALESCE(sql, '') \
                  AS line FROM sqlite_master ORDER BY name, type",
@@ -77,8 +81,6 @@ fn schema(url: &DatabaseUrl) -> Vec<String> {
         }
         DatabaseUrl::Postgres(url) => {
             let mut conn = PgConnection::establish(url).unwrap();
-            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
-                .unwrap();
             let queries = [
                 "SELECT concat_ws(' ', 'column', table_name, ordinal_position, column_name, \
                  data_type, character_maximum_length, is_nullable, column_default) AS line \
@@ -116,10 +118,17 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
     match &t.url {
         DatabaseUrl::Sqlite(path) => {
             let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-            // Newest first: the feature's email outbox, the platform's `users.disabled_at`, the
-            // feature's append-only rules, change counter, booking function, webhooks, booking-order index, calendar
-            // feeds and workflow, the platform's sign-ins (`auth_sessions`), the feature's
-            // first two migrations, then the platform schema.
+            // Newest first: the feature's preferences, admin audit and erasures, email outbox, the platform's
+            // `users.disabled_at`, the feature's append-only rules, change counter, booking
+            // function, webhooks, booking-order index, calendar feeds and workflow, the
+            // platform's sign-ins (`auth_sessions`), the feature's first two migrations, then
+            // the platform schema.
+            conn.revert_last_migration(migrations::SQLITE_FEATURE)
+                .unwrap();
+            conn.revert_last_migration(migrations::SQLITE_FEATURE)
+                .unwrap();
+            conn.revert_last_migration(migrations::SQLITE_FEATURE)
+                .unwrap();
             conn.revert_last_migration(migrations::SQLITE_PLATFORM)
                 .unwrap();
             conn.revert_last_migration(migrations::SQLITE_FEATURE)
@@ -148,10 +157,17 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
         }
         DatabaseUrl::Postgres(url) => {
             let mut conn = PgConnection::establish(url).unwrap();
-            // Newest first: the feature's email outbox, the platform's `users.disabled_at`, the
-            // feature's append-only rules, change counter, booking function, webhooks, booking-order index, calendar
-            // feeds and workflow, the platform's sign-ins (`auth_sessions`), the feature's
-            // first two migrations, then the platform schema.
+            // Newest first: the feature's preferences, admin audit and erasures, email outbox, the platform's
+            // `users.disabled_at`, the feature's append-only rules, change counter, booking
+            // function, webhooks, booking-order index, calendar feeds and workflow, the
+            // platform's sign-ins (`auth_sessions`), the feature's first two migrations, then
+            // the platform schema.
+            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
+                .unwrap();
+            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
+                .unwrap();
+            conn.revert_last_migration(migrations::POSTGRES_FEATURE)
+                .unwrap();
             conn.revert_last_migration(migrations::POSTGRES_PLATFORM)
                 .unwrap();
             conn.revert_last_migration(migrations::POSTGRES_FEATURE)
@@ -182,12 +198,12 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
     let pending = t.db.pending_feature_migrations().await.unwrap();
     assert_eq!(
         pending.len(),
-        10,
+        12,
         "every feature migration is pending: {pending:?}"
     );
-    assert_eq!(pending.last().map(String::as_str), Some("20240112000000"));
+    assert_eq!(pending.last().map(String::as_str), Some("20240114000000"));
     let applied = t.db.migrate().await.unwrap();
-    assert_eq!(applied.len(), 13, "{applied:?}");
+    assert_eq!(applied.len(), 15, "{applied:?}");
     assert_eq!(
         t.db.pending_feature_migrations().await.unwrap(),
         Vec::<String>::new()

@@ -56,6 +56,8 @@ pub async fn signed_in_not_found<E: Endpoint>(next: E, req: Request) -> poem::Re
                 csrf_token,
                 // The message waits for the next real page.
                 flash: crate::pages::flash::Flash::default(),
+                // The 404 page shows no time.
+                zone: crate::zone::ViewerZone::utc(),
             })
         }),
         _ => None,

@@ -22,6 +22,7 @@ pub mod email;
 pub mod error;
 pub mod export;
 pub mod fallback;
+pub mod import_csv;
 pub mod monitoring;
 pub mod pages;
 pub mod presentation;
@@ -32,6 +33,7 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod webhooks;
+pub mod zone;
 
 #[cfg(test)]
 mod handler_tests;

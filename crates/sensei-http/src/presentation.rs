@@ -2,6 +2,7 @@
 //! in error messages (labels, badges, lifecycle, times, progress). The domain crate keeps only
 //! stored forms; everything people read is chosen here.
 
+use crate::zone::ViewerZone;
 use chrono::{DateTime, Utc};
 use sensei_core::{
     EligibilityReason, EngagementSnapshot, EventKind, GoalProgressEntry, GoalStatus, MessageRole,
@@ -11,22 +12,10 @@ use sensei_core::{
 /// What tables show where there is nothing to show.
 pub const NONE: &str = "—";
 
-/// A time as pages show it: `2026-11-28 09:15 UTC`.
+/// A time in UTC as pages without a viewer show it: `2026-11-28 09:15 UTC` (a viewer's own
+/// zone: [`ViewerZone::datetime`]).
 pub fn datetime(at: &DateTime<Utc>) -> String {
-    use chrono::{Datelike, Timelike};
-    // Written field by field: a page shows dozens of times, and chrono's `format` parses its
-    // pattern again for every one (it showed in the dashboard's profile).
-    let year = at.year();
-    if !(0..=9999).contains(&year) {
-        return at.format("%Y-%m-%d %H:%M UTC").to_string();
-    }
-    format!(
-        "{year:04}-{:02}-{:02} {:02}:{:02} UTC",
-        at.month(),
-        at.day(),
-        at.hour(),
-        at.minute()
-    )
+    ViewerZone::utc().datetime(at)
 }
 
 /// The digi-trainer progress text: exactly `X passed, Y engaged / Z total`.
@@ -95,12 +84,13 @@ pub fn holder(
     session: &ScheduledSession,
     holder_email: Option<&str>,
     now: DateTime<Utc>,
+    zone: ViewerZone,
 ) -> String {
     match session.live_claim_at(now) {
         Some(claim) => format!(
             "{} until {}",
             holder_email.map_or_else(|| format!("instructor {}", claim.holder), str::to_owned),
-            datetime(&claim.expires_at)
+            zone.datetime(&claim.expires_at)
         ),
         None => NONE.to_owned(),
     }

@@ -5,12 +5,13 @@
 use std::sync::Arc;
 
 use poem::web::cookie::CookieKey;
-use sensei_core::ports::PasswordHasher;
 use sensei_core::ports::{
-    EmailStore, MeetingStore, NoCalendarFeeds, NoEmail, NoMeetings, ScheduledSessionRepository,
-    SystemClock, WebhookStore,
+    EmailStore, MeetingStore, NoCalendarFeeds, NoEmail, NoMeetings, NoPreferences, PasswordHasher,
+    ScheduledSessionRepository, SystemClock, WebhookStore,
 };
-use sensei_core::services::{CalendarFeeds, EmailPorts, EmailService, WebhookService};
+use sensei_core::services::{
+    AccountService, CalendarFeeds, EmailPorts, EmailService, Preferences, WebhookService,
+};
 use sensei_core::{PasswordFormat, Ports, RetryPolicy, SenseiService};
 use sensei_diesel::Database;
 
@@ -21,6 +22,7 @@ use crate::client_ip::TrustedProxies;
 use crate::config::{AppConfig, TrustedHeader};
 use crate::webhooks::jitter::OsJitter;
 use crate::webhooks::unconfigured::NoWebhooks;
+use crate::zone::ZoneCatalog;
 
 /// Security settings fixed at start-up.
 pub struct Security {
@@ -47,12 +49,17 @@ pub struct AppState {
     pub security: Arc<Security>,
     /// Webhook endpoints and their delivery (a service of its own: see its docs).
     pub webhooks: WebhookService,
+    /// Each viewer's preferences (the time zone pages show times in).
+    pub preferences: Preferences,
     /// Email to students, opt-out and reset links (a service of its own: see its docs).
     pub email: EmailService,
     /// Hashes passwords set through a reset link (`None` over mocked ports: no reset).
     pub password_hasher: Option<Arc<dyn PasswordHasher>>,
     /// How those hashes are written (`--password-format`).
     pub password_format: PasswordFormat,
+    /// Account management for admins' pages (`None` over ports without an account store:
+    /// those pages then answer 503).
+    pub accounts: Option<AccountService>,
 }
 
 /// The configured cookie key could not be used.
@@ -68,12 +75,17 @@ impl AppState {
     /// # Errors
     /// [`KeyError`] when the cookie key holds fewer than 64 bytes.
     pub fn new(database: Database, config: &AppConfig) -> Result<Self, KeyError> {
-        // One set of hashing workers for checks and reset hashes: one memory budget.
-        let workers = Arc::new(HashingWorkers::default());
+        // One set of hashing workers for checks and new hashes: one memory budget.
+        let hashing = Arc::new(HashingWorkers::default());
         let ports = Ports {
-            passwords: workers.clone(),
+            passwords: hashing.clone(),
             ..database.ports()
         };
+        let accounts = AccountService::new(
+            Arc::new(database.accounts()),
+            hashing.clone(),
+            ports.clock.clone(),
+        );
         let meetings: Arc<dyn MeetingStore> = Arc::new(database.meetings());
         let calendar = CalendarFeeds::new(
             Arc::new(database.calendar_feeds()),
@@ -83,12 +95,19 @@ impl AppState {
             &config.policy,
         )
         .with_meetings(meetings.clone());
+        let clock = ports.clock.clone();
         let sessions = ports.sessions.clone();
         let mut state = Self::over_ports(ports, config)?.with_calendar(calendar);
         state.webhooks = webhook_service(Arc::new(database.webhooks()), config);
+        state.preferences = Preferences::new(
+            Arc::new(database.preferences()),
+            Arc::new(ZoneCatalog),
+            clock,
+        );
+        state.accounts = Some(accounts);
         state.service = state.service.with_meetings(meetings.clone());
         state.email = email_service(Arc::new(database.email()), sessions, meetings, config);
-        state.password_hasher = Some(workers);
+        state.password_hasher = Some(hashing);
         Ok(state)
     }
 
@@ -112,6 +131,11 @@ impl AppState {
             ports.clock.clone(),
             &config.policy,
         );
+        let preferences = Preferences::new(
+            Arc::new(NoPreferences),
+            Arc::new(ZoneCatalog),
+            ports.clock.clone(),
+        );
         let email = email_service(
             Arc::new(NoEmail),
             ports.sessions.clone(),
@@ -120,6 +144,7 @@ impl AppState {
         );
         Ok(Self {
             calendar,
+            preferences,
             email,
             password_hasher: None,
             password_format: config.email.password_format,
@@ -132,6 +157,7 @@ impl AppState {
                 trusted_proxies: config.trusted_proxies.clone(),
             }),
             webhooks: webhook_service(Arc::new(NoWebhooks), config),
+            accounts: None,
         })
     }
 

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod account_admin;
+pub mod account_changes;
 pub mod actor;
 pub mod calendar;
 pub mod cancel;
@@ -20,6 +21,7 @@ pub mod reason;
 pub mod records;
 pub mod session;
 pub mod text;
+pub mod time_zone;
 pub mod webhook_address;
 pub mod webhook_lanes;
 pub mod webhook_payload;
@@ -29,6 +31,10 @@ pub mod workflow;
 
 pub use account::{normalize_email, Account, SignIn, SignInToken, StoredAccount, SIGN_IN_LIFETIME};
 pub use account_admin::{account_email, AccountSummary, EmailError, ImportRow, MAX_EMAIL_CHARS};
+pub use account_changes::{
+    erased_email, keeps_an_admin, AccountChange, AccountChangeKind, AdminStanding, ChangeActor,
+    LastAdmin, NewAccountChange, RecordedChange, ERASED_TEXT,
+};
 pub use actor::{Actor, Role};
 pub use calendar::{
     CalendarFeed, FeedToken, FeedTokenHash, HeldSession, FEED_TOKEN_BYTES, FEED_TOKEN_CHARS,
@@ -62,6 +68,7 @@ pub use session::{
     SessionState,
 };
 pub use text::{refuse_nul, NulInText};
+pub use time_zone::{TimeZoneName, MAX_TIME_ZONE_CHARS};
 pub use webhook_address::{is_public, AddressPolicy, AddressRange, AddressRangeError};
 pub use webhook_lanes::{DeliveryLanes, LaneLimits, LaneTicket, LeaseRoom, SlowVerdict};
 pub use webhook_payload::{SessionFacts, SessionSnapshot, WebhookPayload};

@@ -1,7 +1,7 @@
 //! Errors of managing accounts (the operator's `sensei user ...`).
 
 use super::{DomainError, ErrorKind, RepositoryError};
-use crate::domain::{EmailError, PasswordError};
+use crate::domain::{EmailError, LastAdmin, PasswordError};
 
 /// Errors of adding accounts and changing their role, password or state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,6 +29,12 @@ pub enum AccountError {
     /// No account has this email.
     #[error("there is no account for {0}")]
     NoSuchAccount(String),
+    /// Only admins (and operators) manage accounts.
+    #[error("only admins manage accounts")]
+    Forbidden,
+    /// The change would leave no enabled admin; nothing was changed.
+    #[error("{0}; nothing was changed")]
+    LastAdmin(#[from] LastAdmin),
     /// The store failed.
     #[error(transparent)]
     Repository(#[from] RepositoryError),
@@ -42,6 +48,8 @@ impl DomainError for AccountError {
             | AccountError::InvalidPassword(_) => ErrorKind::Refused,
             AccountError::EmailTaken(_) | AccountError::DuplicateRow { .. } => ErrorKind::Conflict,
             AccountError::NoSuchAccount(_) => ErrorKind::NotFound,
+            AccountError::Forbidden => ErrorKind::Forbidden,
+            AccountError::LastAdmin(_) => ErrorKind::Refused,
             AccountError::Repository(error) => error.kind(),
         }
     }
@@ -52,6 +60,7 @@ impl DomainError for AccountError {
             AccountError::UnknownRole(_) => "unknown_role",
             AccountError::InvalidPassword(_) => "invalid_password",
             AccountError::EmailTaken(_) | AccountError::DuplicateRow { .. } => "email_taken",
+            AccountError::LastAdmin(_) => "last_admin",
             AccountError::Repository(error) => error.code(),
             other => other.kind().default_code(),
         }

@@ -6,12 +6,14 @@ mod accounts;
 mod calendar;
 mod email;
 mod kind;
+mod preferences;
 mod webhooks;
 
 pub use accounts::AccountError;
 pub use calendar::CalendarError;
 pub use email::EmailLinkError;
 pub use kind::{DomainError, ErrorKind};
+pub use preferences::PreferenceError;
 pub use webhooks::WebhookError;
 
 use chrono::{DateTime, Utc};

@@ -9,12 +9,16 @@ mod clock;
 mod content;
 mod email;
 mod meetings;
+mod preferences;
 mod scheduled_sessions;
 mod signed_in;
 mod submissions;
 mod webhooks;
 
-pub use account_admin::{AccountAdminStore, CreateAccountOutcome, PasswordHasher};
+pub use account_admin::{
+    AccountAdminStore, AccountQuery, AccountUpdate, CreateAccountOutcome, NewAccount,
+    PasswordHasher,
+};
 pub use accounts::{AccountRepository, NoAccounts, PasswordVerifier};
 pub use booking::{BookingFacts, BookingReads, ComposedBookingReads};
 pub use calendar::{CalendarFeedRepository, NoCalendarFeeds, RandomSource};
@@ -22,6 +26,7 @@ pub use clock::{Clock, SystemClock};
 pub use content::{AnatomyRepository, DigiTrainerRepository, GoalRepository};
 pub use email::{EmailAttempt, EmailStore, FoundReset, LeasedEmail, LinkDigest, NoEmail};
 pub use meetings::{MeetingStore, NoMeetings};
+pub use preferences::{NoPreferences, PreferenceStore, TimeZoneCatalog};
 pub use scheduled_sessions::{
     ClaimLimit, CreateOutcome, DashboardRead, ScheduledSessionRepository, TransitionOutcome,
 };
@@ -47,6 +52,8 @@ pub use content::{MockAnatomyRepository, MockDigiTrainerRepository, MockGoalRepo
 pub use email::MockEmailStore;
 #[cfg(any(test, feature = "mocks"))]
 pub use meetings::MockMeetingStore;
+#[cfg(any(test, feature = "mocks"))]
+pub use preferences::{MockPreferenceStore, MockTimeZoneCatalog};
 #[cfg(any(test, feature = "mocks"))]
 pub use scheduled_sessions::MockScheduledSessionRepository;
 #[cfg(any(test, feature = "mocks"))]

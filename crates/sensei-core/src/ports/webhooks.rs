@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    AttemptLogEntry, LeaseRoom, NewWebhookEndpoint, NextStep, OutboxStats, SessionEvent,
-    SessionFacts, WebhookEndpoint, WebhookEndpointId, WebhookSecret, WebhookUrl,
+    AttemptLogEntry, ChangeActor, LeaseRoom, NewWebhookEndpoint, NextStep, OutboxStats,
+    SessionEvent, SessionFacts, WebhookEndpoint, WebhookEndpointId, WebhookSecret, WebhookUrl,
 };
 use crate::error::RepositoryError;
 
@@ -75,14 +75,16 @@ pub struct RecordedAttempt {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait WebhookStore: Send + Sync {
-    /// Stores an endpoint; from its commit on, every audit event appended (that its filter
-    /// matches) gets a delivery to it. Earlier events do not.
+    /// Stores an endpoint and records [`crate::AccountChange::WebhookEndpointAdded`] by `by`
+    /// in the same unit of work; from its commit on, every audit event appended (that its
+    /// filter matches) gets a delivery to it. Earlier events do not.
     ///
     /// # Errors
     /// [`RepositoryError::Unavailable`] when the store cannot be reached.
     async fn add_endpoint(
         &self,
         endpoint: NewWebhookEndpoint,
+        by: &ChangeActor,
     ) -> Result<WebhookEndpoint, RepositoryError>;
 
     /// The endpoints, oldest first, at most `limit`.
@@ -91,12 +93,19 @@ pub trait WebhookStore: Send + Sync {
     /// [`RepositoryError::Unavailable`]; [`RepositoryError::Internal`] for unreadable rows.
     async fn list_endpoints(&self, limit: u32) -> Result<Vec<WebhookEndpoint>, RepositoryError>;
 
-    /// Removes an endpoint with its pending deliveries and its log; `false` when there was
-    /// none. A delivery in flight to it is then recorded nowhere.
+    /// Removes an endpoint with its pending deliveries and its log, and records
+    /// [`crate::AccountChange::WebhookEndpointRemoved`] by `by` at `at` in the same unit of
+    /// work; `false` when there was none (nothing recorded). A delivery in flight to it is
+    /// then recorded nowhere.
     ///
     /// # Errors
     /// [`RepositoryError::Unavailable`].
-    async fn remove_endpoint(&self, id: WebhookEndpointId) -> Result<bool, RepositoryError>;
+    async fn remove_endpoint(
+        &self,
+        id: WebhookEndpointId,
+        by: &ChangeActor,
+        at: DateTime<Utc>,
+    ) -> Result<bool, RepositoryError>;
 
     /// Leases due, undelivered deliveries (next attempt at or before `now`, no live lease,
     /// their endpoint not paused at `now`) to `request.owner` until `request.until`: at most

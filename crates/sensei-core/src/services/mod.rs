@@ -9,6 +9,7 @@ mod email;
 mod export;
 mod history;
 mod instructor;
+mod preferences;
 mod student;
 #[cfg(test)]
 mod tests;
@@ -25,13 +26,17 @@ use crate::ports::{
     SubmissionRepository,
 };
 
-pub use account_admin::{parse_role, AccountService, ImportedRow, MAX_LISTED_ACCOUNTS};
+pub use account_admin::{
+    parse_role, AccountManager, AccountService, Erasure, ImportedRow, MAX_LISTED_ACCOUNTS,
+    MAX_LISTED_CHANGES,
+};
 pub use booking::{Booking, BookingOutcome};
 pub use calendar::CalendarFeeds;
 pub use email::{DueEmail, EmailContent, EmailPorts, EmailService};
 pub use export::SessionExport;
 pub use history::{StudentSession, Timeline};
 pub use instructor::{Dashboard, SessionDetail, SessionListing, SubmissionConversations};
+pub use preferences::Preferences;
 pub use student::{SubmissionOverview, SubmissionStatus};
 pub use webhooks::{
     CreatedEndpoint, DueDelivery, WebhookManager, WebhookService, MAX_LISTED_ENDPOINTS,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::{
-    Actor, AddressPolicy, AttemptLogEntry, AttemptResult, EventFilter, LeaseRoom,
+    Actor, AddressPolicy, AttemptLogEntry, AttemptResult, ChangeActor, EventFilter, LeaseRoom,
     NewWebhookEndpoint, NextStep, OutboxStats, RetryPolicy, WebhookEndpoint, WebhookEndpointId,
     WebhookHost, WebhookInputError, WebhookPayload, WebhookSecret, WebhookUrl,
 };
@@ -38,6 +38,15 @@ impl WebhookManager {
             WebhookManager::Operator => Ok(()),
             WebhookManager::User(actor) if actor.is_admin() => Ok(()),
             WebhookManager::User(_) => Err(WebhookError::Forbidden),
+        }
+    }
+
+    /// Who the recorded change names: the operator by `operator` (the service's
+    /// [`WebhookService::with_operator_name`]), a user by id.
+    fn change_actor(self, operator: &str) -> ChangeActor {
+        match self {
+            WebhookManager::Operator => ChangeActor::Operator(operator.to_owned()),
+            WebhookManager::User(actor) => ChangeActor::User(actor.user_id),
         }
     }
 }
@@ -69,6 +78,7 @@ pub struct WebhookService {
     retry: RetryPolicy,
     addresses: AddressPolicy,
     resolver: Option<Arc<dyn HostResolver>>,
+    operator: String,
 }
 
 impl WebhookService {
@@ -86,6 +96,16 @@ impl WebhookService {
             retry,
             addresses: AddressPolicy::default(),
             resolver: None,
+            operator: "cli".to_owned(),
+        }
+    }
+
+    /// The name the record of changes gives the operator (`cli` unless set; the command
+    /// line adds the OS user, `cli:alice`).
+    pub fn with_operator_name(self, operator: impl Into<String>) -> Self {
+        Self {
+            operator: operator.into(),
+            ..self
         }
     }
 
@@ -157,12 +177,15 @@ impl WebhookService {
         self.check_destination(&url).await?;
         let endpoint = self
             .store
-            .add_endpoint(NewWebhookEndpoint {
-                url,
-                events,
-                secret: secret.clone(),
-                created_at: self.clock.now(),
-            })
+            .add_endpoint(
+                NewWebhookEndpoint {
+                    url,
+                    events,
+                    secret: secret.clone(),
+                    created_at: self.clock.now(),
+                },
+                &who.change_actor(&self.operator),
+            )
             .await?;
         Ok(CreatedEndpoint { endpoint, secret })
     }
@@ -190,7 +213,12 @@ impl WebhookService {
         id: WebhookEndpointId,
     ) -> Result<(), WebhookError> {
         who.check()?;
-        if self.store.remove_endpoint(id).await? {
+        let by = who.change_actor(&self.operator);
+        if self
+            .store
+            .remove_endpoint(id, &by, self.clock.now())
+            .await?
+        {
             Ok(())
         } else {
             Err(WebhookError::NotFound(id))

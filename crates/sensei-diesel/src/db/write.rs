@@ -70,16 +70,21 @@ pub(crate) enum UserLock {
     Bookings,
     /// An instructor's claims.
     Claims,
+    /// Changes that could leave no enabled admin (a role change, a disabling, an erasure):
+    /// one lock for all accounts, so the last-admin count read inside is still true at
+    /// commit (the key's user id is 0).
+    Accounts,
 }
 
 impl UserLock {
     /// The advisory lock key: students' and instructors' keys never meet (range 3 is the
-    /// webhook lease's, `repo/webhook_lease.rs`).
+    /// webhook lease's, `repo/webhook_lease.rs`; range 4 the accounts' one lock).
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(crate) fn key(self, user_id: i32) -> i64 {
         let range: i64 = match self {
             UserLock::Bookings => 1,
             UserLock::Claims => 2,
+            UserLock::Accounts => 4,
         };
         (range << 32) + i64::from(user_id)
     }

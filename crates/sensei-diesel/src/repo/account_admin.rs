@@ -1,17 +1,81 @@
-//! The [`AccountAdminStore`] port on [`AccountStore`]: what `sensei user ...` changes in the
-//! `users` table (and, on disabling, in `auth_sessions`).
+//! The [`AccountAdminStore`] port on [`AccountStore`]: what `sensei user ...` and the accounts
+//! page change in the `users` table (and, on disabling, in `auth_sessions`; on erasing, in
+//! every table `repo/erase.rs` lists), each change recorded in `admin_audit` in the same
+//! transaction. Changes that could leave no enabled admin take one lock for all accounts
+//! (PostgreSQL; SQLite has one writer) and apply the core's [`keeps_an_admin`] inside it.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use sensei_core::ports::{AccountAdminStore, CreateAccountOutcome};
-use sensei_core::{Account, AccountSummary, RepositoryError, Role, UserId};
+use sensei_core::ports::{
+    AccountAdminStore, AccountQuery, AccountUpdate, CreateAccountOutcome, NewAccount,
+};
+use sensei_core::{
+    keeps_an_admin, Account, AccountChange, AccountSummary, AdminStanding, ChangeActor,
+    NewAccountChange, RecordedChange, RepositoryError, Role, UserId,
+};
 
+use super::account_changes::{insert_change, list_changes, ChangeRow};
 use super::accounts::AccountStore;
-use crate::db::{with_conn, with_write_conn, WriteConn};
+use super::erase::erase_person;
+use crate::db::{with_conn, with_write_conn, UserLock, WriteConn};
 use crate::error::Fail;
 use crate::schema::{auth_sessions, users};
 use crate::timestamp::SqlaTimestamp;
+
+/// The account with this email as `Option<(id, role, disabled_at)>`, inside a transaction.
+macro_rules! find_account {
+    ($conn:ident, $email:expr) => {
+        users::table
+            .filter(users::email.eq($email))
+            .select((users::id, users::role, users::disabled_at))
+            .first::<(i32, String, Option<SqlaTimestamp>)>($conn)
+            .optional()
+    };
+}
+
+/// Whether the last-admin rule refuses taking account `$id` from `$before` to `$after`
+/// (a `QueryResult<bool>`): enabled admins besides it are counted only when it matters.
+macro_rules! last_admin {
+    ($conn:ident, $id:expr, $before:expr, $after:expr) => {{
+        let (id, before, after): (i32, AdminStanding, AdminStanding) = ($id, $before, $after);
+        if before.is_active_admin() && !after.is_active_admin() {
+            users::table
+                .filter(users::role.eq(Role::Admin.as_str()))
+                .filter(users::disabled_at.is_null())
+                .filter(users::id.ne(id))
+                .count()
+                .get_result::<i64>($conn)
+                .map(|others| {
+                    keeps_an_admin(before, after, u64::try_from(others).unwrap_or(0)).is_err()
+                })
+        } else {
+            Ok(false)
+        }
+    }};
+}
+
+/// Where a stored account stands (an unknown role counts as no admin).
+fn standing(role: &str, disabled_at: Option<SqlaTimestamp>) -> AdminStanding {
+    AdminStanding {
+        role: Role::parse(role).unwrap_or(Role::Student),
+        enabled: disabled_at.is_none(),
+    }
+}
+
+/// `LIKE` text matching `raw` anywhere, with `%`, `_` and `\` taken literally.
+fn contains_pattern(raw: &str) -> String {
+    let mut pattern = String::with_capacity(raw.len() + 2);
+    pattern.push('%');
+    for ch in raw.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    pattern
+}
 
 /// A listed user row: id, email, role, created, disabled.
 type SummaryRow = (
@@ -44,30 +108,35 @@ impl AccountAdminStore for AccountStore {
     /// not an error, on both backends, and nothing is half-written.
     async fn create_account(
         &self,
-        email: &str,
-        role: Role,
-        password_hash: &str,
-        now: DateTime<Utc>,
+        account: NewAccount,
+        by: &ChangeActor,
     ) -> Result<CreateAccountOutcome, RepositoryError> {
-        let email = email.to_owned();
-        let hash = password_hash.to_owned();
-        let now = SqlaTimestamp::from(now);
+        let by = by.clone();
+        let now = SqlaTimestamp::from(account.created_at);
         let id: Option<i32> = with_write_conn!(self.db(), |conn| {
             conn.write_transaction(|conn| {
-                Ok::<_, Fail>(
-                    diesel::insert_into(users::table)
-                        .values((
-                            users::email.eq(email),
-                            users::role.eq(role.as_str()),
-                            users::password_hash.eq(hash),
-                            users::created_at.eq(now),
-                        ))
-                        .on_conflict(users::email)
-                        .do_nothing()
-                        .returning(users::id)
-                        .get_result(conn)
-                        .optional()?,
-                )
+                let id: Option<i32> = diesel::insert_into(users::table)
+                    .values((
+                        users::email.eq(&account.email),
+                        users::role.eq(account.role.as_str()),
+                        users::password_hash.eq(&account.password_hash),
+                        users::created_at.eq(now),
+                    ))
+                    .on_conflict(users::email)
+                    .do_nothing()
+                    .returning(users::id)
+                    .get_result(conn)
+                    .optional()?;
+                if let Some(id) = id {
+                    let (user, role) = (UserId(id), account.role);
+                    let change = if account.imported {
+                        AccountChange::AccountImported { user, role }
+                    } else {
+                        AccountChange::AccountAdded { user, role }
+                    };
+                    insert_change!(conn, ChangeRow::new(&change, &by, account.created_at))?;
+                }
+                Ok::<_, Fail>(id)
             })
         })?;
         Ok(match id {
@@ -76,9 +145,18 @@ impl AccountAdminStore for AccountStore {
         })
     }
 
-    async fn list_accounts(&self, limit: u32) -> Result<Vec<AccountSummary>, RepositoryError> {
+    /// Keyset paging on the unique email (its index gives the order); a filter on part of
+    /// the email reads the index in order until the page is full.
+    async fn list_accounts(
+        &self,
+        query: &AccountQuery,
+        limit: u32,
+    ) -> Result<Vec<AccountSummary>, RepositoryError> {
+        let contains = query.email_contains.as_deref().map(contains_pattern);
+        let role = query.role.map(Role::as_str);
+        let after = query.after_email.clone();
         let rows: Vec<SummaryRow> = with_conn!(self.db(), |conn| {
-            Ok(users::table
+            let mut listed = users::table
                 .order((users::email, users::id))
                 .limit(i64::from(limit))
                 .select((
@@ -88,38 +166,78 @@ impl AccountAdminStore for AccountStore {
                     users::created_at.nullable(),
                     users::disabled_at,
                 ))
-                .load(conn)?)
+                .into_boxed();
+            if let Some(pattern) = &contains {
+                listed = listed.filter(users::email.like(pattern.clone()).escape('\\'));
+            }
+            if let Some(role) = role {
+                listed = listed.filter(users::role.eq(role));
+            }
+            if let Some(after) = &after {
+                listed = listed.filter(users::email.gt(after.clone()));
+            }
+            Ok(listed.load(conn)?)
         })?;
         rows.into_iter().map(summary).collect()
     }
 
-    async fn set_role(&self, email: &str, role: Role) -> Result<bool, RepositoryError> {
-        let email = email.to_owned();
-        let changed: usize = with_write_conn!(self.db(), |conn| {
+    async fn set_role(
+        &self,
+        email: &str,
+        role: Role,
+        by: &ChangeActor,
+        at: DateTime<Utc>,
+    ) -> Result<AccountUpdate, RepositoryError> {
+        let (email, by) = (email.to_owned(), by.clone());
+        with_write_conn!(self.db(), |conn| {
             conn.write_transaction(|conn| {
-                Ok::<_, Fail>(
-                    diesel::update(users::table.filter(users::email.eq(email)))
-                        .set(users::role.eq(role.as_str()))
-                        .execute(conn)?,
-                )
+                conn.lock_user(UserLock::Accounts, 0)?;
+                let Some((id, stored, disabled_at)) = find_account!(conn, &email)? else {
+                    return Ok::<_, Fail>(AccountUpdate::NoSuchAccount);
+                };
+                let before = standing(&stored, disabled_at);
+                if before.role == role && Role::parse(&stored).is_some() {
+                    return Ok(AccountUpdate::Done(UserId(id)));
+                }
+                let after = AdminStanding { role, ..before };
+                if last_admin!(conn, id, before, after)? {
+                    return Ok(AccountUpdate::LastAdmin);
+                }
+                diesel::update(users::table.find(id))
+                    .set(users::role.eq(role.as_str()))
+                    .execute(conn)?;
+                let change = AccountChange::RoleChanged {
+                    user: UserId(id),
+                    from: before.role,
+                    to: role,
+                };
+                insert_change!(conn, ChangeRow::new(&change, &by, at))?;
+                Ok(AccountUpdate::Done(UserId(id)))
             })
-        })?;
-        Ok(changed > 0)
+        })
     }
 
-    async fn set_password_hash(&self, email: &str, hash: &str) -> Result<bool, RepositoryError> {
-        let email = email.to_owned();
-        let hash = hash.to_owned();
-        let changed: usize = with_write_conn!(self.db(), |conn| {
+    async fn set_password_hash(
+        &self,
+        email: &str,
+        hash: &str,
+        by: &ChangeActor,
+        at: DateTime<Utc>,
+    ) -> Result<AccountUpdate, RepositoryError> {
+        let (email, hash, by) = (email.to_owned(), hash.to_owned(), by.clone());
+        with_write_conn!(self.db(), |conn| {
             conn.write_transaction(|conn| {
-                Ok::<_, Fail>(
-                    diesel::update(users::table.filter(users::email.eq(email)))
-                        .set(users::password_hash.eq(hash))
-                        .execute(conn)?,
-                )
+                let Some((id, _, _)) = find_account!(conn, &email)? else {
+                    return Ok::<_, Fail>(AccountUpdate::NoSuchAccount);
+                };
+                diesel::update(users::table.find(id))
+                    .set(users::password_hash.eq(&hash))
+                    .execute(conn)?;
+                let change = AccountChange::PasswordSet { user: UserId(id) };
+                insert_change!(conn, ChangeRow::new(&change, &by, at))?;
+                Ok(AccountUpdate::Done(UserId(id)))
             })
-        })?;
-        Ok(changed > 0)
+        })
     }
 
     /// One transaction: the user's row is stamped (a date already there is kept) and, when
@@ -127,36 +245,102 @@ impl AccountAdminStore for AccountStore {
     async fn set_disabled(
         &self,
         email: &str,
-        disabled_at: Option<DateTime<Utc>>,
-    ) -> Result<bool, RepositoryError> {
-        let email = email.to_owned();
-        let at = disabled_at.map(SqlaTimestamp::from);
+        disabled: bool,
+        by: &ChangeActor,
+        at: DateTime<Utc>,
+    ) -> Result<AccountUpdate, RepositoryError> {
+        let (email, by) = (email.to_owned(), by.clone());
+        let stamp = SqlaTimestamp::from(at);
         with_write_conn!(self.db(), |conn| {
             conn.write_transaction(|conn| {
-                let id: Option<i32> = users::table
-                    .filter(users::email.eq(email))
-                    .select(users::id)
-                    .first(conn)
-                    .optional()?;
-                let Some(id) = id else {
-                    return Ok::<_, Fail>(false);
+                conn.lock_user(UserLock::Accounts, 0)?;
+                let Some((id, role, disabled_at)) = find_account!(conn, &email)? else {
+                    return Ok::<_, Fail>(AccountUpdate::NoSuchAccount);
                 };
-                match at {
-                    Some(at) => {
-                        diesel::update(users::table.find(id).filter(users::disabled_at.is_null()))
-                            .set(users::disabled_at.eq(at))
-                            .execute(conn)?;
-                        diesel::delete(auth_sessions::table.filter(auth_sessions::user_id.eq(id)))
-                            .execute(conn)?;
-                    }
-                    None => {
-                        diesel::update(users::table.find(id))
-                            .set(users::disabled_at.eq(None::<SqlaTimestamp>))
-                            .execute(conn)?;
-                    }
+                let before = standing(&role, disabled_at);
+                let after = AdminStanding {
+                    enabled: !disabled,
+                    ..before
+                };
+                if last_admin!(conn, id, before, after)? {
+                    return Ok(AccountUpdate::LastAdmin);
                 }
-                Ok(true)
+                let user = UserId(id);
+                if disabled {
+                    // Sign-ins end even when the account was disabled already.
+                    diesel::delete(auth_sessions::table.filter(auth_sessions::user_id.eq(id)))
+                        .execute(conn)?;
+                }
+                if before.enabled == after.enabled {
+                    return Ok(AccountUpdate::Done(user));
+                }
+                let (value, change) = if disabled {
+                    (Some(stamp), AccountChange::Disabled { user })
+                } else {
+                    (None, AccountChange::Enabled { user })
+                };
+                diesel::update(users::table.find(id))
+                    .set(users::disabled_at.eq(value))
+                    .execute(conn)?;
+                insert_change!(conn, ChangeRow::new(&change, &by, at))?;
+                Ok(AccountUpdate::Done(user))
             })
         })
+    }
+
+    /// One transaction over every table `repo/erase.rs` lists; an account already erased
+    /// (its email is the tombstone and it has no password) is left as it is.
+    async fn erase_account(
+        &self,
+        email: &str,
+        by: &ChangeActor,
+        at: DateTime<Utc>,
+    ) -> Result<AccountUpdate, RepositoryError> {
+        let (email, by) = (email.to_owned(), by.clone());
+        let stamp = SqlaTimestamp::from(at);
+        with_write_conn!(self.db(), |conn| {
+            conn.write_transaction(|conn| {
+                conn.lock_user(UserLock::Accounts, 0)?;
+                let Some((id, role, disabled_at)) = find_account!(conn, &email)? else {
+                    return Ok::<_, Fail>(AccountUpdate::NoSuchAccount);
+                };
+                let user = UserId(id);
+                if email == sensei_core::erased_email(user) {
+                    return Ok(AccountUpdate::Done(user));
+                }
+                let before = standing(&role, disabled_at);
+                let after = AdminStanding {
+                    enabled: false,
+                    ..before
+                };
+                if last_admin!(conn, id, before, after)? {
+                    return Ok(AccountUpdate::LastAdmin);
+                }
+                erase_person!(conn, id, stamp)?;
+                insert_change!(
+                    conn,
+                    ChangeRow::new(&AccountChange::Erased { user }, &by, at)
+                )?;
+                Ok(AccountUpdate::Done(user))
+            })
+        })
+    }
+
+    async fn record_change(&self, change: NewAccountChange) -> Result<(), RepositoryError> {
+        let row = ChangeRow::from(&change);
+        with_write_conn!(self.db(), |conn| {
+            conn.write_transaction(|conn| {
+                insert_change!(conn, row.clone())?;
+                Ok::<_, Fail>(())
+            })
+        })
+    }
+
+    async fn list_changes(
+        &self,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<RecordedChange>, RepositoryError> {
+        list_changes(self.db(), before, limit).await
     }
 }

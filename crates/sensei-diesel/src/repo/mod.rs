@@ -1,15 +1,18 @@
 //! The repositories: every port of `sensei-core`, plus accounts and the platform writer.
 
 mod account_admin;
+pub(crate) mod account_changes;
 mod accounts;
 mod booking;
 mod calendar;
 mod content;
 mod email;
 mod email_lease;
+mod erase;
 mod meetings;
 #[cfg(feature = "fixtures")]
 mod platform;
+mod preferences;
 pub(crate) mod sessions;
 mod signed_in;
 mod webhook_lease;
@@ -23,6 +26,7 @@ pub use email::DieselEmail;
 pub use meetings::DieselMeetings;
 #[cfg(feature = "fixtures")]
 pub use platform::PlatformWriter;
+pub use preferences::DieselPreferences;
 pub use sessions::DieselScheduledSessions;
 pub use signed_in::DieselSignedInReads;
 pub use webhooks::DieselWebhooks;

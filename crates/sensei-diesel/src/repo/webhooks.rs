@@ -8,11 +8,13 @@ use diesel::dsl::{count_star, min};
 use diesel::prelude::*;
 use sensei_core::ports::{LeaseRequest, LeasedDelivery, RecordedAttempt, WebhookStore};
 use sensei_core::{
-    AttemptLogEntry, EventFilter, EventKind, NewWebhookEndpoint, NextStep, OutboxStats,
-    RepositoryError, ScheduledSessionId, SessionEvent, SessionFacts, SessionState, SubmissionId,
-    UserId, WebhookEndpoint, WebhookEndpointId, WebhookSecret, WebhookUrl,
+    AccountChange, AttemptLogEntry, ChangeActor, EventFilter, EventKind, NewWebhookEndpoint,
+    NextStep, OutboxStats, RepositoryError, ScheduledSessionId, SessionEvent, SessionFacts,
+    SessionState, SubmissionId, UserId, WebhookEndpoint, WebhookEndpointId, WebhookSecret,
+    WebhookUrl,
 };
 
+use super::account_changes::{insert_change, ChangeRow};
 use super::webhook_lease::LeaseConn;
 use crate::db::{with_conn, with_write_conn, Database, WriteConn};
 use crate::error::Fail;
@@ -184,17 +186,22 @@ macro_rules! record_attempts_body {
 
 #[async_trait]
 impl WebhookStore for DieselWebhooks {
+    /// The endpoint and the record of its adding, in one transaction.
     async fn add_endpoint(
         &self,
         endpoint: NewWebhookEndpoint,
+        by: &ChangeActor,
     ) -> Result<WebhookEndpoint, RepositoryError> {
+        let by = by.clone();
+        let added_at = endpoint.created_at;
+        let shown = endpoint.url.clone();
         let url = endpoint.url.as_str().to_owned();
         let secret = endpoint.secret.as_str().to_owned();
         let kinds = endpoint.events.stored();
         let created_at = SqlaTimestamp::from(endpoint.created_at);
         let id: i32 = with_write_conn!(self.db, |conn| {
             conn.write_transaction(|conn| {
-                Ok(diesel::insert_into(endpoints::table)
+                let id: i32 = diesel::insert_into(endpoints::table)
                     .values((
                         endpoints::url.eq(&url),
                         endpoints::secret.eq(&secret),
@@ -202,7 +209,10 @@ impl WebhookStore for DieselWebhooks {
                         endpoints::created_at.eq(created_at),
                     ))
                     .returning(endpoints::id)
-                    .get_result(conn)?)
+                    .get_result(conn)?;
+                let change = AccountChange::webhook_added(WebhookEndpointId(id), &shown);
+                insert_change!(conn, ChangeRow::new(&change, &by, added_at))?;
+                Ok(id)
             })
         })?;
         Ok(WebhookEndpoint {
@@ -230,12 +240,26 @@ impl WebhookStore for DieselWebhooks {
         rows.into_iter().map(endpoint).collect()
     }
 
-    async fn remove_endpoint(&self, id: WebhookEndpointId) -> Result<bool, RepositoryError> {
+    /// The removal and its record, in one transaction (nothing recorded when there was
+    /// no such endpoint).
+    async fn remove_endpoint(
+        &self,
+        id: WebhookEndpointId,
+        by: &ChangeActor,
+        at: DateTime<Utc>,
+    ) -> Result<bool, RepositoryError> {
+        let by = by.clone();
+        let endpoint = id;
         let id = id.get();
         let removed: usize = with_write_conn!(self.db, |conn| {
             conn.write_transaction(|conn| {
                 // The log and the outbox go by `ON DELETE CASCADE`.
-                Ok(diesel::delete(endpoints::table.find(id)).execute(conn)?)
+                let removed = diesel::delete(endpoints::table.find(id)).execute(conn)?;
+                if removed > 0 {
+                    let change = AccountChange::WebhookEndpointRemoved { endpoint };
+                    insert_change!(conn, ChangeRow::new(&change, &by, at))?;
+                }
+                Ok(removed)
             })
         })?;
         Ok(removed > 0)

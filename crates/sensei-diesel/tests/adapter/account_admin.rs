@@ -1,19 +1,38 @@
-//! The account-management port (`sensei user ...`) on both backends: create (a taken email is
-//! an answer), list, role, password hash, disable (sign-ins end at once) and enable.
+//! The account-management port (`sensei user ...`, the accounts page) on both backends:
+//! create (a taken email is an answer), list, role, password hash, disable (sign-ins end at
+//! once) and enable, each recorded in `admin_audit`.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sensei_core::ports::{
-    AccountAdminStore, AccountRepository, CreateAccountOutcome, SignedInRead,
+    AccountAdminStore, AccountQuery, AccountRepository, AccountUpdate, CreateAccountOutcome,
+    NewAccount, SignedInRead,
 };
 use sensei_core::*;
 
 use crate::common::{at, TestDb};
 
-async fn created(t: &TestDb, email: &str, role: Role) -> UserId {
+pub fn op() -> ChangeActor {
+    ChangeActor::Operator("cli:test".into())
+}
+
+pub fn new_account(email: &str, role: Role, hash: &str, when: DateTime<Utc>) -> NewAccount {
+    NewAccount {
+        email: email.into(),
+        role,
+        password_hash: hash.into(),
+        created_at: when,
+        imported: false,
+    }
+}
+
+pub async fn created(t: &TestDb, email: &str, role: Role) -> UserId {
     match t
         .db
         .accounts()
-        .create_account(email, role, "$argon2id$x", at(2026, 3, 1, 8, 0, 0))
+        .create_account(
+            new_account(email, role, "$argon2id$x", at(2026, 3, 1, 8, 0, 0)),
+            &op(),
+        )
         .await
         .unwrap()
     {
@@ -28,10 +47,13 @@ async fn accounts_are_created_once_and_listed_by_email(t: TestDb) {
     let amy = created(&t, "amy@example.com", Role::Student).await;
     let again = accounts
         .create_account(
-            "amy@example.com",
-            Role::Instructor,
-            "other",
-            at(2026, 3, 2, 8, 0, 0),
+            new_account(
+                "amy@example.com",
+                Role::Instructor,
+                "other",
+                at(2026, 3, 2, 8, 0, 0),
+            ),
+            &op(),
         )
         .await
         .unwrap();
@@ -47,7 +69,10 @@ async fn accounts_are_created_once_and_listed_by_email(t: TestDb) {
         "the taken email's account is unchanged"
     );
 
-    let listed = accounts.list_accounts(10).await.unwrap();
+    let listed = accounts
+        .list_accounts(&AccountQuery::default(), 10)
+        .await
+        .unwrap();
     let summary = |id, email: &str, role| AccountSummary {
         account: Account {
             id,
@@ -64,7 +89,14 @@ async fn accounts_are_created_once_and_listed_by_email(t: TestDb) {
             summary(zed, "zed@example.com", Role::Admin),
         ]
     );
-    assert_eq!(accounts.list_accounts(1).await.unwrap().len(), 1);
+    assert_eq!(
+        accounts
+            .list_accounts(&AccountQuery::default(), 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     // An admin row reads back as an admin.
     assert_eq!(
         accounts
@@ -83,22 +115,35 @@ async fn role_and_password_change_in_place(t: TestDb) {
         .start_sign_in(id, Utc::now() + Duration::hours(1))
         .await
         .unwrap();
-    assert!(accounts
-        .set_role("bo@example.com", Role::Instructor)
-        .await
-        .unwrap());
-    assert!(!accounts
-        .set_role("nobody@example.com", Role::Instructor)
-        .await
-        .unwrap());
-    assert!(accounts
-        .set_password_hash("bo@example.com", "scrypt:32768:8:1$salt$00")
-        .await
-        .unwrap());
-    assert!(!accounts
-        .set_password_hash("nobody@example.com", "x")
-        .await
-        .unwrap());
+    let now = Utc::now();
+    assert_eq!(
+        accounts
+            .set_role("bo@example.com", Role::Instructor, &op(), now)
+            .await
+            .unwrap(),
+        AccountUpdate::Done(id)
+    );
+    assert_eq!(
+        accounts
+            .set_role("nobody@example.com", Role::Instructor, &op(), now)
+            .await
+            .unwrap(),
+        AccountUpdate::NoSuchAccount
+    );
+    assert_eq!(
+        accounts
+            .set_password_hash("bo@example.com", "scrypt:32768:8:1$salt$00", &op(), now)
+            .await
+            .unwrap(),
+        AccountUpdate::Done(id)
+    );
+    assert_eq!(
+        accounts
+            .set_password_hash("nobody@example.com", "x", &op(), now)
+            .await
+            .unwrap(),
+        AccountUpdate::NoSuchAccount
+    );
     let stored = accounts
         .find_by_email("bo@example.com")
         .await
@@ -123,14 +168,20 @@ async fn disabling_ends_sign_ins_and_enabling_lets_the_account_back(t: TestDb) {
     let others = accounts.start_sign_in(other, later).await.unwrap();
     let first = at(2026, 4, 1, 9, 0, 0);
 
-    assert!(accounts
-        .set_disabled("cy@example.com", Some(first))
-        .await
-        .unwrap());
-    assert!(!accounts
-        .set_disabled("nobody@example.com", Some(first))
-        .await
-        .unwrap());
+    assert_eq!(
+        accounts
+            .set_disabled("cy@example.com", true, &op(), first)
+            .await
+            .unwrap(),
+        AccountUpdate::Done(id)
+    );
+    assert_eq!(
+        accounts
+            .set_disabled("nobody@example.com", true, &op(), first)
+            .await
+            .unwrap(),
+        AccountUpdate::NoSuchAccount
+    );
     let now = Utc::now();
     assert_eq!(accounts.signed_in_account(&token, now).await.unwrap(), None);
     assert_eq!(
@@ -169,16 +220,28 @@ async fn disabling_ends_sign_ins_and_enabling_lets_the_account_back(t: TestDb) {
     assert_eq!(read, SignedInRead::NotSignedIn);
 
     // Disabling again keeps the first date.
-    assert!(accounts
-        .set_disabled("cy@example.com", Some(at(2026, 5, 1, 9, 0, 0)))
+    assert_eq!(
+        accounts
+            .set_disabled("cy@example.com", true, &op(), at(2026, 5, 1, 9, 0, 0))
+            .await
+            .unwrap(),
+        AccountUpdate::Done(id)
+    );
+    let listed = accounts
+        .list_accounts(&AccountQuery::default(), 10)
         .await
-        .unwrap());
-    let listed = accounts.list_accounts(10).await.unwrap();
+        .unwrap();
     assert_eq!(listed[0].account.id, id);
     assert_eq!(listed[0].disabled_at, Some(first));
     assert_eq!(listed[1].disabled_at, None);
 
-    assert!(accounts.set_disabled("cy@example.com", None).await.unwrap());
+    assert_eq!(
+        accounts
+            .set_disabled("cy@example.com", false, &op(), first)
+            .await
+            .unwrap(),
+        AccountUpdate::Done(id)
+    );
     let stored = accounts
         .find_by_email("cy@example.com")
         .await
@@ -186,7 +249,11 @@ async fn disabling_ends_sign_ins_and_enabling_lets_the_account_back(t: TestDb) {
         .unwrap();
     assert!(!stored.disabled);
     assert_eq!(
-        accounts.list_accounts(10).await.unwrap()[0].disabled_at,
+        accounts
+            .list_accounts(&AccountQuery::default(), 10)
+            .await
+            .unwrap()[0]
+            .disabled_at,
         None
     );
 }

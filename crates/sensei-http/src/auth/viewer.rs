@@ -10,6 +10,7 @@ use super::csrf;
 use super::sign_in::current_account;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::zone::{zone_of, ViewerZone};
 
 /// The signed-in account and the cookie's CSRF token (for the forms on the page).
 /// Extracting it fails with [`AppError::sign_in_required`] (303 to `/login` on pages) when
@@ -23,6 +24,8 @@ pub struct Viewer {
     /// Where the page finds the confirmation of the form just sent
     /// ([`crate::pages::flash`]).
     pub flash: crate::pages::flash::Flash,
+    /// The time zone the page shows times in.
+    pub zone: ViewerZone,
 }
 
 impl Viewer {
@@ -124,10 +127,12 @@ impl<'a> FromRequest<'a> for Viewer {
             .ok_or_else(AppError::sign_in_required)?;
         let session = request_session(req)?;
         let csrf_token = csrf::token(session)?;
+        let zone = zone_of(request_state(req)?, session, &account).await;
         Ok(Viewer {
             account,
             csrf_token,
             flash: crate::pages::flash::Flash::of(req, session),
+            zone,
         })
     }
 }

@@ -66,7 +66,7 @@ pub enum Command {
     Webhook(webhook::WebhookArgs),
     /// Manage accounts: `add EMAIL --role ROLE`, `list`, `set-role`, `set-password`,
     /// `disable`, `enable`, `import FILE.csv` (passwords prompted for or read with
-    /// --password-stdin, never a flag).
+    /// --password-stdin, never a flag), `erase EMAIL` (a deletion request).
     User(user::UserArgs),
 }
 

@@ -69,7 +69,8 @@ pub async fn run(args: WebhookArgs) -> CliResult {
         Arc::new(SystemClock),
         Arc::new(OsJitter),
         RetryPolicy::default(),
-    );
+    )
+    .with_operator_name(super::user::operator_name());
     let who = WebhookManager::Operator;
     match args.action {
         WebhookAction::Add {

@@ -23,6 +23,7 @@ use crate::auth::{csrf, Viewer};
 use crate::error::AppError;
 use crate::presentation;
 use crate::state::AppState;
+use crate::zone::ViewerZone;
 
 /// One queue row.
 #[derive(Debug, Clone)]
@@ -176,11 +177,16 @@ fn export_href(params: &Params) -> String {
     format!("/admin/export.csv?{query}")
 }
 
-fn queue_row(entry: &SessionListEntry, viewer: UserId, now: DateTime<Utc>) -> QueueRow {
+fn queue_row(
+    entry: &SessionListEntry,
+    viewer: UserId,
+    now: DateTime<Utc>,
+    zone: ViewerZone,
+) -> QueueRow {
     let session = &entry.session;
     let claim = session.live_claim_at(now);
     QueueRow {
-        holder: presentation::holder(session, entry.holder_email.as_deref(), now),
+        holder: presentation::holder(session, entry.holder_email.as_deref(), now, zone),
         mine: claim.is_some_and(|claim| claim.holder == viewer),
         claimable: claim.is_none(),
         id: session.id.get(),
@@ -190,7 +196,7 @@ fn queue_row(entry: &SessionListEntry, viewer: UserId, now: DateTime<Utc>) -> Qu
         reason_label: presentation::recorded_reason_label(&session.reason),
         reason_class: presentation::reason_class(&session.reason),
         progress: presentation::progress(&session.engagement),
-        scheduled: presentation::datetime(&session.scheduled_at),
+        scheduled: zone.datetime(&session.scheduled_at),
     }
 }
 
@@ -242,10 +248,12 @@ pub async fn dashboard(state: Data<&AppState>, req: &Request) -> Result<Response
                 .ok_or_else(AppError::sign_in_required)?
         }
     };
+    let zone = crate::zone::zone_of(&state, cookie, &account).await;
     let viewer = Viewer {
         account,
         csrf_token: csrf::token(cookie)?,
         flash: super::flash::Flash::of(req, cookie),
+        zone,
     };
     let filtered = params.reason.is_some()
         || params.challenge.is_some()
@@ -263,7 +271,7 @@ pub async fn dashboard(state: Data<&AppState>, req: &Request) -> Result<Response
             .page
             .items
             .iter()
-            .map(|entry| queue_row(entry, me, dashboard.as_of))
+            .map(|entry| queue_row(entry, me, dashboard.as_of, viewer.zone))
             .collect(),
         reason_options: EligibilityReason::ALL
             .iter()

@@ -64,7 +64,7 @@ pub async fn schedule(
         nav: Nav::for_viewer(&viewer),
         duplicate: booking.outcome == BookingOutcome::Duplicate,
         submission_id: session.submission_id.get(),
-        scheduled: presentation::datetime(&session.scheduled_at),
+        scheduled: viewer.zone.datetime_with_utc(&session.scheduled_at),
         reason_label: presentation::recorded_reason_label(&session.reason),
         reason_class: presentation::reason_class(&session.reason),
         progress: presentation::progress(&session.engagement),

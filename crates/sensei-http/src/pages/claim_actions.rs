@@ -73,8 +73,8 @@ async fn claim_action(
     let changed = result.map_err(|error| AppError::from(error).with_back(back.clone()))?;
     tracing::info!(session = id.get(), action = ?action, "claim changed");
     let message = match action {
-        ClaimAction::Claim => flash::claimed(&changed, false),
-        ClaimAction::Renew => flash::claimed(&changed, true),
+        ClaimAction::Claim => flash::claimed(&changed, false, viewer.zone),
+        ClaimAction::Renew => flash::claimed(&changed, true, viewer.zone),
         ClaimAction::Release => format!("Session {id} released: it is pending again."),
     };
     flash::set(session, &message);

@@ -59,14 +59,14 @@ pub async fn show(
         .iter()
         .map(|conversation| ConversationView {
             title: conversation.title.clone(),
-            started: presentation::datetime(&conversation.started_at),
+            started: viewer.zone.datetime(&conversation.started_at),
             messages: conversation
                 .messages
                 .iter()
                 .map(|message| MessageView {
                     role: presentation::message_role_label(&message.role).to_owned(),
                     content: message.content.clone(),
-                    time: presentation::datetime(&message.created_at),
+                    time: viewer.zone.datetime(&message.created_at),
                 })
                 .collect(),
         })

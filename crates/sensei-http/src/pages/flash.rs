@@ -7,7 +7,7 @@ use poem::session::Session;
 use poem::{http::Method, Request};
 use sensei_core::{ScheduledSession, SessionLifecycle};
 
-use crate::presentation;
+use crate::zone::ViewerZone;
 
 /// The session cookie's key for the message.
 const KEY: &str = "flash";
@@ -58,7 +58,7 @@ impl std::fmt::Debug for Flash {
 }
 
 /// The confirmation after a claim or a renewal: who the claim holds until.
-pub fn claimed(session: &ScheduledSession, renewed: bool) -> String {
+pub fn claimed(session: &ScheduledSession, renewed: bool, zone: ViewerZone) -> String {
     let verb = if renewed {
         "renewed your claim on"
     } else {
@@ -68,7 +68,7 @@ pub fn claimed(session: &ScheduledSession, renewed: bool) -> String {
         SessionLifecycle::Claimed(claim) => format!(
             "You {verb} session {} until {}.",
             session.id,
-            presentation::datetime(&claim.expires_at)
+            zone.datetime_with_utc(&claim.expires_at)
         ),
         // The use case answers a claim with a claimed session; should it not, the action
         // still happened and is confirmed without a time.
@@ -112,15 +112,23 @@ mod tests {
             expires_at,
         }));
         assert_eq!(
-            claimed(&claimed_session, false),
+            claimed(&claimed_session, false, ViewerZone::utc()),
             "You claimed session 12 until 2026-12-07 14:05 UTC."
         );
         assert_eq!(
-            claimed(&claimed_session, true),
+            claimed(&claimed_session, true, ViewerZone::utc()),
             "You renewed your claim on session 12 until 2026-12-07 14:05 UTC."
         );
         assert_eq!(
-            claimed(&session(SessionLifecycle::Pending), false),
+            claimed(&claimed_session, false, ViewerZone::named("Asia/Tokyo")),
+            "You claimed session 12 until 2026-12-07 23:05 JST (14:05 UTC)."
+        );
+        assert_eq!(
+            claimed(
+                &session(SessionLifecycle::Pending),
+                false,
+                ViewerZone::utc()
+            ),
             "You claimed session 12."
         );
     }

@@ -22,6 +22,7 @@ use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::presentation;
 use crate::state::AppState;
+use crate::zone::ViewerZone;
 
 /// One closed session.
 #[derive(Debug, Clone)]
@@ -198,15 +199,15 @@ fn start_of(date: NaiveDate) -> Option<DateTime<Utc>> {
     date.and_hms_opt(0, 0, 0).map(|at| at.and_utc())
 }
 
-fn history_row(entry: &SessionListEntry) -> HistoryRow {
+fn history_row(entry: &SessionListEntry, zone: ViewerZone) -> HistoryRow {
     let session = &entry.session;
     let (closed, detail) = match (session.completion(), session.cancellation()) {
         (Some(done), _) => (
-            presentation::datetime(&done.completed_at),
+            zone.datetime(&done.completed_at),
             presentation::NONE.to_owned(),
         ),
         (None, Some(cancelled)) => (
-            presentation::datetime(&cancelled.cancelled_at),
+            zone.datetime(&cancelled.cancelled_at),
             cancelled
                 .reason
                 .as_ref()
@@ -221,7 +222,7 @@ fn history_row(entry: &SessionListEntry) -> HistoryRow {
         challenge: entry.challenge_name.clone(),
         state: presentation::state_label(state),
         state_class: presentation::state_class(state),
-        scheduled: presentation::datetime(&session.scheduled_at),
+        scheduled: zone.datetime(&session.scheduled_at),
         closed,
         detail,
     }
@@ -259,7 +260,12 @@ pub async fn show(
     let page = HistoryPage {
         nav: Nav::for_viewer(&viewer),
         total: listing.total,
-        rows: listing.page.items.iter().map(history_row).collect(),
+        rows: listing
+            .page
+            .items
+            .iter()
+            .map(|entry| history_row(entry, viewer.zone))
+            .collect(),
         state_options: presentation::HISTORY_STATES
             .iter()
             .map(|(value, label)| StateOption {

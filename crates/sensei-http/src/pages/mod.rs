@@ -17,9 +17,13 @@ pub mod home;
 pub mod layout;
 pub mod login;
 pub mod my_sessions;
+pub mod preferences;
 pub mod session_detail;
 pub mod student;
 pub mod webhooks;
+// Admins: accounts and who changed what.
+pub mod accounts;
+pub mod audit;
 
 use std::str::FromStr;
 
@@ -78,11 +82,22 @@ pub fn routes() -> Route {
         .at("/calendar/:file", get(calendar::feed))
         .at("/admin/webhooks", get(webhooks::show).post(webhooks::add))
         .at("/admin/webhooks/:id/remove", post(webhooks::remove))
+        .at("/admin/accounts", get(accounts::show).post(accounts::add))
+        .at("/admin/accounts/role", post(accounts::set_role))
+        .at("/admin/accounts/password", post(accounts::set_password))
+        .at("/admin/accounts/disable", post(accounts::disable))
+        .at("/admin/accounts/enable", post(accounts::enable))
+        .at("/admin/accounts/import", post(accounts::import))
+        .at("/admin/audit", get(audit::show))
         .at("/sessions", get(my_sessions::list))
         .at("/sessions/:id/cancel", post(my_sessions::cancel))
         .at(
             "/admin/submissions/:id/conversations",
             get(conversations::show),
+        )
+        .at(
+            preferences::PATH,
+            get(preferences::show).post(preferences::save),
         )
 }
 

@@ -18,6 +18,7 @@ use crate::auth::{CheckedForm, Viewer};
 use crate::error::AppError;
 use crate::presentation;
 use crate::state::AppState;
+use crate::zone::ViewerZone;
 
 /// One of the student's sessions.
 #[derive(Debug, Clone)]
@@ -73,21 +74,21 @@ struct RawParams {
     after: Option<String>,
 }
 
-fn row(session: &StudentSession) -> SessionRow {
+fn row(session: &StudentSession, zone: ViewerZone) -> SessionRow {
     SessionRow {
         id: session.id.get(),
         submission_id: session.submission_id.get(),
         challenge: session.challenge_name.clone(),
-        scheduled: presentation::datetime(&session.scheduled_at),
+        scheduled: zone.datetime(&session.scheduled_at),
         state: presentation::state_label(session.state),
         state_class: presentation::state_class(session.state),
         open: session.state.is_open(),
-        completed: session.completed_at.as_ref().map(presentation::datetime),
+        completed: session.completed_at.as_ref().map(|at| zone.datetime(at)),
         student_notes: session
             .student_notes
             .as_ref()
             .map(|notes| notes.as_str().to_owned()),
-        cancelled: session.cancelled_at.as_ref().map(presentation::datetime),
+        cancelled: session.cancelled_at.as_ref().map(|at| zone.datetime(at)),
         cancel_reason: session
             .cancel_reason
             .as_ref()
@@ -128,7 +129,11 @@ pub async fn list(
         .await?;
     let page = MySessionsPage {
         nav: Nav::for_viewer(&viewer),
-        rows: page.items.iter().map(row).collect(),
+        rows: page
+            .items
+            .iter()
+            .map(|item| row(item, viewer.zone))
+            .collect(),
         csrf_token: viewer.csrf_token.clone(),
         reason_max: MAX_CANCEL_REASON_CHARS,
         next_href: page

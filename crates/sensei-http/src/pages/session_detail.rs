@@ -181,6 +181,7 @@ async fn detail_page(
     draft: Option<Draft>,
 ) -> Result<Response, AppError> {
     let detail = state.service.session_detail(viewer.actor(), id).await?;
+    let zone = viewer.zone;
     let session = &detail.entry.session;
     let now = chrono::Utc::now();
     let session_state = session.state_at(now);
@@ -191,7 +192,7 @@ async fn detail_page(
         .events
         .iter()
         .map(|event| EventView {
-            at: presentation::datetime(&event.occurred_at),
+            at: zone.datetime(&event.occurred_at),
             actor: event
                 .actor_email
                 .clone()
@@ -213,7 +214,7 @@ async fn detail_page(
                 .clone()
                 .map(|goal| format!("Digi-trainer session on \"{goal}\""))
                 .unwrap_or_else(|| "Digi-trainer session".to_owned()),
-            started: presentation::datetime(&agent.started_at),
+            started: zone.datetime(&agent.started_at),
             message_count: agent.message_count,
             messages: agent
                 .messages
@@ -221,13 +222,13 @@ async fn detail_page(
                 .map(|message| MessageView {
                     role: presentation::message_role_label(&message.role).to_owned(),
                     content: message.content.clone(),
-                    time: presentation::datetime(&message.created_at),
+                    time: zone.datetime(&message.created_at),
                 })
                 .collect(),
         })
         .collect();
     let completion = session.completion().map(|done| CompletionView {
-        at: presentation::datetime(&done.completed_at),
+        at: zone.datetime(&done.completed_at),
         notes: done.notes.as_ref().map(|notes| notes.as_str().to_owned()),
         student_notes: done
             .student_notes
@@ -235,7 +236,7 @@ async fn detail_page(
             .map(|notes| notes.as_str().to_owned()),
     });
     let cancellation = session.cancellation().map(|cancelled| CancellationView {
-        at: presentation::datetime(&cancelled.cancelled_at),
+        at: zone.datetime(&cancelled.cancelled_at),
         reason: cancelled
             .reason
             .as_ref()
@@ -250,13 +251,13 @@ async fn detail_page(
         submitted: detail
             .submission
             .as_ref()
-            .map(|submission| presentation::datetime(&submission.submitted_at)),
-        scheduled: presentation::datetime(&session.scheduled_at),
+            .map(|submission| zone.datetime(&submission.submitted_at)),
+        scheduled: zone.datetime_with_utc(&session.scheduled_at),
         reason_label: presentation::recorded_reason_label(&session.reason),
         reason_class: presentation::reason_class(&session.reason),
         status: presentation::state_label(session_state),
         status_class: presentation::state_class(session_state),
-        holder: presentation::holder(session, detail.entry.holder_email.as_deref(), now),
+        holder: presentation::holder(session, detail.entry.holder_email.as_deref(), now, zone),
         can_claim: session_state == SessionState::Pending,
         held_by_me,
         can_complete: session_state == SessionState::Pending || held_by_me,

@@ -93,7 +93,7 @@ pub async fn list(viewer: Viewer, state: Data<&AppState>) -> Result<Response, Ap
         .map(|submission| SubmissionRow {
             id: submission.id.get(),
             challenge: submission.challenge_name.clone(),
-            submitted: presentation::datetime(&submission.submitted_at),
+            submitted: viewer.zone.datetime(&submission.submitted_at),
             review: presentation::verdict(submission.latest_verdict.as_ref()),
         })
         .collect();
@@ -131,7 +131,7 @@ pub async fn show(
         LatestBooking {
             sentence: presentation::latest_session_sentence(
                 state,
-                &presentation::datetime(&session.scheduled_at),
+                &viewer.zone.datetime(&session.scheduled_at),
             ),
             open: state.is_open(),
             meeting_link: overview
@@ -150,7 +150,7 @@ pub async fn show(
         nav: Nav::for_viewer(&viewer),
         id: overview.submission.id.get(),
         challenge: overview.submission.challenge_name.clone(),
-        submitted: presentation::datetime(&overview.submission.submitted_at),
+        submitted: viewer.zone.datetime(&overview.submission.submitted_at),
         review: presentation::verdict(overview.submission.latest_verdict.as_ref()),
         progress: presentation::progress(&overview.engagement),
         percent: overview.engagement.percent(),

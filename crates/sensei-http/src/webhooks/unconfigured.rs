@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use sensei_core::ports::{LeaseRequest, LeasedDelivery, RecordedAttempt, WebhookStore};
 use sensei_core::{
-    AttemptLogEntry, NewWebhookEndpoint, OutboxStats, RepositoryError, WebhookEndpoint,
-    WebhookEndpointId,
+    AttemptLogEntry, ChangeActor, NewWebhookEndpoint, OutboxStats, RepositoryError,
+    WebhookEndpoint, WebhookEndpointId,
 };
 
 /// A store with no webhooks.
@@ -21,6 +21,7 @@ impl WebhookStore for NoWebhooks {
     async fn add_endpoint(
         &self,
         _endpoint: NewWebhookEndpoint,
+        _by: &ChangeActor,
     ) -> Result<WebhookEndpoint, RepositoryError> {
         Err(unavailable())
     }
@@ -29,7 +30,12 @@ impl WebhookStore for NoWebhooks {
         Ok(Vec::new())
     }
 
-    async fn remove_endpoint(&self, _id: WebhookEndpointId) -> Result<bool, RepositoryError> {
+    async fn remove_endpoint(
+        &self,
+        _id: WebhookEndpointId,
+        _by: &ChangeActor,
+        _at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, RepositoryError> {
         Ok(false)
     }
 

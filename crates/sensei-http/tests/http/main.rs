@@ -7,6 +7,8 @@ mod helpers;
 
 mod access;
 mod accounts_cli;
+mod accounts_erase;
+mod accounts_page;
 mod api_errors;
 mod api_reference;
 mod api_scheduling;
@@ -29,6 +31,7 @@ mod real_use;
 mod rejected_input;
 mod served;
 mod smtp_sink;
+mod time_zone;
 mod trusted_header;
 mod webhook_fairness;
 mod webhooks;

@@ -10,8 +10,20 @@ use crate::domain::{
     Role, UserId,
 };
 use crate::error::{AccountError, DomainError, ErrorKind, RepositoryError};
-use crate::ports::{CreateAccountOutcome, MockAccountAdminStore, MockClock, MockPasswordHasher};
-use crate::services::{parse_role, AccountService, MAX_LISTED_ACCOUNTS};
+use crate::ports::{
+    AccountQuery, AccountUpdate, CreateAccountOutcome, MockAccountAdminStore, MockClock,
+    MockPasswordHasher,
+};
+use crate::services::{parse_role, AccountManager, AccountService, MAX_LISTED_ACCOUNTS};
+
+/// The operator of these tests.
+fn op() -> AccountManager {
+    AccountManager::Operator("cli:test".into())
+}
+
+fn by_op() -> crate::domain::ChangeActor {
+    crate::domain::ChangeActor::Operator("cli:test".into())
+}
 
 #[derive(Default)]
 struct AdminMocks {
@@ -50,17 +62,20 @@ async fn add_normalizes_the_email_and_stores_the_hash_in_the_format_asked() {
     mocks
         .store
         .expect_create_account()
-        .withf(|email, role, hash, at| {
-            email == "ann@example.com"
-                && *role == Role::Instructor
-                && hash == "hash:long enough:werkzeug-scrypt"
-                && *at == now()
+        .withf(|new, by| {
+            new.email == "ann@example.com"
+                && new.role == Role::Instructor
+                && new.password_hash == "hash:long enough:werkzeug-scrypt"
+                && new.created_at == now()
+                && !new.imported
+                && *by == by_op()
         })
         .times(1)
-        .returning(|_, _, _, _| Ok(CreateAccountOutcome::Created(UserId(5))));
+        .returning(|_, _| Ok(CreateAccountOutcome::Created(UserId(5))));
     let id = mocks
         .service()
         .add(
+            &op(),
             " Ann@Example.com ",
             Role::Instructor,
             "long enough".into(),
@@ -77,6 +92,7 @@ async fn add_refuses_a_bad_email_or_password_before_hashing_anything() {
     let service = AdminMocks::default().service();
     let error = service
         .add(
+            &op(),
             "ann",
             Role::Student,
             "long enough".into(),
@@ -87,6 +103,7 @@ async fn add_refuses_a_bad_email_or_password_before_hashing_anything() {
     assert_eq!(error, AccountError::InvalidEmail(EmailError::Malformed));
     let error = service
         .add(
+            &op(),
             "ann@example.com",
             Role::Student,
             "short".into(),
@@ -111,10 +128,11 @@ async fn add_of_a_taken_email_says_so() {
     mocks
         .store
         .expect_create_account()
-        .returning(|_, _, _, _| Ok(CreateAccountOutcome::EmailTaken));
+        .returning(|_, _| Ok(CreateAccountOutcome::EmailTaken));
     let error = mocks
         .service()
         .add(
+            &op(),
             "ann@example.com",
             Role::Student,
             "long enough".into(),
@@ -143,22 +161,27 @@ async fn list_asks_for_the_bounded_list() {
     mocks
         .store
         .expect_list_accounts()
-        .with(eq(MAX_LISTED_ACCOUNTS))
-        .returning(move |_| Ok(listed.clone()));
-    assert_eq!(mocks.service().list().await.unwrap(), vec![summary]);
+        .with(eq(AccountQuery::default()), eq(MAX_LISTED_ACCOUNTS))
+        .returning(move |_, _| Ok(listed.clone()));
+    assert_eq!(mocks.service().list(&op()).await.unwrap(), vec![summary]);
 }
 
 #[tokio::test]
 async fn set_role_of_an_unknown_email_is_not_found() {
-    let mut mocks = AdminMocks::default();
+    let mut mocks = AdminMocks::at_now();
     mocks
         .store
         .expect_set_role()
-        .with(eq("ann@example.com"), eq(Role::Admin))
-        .returning(|_, _| Ok(false));
+        .with(
+            eq("ann@example.com"),
+            eq(Role::Admin),
+            eq(by_op()),
+            eq(now()),
+        )
+        .returning(|_, _, _, _| Ok(AccountUpdate::NoSuchAccount));
     let error = mocks
         .service()
-        .set_role("ANN@example.com", Role::Admin)
+        .set_role(&op(), "ANN@example.com", Role::Admin)
         .await
         .unwrap_err();
     assert_eq!(error, AccountError::NoSuchAccount("ann@example.com".into()));
@@ -167,16 +190,22 @@ async fn set_role_of_an_unknown_email_is_not_found() {
 
 #[tokio::test]
 async fn set_password_checks_the_rules_then_stores_the_new_hash() {
-    let mut mocks = AdminMocks::default().hashing();
+    let mut mocks = AdminMocks::at_now().hashing();
     mocks
         .store
         .expect_set_password_hash()
-        .with(eq("ann@example.com"), eq("hash:new password:argon2"))
+        .with(
+            eq("ann@example.com"),
+            eq("hash:new password:argon2"),
+            eq(by_op()),
+            eq(now()),
+        )
         .times(1)
-        .returning(|_, _| Ok(true));
+        .returning(|_, _, _, _| Ok(AccountUpdate::Done(UserId(1))));
     let service = mocks.service();
     service
         .set_password(
+            &op(),
             "ann@example.com",
             "new password".into(),
             PasswordFormat::Argon2,
@@ -185,6 +214,7 @@ async fn set_password_checks_the_rules_then_stores_the_new_hash() {
         .unwrap();
     let error = service
         .set_password(
+            &op(),
             "ann@example.com",
             "a\0bcdefghi".into(),
             PasswordFormat::Argon2,
@@ -200,25 +230,28 @@ async fn disable_stamps_the_clocks_now_and_enable_clears_it() {
     mocks
         .store
         .expect_set_disabled()
-        .with(eq("ann@example.com"), eq(Some(now())))
+        .with(eq("ann@example.com"), eq(true), eq(by_op()), eq(now()))
         .times(1)
-        .returning(|_, _| Ok(true));
+        .returning(|_, _, _, _| Ok(AccountUpdate::Done(UserId(1))));
     mocks
         .store
         .expect_set_disabled()
-        .with(eq("ann@example.com"), eq(None))
+        .with(eq("ann@example.com"), eq(false), eq(by_op()), eq(now()))
         .times(1)
-        .returning(|_, _| Ok(true));
+        .returning(|_, _, _, _| Ok(AccountUpdate::Done(UserId(1))));
     mocks
         .store
         .expect_set_disabled()
-        .with(eq("nobody@example.com"), eq(Some(now())))
-        .returning(|_, _| Ok(false));
+        .with(eq("nobody@example.com"), eq(true), eq(by_op()), eq(now()))
+        .returning(|_, _, _, _| Ok(AccountUpdate::NoSuchAccount));
     let service = mocks.service();
-    service.disable("Ann@example.com").await.unwrap();
-    service.enable("ann@example.com").await.unwrap();
+    service.disable(&op(), "Ann@example.com").await.unwrap();
+    service.enable(&op(), "ann@example.com").await.unwrap();
     assert_eq!(
-        service.disable("nobody@example.com").await.unwrap_err(),
+        service
+            .disable(&op(), "nobody@example.com")
+            .await
+            .unwrap_err(),
         AccountError::NoSuchAccount("nobody@example.com".into())
     );
 }
@@ -238,23 +271,24 @@ async fn import_reports_each_bad_row_by_line_and_adds_the_others() {
     mocks
         .store
         .expect_create_account()
-        .withf(|email, _, _, _| email == "taken@example.com")
-        .returning(|_, _, _, _| Ok(CreateAccountOutcome::EmailTaken));
+        .withf(|new, _| new.email == "taken@example.com")
+        .returning(|_, _| Ok(CreateAccountOutcome::EmailTaken));
     mocks
         .store
         .expect_create_account()
-        .withf(|email, _, _, _| email == "a@example.com")
+        .withf(|new, _| new.email == "a@example.com" && new.imported)
         .times(1)
-        .returning(|_, _, _, _| Ok(CreateAccountOutcome::Created(UserId(1))));
+        .returning(|_, _| Ok(CreateAccountOutcome::Created(UserId(1))));
     mocks
         .store
         .expect_create_account()
-        .withf(|email, role, _, _| email == "b@example.com" && *role == Role::Instructor)
+        .withf(|new, _| new.email == "b@example.com" && new.role == Role::Instructor)
         .times(1)
-        .returning(|_, _, _, _| Ok(CreateAccountOutcome::Created(UserId(2))));
+        .returning(|_, _| Ok(CreateAccountOutcome::Created(UserId(2))));
     let report = mocks
         .service()
         .import(
+            &op(),
             vec![
                 row(2, "a@example.com", "student", "password one"),
                 row(3, "bad-email", "student", "password two"),
@@ -302,10 +336,11 @@ async fn an_import_stops_when_the_store_is_unreachable() {
         .store
         .expect_create_account()
         .times(1)
-        .returning(|_, _, _, _| Err(RepositoryError::Unavailable("down".into())));
+        .returning(|_, _| Err(RepositoryError::Unavailable("down".into())));
     let error = mocks
         .service()
         .import(
+            &op(),
             vec![
                 row(2, "a@example.com", "student", "password one"),
                 row(3, "b@example.com", "student", "password two"),

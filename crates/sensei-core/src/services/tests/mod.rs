@@ -2,6 +2,7 @@
 //! small in-memory fake of the sessions store where a rule is easier to show with real state.
 
 mod account_admin;
+mod account_changes;
 mod accounts;
 mod booking;
 mod calendar;
@@ -9,6 +10,7 @@ mod completion;
 mod email;
 mod export;
 mod fake;
+mod preferences;
 mod preview;
 mod queries;
 mod webhooks;

@@ -118,13 +118,14 @@ async fn an_admin_adds_an_endpoint_and_gets_its_secret_back_once() {
     let mut store = MockWebhookStore::new();
     store
         .expect_add_endpoint()
-        .withf(|new| {
+        .withf(|new, by| {
             new.url.as_str() == "https://example.com/h"
                 && new.events == EventFilter::Only(vec![EventKind::Booked])
                 && new.created_at == now()
+                && *by == crate::domain::ChangeActor::User(INSTRUCTOR)
         })
         .times(1)
-        .returning(|new| {
+        .returning(|new, _| {
             Ok(WebhookEndpoint {
                 id: WebhookEndpointId(3),
                 url: new.url,
@@ -151,7 +152,10 @@ async fn an_admin_adds_an_endpoint_and_gets_its_secret_back_once() {
 #[tokio::test]
 async fn removing_an_endpoint_that_is_not_there_is_not_found() {
     let mut store = MockWebhookStore::new();
-    store.expect_remove_endpoint().returning(|_| Ok(false));
+    store
+        .expect_remove_endpoint()
+        .withf(|_, by, _| *by == crate::domain::ChangeActor::Operator("cli".into()))
+        .returning(|_, _, _| Ok(false));
     let error = service(store, 0.0)
         .remove_endpoint(WebhookManager::Operator, WebhookEndpointId(9))
         .await
@@ -307,7 +311,7 @@ async fn a_name_resolving_to_loopback_is_refused_and_an_allowed_range_admits_it(
     );
 
     let mut store = MockWebhookStore::new();
-    store.expect_add_endpoint().times(1).returning(|new| {
+    store.expect_add_endpoint().times(1).returning(|new, _| {
         Ok(WebhookEndpoint {
             id: WebhookEndpointId(1),
             url: new.url,
@@ -335,7 +339,7 @@ async fn a_name_that_does_not_resolve_yet_is_accepted_for_the_connect_time_check
     let mut resolver = crate::ports::MockHostResolver::new();
     resolver.expect_resolve().returning(|_, _| Vec::new());
     let mut store = MockWebhookStore::new();
-    store.expect_add_endpoint().times(1).returning(|new| {
+    store.expect_add_endpoint().times(1).returning(|new, _| {
         Ok(WebhookEndpoint {
             id: WebhookEndpointId(1),
             url: new.url,

@@ -1,8 +1,9 @@
-//! `sensei user add | list | set-role | set-password | disable | enable | import`: manage
-//! accounts on the database directly (as an operator), through the core's
-//! [`AccountService`]. Passwords come from a prompt or standard input, never a flag.
+//! `sensei user add | list | set-role | set-password | disable | enable | import | erase`:
+//! manage accounts on the database directly (as an operator), through the core's
+//! [`AccountService`]. Passwords come from a prompt or standard input, never a flag. Every
+//! change is recorded with the operator as `cli:<OS user>`.
 
-mod csv_rows;
+mod erase;
 mod password_input;
 mod report;
 
@@ -12,14 +13,26 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use sensei_core::ports::SystemClock;
-use sensei_core::services::{parse_role, AccountService};
+use sensei_core::services::{parse_role, AccountManager, AccountService};
 use sensei_core::{PasswordFormat, Role};
 
 use super::database::DatabaseArgs;
 use super::CliResult;
 use crate::auth::{HashingWorkers, DEFAULT_MEMORY_BUDGET_MIB};
+use crate::import_csv as csv_rows;
 
 pub use csv_rows::MAX_IMPORT_ROWS;
+
+/// How the record of changes names the operator: `cli:` and the OS user (`USER`, else
+/// `LOGNAME`), or `cli` when neither is set.
+pub fn operator_name() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .ok()
+        .map(|user| user.trim().to_owned())
+        .filter(|user| !user.is_empty())
+        .map_or_else(|| "cli".to_owned(), |user| format!("cli:{user}"))
+}
 
 /// `sensei user ...`.
 #[derive(Debug, Clone, Args)]
@@ -111,6 +124,17 @@ pub enum UserAction {
         #[command(flatten)]
         format: PasswordFormatArg,
     },
+    /// Erase a person (the answer to a deletion request): their email becomes
+    /// erased-<id>@invalid, their notes and cancel reasons in sessions and audit events become
+    /// "[erased]", their sign-ins end; recorded by id. Asks to type the email again unless
+    /// --yes. Running it again changes nothing.
+    Erase {
+        /// The account's email.
+        email: String,
+        /// Do not ask for confirmation (scripts).
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 fn role_arg(raw: &str) -> Result<Role, String> {
@@ -141,6 +165,7 @@ pub async fn run(args: UserArgs) -> CliResult {
         workers,
         Arc::new(SystemClock),
     );
+    let who = &AccountManager::Operator(operator_name());
     match args.action {
         UserAction::Add {
             email,
@@ -149,16 +174,16 @@ pub async fn run(args: UserArgs) -> CliResult {
         } => {
             let secret = password_input::read_new_password(password.password_stdin).await?;
             let format = password.format.password_format;
-            service.add(&email, role, secret, format).await?;
+            service.add(who, &email, role, secret, format).await?;
             report::line(&format!(
                 "added {} ({}, password stored as {format})",
                 sensei_core::normalize_email(&email),
                 role.as_str()
             ))
         }
-        UserAction::List => report::accounts(&service.list().await?),
+        UserAction::List => report::accounts(&service.list(who).await?),
         UserAction::SetRole { email, role } => {
-            service.set_role(&email, role).await?;
+            service.set_role(who, &email, role).await?;
             report::line(&format!(
                 "{} is now {}",
                 sensei_core::normalize_email(&email),
@@ -168,30 +193,38 @@ pub async fn run(args: UserArgs) -> CliResult {
         UserAction::SetPassword { email, password } => {
             let secret = password_input::read_new_password(password.password_stdin).await?;
             let format = password.format.password_format;
-            service.set_password(&email, secret, format).await?;
+            service.set_password(who, &email, secret, format).await?;
             report::line(&format!(
                 "set the password of {} (stored as {format})",
                 sensei_core::normalize_email(&email)
             ))
         }
         UserAction::Disable { email } => {
-            service.disable(&email).await?;
+            service.disable(who, &email).await?;
             report::line(&format!(
                 "disabled {}: it cannot sign in, and its sign-ins have ended",
                 sensei_core::normalize_email(&email)
             ))
         }
         UserAction::Enable { email } => {
-            service.enable(&email).await?;
+            service.enable(who, &email).await?;
             report::line(&format!("enabled {}", sensei_core::normalize_email(&email)))
         }
-        UserAction::Import { file, format } => import(&service, file, format.password_format).await,
+        UserAction::Import { file, format } => {
+            import(&service, who, file, format.password_format).await
+        }
+        UserAction::Erase { email, yes } => erase::run(&service, who, &email, yes).await,
     }
 }
 
 /// `sensei user import`: reads the file, adds each row, reports each failure by line and a
 /// summary; fails when any row failed.
-async fn import(service: &AccountService, file: PathBuf, format: PasswordFormat) -> CliResult {
+async fn import(
+    service: &AccountService,
+    who: &AccountManager,
+    file: PathBuf,
+    format: PasswordFormat,
+) -> CliResult {
     let shown = file.display().to_string();
     let read = tokio::task::spawn_blocking(move || {
         use std::io::Read as _;
@@ -212,6 +245,6 @@ async fn import(service: &AccountService, file: PathBuf, format: PasswordFormat)
     })
     .await?
     .map_err(|error| format!("{shown}: {error}"))?;
-    let imported = service.import(read.rows, format).await?;
+    let imported = service.import(who, read.rows, format).await?;
     report::import(&shown, &read.bad, &imported)
 }

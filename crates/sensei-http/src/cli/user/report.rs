@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use sensei_core::services::ImportedRow;
 use sensei_core::AccountSummary;
 
-use super::csv_rows::BadRow;
 use crate::cli::CliResult;
+use crate::import_csv::BadRow;
 
 /// Writes `text` and a line break to standard output.
 ///

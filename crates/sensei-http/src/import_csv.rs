@@ -1,6 +1,7 @@
-//! Reading `sensei user import FILE.csv`: a header line naming the columns `email`, `role`
-//! and `password` (in any order, any letter case), then one account per line. Each row keeps
-//! its line number for the report; a row that cannot be read (wrong number of fields) is
+//! Reading an account import (`sensei user import FILE.csv` and the accounts page's CSV
+//! form, one reader for both): a header line naming the columns `email`, `role` and
+//! `password` (in any order, any letter case), then one account per line. Each row keeps its
+//! line number for the report; a row that cannot be read (wrong number of fields) is
 //! reported on its own and the others go on.
 
 use sensei_core::ImportRow;
