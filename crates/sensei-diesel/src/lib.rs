@@ -57,8 +57,8 @@ pub use error::DatabaseError;
 pub use repo::PlatformWriter;
 pub use repo::{
     AccountStore, DieselApiTokens, DieselBookingReads, DieselCalendarFeeds, DieselContent,
-    DieselPreferences, DieselScheduledSessions, DieselSignedInReads, DieselWebhooks,
-    SIGN_IN_PURGE_BATCH,
+    DieselEmail, DieselMeetings, DieselPreferences, DieselScheduledSessions, DieselSignedInReads,
+    DieselWebhooks, SIGN_IN_PURGE_BATCH,
 };
 pub use timestamp::SqlaTimestamp;
 

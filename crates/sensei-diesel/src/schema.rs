@@ -205,6 +205,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    email_settings (id) {
+        id -> Integer,
+        enabled_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    email_deliveries (id) {
+        id -> BigInt,
+        kind -> Text,
+        event_id -> Nullable<Integer>,
+        reset_id -> Nullable<BigInt>,
+        recipient_id -> Integer,
+        created_at -> Timestamp,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        leased_until -> Nullable<Timestamp>,
+        lease_owner -> Nullable<Text>,
+        finished_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     admin_audit (id) {
         id -> Integer,
         occurred_at -> Timestamp,
@@ -214,6 +239,41 @@ diesel::table! {
         subject_user_id -> Nullable<Integer>,
         object_id -> Nullable<BigInt>,
         detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    email_opt_outs (user_id) {
+        user_id -> Integer,
+        opted_out_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    email_links (digest) {
+        digest -> Text,
+        user_id -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> BigInt,
+        user_id -> Integer,
+        requested_at -> Timestamp,
+        token_digest -> Nullable<Text>,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    session_meetings (session_id, instructor_id) {
+        session_id -> Integer,
+        instructor_id -> Integer,
+        link -> Nullable<Text>,
+        starts_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
     }
 }
 
@@ -256,6 +316,8 @@ diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_deliveries -> scheduled_session_events (event_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(email_deliveries -> scheduled_session_events (event_id));
+diesel::joinable!(email_deliveries -> password_resets (reset_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     auth_sessions,
@@ -277,6 +339,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoints,
     webhook_deliveries,
     webhook_attempts,
+    email_settings,
+    email_deliveries,
+    email_opt_outs,
+    email_links,
+    password_resets,
+    session_meetings,
     admin_audit,
     erasures,
     api_tokens,

@@ -116,7 +116,8 @@ enum Set {
 /// append-only rules, change counter, booking function, webhooks, booking-order index, calendar
 /// feeds and workflow; the platform's sign-ins (`auth_sessions`); the feature's first two
 /// migrations; the platform schema.
-const NEWEST_FIRST: [Set; 15] = [
+const NEWEST_FIRST: [Set; 16] = [
+    Set::Feature,
     Set::Feature,
     Set::Feature,
     Set::Feature,

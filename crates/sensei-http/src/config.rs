@@ -113,6 +113,8 @@ pub struct AppConfig {
     pub metrics_allow: Vec<IpNet>,
     /// The webhook delivery worker.
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// Email to students (off unless an SMTP server is given).
+    pub email: crate::email::EmailSettings,
 }
 
 /// The trusted-header identity mode: an authenticating proxy in front of the service names
@@ -187,6 +189,7 @@ impl AppConfig {
             metrics_bind: None,
             metrics_allow: crate::monitoring::endpoint::loopback(),
             webhooks: crate::webhooks::WebhookSettings::default(),
+            email: crate::email::EmailSettings::default(),
         })
     }
 }

@@ -18,6 +18,7 @@ pub mod client_ip;
 pub mod config;
 pub mod connections;
 pub mod demo;
+pub mod email;
 pub mod error;
 pub mod export;
 pub mod fallback;

@@ -101,6 +101,11 @@ pub struct Application {
     metrics_listener: Option<(SocketAddr, TcpAcceptor)>,
     /// The webhook use cases and how their delivery worker runs.
     webhooks: (sensei_core::services::WebhookService, WebhookSettings),
+    /// The email use cases and how their worker runs.
+    email: (
+        sensei_core::services::EmailService,
+        crate::email::EmailSettings,
+    ),
 }
 
 impl Application {
@@ -126,6 +131,17 @@ impl Application {
         let on_main = metrics_listener.is_none().then(|| metrics.clone());
         let limits = config.connections;
         let webhooks = (state.webhooks.clone(), config.webhooks);
+        if config.email.smtp_url.is_some() {
+            // On before the first request, so no event of this process goes without email.
+            if let Err(error) = state
+                .email
+                .keep_enabled(crate::email::worker::KEEP_ON_FOR)
+                .await
+            {
+                tracing::warn!(%error, "could not turn email on yet; the worker keeps trying");
+            }
+        }
+        let email = (state.email.clone(), config.email);
         Ok(Self {
             address,
             acceptor: LimitedAcceptor::new(acceptor, limits.max_connections, limits.header_timeout),
@@ -134,6 +150,7 @@ impl Application {
             metrics,
             metrics_listener,
             webhooks,
+            email,
         })
     }
 
@@ -178,6 +195,8 @@ impl Application {
         };
         let (service, settings) = self.webhooks;
         let worker = Worker::start(service, settings);
+        let (email, email_settings) = self.email;
+        let email_worker = crate::email::worker::EmailWorker::start(email, email_settings);
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let main_signal = async move {
             signal.await;
@@ -207,6 +226,9 @@ impl Application {
         };
         upkeep.abort();
         if let Some(worker) = worker {
+            worker.stop().await;
+        }
+        if let Some(worker) = email_worker {
             worker.stop().await;
         }
         result

@@ -5,11 +5,15 @@
 use std::sync::Arc;
 
 use poem::web::cookie::CookieKey;
-use sensei_core::ports::{NoApiTokens, NoCalendarFeeds, NoPreferences, SystemClock, WebhookStore};
-use sensei_core::services::{
-    AccountService, ApiTokenService, CalendarFeeds, Preferences, WebhookService,
+use sensei_core::ports::{
+    EmailStore, MeetingStore, NoApiTokens, NoCalendarFeeds, NoEmail, NoMeetings, NoPreferences,
+    PasswordHasher, ScheduledSessionRepository, SystemClock, WebhookStore,
 };
-use sensei_core::{Ports, RetryPolicy, SenseiService};
+use sensei_core::services::{
+    AccountService, ApiTokenService, CalendarFeeds, EmailPorts, EmailService, Preferences,
+    WebhookService,
+};
+use sensei_core::{PasswordFormat, Ports, RetryPolicy, SenseiService};
 use sensei_diesel::Database;
 
 use crate::auth::throttle::SignInThrottle;
@@ -48,6 +52,12 @@ pub struct AppState {
     pub webhooks: WebhookService,
     /// Each viewer's preferences (the time zone pages show times in).
     pub preferences: Preferences,
+    /// Email to students, opt-out and reset links (a service of its own: see its docs).
+    pub email: EmailService,
+    /// Hashes passwords set through a reset link (`None` over mocked ports: no reset).
+    pub password_hasher: Option<Arc<dyn PasswordHasher>>,
+    /// How those hashes are written (`--password-format`).
+    pub password_format: PasswordFormat,
     /// Account management for admins' pages (`None` over ports without an account store:
     /// those pages then answer 503).
     pub accounts: Option<AccountService>,
@@ -74,15 +84,20 @@ impl AppState {
             passwords: hashing.clone(),
             ..database.ports()
         };
-        let accounts =
-            AccountService::new(Arc::new(database.accounts()), hashing, ports.clock.clone());
+        let accounts = AccountService::new(
+            Arc::new(database.accounts()),
+            hashing.clone(),
+            ports.clock.clone(),
+        );
+        let meetings: Arc<dyn MeetingStore> = Arc::new(database.meetings());
         let calendar = CalendarFeeds::new(
             Arc::new(database.calendar_feeds()),
             ports.sessions.clone(),
             Arc::new(OsRandom),
             ports.clock.clone(),
             &config.policy,
-        );
+        )
+        .with_meetings(meetings.clone());
         let tokens = ApiTokenService::new(
             Arc::new(database.api_tokens()),
             ports.accounts.clone(),
@@ -90,6 +105,7 @@ impl AppState {
             ports.clock.clone(),
         );
         let clock = ports.clock.clone();
+        let sessions = ports.sessions.clone();
         let mut state = Self::over_ports(ports, config)?
             .with_calendar(calendar)
             .with_api_tokens(tokens);
@@ -100,6 +116,9 @@ impl AppState {
             clock,
         );
         state.accounts = Some(accounts);
+        state.service = state.service.with_meetings(meetings.clone());
+        state.email = email_service(Arc::new(database.email()), sessions, meetings, config);
+        state.password_hasher = Some(hashing);
         Ok(state)
     }
 
@@ -140,10 +159,19 @@ impl AppState {
             Arc::new(OsRandom),
             ports.clock.clone(),
         );
+        let email = email_service(
+            Arc::new(NoEmail),
+            ports.sessions.clone(),
+            Arc::new(NoMeetings),
+            config,
+        );
         Ok(Self {
             calendar,
             preferences,
             tokens,
+            email,
+            password_hasher: None,
+            password_format: config.email.password_format,
             service: SenseiService::new(ports, config.policy),
             security: Arc::new(Security {
                 cookie_key,
@@ -172,5 +200,30 @@ fn webhook_service(store: Arc<dyn WebhookStore>, config: &AppConfig) -> WebhookS
     WebhookService::new(store, Arc::new(SystemClock), Arc::new(OsJitter), retry).with_address_check(
         config.webhooks.address_policy(),
         Some(Arc::new(crate::webhooks::resolve::SystemResolver)),
+    )
+}
+
+/// The email use cases over `store`, sending when an SMTP server is configured, with the
+/// configured first retry wait.
+fn email_service(
+    store: Arc<dyn EmailStore>,
+    sessions: Arc<dyn ScheduledSessionRepository>,
+    meetings: Arc<dyn MeetingStore>,
+    config: &AppConfig,
+) -> EmailService {
+    let retry = RetryPolicy::default().with_base(
+        chrono::Duration::from_std(config.email.retry_base).unwrap_or(RetryPolicy::default().base),
+    );
+    EmailService::new(
+        EmailPorts {
+            store,
+            sessions,
+            meetings,
+            clock: Arc::new(SystemClock),
+            jitter: Arc::new(OsJitter),
+            random: Arc::new(OsRandom),
+        },
+        retry,
+        config.email.smtp_url.is_some(),
     )
 }

@@ -93,6 +93,8 @@ pub struct HeldSession {
     pub held_from: DateTime<Utc>,
     /// When the hold lapses unless renewed: the claim's expiry.
     pub held_until: DateTime<Utc>,
+    /// The meeting details the instructor gave with the claim, if any.
+    pub meeting: Option<super::meeting::Meeting>,
 }
 
 /// What an instructor's calendar feed lists.

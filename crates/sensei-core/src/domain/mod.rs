@@ -8,9 +8,11 @@ pub mod api_token;
 pub mod calendar;
 pub mod cancel;
 pub mod eligibility;
+pub mod email;
 pub mod engagement;
 pub mod events;
 pub mod ids;
+pub mod meeting;
 pub mod notes;
 pub mod paging;
 pub mod password;
@@ -46,12 +48,17 @@ pub use calendar::{
 };
 pub use cancel::{CancelReason, CancelReasonError, MAX_CANCEL_REASON_CHARS};
 pub use eligibility::{evaluate_eligibility, Eligibility, Ineligibility, UnmetCondition};
+pub use email::{
+    decide_send, give_up_after, header_text, EmailKind, LinkSecret, ResetRefusal, ResetRequest,
+    Skip, LINK_SECRET_BYTES, RESET_LIFETIME,
+};
 pub use engagement::{engagement_percent, EngagementSnapshot};
 pub use events::{EventKind, NewSessionEvent, SessionEvent};
 pub use ids::{
     AgentSessionId, ApiTokenId, ChallengeId, ConversationId, GoalId, ScheduledSessionId,
     SubmissionId, UserId,
 };
+pub use meeting::{Meeting, MeetingError, MeetingLink, StoredMeeting, MAX_MEETING_LINK_CHARS};
 pub use notes::{Notes, NotesError, MAX_NOTES_CHARS};
 pub use paging::{Page, PageRequest, PageSize, SessionCursor, MAX_PAGE_SIZE};
 pub use password::{

@@ -5,6 +5,7 @@
 mod accounts;
 mod api_tokens;
 mod calendar;
+mod email;
 mod kind;
 mod preferences;
 mod webhooks;
@@ -12,6 +13,7 @@ mod webhooks;
 pub use accounts::AccountError;
 pub use api_tokens::ApiTokenError;
 pub use calendar::CalendarError;
+pub use email::EmailLinkError;
 pub use kind::{DomainError, ErrorKind};
 pub use preferences::PreferenceError;
 pub use webhooks::WebhookError;
@@ -266,6 +268,9 @@ pub enum ClaimError {
         /// The policy's limit.
         max: u32,
     },
+    /// The meeting details given with the claim were refused; nothing changed.
+    #[error("{0}; the session was not claimed")]
+    InvalidMeeting(#[from] crate::domain::MeetingError),
     /// The store failed.
     #[error(transparent)]
     Repository(#[from] RepositoryError),
@@ -279,7 +284,7 @@ impl DomainError for ClaimError {
             ClaimError::HeldByOther(_) | ClaimError::NotHeld(_) | ClaimError::Closed { .. } => {
                 ErrorKind::Conflict
             }
-            ClaimError::TooManyClaims { .. } => ErrorKind::Refused,
+            ClaimError::TooManyClaims { .. } | ClaimError::InvalidMeeting(_) => ErrorKind::Refused,
             ClaimError::Repository(error) => error.kind(),
         }
     }
@@ -290,6 +295,7 @@ impl DomainError for ClaimError {
             ClaimError::NotHeld(_) => "not_held",
             ClaimError::Closed { .. } => "session_closed",
             ClaimError::TooManyClaims { .. } => "claim_limit",
+            ClaimError::InvalidMeeting(_) => "invalid_meeting",
             ClaimError::Repository(error) => error.code(),
             other => other.kind().default_code(),
         }

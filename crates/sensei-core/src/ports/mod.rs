@@ -8,6 +8,8 @@ mod booking;
 mod calendar;
 mod clock;
 mod content;
+mod email;
+mod meetings;
 mod preferences;
 mod scheduled_sessions;
 mod signed_in;
@@ -24,6 +26,8 @@ pub use booking::{BookingFacts, BookingReads, ComposedBookingReads};
 pub use calendar::{CalendarFeedRepository, NoCalendarFeeds, RandomSource};
 pub use clock::{Clock, SystemClock};
 pub use content::{AnatomyRepository, DigiTrainerRepository, GoalRepository};
+pub use email::{EmailAttempt, EmailStore, FoundReset, LeasedEmail, LinkDigest, NoEmail};
+pub use meetings::{MeetingStore, NoMeetings};
 pub use preferences::{NoPreferences, PreferenceStore, TimeZoneCatalog};
 pub use scheduled_sessions::{
     ClaimLimit, CreateOutcome, DashboardRead, ScheduledSessionRepository, TransitionOutcome,
@@ -48,6 +52,10 @@ pub use calendar::{MockCalendarFeedRepository, MockRandomSource};
 pub use clock::MockClock;
 #[cfg(any(test, feature = "mocks"))]
 pub use content::{MockAnatomyRepository, MockDigiTrainerRepository, MockGoalRepository};
+#[cfg(any(test, feature = "mocks"))]
+pub use email::MockEmailStore;
+#[cfg(any(test, feature = "mocks"))]
+pub use meetings::MockMeetingStore;
 #[cfg(any(test, feature = "mocks"))]
 pub use preferences::{MockPreferenceStore, MockTimeZoneCatalog};
 #[cfg(any(test, feature = "mocks"))]

@@ -27,6 +27,7 @@ pub struct CalendarFeeds {
     random: Arc<dyn RandomSource>,
     clock: Arc<dyn Clock>,
     claim_time: Duration,
+    meetings: Arc<dyn crate::ports::MeetingStore>,
 }
 
 impl CalendarFeeds {
@@ -45,6 +46,7 @@ impl CalendarFeeds {
             random,
             clock,
             claim_time: policy.claim_time(),
+            meetings: Arc::new(crate::ports::NoMeetings),
         }
     }
 
@@ -63,6 +65,12 @@ impl CalendarFeeds {
             .replace(actor.user_id, token.hash(), self.clock.now())
             .await?;
         Ok(token)
+    }
+
+    /// These feeds with the meeting details given with claims (else none:
+    /// [`crate::ports::NoMeetings`]), shown in each held session's event.
+    pub fn with_meetings(self, meetings: Arc<dyn crate::ports::MeetingStore>) -> Self {
+        Self { meetings, ..self }
     }
 
     /// The feed whose secret is `token` (as the address carries it): every session its
@@ -107,12 +115,24 @@ impl CalendarFeeds {
                 (claim.holder == instructor).then(|| HeldSession {
                     held_from: claim.expires_at - self.claim_time,
                     held_until: claim.expires_at,
+                    meeting: None,
                     entry,
                 })
             }));
             match read.next {
                 Some(next) => page.after = Some(next),
                 None => break,
+            }
+        }
+        if !sessions.is_empty() {
+            let ids = sessions.iter().map(|held| held.entry.session.id).collect();
+            let stored = self.meetings.meetings(ids).await?;
+            for held in &mut sessions {
+                held.meeting = stored
+                    .iter()
+                    .filter(|meeting| meeting.session_id == held.entry.session.id)
+                    .find_map(|meeting| meeting.shown_for(Some(instructor)))
+                    .cloned();
             }
         }
         Ok(CalendarFeed {

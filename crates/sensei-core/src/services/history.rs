@@ -32,6 +32,10 @@ pub struct StudentSession {
     pub cancelled_at: Option<DateTime<Utc>>,
     /// Their reason, if they gave one.
     pub cancel_reason: Option<CancelReason>,
+    /// The meeting details of the instructor who holds it now, if they gave any.
+    pub meeting: Option<crate::domain::Meeting>,
+    /// The live claim's holder (to match meeting details; not shown).
+    holder: Option<crate::domain::UserId>,
 }
 
 impl StudentSession {
@@ -39,6 +43,7 @@ impl StudentSession {
         let session = entry.session;
         let completion = session.completion().cloned();
         let cancellation = session.cancellation().cloned();
+        let holder = session.live_claim_at(now).map(|claim| claim.holder);
         StudentSession {
             id: session.id,
             submission_id: session.submission_id,
@@ -53,6 +58,8 @@ impl StudentSession {
                 .as_ref()
                 .map(|cancellation| cancellation.cancelled_at),
             cancel_reason: cancellation.and_then(|cancellation| cancellation.reason),
+            meeting: None,
+            holder,
         }
     }
 }
@@ -122,14 +129,37 @@ impl SenseiService {
             ..SessionQuery::default()
         };
         let page = self.ports.sessions.list(&query, page).await?;
+        let mut items: Vec<StudentSession> = page
+            .items
+            .into_iter()
+            .map(|entry| StudentSession::from_entry(entry, now))
+            .collect();
+        self.add_meetings(&mut items).await?;
         Ok(Page {
-            items: page
-                .items
-                .into_iter()
-                .map(|entry| StudentSession::from_entry(entry, now))
-                .collect(),
+            items,
             next: page.next,
         })
+    }
+
+    /// Fills in the meeting details of the held sessions (one read, only when some are held).
+    async fn add_meetings(&self, items: &mut [StudentSession]) -> Result<(), QueryError> {
+        let held: Vec<ScheduledSessionId> = items
+            .iter()
+            .filter(|item| item.holder.is_some())
+            .map(|item| item.id)
+            .collect();
+        if held.is_empty() {
+            return Ok(());
+        }
+        let stored = self.meetings.meetings(held).await?;
+        for item in items.iter_mut() {
+            item.meeting = stored
+                .iter()
+                .filter(|meeting| meeting.session_id == item.id)
+                .find_map(|meeting| meeting.shown_for(item.holder))
+                .cloned();
+        }
+        Ok(())
     }
 
     /// A session's event timeline, for instructors.

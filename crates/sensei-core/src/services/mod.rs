@@ -6,6 +6,7 @@ mod api_tokens;
 mod booking;
 mod calendar;
 mod completion;
+mod email;
 mod export;
 mod history;
 mod instructor;
@@ -35,6 +36,7 @@ pub use api_tokens::{
 };
 pub use booking::{Booking, BookingOutcome};
 pub use calendar::CalendarFeeds;
+pub use email::{DueEmail, EmailContent, EmailPorts, EmailService};
 pub use export::SessionExport;
 pub use history::{StudentSession, Timeline};
 pub use instructor::{Dashboard, SessionDetail, SessionListing, SubmissionConversations};
@@ -92,12 +94,23 @@ pub struct Ports {
 pub struct SenseiService {
     ports: Ports,
     policy: Policy,
+    meetings: Arc<dyn crate::ports::MeetingStore>,
 }
 
 impl SenseiService {
     /// A service over these ports with this policy.
     pub fn new(ports: Ports, policy: Policy) -> Self {
-        Self { ports, policy }
+        Self {
+            ports,
+            policy,
+            meetings: Arc::new(crate::ports::NoMeetings),
+        }
+    }
+
+    /// This service with a store for the meeting details given with claims (else none are
+    /// kept: [`crate::ports::NoMeetings`]).
+    pub fn with_meetings(self, meetings: Arc<dyn crate::ports::MeetingStore>) -> Self {
+        Self { meetings, ..self }
     }
 
     /// The policy in force.

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use crate::domain::{
     evaluate_eligibility, Actor, Eligibility, EngagementSnapshot, GoalProgressEntry, ListOrder,
-    PageRequest, PageSize, Role, ScheduledSession, SessionQuery, StatusFilter, SubmissionId,
-    SubmissionInfo, MAX_PAGE_SIZE,
+    PageRequest, PageSize, Role, ScheduledSession, SessionLifecycle, SessionQuery, StatusFilter,
+    SubmissionId, SubmissionInfo, MAX_PAGE_SIZE,
 };
 use crate::error::{QueryError, Resource};
 
@@ -24,6 +24,8 @@ pub struct SubmissionOverview {
     pub eligibility: Eligibility,
     /// The latest session booked for this submission, if any.
     pub latest_session: Option<ScheduledSession>,
+    /// The meeting details of the instructor holding that session now, if they gave any.
+    pub meeting: Option<crate::domain::Meeting>,
 }
 
 /// One of a student's submissions with whether a session may be booked now.
@@ -162,12 +164,30 @@ impl SenseiService {
             .sessions
             .latest_for(actor.user_id, submission_id)
             .await?;
+        // The clock is read only for a claimed session (a lapsed claim shows nothing).
+        let holder = latest_session
+            .as_ref()
+            .filter(|session| matches!(session.lifecycle, SessionLifecycle::Claimed(_)))
+            .and_then(|session| session.live_claim_at(self.ports.clock.now()))
+            .map(|claim| claim.holder);
+        let meeting = match (&latest_session, holder) {
+            // Read only for a held session: most pages cost no extra statement.
+            (Some(session), Some(_)) => self
+                .meetings
+                .meetings(vec![session.id])
+                .await?
+                .iter()
+                .find_map(|stored| stored.shown_for(holder))
+                .cloned(),
+            _ => None,
+        };
         Ok(SubmissionOverview {
             submission,
             goals,
             engagement,
             eligibility,
             latest_session,
+            meeting,
         })
     }
 }

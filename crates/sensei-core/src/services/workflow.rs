@@ -3,7 +3,8 @@
 
 use crate::domain::workflow::{decide_cancel, decide_claim, decide_release, decide_renew, Refusal};
 use crate::domain::{
-    Actor, CancelReason, EventKind, Role, ScheduledSession, ScheduledSessionId, SessionListEntry,
+    Actor, CancelReason, EventKind, Meeting, Role, ScheduledSession, ScheduledSessionId,
+    SessionListEntry,
 };
 use crate::error::{CancelError, ClaimError, HeldBy};
 
@@ -92,6 +93,24 @@ impl SenseiService {
             },
         )
         .await
+    }
+
+    /// [`SenseiService::claim`] with the instructor's meeting details (a link and a time, both
+    /// optional; `None` removes earlier ones). The details are stored first, under the
+    /// instructor: they show only while that instructor holds the session, so a claim that
+    /// fails shows nothing, and the claim's email, rendered later, finds them.
+    ///
+    /// # Errors
+    /// As [`SenseiService::claim`].
+    pub async fn claim_with_meeting(
+        &self,
+        actor: Actor,
+        id: ScheduledSessionId,
+        meeting: Option<Meeting>,
+    ) -> Result<ScheduledSession, ClaimError> {
+        let instructor = instructor(actor)?;
+        self.meetings.set_meeting(id, instructor, meeting).await?;
+        self.claim(actor, id).await
     }
 
     /// Renews the instructor's live claim: the expiry restarts from now.

@@ -21,6 +21,9 @@
 ///   (a cancel reason is one) set to the tombstone;
 /// * `auth_sessions`, `calendar_feeds`, `user_preferences`, `api_tokens`: their sign-ins,
 ///   their feed, their preferences and their API tokens (whose names they chose) deleted;
+/// * the email tables: the emails to them (sent or waiting: a failed send's error may quote
+///   their address), their opt-out links and opt-out, their reset requests, and the meeting
+///   links they gave as an instructor, deleted;
 /// * `users`: the email becomes `erased-<id>@invalid`, the password hash is cleared, the
 ///   account disabled; the row stays, so the ids other rows hold still resolve.
 ///
@@ -29,9 +32,9 @@
 macro_rules! erase_person {
     ($conn:ident, $user:expr, $at:expr) => {{
         use $crate::schema::{
-            api_tokens, auth_sessions, calendar_feeds, erasures,
-            scheduled_session_events as events, scheduled_sessions as sessions, user_preferences,
-            users,
+            api_tokens, auth_sessions, calendar_feeds, email_deliveries, email_links,
+            email_opt_outs, erasures, password_resets, scheduled_session_events as events,
+            scheduled_sessions as sessions, session_meetings, user_preferences, users,
         };
         let user: i32 = $user;
         let at: $crate::timestamp::SqlaTimestamp = $at;
@@ -82,6 +85,14 @@ macro_rules! erase_person {
             .execute($conn)?;
         diesel::delete(user_preferences::table.find(user)).execute($conn)?;
         diesel::delete(api_tokens::table.filter(api_tokens::user_id.eq(user))).execute($conn)?;
+        diesel::delete(email_deliveries::table.filter(email_deliveries::recipient_id.eq(user)))
+            .execute($conn)?;
+        diesel::delete(password_resets::table.filter(password_resets::user_id.eq(user)))
+            .execute($conn)?;
+        diesel::delete(email_links::table.filter(email_links::user_id.eq(user))).execute($conn)?;
+        diesel::delete(email_opt_outs::table.find(user)).execute($conn)?;
+        diesel::delete(session_meetings::table.filter(session_meetings::instructor_id.eq(user)))
+            .execute($conn)?;
         diesel::update(users::table.find(user))
             .set((
                 users::email.eq(sensei_core::erased_email(sensei_core::UserId(user))),

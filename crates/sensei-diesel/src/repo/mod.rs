@@ -7,7 +7,10 @@ mod api_tokens;
 mod booking;
 mod calendar;
 mod content;
+mod email;
+mod email_lease;
 mod erase;
+mod meetings;
 #[cfg(feature = "fixtures")]
 mod platform;
 mod preferences;
@@ -21,6 +24,8 @@ pub use api_tokens::DieselApiTokens;
 pub use booking::DieselBookingReads;
 pub use calendar::DieselCalendarFeeds;
 pub use content::DieselContent;
+pub use email::DieselEmail;
+pub use meetings::DieselMeetings;
 #[cfg(feature = "fixtures")]
 pub use platform::PlatformWriter;
 pub use preferences::DieselPreferences;

@@ -71,6 +71,8 @@ pub enum ErrorCode {
     ClaimLimit,
     /// The cancellation reason was refused (over 500 characters) (422).
     InvalidReason,
+    /// The meeting link or time given with a claim was refused (422).
+    InvalidMeeting,
     /// The student holds as many open sessions as the policy allows (422).
     TooManyOpenSessions,
     /// Well-formed input the rules refuse (422).
@@ -277,7 +279,7 @@ fn describe(status: u16) -> &'static str {
         409 => "The session's state forbids it: already completed (`conflict`, `session` holds the first completion, which is kept), claimed by another instructor (`held_by_other`, the message names them and the expiry), not claimed by you (`not_held`), or completed or cancelled (`session_closed`).",
         413 => "The request body is too large (`payload_too_large`).",
         415 => "The request body is not JSON (`unsupported_media_type`).",
-        422 => "The request is well-formed but the rules refuse it: `ineligible` (with `unmet_conditions`), `too_many_open_sessions`, `invalid_notes`, `invalid_reason` or `claim_limit`.",
+        422 => "The request is well-formed but the rules refuse it: `ineligible` (with `unmet_conditions`), `too_many_open_sessions`, `invalid_notes`, `invalid_reason`, `invalid_meeting` or `claim_limit`.",
         429 => "Too many failed sign-in attempts or API tokens for this account or from this address (`rate_limited`); retry after the `Retry-After` seconds.",
         503 => "The database cannot be reached (`unavailable`); retry after the `Retry-After` seconds.",
         _ => "An error.",
@@ -501,6 +503,7 @@ mod tests {
             "session_closed",
             "claim_limit",
             "invalid_reason",
+            "invalid_meeting",
             "too_many_open_sessions",
         ] {
             let parsed = ErrorCode::from_code(code);

@@ -62,7 +62,10 @@ impl WorkflowApi {
     /// same student; claiming a session you hold renews it. 409 `held_by_other` (naming the
     /// holder and the expiry) when another instructor holds it, 409 `session_closed` when
     /// completed or cancelled, 422 `claim_limit` at the policy's number of live claims.
-    /// Has no body, so it needs an `X-Requested-With` header.
+    /// Optional `meeting_link` (http or https, at most 500 characters) and `meeting_at`
+    /// (RFC 3339, or `YYYY-MM-DDTHH:MM` read as UTC): the meeting details the student sees
+    /// and gets by email (422 `invalid_meeting` when malformed; nothing changes). Has no body,
+    /// so it needs an `X-Requested-With` header.
     #[oai(
         path = "/scheduled-sessions/:id/claim",
         method = "post",
@@ -79,13 +82,26 @@ impl WorkflowApi {
         /// Any value; required unless the request has `Content-Type: application/json`.
         #[oai(name = "X-Requested-With")]
         requested_with: Header<Option<String>>,
+        /// The meeting link (http or https), if any.
+        meeting_link: Query<Option<String>>,
+        /// The meeting time (RFC 3339, or `YYYY-MM-DDTHH:MM` in UTC), if any.
+        meeting_at: Query<Option<String>>,
     ) -> Result<Json<ScheduledSessionBody>, Problem<ClaimErrors>> {
         let _ = requested_with;
         let user = require_user(req).await?;
-        let result = state
-            .service
-            .claim(user.actor(), ScheduledSessionId(id.0))
-            .await;
+        let meeting = sensei_core::Meeting::parse(
+            meeting_link.0.as_deref().unwrap_or(""),
+            meeting_at.0.as_deref().unwrap_or(""),
+        );
+        let result = match meeting {
+            Ok(meeting) => {
+                state
+                    .service
+                    .claim_with_meeting(user.actor(), ScheduledSessionId(id.0), meeting)
+                    .await
+            }
+            Err(error) => Err(sensei_core::ClaimError::from(error)),
+        };
         crate::monitoring::business::claim("claim", &result);
         let session = result?;
         Ok(Json(ScheduledSessionBody::from(&session)))

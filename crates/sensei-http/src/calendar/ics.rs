@@ -48,8 +48,26 @@ fn push_event(out: &mut String, held: &HeldSession, feed: &CalendarFeed, site: &
     push_line(out, "DTSTAMP", &utc(&feed.as_of));
     push_line(out, "DTSTART", &utc(&held.held_from));
     push_line(out, "DTEND", &utc(&held.held_until));
+    let mut description = description;
+    if let Some(meeting) = &held.meeting {
+        if let Some(at) = &meeting.at {
+            description.push_str(&format!(" Meeting at {}.", presentation::datetime(at)));
+        }
+        if let Some(link) = &meeting.link {
+            description.push_str(&format!(" Meeting link: {}", link.as_str()));
+        }
+    }
     push_line(out, "SUMMARY", &escape_text(&summary));
     push_line(out, "DESCRIPTION", &escape_text(&description));
+    if let Some(link) = held
+        .meeting
+        .as_ref()
+        .and_then(|meeting| meeting.link.as_ref())
+    {
+        // TEXT, escaped like every other value: the link was checked (no spaces or control
+        // characters), and escaping keeps `,` and `;` from splitting the value.
+        push_line(out, "LOCATION", &escape_text(link.as_str()));
+    }
     // A URI value, not TEXT: `site` is a checked host name and the id a number, so it holds
     // none of the characters TEXT escapes.
     push_line(
@@ -121,6 +139,7 @@ mod tests {
                 },
                 held_from: as_of - Duration::minutes(10),
                 held_until,
+                meeting: None,
             }],
         }
     }
@@ -152,6 +171,21 @@ mod tests {
         for line in text.split("\r\n") {
             assert!(line.len() <= 75, "unfolded line: {line:?}");
         }
+    }
+
+    #[test]
+    fn the_meeting_link_and_time_are_the_event_s_location_and_in_its_description() {
+        let mut with_meeting = feed("Linked lists");
+        with_meeting.sessions[0].meeting =
+            sensei_core::Meeting::parse("https://meet.example.org/a;b,c", "2026-11-28T10:15")
+                .unwrap();
+        let text = render(&with_meeting, "https://sensei.example");
+        let unfolded = text.replace("\r\n ", "");
+        assert!(
+            unfolded.contains("\r\nLOCATION:https://meet.example.org/a\\;b\\,c\r\n"),
+            "{text}"
+        );
+        assert!(unfolded.contains("Meeting at 2026-11-28 10:15"), "{text}");
     }
 
     #[test]

@@ -202,6 +202,9 @@ pub struct ServeArgs {
     /// private, link-local and other special addresses are refused.
     #[arg(long, env = "SENSEI_WEBHOOK_ALLOW", value_delimiter = ',')]
     pub webhook_allow: Vec<sensei_core::AddressRange>,
+    /// Email to students (`--smtp-url` and the rest; boxed: the arguments stay small).
+    #[command(flatten)]
+    pub email: Box<crate::email::args::EmailArgs>,
 }
 
 /// The cookie key from `--cookie-key`/`SENSEI_COOKIE_KEY`, or a fresh one with a warning.
@@ -302,6 +305,7 @@ impl ServeArgs {
                 retry_base: Duration::from_millis(self.webhook_retry_base_ms),
                 allow: self.webhook_allow.clone(),
             },
+            email: self.email.settings(&self.bind),
         })
     }
 }

@@ -27,6 +27,8 @@ pub struct LoginPage {
     pub email: String,
     /// Why the last attempt failed.
     pub error: Option<String>,
+    /// Whether "Forgot your password?" is offered (email is on).
+    pub reset_offered: bool,
 }
 
 /// The sign-in form's fields.
@@ -41,6 +43,7 @@ pub struct LoginForm {
 }
 
 fn login_page(
+    state: &AppState,
     session: &Session,
     email: &str,
     error: Option<&str>,
@@ -51,17 +54,22 @@ fn login_page(
         csrf_token: csrf::token(session)?,
         email: email.to_owned(),
         error: error.map(str::to_owned),
+        reset_offered: state.email.is_sending(),
     };
     html(&page, status)
 }
 
 /// `GET /login`: the form (signed-in users go to `/`).
 #[handler]
-pub async fn show(req: &Request, session: &Session) -> Result<Response, AppError> {
+pub async fn show(
+    req: &Request,
+    state: Data<&AppState>,
+    session: &Session,
+) -> Result<Response, AppError> {
     if signed_in_account(req).await?.is_some() {
         return Ok(see_other("/"));
     }
-    login_page(session, "", None, StatusCode::OK)
+    login_page(&state, session, "", None, StatusCode::OK)
 }
 
 /// `POST /login`: checks the password (the core's sign-in) and starts a new sign-in; 400 for missing fields, 401 for wrong credentials.
@@ -75,6 +83,7 @@ pub async fn submit(
     let email = form.email.trim();
     if email.is_empty() || form.password.is_empty() {
         return login_page(
+            &state,
             session,
             email,
             Some("Enter your email and your password."),
@@ -84,6 +93,7 @@ pub async fn submit(
     match sign_in(&state, session, client_ip(req), email, form.password).await {
         Ok(_) => Ok(see_other("/")),
         Err(error) if error.code == "invalid_credentials" => login_page(
+            &state,
             session,
             email,
             Some("Incorrect email or password."),

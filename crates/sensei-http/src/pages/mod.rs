@@ -5,7 +5,9 @@ pub mod api_tokens;
 pub mod assets;
 pub mod booking;
 pub mod calendar;
+pub mod claim_actions;
 pub mod conversations;
+pub mod email_links;
 pub mod export;
 pub(crate) mod filters;
 pub mod flash;
@@ -41,6 +43,18 @@ pub fn routes() -> Route {
         .at("/favicon.ico", get(assets::favicon))
         .at("/login", get(login::show).post(login::submit))
         .at("/logout", post(login::logout))
+        .at(
+            "/unsubscribe/:secret",
+            get(email_links::unsubscribe_form).post(email_links::unsubscribe),
+        )
+        .at(
+            "/password-reset",
+            get(email_links::request_form).post(email_links::request),
+        )
+        .at(
+            "/password-reset/:secret",
+            get(email_links::new_password_form).post(email_links::set_password),
+        )
         .at("/", get(home::home))
         .at("/submissions", get(student::list))
         .at("/submissions/:id", get(student::show))

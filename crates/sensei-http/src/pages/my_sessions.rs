@@ -45,6 +45,10 @@ pub struct SessionRow {
     pub cancelled: Option<String>,
     /// The reason given, if any.
     pub cancel_reason: Option<String>,
+    /// The holding instructor's meeting link, if they gave one.
+    pub meeting_link: Option<String>,
+    /// The meeting time, if they gave one.
+    pub meeting_at: Option<String>,
 }
 
 /// `GET /sessions`.
@@ -89,6 +93,16 @@ fn row(session: &StudentSession, zone: ViewerZone) -> SessionRow {
             .cancel_reason
             .as_ref()
             .map(|reason| reason.as_str().to_owned()),
+        meeting_link: session
+            .meeting
+            .as_ref()
+            .and_then(|meeting| meeting.link.as_ref())
+            .map(|link| link.as_str().to_owned()),
+        meeting_at: session
+            .meeting
+            .as_ref()
+            .and_then(|meeting| meeting.at.as_ref())
+            .map(|at| zone.datetime_with_utc(at)),
     }
 }
 

@@ -1,15 +1,15 @@
 //! The instructor's session page: the session, its state and holder with the Claim, Renew
 //! and Release buttons, the completion form (private notes and notes for the student) and
-//! the event timeline; and the claim, renew, release and complete routes.
+//! the event timeline; and the complete route (claim, renew and release: `claim_actions.rs`).
+
+pub use super::claim_actions::{claim, release, renew, ClaimForm};
 
 use askama::Template;
 use poem::http::StatusCode;
 use poem::session::Session;
 use poem::web::{Data, Path};
 use poem::{handler, Response};
-use sensei_core::{
-    CompleteError, NotesError, ScheduledSession, ScheduledSessionId, SessionState, MAX_NOTES_CHARS,
-};
+use sensei_core::{CompleteError, NotesError, ScheduledSessionId, SessionState, MAX_NOTES_CHARS};
 use serde::Deserialize;
 
 use super::layout::Nav;
@@ -84,6 +84,8 @@ pub struct EventView {
 pub struct DetailPage {
     /// The header.
     pub nav: Option<Nav>,
+    /// The viewer's time zone (the claim form's meeting time is read in it).
+    pub zone_name: &'static str,
     /// The session's id.
     pub id: i32,
     /// The student's email.
@@ -274,6 +276,7 @@ async fn detail_page(
         agent_sessions,
         completion,
         csrf_token: viewer.csrf_token.clone(),
+        zone_name: zone.name(),
         notes_max: MAX_NOTES_CHARS,
         notes_label: presentation::PRIVATE_NOTES_LABEL,
         student_notes_label: presentation::STUDENT_NOTES_LABEL,
@@ -345,109 +348,4 @@ pub async fn complete(
     tracing::info!(session = completed.id.get(), "session completed");
     flash::set(session, &format!("Session {} completed.", completed.id));
     Ok(see_other("/admin"))
-}
-
-/// The claim, renew and release forms' fields.
-#[derive(Debug, Deserialize)]
-pub struct ClaimForm {
-    /// `dashboard` to come back to `/admin`; anything else (or nothing) comes back to the
-    /// session's page.
-    #[serde(default)]
-    pub return_to: String,
-}
-
-impl ClaimForm {
-    /// Where the form says to go back to: only `/admin` or the session's page, never an
-    /// address the form chose.
-    fn back(&self, id: ScheduledSessionId) -> String {
-        if self.return_to == "dashboard" {
-            "/admin".to_owned()
-        } else {
-            format!("/admin/scheduled-sessions/{id}")
-        }
-    }
-}
-
-/// Which of the three claim operations.
-#[derive(Debug, Clone, Copy)]
-enum ClaimAction {
-    Claim,
-    Renew,
-    Release,
-}
-
-async fn claim_action(
-    viewer: &Viewer,
-    session: &Session,
-    state: &AppState,
-    raw_id: &str,
-    form: &ClaimForm,
-    action: ClaimAction,
-) -> Result<Response, AppError> {
-    let id: ScheduledSessionId = parse_id(raw_id, "scheduled session")?;
-    let back = form.back(id);
-    let actor = viewer.actor();
-    let (name, result): (&'static str, Result<ScheduledSession, _>) = match action {
-        ClaimAction::Claim => ("claim", state.service.claim(actor, id).await),
-        ClaimAction::Renew => ("renew", state.service.renew_claim(actor, id).await),
-        ClaimAction::Release => ("release", state.service.release_claim(actor, id).await),
-    };
-    crate::monitoring::business::claim(name, &result);
-    let changed = result.map_err(|error| AppError::from(error).with_back(back.clone()))?;
-    tracing::info!(session = id.get(), action = ?action, "claim changed");
-    let message = match action {
-        ClaimAction::Claim => flash::claimed(&changed, false, viewer.zone),
-        ClaimAction::Renew => flash::claimed(&changed, true, viewer.zone),
-        ClaimAction::Release => format!("Session {id} released: it is pending again."),
-    };
-    flash::set(session, &message);
-    Ok(see_other(&back))
-}
-
-/// `POST /admin/scheduled-sessions/{id}/claim` (`return_to`): 303 back to the session's page
-/// or `/admin`; 409 when another instructor holds it (naming them and the expiry) or it is
-/// closed, 422 at the claim limit, 404 unknown, 403 for students or without a valid CSRF
-/// token.
-#[handler]
-pub async fn claim(
-    viewer: Viewer,
-    session: &Session,
-    state: Data<&AppState>,
-    Path(raw_id): Path<String>,
-    CheckedForm(form): CheckedForm<ClaimForm>,
-) -> Result<Response, AppError> {
-    claim_action(&viewer, session, &state, &raw_id, &form, ClaimAction::Claim).await
-}
-
-/// `POST /admin/scheduled-sessions/{id}/renew`: as claim; 409 when the viewer holds no live
-/// claim on it.
-#[handler]
-pub async fn renew(
-    viewer: Viewer,
-    session: &Session,
-    state: Data<&AppState>,
-    Path(raw_id): Path<String>,
-    CheckedForm(form): CheckedForm<ClaimForm>,
-) -> Result<Response, AppError> {
-    claim_action(&viewer, session, &state, &raw_id, &form, ClaimAction::Renew).await
-}
-
-/// `POST /admin/scheduled-sessions/{id}/release`: as renew; the session is pending again.
-#[handler]
-pub async fn release(
-    viewer: Viewer,
-    session: &Session,
-    state: Data<&AppState>,
-    Path(raw_id): Path<String>,
-    CheckedForm(form): CheckedForm<ClaimForm>,
-) -> Result<Response, AppError> {
-    claim_action(
-        &viewer,
-        session,
-        &state,
-        &raw_id,
-        &form,
-        ClaimAction::Release,
-    )
-    .await
 }

@@ -44,6 +44,10 @@ pub struct LatestBooking {
     pub sentence: String,
     /// Whether it is still open (pending or claimed).
     pub open: bool,
+    /// The holding instructor's meeting link, if they gave one.
+    pub meeting_link: Option<String>,
+    /// The meeting time, if they gave one.
+    pub meeting_at: Option<String>,
 }
 
 /// `GET /submissions/{id}`.
@@ -130,6 +134,16 @@ pub async fn show(
                 &viewer.zone.datetime(&session.scheduled_at),
             ),
             open: state.is_open(),
+            meeting_link: overview
+                .meeting
+                .as_ref()
+                .and_then(|meeting| meeting.link.as_ref())
+                .map(|link| link.as_str().to_owned()),
+            meeting_at: overview
+                .meeting
+                .as_ref()
+                .and_then(|meeting| meeting.at.as_ref())
+                .map(|at| viewer.zone.datetime_with_utc(at)),
         }
     });
     let page = SubmissionPage {

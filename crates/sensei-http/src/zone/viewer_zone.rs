@@ -1,6 +1,6 @@
 //! [`ViewerZone`]: how a page writes an instant for its viewer.
 
-use chrono::{DateTime, Datelike, Offset, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Offset, TimeZone, Timelike, Utc};
 use chrono_tz::{OffsetName, Tz};
 use poem::session::Session;
 use sensei_core::UserId;
@@ -88,6 +88,33 @@ impl ViewerZone {
     }
 }
 
+impl ViewerZone {
+    /// A form's `datetime-local` value (`2026-11-28T10:15`) read as a time in this zone,
+    /// written as the RFC 3339 UTC time the core parses; any other text is returned as typed
+    /// (the core reads or refuses it). A local time a clock change skips is read with the
+    /// offset in force before the change.
+    pub fn form_time_in_utc(&self, raw: &str) -> String {
+        let typed = raw.trim();
+        for pattern in ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"] {
+            let Ok(naive) = NaiveDateTime::parse_from_str(typed, pattern) else {
+                continue;
+            };
+            let utc = match self.0.from_local_datetime(&naive).earliest() {
+                Some(local) => local.with_timezone(&Utc),
+                None => {
+                    // A day earlier is before the change (clock changes are months apart).
+                    let before = naive - chrono::Duration::days(1);
+                    let offset = self.0.offset_from_utc_datetime(&before).fix();
+                    let seconds = i64::from(offset.local_minus_utc());
+                    Utc.from_utc_datetime(&(naive - chrono::Duration::seconds(seconds)))
+                }
+            };
+            return utc.to_rfc3339();
+        }
+        raw.to_owned()
+    }
+}
+
 /// `2026-11-28 09:15 UTC`. Written field by field: a page shows dozens of times, and
 /// chrono's `format` parses its pattern again for every one (it showed in the dashboard's
 /// profile).
@@ -126,8 +153,6 @@ pub fn remember_zone(session: &Session, user: UserId, zone: ViewerZone) {
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
-
     use super::*;
 
     fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
@@ -205,6 +230,32 @@ mod tests {
             new_york.datetime(&at(2026, 11, 1, 6, 30)),
             "2026-11-01 01:30 EST"
         );
+    }
+
+    #[test]
+    fn form_times_are_read_in_the_zone() {
+        let berlin = ViewerZone::named("Europe/Berlin");
+        assert_eq!(
+            berlin.form_time_in_utc("2026-11-28T10:15"),
+            "2026-11-28T09:15:00+00:00"
+        );
+        assert_eq!(
+            ViewerZone::utc().form_time_in_utc(" 2026-11-28T10:15:30 "),
+            "2026-11-28T10:15:30+00:00"
+        );
+        // 02:30 does not exist in Berlin on 2026-03-29: read with the winter offset.
+        assert_eq!(
+            berlin.form_time_in_utc("2026-03-29T02:30"),
+            "2026-03-29T01:30:00+00:00"
+        );
+        // An ambiguous time (the autumn hour, twice) is its first occurrence.
+        assert_eq!(
+            berlin.form_time_in_utc("2026-10-25T02:30"),
+            "2026-10-25T00:30:00+00:00"
+        );
+        for other in ["", "tomorrow", "2026-11-28T10:15:00Z"] {
+            assert_eq!(berlin.form_time_in_utc(other), other);
+        }
     }
 
     #[test]

@@ -145,3 +145,33 @@ async fn an_unknown_zone_is_refused_and_the_form_needs_its_csrf_token() {
         .await
         .assert_redirect("/login");
 }
+
+#[tokio::test]
+async fn a_meeting_time_typed_on_the_claim_form_is_read_in_the_instructors_zone() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let id = crate::email::book(&app, ALICE).await;
+    let sensei = app.signed_in(INSTRUCTOR).await;
+    choose(&sensei, "Asia/Tokyo")
+        .await
+        .assert_redirect("/account/preferences");
+    let page_path = format!("/admin/scheduled-sessions/{id}");
+    let page = sensei.get(&page_path).await;
+    page.assert_contains("Meeting time, Asia/Tokyo (optional)");
+    sensei
+        .post(
+            &format!("{page_path}/claim"),
+            &[
+                ("csrf_token", page.csrf().as_str()),
+                ("meeting_link", "https://meet.example.org/sensei"),
+                ("meeting_at", "2026-12-20T19:00"),
+            ],
+        )
+        .await
+        .assert_redirect(&page_path);
+    // 19:00 in Tokyo is 10:00 UTC: the student (in UTC) reads that.
+    app.signed_in(ALICE)
+        .await
+        .get("/sessions")
+        .await
+        .assert_contains("2026-12-20 10:00 UTC");
+}

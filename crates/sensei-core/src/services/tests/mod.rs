@@ -8,6 +8,7 @@ mod api_tokens;
 mod booking;
 mod calendar;
 mod completion;
+mod email;
 mod export;
 mod fake;
 mod preferences;
