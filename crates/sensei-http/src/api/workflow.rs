@@ -72,6 +72,8 @@ impl WorkflowApi {
         operation_id = "claimScheduledSession",
         tag = "ApiTags::ScheduledSessions"
     )]
+    // poem-openapi declares each path, header and query parameter as an argument.
+    #[allow(clippy::too_many_arguments)]
     async fn claim(
         &self,
         req: &Request,
