@@ -247,6 +247,7 @@ async fn attempt(
                 skipped: Some(skip),
                 error: None,
             };
+            crate::monitoring::email::email(NextStep::Delivered, true);
             return (skipped, false);
         }
     };
@@ -270,6 +271,7 @@ async fn attempt(
             Some(error),
         ),
     };
+    crate::monitoring::email::email(next, false);
     if let Some(error) = &error {
         tracing::info!(
             email = leased.email_id,

@@ -15,6 +15,7 @@
 //! series with example PromQL queries.
 
 pub mod business;
+pub mod email;
 pub mod endpoint;
 pub mod http;
 pub mod recorder;

@@ -20,6 +20,7 @@ mod blackbox;
 mod calendar_feed;
 mod cli_webhook;
 mod email;
+mod email_served;
 mod export_csv;
 mod flow;
 mod hostile_metrics;
