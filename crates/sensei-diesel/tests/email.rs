@@ -12,7 +12,7 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use common::{fixture, new_session, TestDb};
 use sensei_core::ports::{
-    CreateOutcome, EmailAttempt, EmailStore, LinkDigest, MeetingStore, SystemClock,
+    CreateOutcome, EmailAttempt, EmailStore, LinkDigest, MeetingStore, PreferenceStore, SystemClock,
 };
 use sensei_core::services::{EmailPorts, EmailService};
 use sensei_core::*;
@@ -172,10 +172,23 @@ async fn opt_out_links_work_by_digest_and_stop_session_emails(t: TestDb) {
     let email = service(&t);
     email.keep_enabled(Duration::minutes(5)).await.unwrap();
     book(&t, f.student, f.submission).await;
+    // The recipient's time zone comes with the lease (emails write times in it).
+    t.db.preferences()
+        .set_time_zone(
+            f.student,
+            Some(TimeZoneName::from_catalog("Asia/Tokyo")),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
     let due = email
         .lease_due("w", 10, Duration::minutes(1))
         .await
         .unwrap();
+    assert_eq!(
+        due[0].leased.recipient_time_zone.as_deref(),
+        Some("Asia/Tokyo")
+    );
     let secret = due[0]
         .prepared
         .as_ref()

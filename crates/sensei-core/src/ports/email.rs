@@ -22,6 +22,8 @@ pub struct LeasedEmail {
     pub recipient_email: Option<String>,
     /// Whether they opted out of session emails.
     pub opted_out: bool,
+    /// The time zone they chose for pages (emails write times in it too), as stored.
+    pub recipient_time_zone: Option<String>,
     /// The audit event (session emails).
     pub event: Option<SessionEvent>,
     /// The reset request's id and state (reset emails; `None` when it is gone).

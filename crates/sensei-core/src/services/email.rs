@@ -33,6 +33,9 @@ pub struct EmailContent {
     pub challenge: Option<String>,
     /// When the event happened (or the reset was asked for).
     pub occurred_at: DateTime<Utc>,
+    /// The recipient's time zone as stored (times are written in it, UTC beside them);
+    /// `None`: UTC.
+    pub time_zone: Option<String>,
     /// The instructor's email (claim, completion).
     pub instructor_email: Option<String>,
     /// The notes for the student (completion).
@@ -184,6 +187,7 @@ impl EmailService {
                 session_id: None,
                 challenge: None,
                 occurred_at: request.requested_at,
+                time_zone: email.recipient_time_zone.clone(),
                 instructor_email: None,
                 notes_for_student: None,
                 cancel_reason: None,
@@ -236,6 +240,7 @@ impl EmailService {
             session_id: Some(event.session_id),
             challenge: Some(entry.challenge_name),
             occurred_at: event.occurred_at,
+            time_zone: email.recipient_time_zone.clone(),
             instructor_email,
             notes_for_student,
             cancel_reason,

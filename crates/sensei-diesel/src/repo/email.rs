@@ -19,7 +19,7 @@ use crate::db::{with_conn, with_write_conn, Database, WriteConn};
 use crate::error::Fail;
 use crate::schema::{
     auth_sessions, email_deliveries as emails, email_links, email_opt_outs, email_settings,
-    password_resets as resets, scheduled_session_events as events, users,
+    password_resets as resets, scheduled_session_events as events, user_preferences, users,
 };
 use crate::timestamp::SqlaTimestamp;
 
@@ -64,6 +64,8 @@ struct Leased {
     rows: Vec<EmailRow>,
     emails: HashMap<i32, (String, bool)>,
     opted_out: Vec<i32>,
+    /// The recipients' chosen time zones.
+    zones: Vec<(i32, Option<String>)>,
     events: Vec<EventRow>,
     resets: Vec<(i64, SqlaTimestamp, Option<SqlaTimestamp>)>,
 }
@@ -132,6 +134,11 @@ impl Leased {
                     .filter(|(_, disabled)| !disabled)
                     .map(|(email, _)| email.clone()),
                 opted_out: self.opted_out.contains(recipient),
+                recipient_time_zone: self
+                    .zones
+                    .iter()
+                    .find(|(user, _)| user == recipient)
+                    .and_then(|(_, zone)| zone.clone()),
                 event,
                 reset,
                 attempts: u32::try_from(*attempts).unwrap_or(0),
@@ -224,6 +231,10 @@ impl EmailStore for DieselEmail {
                     .filter(email_opt_outs::user_id.eq_any(&people))
                     .select(email_opt_outs::user_id)
                     .load(conn)?;
+                let zones: Vec<(i32, Option<String>)> = user_preferences::table
+                    .filter(user_preferences::user_id.eq_any(&people))
+                    .select((user_preferences::user_id, user_preferences::time_zone))
+                    .load(conn)?;
                 let resets = resets::table
                     .filter(resets::id.eq_any(&reset_ids))
                     .select((resets::id, resets::requested_at, resets::used_at))
@@ -235,6 +246,7 @@ impl EmailStore for DieselEmail {
                         .map(|(id, email, disabled)| (id, (email, disabled.is_some())))
                         .collect(),
                     opted_out,
+                    zones,
                     events,
                     resets,
                 }))

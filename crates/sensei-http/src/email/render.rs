@@ -11,6 +11,8 @@ use lettre::Message;
 use sensei_core::services::EmailContent;
 use sensei_core::{header_text, EmailKind};
 
+use crate::zone::ViewerZone;
+
 /// The longest challenge name a subject carries.
 const SUBJECT_NAME_CHARS: usize = 60;
 
@@ -83,7 +85,11 @@ struct Wording {
 fn wording(content: &EmailContent, base: &str) -> Wording {
     let challenge = content.challenge.as_deref().unwrap_or("your submission");
     let short = header_text(challenge, SUBJECT_NAME_CHARS);
-    let when = content.occurred_at.format("%Y-%m-%d %H:%M UTC");
+    let zone = content
+        .time_zone
+        .as_deref()
+        .map_or_else(ViewerZone::utc, ViewerZone::named);
+    let when = zone.datetime_with_utc(&content.occurred_at);
     let sessions = Some(("See your sessions", format!("{base}/sessions")));
     let instructor = content
         .instructor_email
@@ -103,7 +109,7 @@ fn wording(content: &EmailContent, base: &str) -> Wording {
                 "{instructor} is on your sensei session about \"{challenge}\"."
             )];
             if let Some(at) = content.meeting.as_ref().and_then(|meeting| meeting.at) {
-                paragraphs.push(format!("Meeting time: {}", at.format("%Y-%m-%d %H:%M UTC")));
+                paragraphs.push(format!("Meeting time: {}", zone.datetime_with_utc(&at)));
             }
             Wording {
                 subject: format!("An instructor is on it: {short}"),
@@ -243,6 +249,7 @@ mod tests {
             session_id: Some(ScheduledSessionId(1)),
             challenge: Some("Lists\r\nBcc: evil@example.org".to_owned()),
             occurred_at: chrono::Utc.with_ymd_and_hms(2026, 12, 7, 10, 0, 0).unwrap(),
+            time_zone: None,
             instructor_email: Some("sensei@example.com".to_owned()),
             notes_for_student: Some("<script>x</script>\r\nBcc: evil@example.org".to_owned()),
             cancel_reason: None,
@@ -254,6 +261,41 @@ mod tests {
 
     fn from() -> Mailbox {
         super::super::parse_from("Sensei <sensei@example.org>").unwrap()
+    }
+
+    #[test]
+    fn times_are_written_in_the_recipients_zone_with_utc_beside() {
+        let utc = wording(&content(EmailKind::Booked), "https://s.test");
+        assert!(
+            utc.paragraphs[0].contains("(2026-12-07 10:00 UTC)"),
+            "{:?}",
+            utc.paragraphs
+        );
+        let tokyo = EmailContent {
+            time_zone: Some("Asia/Tokyo".to_owned()),
+            meeting: Meeting::parse("", "2026-12-08T01:30:00Z").unwrap(),
+            ..content(EmailKind::Claimed)
+        };
+        let claimed = wording(&tokyo, "https://s.test");
+        assert!(
+            claimed
+                .paragraphs
+                .contains(&"Meeting time: 2026-12-08 10:30 JST (01:30 UTC)".to_owned()),
+            "{:?}",
+            claimed.paragraphs
+        );
+        let booked = wording(
+            &EmailContent {
+                kind: EmailKind::Booked,
+                ..tokyo
+            },
+            "https://s.test",
+        );
+        assert!(
+            booked.paragraphs[0].contains("(2026-12-07 19:00 JST (10:00 UTC))"),
+            "{:?}",
+            booked.paragraphs
+        );
     }
 
     #[test]

@@ -41,6 +41,7 @@ fn leased(kind: EmailKind, event: Option<SessionEvent>) -> LeasedEmail {
         recipient: STUDENT,
         recipient_email: Some("alice@example.com".to_owned()),
         opted_out: false,
+        recipient_time_zone: Some("Asia/Tokyo".to_owned()),
         event,
         reset: None,
         attempts: 0,
@@ -130,6 +131,11 @@ async fn a_completion_email_carries_the_notes_for_the_student_and_an_opt_out_lin
     assert_eq!(content.notes_for_student.as_deref(), Some("Read chapter 3"));
     assert_eq!(content.challenge.as_deref(), Some("Linked lists"));
     assert_eq!(content.instructor_email.as_deref(), Some("ann@example.com"));
+    assert_eq!(
+        content.time_zone.as_deref(),
+        Some("Asia/Tokyo"),
+        "times are written in the recipient's zone"
+    );
     let secret = content.unsubscribe.unwrap();
     assert_eq!(
         saved.lock().unwrap().as_slice(),
