@@ -26,6 +26,23 @@ pub fn erased_email(user: UserId) -> String {
     format!("erased-{}@invalid", user.0)
 }
 
+/// Whether `email` is the tombstone [`erased_email`] gives an erased account (such an account
+/// is never changed again: no role, password or enabling brings the person back).
+///
+/// ```
+/// use sensei_core::{is_erased_email, UserId, erased_email};
+/// assert!(is_erased_email(&erased_email(UserId(7))));
+/// assert!(is_erased_email(" ERASED-7@invalid "));
+/// assert!(!is_erased_email("erased-x@invalid"));
+/// assert!(!is_erased_email("amy@example.com"));
+/// ```
+pub fn is_erased_email(email: &str) -> bool {
+    crate::normalize_email(email)
+        .strip_prefix("erased-")
+        .and_then(|rest| rest.strip_suffix("@invalid"))
+        .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Who made a change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChangeActor {

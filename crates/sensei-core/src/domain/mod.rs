@@ -33,8 +33,8 @@ pub mod workflow;
 pub use account::{normalize_email, Account, SignIn, SignInToken, StoredAccount, SIGN_IN_LIFETIME};
 pub use account_admin::{account_email, AccountSummary, EmailError, ImportRow, MAX_EMAIL_CHARS};
 pub use account_changes::{
-    erased_email, keeps_an_admin, AccountChange, AccountChangeKind, AdminStanding, ChangeActor,
-    LastAdmin, NewAccountChange, RecordedChange, ERASED_TEXT,
+    erased_email, is_erased_email, keeps_an_admin, AccountChange, AccountChangeKind, AdminStanding,
+    ChangeActor, LastAdmin, NewAccountChange, RecordedChange, ERASED_TEXT,
 };
 pub use actor::{Actor, Role};
 pub use api_token::{

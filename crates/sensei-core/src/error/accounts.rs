@@ -32,6 +32,9 @@ pub enum AccountError {
     /// Only admins (and operators) manage accounts.
     #[error("only admins manage accounts")]
     Forbidden,
+    /// The account was erased: it keeps its id for the records and is never changed again.
+    #[error("{0} is an erased account: it cannot be changed (add a new account instead)")]
+    Erased(String),
     /// The change would leave no enabled admin; nothing was changed.
     #[error("{0}; nothing was changed")]
     LastAdmin(#[from] LastAdmin),
@@ -49,7 +52,7 @@ impl DomainError for AccountError {
             AccountError::EmailTaken(_) | AccountError::DuplicateRow { .. } => ErrorKind::Conflict,
             AccountError::NoSuchAccount(_) => ErrorKind::NotFound,
             AccountError::Forbidden => ErrorKind::Forbidden,
-            AccountError::LastAdmin(_) => ErrorKind::Refused,
+            AccountError::LastAdmin(_) | AccountError::Erased(_) => ErrorKind::Refused,
             AccountError::Repository(error) => error.kind(),
         }
     }
@@ -61,6 +64,7 @@ impl DomainError for AccountError {
             AccountError::InvalidPassword(_) => "invalid_password",
             AccountError::EmailTaken(_) | AccountError::DuplicateRow { .. } => "email_taken",
             AccountError::LastAdmin(_) => "last_admin",
+            AccountError::Erased(_) => "erased_account",
             AccountError::Repository(error) => error.code(),
             other => other.kind().default_code(),
         }

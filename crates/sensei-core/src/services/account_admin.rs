@@ -185,7 +185,7 @@ impl AccountService {
         role: Role,
     ) -> Result<(), AccountError> {
         let by = who.check()?;
-        let email = crate::normalize_email(email);
+        let email = changeable(email)?;
         let outcome = self
             .store
             .set_role(&email, role, &by, self.clock.now())
@@ -206,7 +206,7 @@ impl AccountService {
         format: PasswordFormat,
     ) -> Result<(), AccountError> {
         let by = who.check()?;
-        let email = crate::normalize_email(email);
+        let email = changeable(email)?;
         let password = NewPassword::new(password)?;
         let hash = self.hasher.hash(password, format).await?;
         let outcome = self
@@ -241,7 +241,7 @@ impl AccountService {
         disabled: bool,
     ) -> Result<(), AccountError> {
         let by = who.check()?;
-        let email = crate::normalize_email(email);
+        let email = changeable(email)?;
         let outcome = self
             .store
             .set_disabled(&email, disabled, &by, self.clock.now())
@@ -336,4 +336,13 @@ impl AccountService {
         self.create(by, &email, role, row.password.clone(), format, true)
             .await
     }
+}
+
+/// `email` normalized, unless it is an erased account's tombstone (never changed again).
+fn changeable(email: &str) -> Result<String, AccountError> {
+    let email = crate::normalize_email(email);
+    if crate::domain::is_erased_email(&email) {
+        return Err(AccountError::Erased(email));
+    }
+    Ok(email)
 }

@@ -127,6 +127,21 @@ async fn erase_leaves_no_trace_of_the_person_and_the_trail_stays_append_only() {
     assert!(again.status.success(), "{}", text(&again.stderr));
     assert!(text(&again.stdout).contains("nothing to erase"));
 
+    // The tombstone is never changed again: nobody brings the account back.
+    let tombstone = format!("erased-{frank}@invalid");
+    let enable = Command::new(env!("CARGO_BIN_EXE_sensei"))
+        .args(["user", "enable", &tombstone])
+        .args(["--database-url", &format!("sqlite://{}", db.display())])
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("the sensei binary runs");
+    assert_eq!(enable.status.code(), Some(1), "{}", text(&enable.stderr));
+    assert!(
+        text(&enable.stderr).contains("is an erased account"),
+        "{}",
+        text(&enable.stderr)
+    );
+
     let mut conn = SqliteConnection::establish(&db.display().to_string()).unwrap();
     assert_eq!(
         count(

@@ -184,3 +184,30 @@ async fn changes_are_listed_in_bounded_pages() {
         .unwrap();
     assert_eq!(got, vec![change]);
 }
+
+#[tokio::test]
+async fn an_erased_account_is_never_changed_again() {
+    // Nothing reaches the store (no hash is made either: the mock hasher expects nothing).
+    let store = MockAccountAdminStore::new();
+    let accounts = service(store);
+    let tombstone = crate::domain::erased_email(UserId(7));
+    let refused = [
+        accounts.enable(&admin(), &tombstone).await,
+        accounts.disable(&admin(), " ERASED-7@invalid").await,
+        accounts.set_role(&admin(), &tombstone, Role::Admin).await,
+        accounts
+            .set_password(
+                &admin(),
+                &tombstone,
+                "a long new password".to_owned(),
+                PasswordFormat::Argon2,
+            )
+            .await,
+    ];
+    for result in refused {
+        let error = result.unwrap_err();
+        assert_eq!(error, AccountError::Erased(tombstone.clone()));
+        assert_eq!(error.kind(), ErrorKind::Refused);
+        assert_eq!(error.code(), "erased_account");
+    }
+}
