@@ -21,7 +21,6 @@ use crate::errors::{database_error, domain_error, invalid_input, raise};
 use crate::objects::{PyBooking, PySession, PySessionPage};
 
 /// The longest student-email filter accepted (an email address's maximum length).
-const MAX_STUDENT_FILTER_CHARS: usize = 320;
 
 /// Books, lists, reads, claims, completes and cancels sensei sessions in the platform's
 /// database, with the same rules and deduplication as the sensei service.
@@ -283,12 +282,8 @@ impl Scheduler {
             // A challenge id that cannot exist matches nothing: i32::MIN is never an id.
             Some(value) => Some(ChallengeId(id(value)?.unwrap_or(i32::MIN))),
         };
-        let student = student.map(str::trim).filter(|text| !text.is_empty());
-        if student.is_some_and(|text| text.chars().count() > MAX_STUDENT_FILTER_CHARS) {
-            return Err(invalid_input(format!(
-                "student must be at most {MAX_STUDENT_FILTER_CHARS} characters"
-            )));
-        }
+        let student = sensei_core::student_search(student)
+            .map_err(|too_long| invalid_input(too_long.to_string()))?;
         let request = match limit {
             Some(value) => page(value, after)?,
             None => page(&25_u32.into_pyobject(py)?.into_any(), after)?,
@@ -297,7 +292,7 @@ impl Scheduler {
             status: status_filter(status)?,
             reason,
             challenge_id,
-            student_email_contains: student.map(str::to_owned),
+            student_email_contains: student,
             ..SessionQuery::default()
         };
         let listing = self

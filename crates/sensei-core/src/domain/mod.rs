@@ -21,6 +21,7 @@ pub mod progress;
 pub mod reason;
 pub mod records;
 pub mod session;
+pub mod student_search;
 pub mod text;
 pub mod time_zone;
 pub mod webhook_address;
@@ -75,6 +76,7 @@ pub use session::{
     Cancellation, Claim, Completion, NewScheduledSession, ScheduledSession, SessionLifecycle,
     SessionState,
 };
+pub use student_search::{student_search, StudentSearchTooLong, MAX_STUDENT_SEARCH_CHARS};
 pub use text::{refuse_nul, NulInText};
 pub use time_zone::{TimeZoneName, MAX_TIME_ZONE_CHARS};
 pub use webhook_address::{is_public, AddressPolicy, AddressRange, AddressRangeError};

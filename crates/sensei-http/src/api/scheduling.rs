@@ -19,6 +19,10 @@ use super::security::ApiAuth;
 use super::{require_user, ApiTags};
 use crate::state::AppState;
 
+// poem-openapi validators take literals: the `max_length = 320` on the student filter here
+// and in api/workflow.rs is the core's limit, checked when this compiles.
+const _: () = assert!(sensei_core::MAX_STUDENT_SEARCH_CHARS == 320);
+
 /// The scheduling operations.
 pub struct SchedulingApi;
 

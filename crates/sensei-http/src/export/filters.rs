@@ -192,7 +192,7 @@ mod tests {
         }
         let long = format!(
             "student={}",
-            "a".repeat(crate::pages::filters::MAX_STUDENT_FILTER + 1)
+            "a".repeat(sensei_core::MAX_STUDENT_SEARCH_CHARS + 1)
         );
         assert!(parse_filters(Some(&long), ME).is_err());
     }

@@ -5,9 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use sensei_core::{ChallengeId, EligibilityReason, SessionCursor};
 
 use crate::error::AppError;
-
-/// The longest student filter accepted.
-pub(crate) const MAX_STUDENT_FILTER: usize = 200;
+use crate::presentation;
 
 /// The trimmed value, or `None` when it is absent or blank.
 pub(crate) fn non_empty(value: Option<String>) -> Option<String> {
@@ -68,18 +66,10 @@ pub(crate) fn parse_challenge(
         .transpose()
 }
 
-/// A student email fragment, at most [`MAX_STUDENT_FILTER`] characters.
+/// A student email fragment, as the core limits it ([`sensei_core::student_search`]).
 pub(crate) fn parse_student(raw: Option<String>) -> Result<Option<String>, AppError> {
-    let student = non_empty(raw);
-    if student
-        .as_ref()
-        .is_some_and(|text| text.chars().count() > MAX_STUDENT_FILTER)
-    {
-        return Err(AppError::bad_request(format!(
-            "The student filter is limited to {MAX_STUDENT_FILTER} characters."
-        )));
-    }
-    Ok(student)
+    sensei_core::student_search(raw.as_deref())
+        .map_err(|too_long| AppError::bad_request(presentation::sentence(&too_long.to_string())))
 }
 
 /// A calendar date like `2026-11-28` (years 1 to 9998, so that the day after exists), in the

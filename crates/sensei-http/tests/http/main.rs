@@ -34,6 +34,7 @@ mod real_use;
 mod rejected_input;
 mod served;
 mod smtp_sink;
+mod student_filter;
 mod time_zone;
 mod trusted_header;
 mod webhook_fairness;
