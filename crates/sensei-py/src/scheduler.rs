@@ -20,8 +20,6 @@ use crate::args::{bounded, duration, id, page, record_id, status_filter, user_id
 use crate::errors::{database_error, domain_error, invalid_input, raise};
 use crate::objects::{PyBooking, PySession, PySessionPage};
 
-/// The longest student-email filter accepted (an email address's maximum length).
-
 /// Books, lists, reads, claims, completes and cancels sensei sessions in the platform's
 /// database, with the same rules and deduplication as the sensei service.
 ///
