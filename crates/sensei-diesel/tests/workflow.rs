@@ -291,12 +291,12 @@ async fn history_is_newest_first_and_a_student_sees_only_their_sessions(t: TestD
         .my_sessions(Actor::student(f.student), PageRequest::default())
         .await
         .unwrap();
-    assert_eq!(mine.items.len(), 2);
+    assert_eq!(mine.page.items.len(), 2);
     let theirs = service
         .my_sessions(Actor::student(f.other), PageRequest::default())
         .await
         .unwrap();
-    assert!(theirs.items.is_empty());
+    assert!(theirs.page.items.is_empty());
 }
 
 async fn a_row_the_platform_wrote_without_the_new_columns_reads_claims_and_completes(t: TestDb) {

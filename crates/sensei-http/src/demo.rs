@@ -7,8 +7,8 @@
 //! claimed by ann, completed with both kinds of notes, cancelled with a reason), made through
 //! the use cases so that every one has its events.
 
-use chrono::{Duration, Utc};
-use sensei_core::ports::AccountRepository;
+use chrono::Duration;
+use sensei_core::ports::{AccountRepository, Clock, SystemClock};
 use sensei_core::{
     Actor, BookError, CancelError, ClaimError, CompleteError, GoalStatus, Policy, RepositoryError,
     Role, SenseiService, UserId,
@@ -140,7 +140,7 @@ pub async fn load_accounts(database: &Database) -> Result<DemoLoaded, DemoError>
 /// Alice: 3 goals, latest review `needs_work`, 1 passed / 1 engaged / 1 not started,
 /// digi-trainer conversations and an anatomy conversation.
 async fn alice(writer: &PlatformWriter, user: UserId) -> Result<(), RepositoryError> {
-    let now = Utc::now();
+    let now = SystemClock.now();
     let (challenge, goals) = writer
         .create_challenge(
             ALICE_CHALLENGE,
@@ -216,7 +216,7 @@ async fn alice(writer: &PlatformWriter, user: UserId) -> Result<(), RepositoryEr
 
 /// Bob: 4 goals, no `needs_work` review, 2 passed / 2 engaged, digi-trainer conversations.
 async fn bob(writer: &PlatformWriter, user: UserId) -> Result<(), RepositoryError> {
-    let now = Utc::now();
+    let now = SystemClock.now();
     let (challenge, goals) = writer
         .create_challenge(
             BOB_CHALLENGE,
@@ -276,7 +276,7 @@ async fn bob(writer: &PlatformWriter, user: UserId) -> Result<(), RepositoryErro
 
 /// Carol: 5 goals, no `needs_work` review, 1 engaged: not eligible.
 async fn carol(writer: &PlatformWriter, user: UserId) -> Result<(), RepositoryError> {
-    let now = Utc::now();
+    let now = SystemClock.now();
     let (challenge, goals) = writer
         .create_challenge(
             CAROL_CHALLENGE,
@@ -336,7 +336,7 @@ async fn load_workflow(database: &Database) -> Result<u32, DemoError> {
         .with_claim_time(Duration::days(1))
         .map_err(|error| DemoError::Workflow(error.to_string()))?;
     let service = SenseiService::new(database.ports(), policy);
-    let now = Utc::now();
+    let now = SystemClock.now();
     let (challenge, goals) = writer
         .create_challenge(
             WORKFLOW_CHALLENGE,

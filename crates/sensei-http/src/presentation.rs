@@ -6,7 +6,7 @@ use crate::zone::ViewerZone;
 use chrono::{DateTime, Utc};
 use sensei_core::{
     EligibilityReason, EngagementSnapshot, EventKind, GoalProgressEntry, GoalStatus, MessageRole,
-    RecordedReason, ReviewVerdict, ScheduledSession, SessionLifecycle, SessionState,
+    RecordedReason, ReviewVerdict, ScheduledSession, SessionState,
 };
 
 /// What tables show where there is nothing to show.
@@ -53,20 +53,6 @@ pub fn state_label(state: SessionState) -> &'static str {
         SessionState::Completed => "Completed",
         SessionState::Cancelled => "Cancelled",
     }
-}
-
-/// A stored lifecycle's label as of now (an expired claim reads as pending).
-pub fn lifecycle_label(lifecycle: &SessionLifecycle) -> &'static str {
-    let state = match lifecycle {
-        SessionLifecycle::Pending => SessionState::Pending,
-        SessionLifecycle::Claimed(claim) if claim.is_live_at(chrono::Utc::now()) => {
-            SessionState::Claimed
-        }
-        SessionLifecycle::Claimed(_) => SessionState::Pending,
-        SessionLifecycle::Completed(_) => SessionState::Completed,
-        SessionLifecycle::Cancelled(_) => SessionState::Cancelled,
-    };
-    state_label(state)
 }
 
 /// A session's state at `now`, for people.

@@ -7,11 +7,10 @@
 use std::future::Future;
 use std::time::Duration;
 
-use chrono::Utc;
 use pyo3::prelude::*;
 use sensei_core::{
-    Actor, ChallengeId, DomainError, EligibilityReason, Policy, ScheduledSession,
-    ScheduledSessionId, SenseiService, SessionQuery, SubmissionId, UserId,
+    Actor, ChallengeId, DomainError, EligibilityReason, Policy, Reader, ScheduledSession,
+    ScheduledSessionId, SenseiService, SessionQuery, SubmissionId,
 };
 use sensei_diesel::{Database, DatabaseUrl, PoolOptions};
 use tokio::runtime::Runtime;
@@ -112,12 +111,7 @@ impl Scheduler {
         let session = self
             .run(py, change(&self.service, instructor, id))?
             .map_err(domain_error)?;
-        Ok(PySession::from_session(&session, Utc::now()))
-    }
-
-    /// Whoever the platform says is the instructor; the queue only needs the role.
-    fn any_instructor() -> Actor {
-        Actor::instructor(UserId(0))
+        Ok(PySession::from_session(&session, self.service.now()))
     }
 }
 
@@ -249,7 +243,7 @@ impl Scheduler {
         let booking = self
             .run(py, self.service.book(student, submission))?
             .map_err(domain_error)?;
-        PyBooking::new(py, &booking, Utc::now())
+        PyBooking::new(py, &booking, booking.as_of)
     }
 
     /// One page of sessions with the student's email and the challenge, oldest first, and
@@ -297,7 +291,7 @@ impl Scheduler {
             .run(
                 py,
                 self.service
-                    .list_sessions(Self::any_instructor(), query, request),
+                    .list_sessions(Reader::TrustedEmbedder, query, request),
             )?
             .map_err(domain_error)?;
         PySessionPage::new(
@@ -305,7 +299,7 @@ impl Scheduler {
             &listing.page.items,
             listing.total,
             listing.page.next.map(|cursor| cursor.encode()),
-            Utc::now(),
+            listing.as_of,
         )
     }
 
@@ -313,9 +307,9 @@ impl Scheduler {
     fn get(&self, py: Python<'_>, session_id: &Bound<'_, PyAny>) -> PyResult<PySession> {
         let id = ScheduledSessionId(record_id(session_id, "scheduled session")?);
         let timeline = self
-            .run(py, self.service.timeline(Self::any_instructor(), id))?
+            .run(py, self.service.timeline(Reader::TrustedEmbedder, id))?
             .map_err(domain_error)?;
-        Ok(PySession::from_entry(&timeline.entry, Utc::now()))
+        Ok(PySession::from_entry(&timeline.entry, timeline.as_of))
     }
 
     /// Completes a session as the instructor, with optional notes (instructors only) and
@@ -406,7 +400,7 @@ impl Scheduler {
                 self.service.cancel(student, id, reason.unwrap_or_default()),
             )?
             .map_err(domain_error)?;
-        Ok(PySession::from_session(&session, Utc::now()))
+        Ok(PySession::from_session(&session, self.service.now()))
     }
 
     fn __repr__(&self) -> String {

@@ -85,6 +85,34 @@ impl Actor {
     }
 }
 
+/// Who reads the instructors' views (the queue, a session's timeline): a signed-in actor, or
+/// the platform's own code embedding the core behind its own access control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// A signed-in user: the services check their role.
+    Actor(Actor),
+    /// The embedding platform's code (the Python package's `Scheduler`), trusted to have
+    /// checked access itself. It reads what instructors read; it is nobody, so it cannot
+    /// claim, complete or cancel (those take an [`Actor`]) and appears in no audit trail.
+    TrustedEmbedder,
+}
+
+impl Reader {
+    /// Whether this reader may read the instructors' views.
+    pub fn reads_as_instructor(self) -> bool {
+        match self {
+            Reader::Actor(actor) => actor.is_instructor(),
+            Reader::TrustedEmbedder => true,
+        }
+    }
+}
+
+impl From<Actor> for Reader {
+    fn from(actor: Actor) -> Self {
+        Reader::Actor(actor)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +129,12 @@ mod tests {
         assert!(!Actor::instructor(UserId(2)).is_admin());
         assert!(!Actor::student(UserId(3)).is_instructor());
         assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn only_instructors_and_the_trusted_embedder_read_as_instructors() {
+        assert!(Reader::TrustedEmbedder.reads_as_instructor());
+        assert!(Reader::from(Actor::instructor(UserId(2))).reads_as_instructor());
+        assert!(!Reader::from(Actor::student(UserId(3))).reads_as_instructor());
     }
 }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod account_admin;
 pub mod account_changes;
+pub mod actions;
 pub mod actor;
 pub mod api_token;
 pub mod calendar;
@@ -37,7 +38,8 @@ pub use account_changes::{
     erased_email, is_erased_email, keeps_an_admin, AccountChange, AccountChangeKind, AdminStanding,
     ChangeActor, LastAdmin, NewAccountChange, RecordedChange, ERASED_TEXT,
 };
-pub use actor::{Actor, Role};
+pub use actions::InstructorActions;
+pub use actor::{Actor, Reader, Role};
 pub use api_token::{
     is_expired, last_use_is_due, ApiToken, ApiTokenHash, ApiTokenInputError, ApiTokenLifetime,
     ApiTokenName, ApiTokenRecord, ApiTokenStatus, NewApiToken, API_TOKEN_BYTES, API_TOKEN_CHARS,
@@ -88,3 +90,4 @@ pub use webhooks::{
     OutboxStats, WebhookEndpoint, WebhookEndpointId, WebhookHost, WebhookInputError, WebhookSecret,
     WebhookUrl, ALL_EVENT_KINDS, MAX_ATTEMPT_ERROR_CHARS, MAX_WEBHOOK_URL_CHARS,
 };
+pub use workflow::Refusal;

@@ -55,6 +55,28 @@ impl StatusFilter {
         matches!(self, StatusFilter::Pending | StatusFilter::Claimed)
     }
 
+    /// Whether a count of sessions with this status, kept by a store, can follow the clock:
+    /// every count but pending's. A pending count grows when a claim lapses, which nothing
+    /// kept can tell; a claimed count only drops, at the earliest counted claim's expiry
+    /// ([`StatusFilter::count_valid_until`]).
+    pub fn count_can_be_kept(self) -> bool {
+        self != StatusFilter::Pending
+    }
+
+    /// Until when a kept count of this status stays right while nothing is written:
+    /// a count of live claims (`earliest_expiry` being the earliest of the counted claims'
+    /// expiries) drops when that claim lapses; any other keepable count stays (`None`).
+    pub fn count_valid_until(
+        self,
+        earliest_expiry: Option<DateTime<Utc>>,
+    ) -> Option<DateTime<Utc>> {
+        if self == StatusFilter::Claimed {
+            earliest_expiry
+        } else {
+            None
+        }
+    }
+
     /// The text form.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -242,5 +264,18 @@ mod tests {
         .filter(|status| status.changes_with_time())
         .collect();
         assert_eq!(moving, [StatusFilter::Pending, StatusFilter::Claimed]);
+    }
+
+    #[test]
+    fn every_count_but_pendings_can_be_kept_and_only_live_claims_expire() {
+        use chrono::{TimeZone, Utc};
+        let at = Utc.with_ymd_and_hms(2026, 12, 8, 10, 0, 4).unwrap();
+        assert!(!StatusFilter::Pending.count_can_be_kept());
+        assert!(StatusFilter::Claimed.count_can_be_kept());
+        assert!(StatusFilter::Completed.count_can_be_kept());
+        assert_eq!(StatusFilter::Claimed.count_valid_until(Some(at)), Some(at));
+        assert_eq!(StatusFilter::Claimed.count_valid_until(None), None);
+        assert_eq!(StatusFilter::Completed.count_valid_until(Some(at)), None);
+        assert_eq!(StatusFilter::Open.count_valid_until(Some(at)), None);
     }
 }

@@ -65,6 +65,15 @@ pub struct BearerAccess {
     pub unrecorded_use: Option<RepositoryError>,
 }
 
+/// Listed tokens with the instant their status (active, expired) is as of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTokenList {
+    /// The tokens, newest first.
+    pub tokens: Vec<ApiTokenRecord>,
+    /// When they were read.
+    pub as_of: chrono::DateTime<chrono::Utc>,
+}
+
 /// The API token use cases.
 #[derive(Clone)]
 pub struct ApiTokenService {
@@ -178,9 +187,13 @@ impl ApiTokenService {
         &self,
         by: TokenManager,
         owner: Option<UserId>,
-    ) -> Result<Vec<ApiTokenRecord>, ApiTokenError> {
+    ) -> Result<ApiTokenList, ApiTokenError> {
         may_manage(&by, owner)?;
-        Ok(self.store.list(owner, MAX_LISTED_TOKENS).await?)
+        let tokens = self.store.list(owner, MAX_LISTED_TOKENS).await?;
+        Ok(ApiTokenList {
+            tokens,
+            as_of: self.clock.now(),
+        })
     }
 
     /// Revokes a token: it stops working at once. A signed-in account revokes only its own.

@@ -25,6 +25,8 @@ pub struct Booking {
     pub session: ScheduledSession,
     /// Which of the two.
     pub outcome: BookingOutcome,
+    /// When it was decided: a duplicate's claim is live or expired as of this instant.
+    pub as_of: chrono::DateTime<chrono::Utc>,
 }
 
 impl SenseiService {
@@ -88,10 +90,12 @@ impl SenseiService {
             CreateOutcome::Created(session) => Booking {
                 session,
                 outcome: BookingOutcome::Created,
+                as_of: now,
             },
             CreateOutcome::Existing(session) => Booking {
                 session,
                 outcome: BookingOutcome::Duplicate,
+                as_of: now,
             },
             CreateOutcome::TooManyOpen { open } => {
                 return Err(BookError::TooManyOpen {

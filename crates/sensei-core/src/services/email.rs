@@ -90,6 +90,12 @@ pub struct EmailPorts {
 }
 
 impl EmailService {
+    /// The instant by this service's clock: what an attempt is stamped with, and the
+    /// one "now" its adapters read.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     /// The service over these ports with this retry schedule (its give-up period is set per
     /// email by [`give_up_after`]); `sending` says whether this process sends email (a reset
     /// can be asked for only then).

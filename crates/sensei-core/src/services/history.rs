@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    Actor, CancelReason, ListOrder, Notes, Page, PageRequest, Role, ScheduledSessionId,
+    Actor, CancelReason, ListOrder, Notes, Page, PageRequest, Reader, Role, ScheduledSessionId,
     SessionEvent, SessionListEntry, SessionQuery, SessionState, StatusFilter, SubmissionId,
 };
 use crate::error::{QueryError, Resource};
@@ -71,6 +71,17 @@ pub struct Timeline {
     pub entry: SessionListEntry,
     /// Its events (rows the platform wrote before events were kept have none).
     pub events: Vec<SessionEvent>,
+    /// When it was read: its claim is live or expired as of this instant.
+    pub as_of: DateTime<Utc>,
+}
+
+/// A page of the student's own sessions, with the instant their states are as of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudentSessions {
+    /// The page.
+    pub page: Page<StudentSession>,
+    /// When it was read.
+    pub as_of: DateTime<Utc>,
 }
 
 impl SenseiService {
@@ -79,15 +90,16 @@ impl SenseiService {
     /// total. An open-state filter is read as both closed states.
     ///
     /// # Errors
-    /// [`QueryError::Forbidden`] unless an instructor; [`QueryError::Repository`].
+    /// [`QueryError::Forbidden`] unless the reader reads as an instructor;
+    /// [`QueryError::Repository`].
     /// [`QueryError::InvalidText`] when the student filter holds a NUL character.
     pub async fn history(
         &self,
-        actor: Actor,
+        reader: impl Into<Reader>,
         filters: SessionQuery,
         page: PageRequest,
     ) -> Result<SessionListing, QueryError> {
-        if !actor.is_instructor() {
+        if !reader.into().reads_as_instructor() {
             return Err(QueryError::Forbidden(Resource::ScheduledSession));
         }
         filters.check_text()?;
@@ -96,15 +108,16 @@ impl SenseiService {
             StatusFilter::Cancelled => StatusFilter::Cancelled,
             _ => StatusFilter::Closed,
         };
+        let as_of = self.ports.clock.now();
         let query = SessionQuery {
             status,
             order: ListOrder::NewestFirst,
-            as_of: Some(self.ports.clock.now()),
+            as_of: Some(as_of),
             ..filters
         };
         let total = self.ports.sessions.count(&query).await?;
         let page = self.ports.sessions.list(&query, page).await?;
-        Ok(SessionListing { total, page })
+        Ok(SessionListing { total, page, as_of })
     }
 
     /// The student's own sessions, newest first, in every state; with the notes meant for
@@ -116,7 +129,7 @@ impl SenseiService {
         &self,
         actor: Actor,
         page: PageRequest,
-    ) -> Result<Page<StudentSession>, QueryError> {
+    ) -> Result<StudentSessions, QueryError> {
         if actor.role != Role::Student {
             return Err(QueryError::Forbidden(Resource::ScheduledSession));
         }
@@ -135,9 +148,12 @@ impl SenseiService {
             .map(|entry| StudentSession::from_entry(entry, now))
             .collect();
         self.add_meetings(&mut items).await?;
-        Ok(Page {
-            items,
-            next: page.next,
+        Ok(StudentSessions {
+            page: Page {
+                items,
+                next: page.next,
+            },
+            as_of: now,
         })
     }
 
@@ -165,14 +181,14 @@ impl SenseiService {
     /// A session's event timeline, for instructors.
     ///
     /// # Errors
-    /// [`QueryError::Forbidden`] unless an instructor, [`QueryError::NotFound`],
-    /// [`QueryError::Repository`].
+    /// [`QueryError::Forbidden`] unless the reader reads as an instructor,
+    /// [`QueryError::NotFound`], [`QueryError::Repository`].
     pub async fn timeline(
         &self,
-        actor: Actor,
+        reader: impl Into<Reader>,
         id: ScheduledSessionId,
     ) -> Result<Timeline, QueryError> {
-        if !actor.is_instructor() {
+        if !reader.into().reads_as_instructor() {
             return Err(QueryError::Forbidden(Resource::ScheduledSession));
         }
         let entry = self
@@ -185,6 +201,10 @@ impl SenseiService {
                 id: id.get(),
             })?;
         let events = self.ports.sessions.events(id, TIMELINE_EVENTS).await?;
-        Ok(Timeline { entry, events })
+        Ok(Timeline {
+            entry,
+            events,
+            as_of: self.ports.clock.now(),
+        })
     }
 }

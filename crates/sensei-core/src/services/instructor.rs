@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{
     Account, Actor, AgentSession, AnatomyConversation, EngagementSnapshot, GoalProgressEntry,
-    ListOrder, Page, PageRequest, ScheduledSessionId, SessionEvent, SessionListEntry, SessionQuery,
-    SignInToken, StatusFilter, SubmissionId, SubmissionInfo, UserId,
+    InstructorActions, ListOrder, Page, PageRequest, Reader, ScheduledSessionId, SessionEvent,
+    SessionListEntry, SessionQuery, SignInToken, StatusFilter, SubmissionId, SubmissionInfo,
+    UserId,
 };
 use crate::error::{QueryError, Resource};
 use crate::ports::{DashboardPlan, DashboardQueries, DashboardRead, SignedInRead};
@@ -27,8 +28,17 @@ pub struct Dashboard {
     pub claimed_by_me: u64,
     /// One page of open sessions matching the filters, oldest first, with their holders.
     pub page: Page<SessionListEntry>,
+    /// What the viewing instructor may do to each session of `page`, in the same order.
+    pub actions: Vec<InstructorActions>,
     /// When the page was read: claims are live or expired as of this instant.
     pub as_of: DateTime<Utc>,
+}
+
+impl Dashboard {
+    /// The page's sessions with what the viewer may do to each.
+    pub fn rows(&self) -> impl Iterator<Item = (&SessionListEntry, &InstructorActions)> {
+        self.page.items.iter().zip(&self.actions)
+    }
 }
 
 /// A filtered, paged session list with its total.
@@ -38,6 +48,8 @@ pub struct SessionListing {
     pub total: u64,
     /// This page.
     pub page: Page<SessionListEntry>,
+    /// When the list was read: claims are live or expired as of this instant.
+    pub as_of: DateTime<Utc>,
 }
 
 /// Everything the instructor needs to prepare a session.
@@ -56,6 +68,10 @@ pub struct SessionDetail {
     /// The session's events, oldest first (the timeline; rows the platform wrote before
     /// events were kept have none).
     pub events: Vec<SessionEvent>,
+    /// What the viewing instructor may do to the session, as of `as_of`.
+    pub actions: InstructorActions,
+    /// When the session was read: its claim is live or expired as of this instant.
+    pub as_of: DateTime<Utc>,
 }
 
 /// A submission's anatomy conversations.
@@ -67,8 +83,8 @@ pub struct SubmissionConversations {
     pub conversations: Vec<AnatomyConversation>,
 }
 
-fn require_instructor(actor: Actor, resource: Resource) -> Result<(), QueryError> {
-    if actor.is_instructor() {
+fn require_instructor(reader: impl Into<Reader>, resource: Resource) -> Result<(), QueryError> {
+    if reader.into().reads_as_instructor() {
         Ok(())
     } else {
         Err(QueryError::Forbidden(resource))
@@ -103,7 +119,13 @@ fn dashboard_queries(
     }
 }
 
-fn dashboard_of(read: DashboardRead, now: DateTime<Utc>) -> Dashboard {
+fn dashboard_of(read: DashboardRead, viewer: UserId, now: DateTime<Utc>) -> Dashboard {
+    let actions = read
+        .page
+        .items
+        .iter()
+        .map(|entry| InstructorActions::decide(&entry.session, viewer, now))
+        .collect();
     Dashboard {
         // Pending is open minus claimed at the same instant: the open total comes from the
         // store's kept counter, so only the (few) live claims are counted per read.
@@ -111,6 +133,7 @@ fn dashboard_of(read: DashboardRead, now: DateTime<Utc>) -> Dashboard {
         completed_count: read.completed,
         claimed_by_me: read.mine,
         page: read.page,
+        actions,
         as_of: now,
     }
 }
@@ -139,7 +162,7 @@ impl SenseiService {
             .sessions
             .dashboard(&queries.queue, &queries.mine, &queries.claimed, page)
             .await?;
-        Ok(dashboard_of(read, now))
+        Ok(dashboard_of(read, actor.user_id, now))
     }
 
     /// [`SenseiService::dashboard`] for whoever is signed in with `token`, the sign-in and the
@@ -178,30 +201,35 @@ impl SenseiService {
         {
             SignedInRead::NotSignedIn => Ok(None),
             SignedInRead::Refused(_) => Err(QueryError::Forbidden(Resource::ScheduledSession)),
-            SignedInRead::Read(account, read) => Ok(Some((account, dashboard_of(read, now)))),
+            SignedInRead::Read(account, read) => {
+                let dashboard = dashboard_of(read, account.id, now);
+                Ok(Some((account, dashboard)))
+            }
         }
     }
 
     /// Sessions matching `query`, one page, with the total.
     ///
     /// # Errors
-    /// [`QueryError::Forbidden`] unless the actor is an instructor; [`QueryError::Repository`].
+    /// [`QueryError::Forbidden`] unless the reader reads as an instructor;
+    /// [`QueryError::Repository`].
     /// [`QueryError::InvalidText`] when the student filter holds a NUL character.
     pub async fn list_sessions(
         &self,
-        actor: Actor,
+        reader: impl Into<Reader>,
         query: SessionQuery,
         page: PageRequest,
     ) -> Result<SessionListing, QueryError> {
-        require_instructor(actor, Resource::ScheduledSession)?;
+        require_instructor(reader, Resource::ScheduledSession)?;
         query.check_text()?;
+        let as_of = self.ports.clock.now();
         let query = SessionQuery {
-            as_of: Some(self.ports.clock.now()),
+            as_of: Some(as_of),
             ..query
         };
         let total = self.ports.sessions.count(&query).await?;
         let page = self.ports.sessions.list(&query, page).await?;
-        Ok(SessionListing { total, page })
+        Ok(SessionListing { total, page, as_of })
     }
 
     /// One session with current goal progress, digi-trainer message previews and its event
@@ -254,6 +282,8 @@ impl SenseiService {
             message.content = preview(&message.content, PREVIEW_CHARS);
         }
         let events = self.ports.sessions.events(id, TIMELINE_EVENTS).await?;
+        let as_of = self.ports.clock.now();
+        let actions = InstructorActions::decide(&entry.session, actor.user_id, as_of);
         Ok(SessionDetail {
             entry,
             submission,
@@ -261,6 +291,8 @@ impl SenseiService {
             current_engagement,
             agent_sessions,
             events,
+            actions,
+            as_of,
         })
     }
 

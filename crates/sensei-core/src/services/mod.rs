@@ -32,16 +32,16 @@ pub use account_admin::{
     MAX_LISTED_CHANGES,
 };
 pub use api_tokens::{
-    ApiTokenService, BearerAccess, CreatedApiToken, TokenManager, MAX_LISTED_TOKENS,
+    ApiTokenList, ApiTokenService, BearerAccess, CreatedApiToken, TokenManager, MAX_LISTED_TOKENS,
 };
 pub use booking::{Booking, BookingOutcome};
 pub use calendar::CalendarFeeds;
 pub use email::{DueEmail, EmailContent, EmailPorts, EmailService};
 pub use export::SessionExport;
-pub use history::{StudentSession, Timeline};
+pub use history::{StudentSession, StudentSessions, Timeline};
 pub use instructor::{Dashboard, SessionDetail, SessionListing, SubmissionConversations};
 pub use preferences::Preferences;
-pub use student::{SubmissionOverview, SubmissionStatus};
+pub use student::{MySubmissions, SubmissionOverview, SubmissionStatus};
 pub use webhooks::{
     CreatedEndpoint, DueDelivery, WebhookManager, WebhookService, MAX_LISTED_ENDPOINTS,
 };
@@ -116,6 +116,13 @@ impl SenseiService {
     /// The policy in force.
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    /// The instant by the service's [`Clock`]: what a write's returned session is shown as
+    /// of (reads carry their own `as_of`). Adapters take "now" from here, never from the
+    /// wall clock, so that a test's clock rules every page.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.ports.clock.now()
     }
 }
 

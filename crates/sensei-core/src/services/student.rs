@@ -2,10 +2,12 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+
 use crate::domain::{
     evaluate_eligibility, Actor, Eligibility, EngagementSnapshot, GoalProgressEntry, ListOrder,
-    PageRequest, PageSize, Role, ScheduledSession, SessionLifecycle, SessionQuery, StatusFilter,
-    SubmissionId, SubmissionInfo, MAX_PAGE_SIZE,
+    PageRequest, PageSize, Role, ScheduledSession, SessionQuery, StatusFilter, SubmissionId,
+    SubmissionInfo, MAX_PAGE_SIZE,
 };
 use crate::error::{QueryError, Resource};
 
@@ -26,6 +28,8 @@ pub struct SubmissionOverview {
     pub latest_session: Option<ScheduledSession>,
     /// The meeting details of the instructor holding that session now, if they gave any.
     pub meeting: Option<crate::domain::Meeting>,
+    /// When it was read: the latest session's claim is live or expired as of this instant.
+    pub as_of: DateTime<Utc>,
 }
 
 /// One of a student's submissions with whether a session may be booked now.
@@ -41,6 +45,15 @@ pub struct SubmissionStatus {
     pub latest_session: Option<ScheduledSession>,
 }
 
+/// A student's submissions, with the instant their sessions' states are as of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MySubmissions {
+    /// The submissions, newest first.
+    pub items: Vec<SubmissionStatus>,
+    /// When they were read.
+    pub as_of: DateTime<Utc>,
+}
+
 impl SenseiService {
     /// The student's own submissions, newest first, each with its eligibility now and its
     /// latest session (read among the student's [`MAX_PAGE_SIZE`] most recent sessions), in
@@ -48,17 +61,21 @@ impl SenseiService {
     ///
     /// # Errors
     /// [`QueryError::Forbidden`] unless a student; [`QueryError::Repository`].
-    pub async fn my_submissions(&self, actor: Actor) -> Result<Vec<SubmissionStatus>, QueryError> {
+    pub async fn my_submissions(&self, actor: Actor) -> Result<MySubmissions, QueryError> {
         if actor.role != Role::Student {
             return Err(QueryError::Forbidden(Resource::Submission));
         }
+        let as_of = self.ports.clock.now();
         let submissions = self
             .ports
             .submissions
             .list_by_owner(actor.user_id, STUDENT_SUBMISSIONS)
             .await?;
         if submissions.is_empty() {
-            return Ok(Vec::new());
+            return Ok(MySubmissions {
+                items: Vec::new(),
+                as_of,
+            });
         }
         let mut challenges: Vec<_> = submissions.iter().map(|s| s.challenge_id).collect();
         challenges.sort_unstable();
@@ -74,7 +91,7 @@ impl SenseiService {
             status: StatusFilter::All,
             student: Some(actor.user_id),
             order: ListOrder::NewestFirst,
-            as_of: Some(self.ports.clock.now()),
+            as_of: Some(as_of),
             ..SessionQuery::default()
         };
         let page = PageRequest {
@@ -87,7 +104,7 @@ impl SenseiService {
                 .entry(entry.session.submission_id)
                 .or_insert(entry.session);
         }
-        Ok(submissions
+        let items = submissions
             .into_iter()
             .map(|submission| {
                 let goals = progress
@@ -108,7 +125,8 @@ impl SenseiService {
                     latest_session,
                 }
             })
-            .collect())
+            .collect();
+        Ok(MySubmissions { items, as_of })
     }
 
     /// The actor's own submissions, newest first.
@@ -164,11 +182,11 @@ impl SenseiService {
             .sessions
             .latest_for(actor.user_id, submission_id)
             .await?;
-        // The clock is read only for a claimed session (a lapsed claim shows nothing).
+        let as_of = self.ports.clock.now();
+        // A lapsed claim shows no meeting.
         let holder = latest_session
             .as_ref()
-            .filter(|session| matches!(session.lifecycle, SessionLifecycle::Claimed(_)))
-            .and_then(|session| session.live_claim_at(self.ports.clock.now()))
+            .and_then(|session| session.live_claim_at(as_of))
             .map(|claim| claim.holder);
         let meeting = match (&latest_session, holder) {
             // Read only for a held session: most pages cost no extra statement.
@@ -188,6 +206,7 @@ impl SenseiService {
             eligibility,
             latest_session,
             meeting,
+            as_of,
         })
     }
 }

@@ -82,6 +82,12 @@ pub struct WebhookService {
 }
 
 impl WebhookService {
+    /// The instant by this service's clock: what an attempt is stamped with, and the
+    /// one "now" its adapters read.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     /// The service over these ports with this retry schedule.
     pub fn new(
         store: Arc<dyn WebhookStore>,

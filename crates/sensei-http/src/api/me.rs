@@ -39,7 +39,7 @@ impl MeApi {
         let user = require_user(req).await?;
         let mine = state.service.my_submissions(user.actor()).await?;
         Ok(Json(StudentSubmissionListBody {
-            items: mine.iter().map(Into::into).collect(),
+            items: mine.items.iter().map(Into::into).collect(),
         }))
     }
 
@@ -70,7 +70,7 @@ impl MeApi {
             size: page_size(limit.0)?,
             after: cursor(after.0.as_deref())?,
         };
-        let page = state.service.my_sessions(user.actor(), page).await?;
+        let page = state.service.my_sessions(user.actor(), page).await?.page;
         Ok(Json(StudentSessionPageBody {
             items: page.items.iter().map(Into::into).collect(),
             next_cursor: page.next.map(|cursor| cursor.encode()),

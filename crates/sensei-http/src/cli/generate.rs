@@ -56,7 +56,7 @@ pub async fn run(args: GenerateArgs) -> CliResult {
     }
     let hash = hash_password_async(GENERATED_PASSWORD.to_owned()).await?;
     // Midnight (UTC) of today: the same seed gives the same rows all day.
-    let now = chrono::Utc::now();
+    let now = sensei_core::ports::Clock::now(&sensei_core::ports::SystemClock);
     let today = now
         .date_naive()
         .and_hms_opt(0, 0, 0)

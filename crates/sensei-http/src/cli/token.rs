@@ -99,17 +99,16 @@ pub async fn run(args: TokenArgs) -> CliResult {
                 Some(email) => Some(service.owner_by_email(&email).await?.id),
                 None => None,
             };
-            let tokens = service.list(operator.clone(), owner).await?;
-            if tokens.is_empty() {
+            let listed = service.list(operator.clone(), owner).await?;
+            if listed.tokens.is_empty() {
                 output::error_line(format_args!("no API tokens"));
             } else {
                 output::line(format_args!(
                     "id\tname\towner\tcreated\texpires\tlast used\tstatus"
                 ))?;
             }
-            let now = Utc::now();
-            for token in &tokens {
-                output::line(format_args!("{}", row(token, now)))?;
+            for token in &listed.tokens {
+                output::line(format_args!("{}", row(token, listed.as_of)))?;
             }
         }
         TokenAction::Revoke { id } => {

@@ -229,7 +229,7 @@ async fn attempt(
     owner: String,
     email: DueEmail,
 ) -> (EmailAttempt, bool) {
-    let attempted_at = chrono::Utc::now();
+    let attempted_at = service.now();
     let leased = &email.leased;
     let content = match email.prepared {
         Ok(content) => content,
@@ -266,10 +266,7 @@ async fn attempt(
     let (next, error) = match result {
         Ok(()) => (NextStep::Delivered, None),
         Err((error, true)) => (NextStep::GaveUp, Some(error)),
-        Err((error, false)) => (
-            service.next_step(leased, false, chrono::Utc::now()),
-            Some(error),
-        ),
+        Err((error, false)) => (service.next_step(leased, false, service.now()), Some(error)),
     };
     crate::monitoring::email::email(next, false);
     if let Some(error) = &error {

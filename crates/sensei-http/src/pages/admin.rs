@@ -9,8 +9,8 @@ use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{handler, Request, Response};
 use sensei_core::{
-    ChallengeId, EligibilityReason, PageRequest, SessionCursor, SessionListEntry, SessionQuery,
-    StatusFilter, UserId,
+    ChallengeId, EligibilityReason, InstructorActions, PageRequest, SessionCursor,
+    SessionListEntry, SessionQuery, StatusFilter,
 };
 use serde::Deserialize;
 
@@ -179,16 +179,15 @@ fn export_href(params: &Params) -> String {
 
 fn queue_row(
     entry: &SessionListEntry,
-    viewer: UserId,
+    actions: &InstructorActions,
     now: DateTime<Utc>,
     zone: ViewerZone,
 ) -> QueueRow {
     let session = &entry.session;
-    let claim = session.live_claim_at(now);
     QueueRow {
         holder: presentation::holder(session, entry.holder_email.as_deref(), now, zone),
-        mine: claim.is_some_and(|claim| claim.holder == viewer),
-        claimable: claim.is_none(),
+        mine: actions.held_by_viewer,
+        claimable: actions.claim,
         id: session.id.get(),
         submission_id: session.submission_id.get(),
         student: entry.student_email.clone(),
@@ -259,7 +258,6 @@ pub async fn dashboard(state: Data<&AppState>, req: &Request) -> Result<Response
         || params.challenge.is_some()
         || params.student.is_some()
         || params.mine;
-    let me = viewer.account.id;
     let page = DashboardPage {
         nav: Nav::for_viewer(&viewer),
         pending_count: dashboard.pending_count,
@@ -268,10 +266,8 @@ pub async fn dashboard(state: Data<&AppState>, req: &Request) -> Result<Response
         mine: params.mine,
         csrf_token: viewer.csrf_token.clone(),
         rows: dashboard
-            .page
-            .items
-            .iter()
-            .map(|entry| queue_row(entry, me, dashboard.as_of, viewer.zone))
+            .rows()
+            .map(|(entry, actions)| queue_row(entry, actions, dashboard.as_of, viewer.zone))
             .collect(),
         reason_options: EligibilityReason::ALL
             .iter()

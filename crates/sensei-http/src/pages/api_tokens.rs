@@ -104,10 +104,11 @@ async fn render(
         .tokens
         .list(TokenManager::Owner(viewer.actor()), Some(viewer.account.id))
         .await?;
-    let now = chrono::Utc::now();
+    let now = tokens.as_of;
     let page = ApiTokensPage {
         nav: Nav::for_viewer(viewer),
         tokens: tokens
+            .tokens
             .iter()
             .map(|token| row(token, now, viewer.zone))
             .collect(),

@@ -68,7 +68,7 @@ pub async fn schedule(
         reason_label: presentation::recorded_reason_label(&session.reason),
         reason_class: presentation::reason_class(&session.reason),
         progress: presentation::progress(&session.engagement),
-        status: presentation::lifecycle_label(&session.lifecycle),
+        status: presentation::session_state_label(session, booking.as_of),
     };
     html(&page, StatusCode::OK)
 }

@@ -199,7 +199,7 @@ fn start_of(date: NaiveDate) -> Option<DateTime<Utc>> {
     date.and_hms_opt(0, 0, 0).map(|at| at.and_utc())
 }
 
-fn history_row(entry: &SessionListEntry, zone: ViewerZone) -> HistoryRow {
+fn history_row(entry: &SessionListEntry, as_of: DateTime<Utc>, zone: ViewerZone) -> HistoryRow {
     let session = &entry.session;
     let (closed, detail) = match (session.completion(), session.cancellation()) {
         (Some(done), _) => (
@@ -215,7 +215,7 @@ fn history_row(entry: &SessionListEntry, zone: ViewerZone) -> HistoryRow {
         ),
         (None, None) => (presentation::NONE.to_owned(), presentation::NONE.to_owned()),
     };
-    let state = session.state_at(Utc::now());
+    let state = session.state_at(as_of);
     HistoryRow {
         id: session.id.get(),
         student: entry.student_email.clone(),
@@ -264,7 +264,7 @@ pub async fn show(
             .page
             .items
             .iter()
-            .map(|entry| history_row(entry, viewer.zone))
+            .map(|entry| history_row(entry, listing.as_of, viewer.zone))
             .collect(),
         state_options: presentation::HISTORY_STATES
             .iter()

@@ -126,7 +126,8 @@ pub async fn list(
                 ..PageRequest::default()
             },
         )
-        .await?;
+        .await?
+        .page;
     let page = MySessionsPage {
         nav: Nav::for_viewer(&viewer),
         rows: page

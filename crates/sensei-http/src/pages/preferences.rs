@@ -45,12 +45,12 @@ pub struct PreferencesPage {
 
 /// `GET /account/preferences`: every signed-in role; anonymous 303 to `/login`.
 #[handler]
-pub async fn show(viewer: Viewer) -> Result<Response, AppError> {
+pub async fn show(viewer: Viewer, state: Data<&AppState>) -> Result<Response, AppError> {
     let current = viewer.zone.name();
     let page = PreferencesPage {
         nav: Nav::for_viewer(&viewer),
         zone: current,
-        now: viewer.zone.datetime_with_utc(&chrono::Utc::now()),
+        now: viewer.zone.datetime_with_utc(&state.service.now()),
         zones: ZoneCatalog::names()
             .map(|name| ZoneOption {
                 name,

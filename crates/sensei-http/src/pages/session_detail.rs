@@ -185,11 +185,8 @@ async fn detail_page(
     let detail = state.service.session_detail(viewer.actor(), id).await?;
     let zone = viewer.zone;
     let session = &detail.entry.session;
-    let now = chrono::Utc::now();
-    let session_state = session.state_at(now);
-    let held_by_me = session
-        .live_claim_at(now)
-        .is_some_and(|live| live.holder == viewer.account.id);
+    let now = detail.as_of;
+    let actions = detail.actions;
     let events = detail
         .events
         .iter()
@@ -257,14 +254,14 @@ async fn detail_page(
         scheduled: zone.datetime_with_utc(&session.scheduled_at),
         reason_label: presentation::recorded_reason_label(&session.reason),
         reason_class: presentation::reason_class(&session.reason),
-        status: presentation::state_label(session_state),
-        status_class: presentation::state_class(session_state),
+        status: presentation::state_label(actions.state),
+        status_class: presentation::state_class(actions.state),
         holder: presentation::holder(session, detail.entry.holder_email.as_deref(), now, zone),
-        can_claim: session_state == SessionState::Pending,
-        held_by_me,
-        can_complete: session_state == SessionState::Pending || held_by_me,
-        held_by_other: session_state == SessionState::Claimed && !held_by_me,
-        cancelled_note: session_state == SessionState::Cancelled,
+        can_claim: actions.claim,
+        held_by_me: actions.held_by_viewer,
+        can_complete: actions.complete,
+        held_by_other: actions.held_by_other().is_some(),
+        cancelled_note: actions.state == SessionState::Cancelled,
         cancellation,
         events,
         snapshot: presentation::progress(&session.engagement),

@@ -127,7 +127,7 @@ pub async fn show(
         ),
     };
     let latest = overview.latest_session.as_ref().map(|session| {
-        let state = session.state_at(chrono::Utc::now());
+        let state = session.state_at(overview.as_of);
         LatestBooking {
             sentence: presentation::latest_session_sentence(
                 state,

@@ -180,7 +180,7 @@ async fn attempt(
     place: &InFlight,
     slow_after: Duration,
 ) -> RecordedAttempt {
-    let attempted_at = chrono::Utc::now();
+    let attempted_at = service.now();
     let body = serde_json::to_vec(&delivery.payload).unwrap_or_default();
     let leased = &delivery.leased;
     let post = poster.post(
@@ -261,7 +261,7 @@ async fn record(service: WebhookService, mut received: mpsc::UnboundedReceiver<R
 async fn sample_stats(service: WebhookService, mut stopped: watch::Receiver<bool>) {
     loop {
         match service.outbox_stats().await {
-            Ok(stats) => metrics::outbox(stats, chrono::Utc::now()),
+            Ok(stats) => metrics::outbox(stats, service.now()),
             Err(error) => tracing::debug!(%error, "could not read the webhook outbox depth"),
         }
         tokio::select! {

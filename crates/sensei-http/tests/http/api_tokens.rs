@@ -298,7 +298,8 @@ async fn last_use_is_written_at_most_once_a_minute() {
         tokens
             .list(TokenManager::Operator("cli:test".to_owned()), None)
             .await
-            .unwrap()[0]
+            .unwrap()
+            .tokens[0]
             .last_used_at
     };
     assert_eq!(last_used().await, None);
@@ -432,7 +433,7 @@ async fn on_postgresql_a_token_works_until_revoked_and_records_its_use() {
         .list(TokenManager::Operator("cli:test".to_owned()), None)
         .await
         .unwrap();
-    assert!(listed[0].last_used_at.is_some());
+    assert!(listed.tokens[0].last_used_at.is_some());
     app.state
         .tokens
         .revoke(TokenManager::Operator("cli:test".to_owned()), created.id)

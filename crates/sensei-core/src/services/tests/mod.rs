@@ -14,6 +14,7 @@ mod fake;
 mod preferences;
 mod preview;
 mod queries;
+mod views;
 mod webhooks;
 mod workflow;
 

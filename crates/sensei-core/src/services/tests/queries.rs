@@ -221,7 +221,7 @@ async fn the_detail_of_an_unknown_session_is_not_found() {
 #[tokio::test]
 async fn the_detail_shows_current_progress_and_message_previews_cut_to_the_preview_length() {
     let session = pending_session(12, now() - Duration::hours(1));
-    let mut mocks = Mocks::default()
+    let mut mocks = Mocks::at(now())
         .with_submission(submission(STUDENT, Some(ReviewVerdict::NeedsWork)))
         .with_progress(progress(2, 1, 0));
     let stored = entry(session.clone());
@@ -348,7 +348,7 @@ async fn a_student_sees_their_own_submissions() {
 
 #[tokio::test]
 async fn a_student_sees_the_eligibility_and_latest_session_of_their_own_submission() {
-    let mut mocks = Mocks::default()
+    let mut mocks = Mocks::at(now())
         .with_submission(submission(STUDENT, None))
         .with_progress(progress(1, 1, 3));
     let latest = pending_session(3, now() - Duration::days(1));
@@ -443,7 +443,8 @@ async fn my_submissions_reads_eligibility_and_latest_sessions_in_three_calls() {
         .service()
         .my_submissions(Actor::student(STUDENT))
         .await
-        .unwrap();
+        .unwrap()
+        .items;
 
     assert_eq!(mine.len(), 2);
     assert_eq!(

@@ -399,6 +399,12 @@ async fn a_student_sees_their_sessions_with_the_notes_meant_for_them() {
         .my_sessions(student(), PageRequest::default())
         .await
         .unwrap();
+    assert_eq!(
+        page.as_of,
+        now(),
+        "the states are as of the service's clock"
+    );
+    let page = page.page;
     assert_eq!(page.items.len(), 1, "never another student's sessions");
     let mine = &page.items[0];
     assert_eq!(mine.state, SessionState::Completed);

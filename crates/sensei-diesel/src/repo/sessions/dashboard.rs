@@ -13,7 +13,7 @@ use sensei_core::ports::DashboardRead;
 use sensei_core::{ListOrder, PageRequest, SessionQuery};
 
 use super::counter::CounterTotals;
-use super::dashboard_cache::{count_valid_until, DashboardCache, DashboardKey, KeptDashboard};
+use super::dashboard_cache::{DashboardCache, DashboardKey, KeptDashboard};
 use super::query::like_pattern;
 use super::rows::QueueRow;
 use crate::timestamp::SqlaTimestamp;
@@ -100,8 +100,12 @@ impl DashboardReads {
         if let (Some(key), Some(totals)) = (&self.key, counter) {
             // Kept until the first of the two counts can drop with the clock.
             let until = [
-                count_valid_until(self.mine.status, mine.1.map(|at| at.utc())),
-                count_valid_until(self.claimed.status, claimed.1.map(|at| at.utc())),
+                self.mine
+                    .status
+                    .count_valid_until(mine.1.map(|at| at.utc())),
+                self.claimed
+                    .status
+                    .count_valid_until(claimed.1.map(|at| at.utc())),
             ]
             .into_iter()
             .flatten()

@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use sensei_core::{Page, PageRequest, SessionListEntry, SessionQuery, StatusFilter};
+use sensei_core::{Page, PageRequest, SessionListEntry, SessionQuery};
 
 /// How long a kept dashboard may be reused at most, changes or not.
 pub(crate) const MAX_AGE: Duration = Duration::from_secs(1);
@@ -53,8 +53,8 @@ impl DashboardKey {
         page: PageRequest,
     ) -> Option<Self> {
         if queue.status.changes_with_time()
-            || mine.status == StatusFilter::Pending
-            || claimed.status == StatusFilter::Pending
+            || !mine.status.count_can_be_kept()
+            || !claimed.status.count_can_be_kept()
         {
             return None;
         }
@@ -73,20 +73,6 @@ impl DashboardKey {
             },
             page,
         })
-    }
-}
-
-/// Until when a "mine" count stays right while the table does not change: a count of live
-/// claims (`earliest_expiry` being the earliest of the counted claims' expiries) drops when
-/// that claim expires; any other count (of a status the clock does not move) stays.
-pub(crate) fn count_valid_until(
-    mine_status: StatusFilter,
-    earliest_expiry: Option<DateTime<Utc>>,
-) -> Option<DateTime<Utc>> {
-    if mine_status == StatusFilter::Claimed {
-        earliest_expiry
-    } else {
-        None
     }
 }
 
@@ -201,7 +187,7 @@ impl DashboardCache {
 mod tests {
     use super::*;
     use chrono::TimeZone;
-    use sensei_core::UserId;
+    use sensei_core::{StatusFilter, UserId};
 
     fn at(second: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, second)
@@ -312,19 +298,6 @@ mod tests {
             mine_of(&cache, &key(1), 7, 10),
             None,
             "that claim is no longer live"
-        );
-    }
-
-    #[test]
-    fn only_live_claims_counts_expire() {
-        assert_eq!(
-            count_valid_until(StatusFilter::Claimed, Some(at(4))),
-            Some(at(4))
-        );
-        assert_eq!(count_valid_until(StatusFilter::Claimed, None), None);
-        assert_eq!(
-            count_valid_until(StatusFilter::Completed, Some(at(4))),
-            None
         );
     }
 
