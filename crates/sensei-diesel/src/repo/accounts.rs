@@ -7,7 +7,7 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Timestamp};
-use sensei_core::ports::AccountRepository;
+use sensei_core::ports::{AccountRepository, Clock, SystemClock};
 use sensei_core::{
     normalize_email, Account, RepositoryError, Role, SignInToken, StoredAccount, UserId,
 };
@@ -133,7 +133,7 @@ impl AccountStore {
     ) -> Result<UserId, RepositoryError> {
         let email = normalize_email(email);
         let hash = password_hash.to_owned();
-        let now = SqlaTimestamp::from(Utc::now());
+        let now = SqlaTimestamp::from(SystemClock.now());
         // In a write transaction: the id comes back only after COMMIT succeeded.
         let id: i32 = with_write_conn!(self.db, |conn| {
             conn.write_transaction(|conn| {
@@ -174,7 +174,7 @@ impl AccountRepository for AccountStore {
         let token = new_sign_in_token()?;
         let id = token.clone();
         let user_id = user.get();
-        let now = SqlaTimestamp::from(Utc::now());
+        let now = SqlaTimestamp::from(SystemClock.now());
         let expires = SqlaTimestamp::from(expires_at);
         with_write_conn!(self.db, |conn| {
             conn.write_transaction(|conn| {

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
-use sensei_core::ports::MeetingStore;
+use sensei_core::ports::{Clock, MeetingStore, SystemClock};
 use sensei_core::{
     Meeting, MeetingLink, RepositoryError, ScheduledSessionId, StoredMeeting, UserId,
 };
@@ -37,7 +37,7 @@ impl MeetingStore for DieselMeetings {
         meeting: Option<Meeting>,
     ) -> Result<(), RepositoryError> {
         let (session, instructor) = (session.0, instructor.get());
-        let now = SqlaTimestamp::from(chrono::Utc::now());
+        let now = SqlaTimestamp::from(SystemClock.now());
         with_write_conn!(self.db, |conn| {
             conn.write_transaction(|conn| {
                 let mine = meetings::table

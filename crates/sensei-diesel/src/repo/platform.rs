@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use sensei_core::ports::{Clock, SystemClock};
 use sensei_core::{
     AgentSessionId, ChallengeId, ConversationId, GoalId, GoalStatus, RepositoryError, SubmissionId,
     UserId,
@@ -140,7 +141,7 @@ impl PlatformWriter {
         goal: GoalId,
         status: GoalStatus,
     ) -> Result<(), RepositoryError> {
-        let now = SqlaTimestamp::from(Utc::now());
+        let now = SqlaTimestamp::from(SystemClock.now());
         with_conn!(self.db, |conn| {
             diesel::insert_into(goal_progress::table)
                 .values((

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sensei_core::ports::DashboardRead;
+use sensei_core::ports::{Clock, DashboardRead, SystemClock};
 use sensei_core::{ListOrder, PageRequest, SessionQuery};
 
 use super::counter::CounterTotals;
@@ -49,13 +49,13 @@ impl DashboardReads {
         page: PageRequest,
         cache: Arc<DashboardCache>,
     ) -> Self {
-        let mine_at = mine.as_of.unwrap_or_else(Utc::now);
+        let mine_at = mine.as_of.unwrap_or_else(|| SystemClock.now());
         Self {
             key: DashboardKey::of(&queue, &mine, &claimed, page),
             cache,
             mine_at,
             queue_pattern: queue.student_email_contains.as_deref().map(like_pattern),
-            queue_now: SqlaTimestamp::from(queue.as_of.unwrap_or_else(Utc::now)),
+            queue_now: SqlaTimestamp::from(queue.as_of.unwrap_or_else(|| SystemClock.now())),
             mine_pattern: mine.student_email_contains.as_deref().map(like_pattern),
             mine_now: SqlaTimestamp::from(mine_at),
             claimed_pattern: claimed.student_email_contains.as_deref().map(like_pattern),

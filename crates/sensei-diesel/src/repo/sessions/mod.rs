@@ -21,7 +21,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use sensei_core::ports::{
-    ClaimLimit, CreateOutcome, DashboardRead, ScheduledSessionRepository, TransitionOutcome,
+    ClaimLimit, Clock, CreateOutcome, DashboardRead, ScheduledSessionRepository, SystemClock,
+    TransitionOutcome,
 };
 use sensei_core::{
     ListOrder, NewScheduledSession, NewSessionEvent, Page, PageRequest, RepositoryError,
@@ -207,7 +208,7 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
     ) -> Result<Page<SessionListEntry>, RepositoryError> {
         let filters = query.clone();
         let pattern = filters.student_email_contains.as_deref().map(like_pattern);
-        let now = SqlaTimestamp::from(filters.as_of.unwrap_or_else(Utc::now));
+        let now = SqlaTimestamp::from(filters.as_of.unwrap_or_else(|| SystemClock.now()));
         let size = page.size.get();
         let newest_first = filters.order == ListOrder::NewestFirst;
         let after = page
@@ -240,7 +241,7 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
     async fn count(&self, query: &SessionQuery) -> Result<u64, RepositoryError> {
         let filters = query.clone();
         let pattern = filters.student_email_contains.as_deref().map(like_pattern);
-        let now = SqlaTimestamp::from(filters.as_of.unwrap_or_else(Utc::now));
+        let now = SqlaTimestamp::from(filters.as_of.unwrap_or_else(|| SystemClock.now()));
         // States that do not depend on the time can be answered from the counter row.
         let from_counter = filters.is_status_only()
             && !matches!(
