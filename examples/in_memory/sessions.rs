@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sensei_core::ports::{
-    ClaimLimit, CreateOutcome, ScheduledSessionRepository, TransitionOutcome,
+    ClaimLimit, Clock, CreateOutcome, ScheduledSessionRepository, SystemClock, TransitionOutcome,
 };
 use sensei_core::{
     is_within_dedup_window, ChallengeId, EventKind, ListOrder, NewScheduledSession,
@@ -34,7 +34,9 @@ fn entry(data: &PlatformData, session: &ScheduledSession) -> SessionListEntry {
 }
 
 fn matches(query: &SessionQuery, entry: &SessionListEntry) -> bool {
-    let state = entry.session.state_at(query.as_of.unwrap_or_else(Utc::now));
+    let state = entry
+        .session
+        .state_at(query.as_of.unwrap_or_else(|| SystemClock.now()));
     let status = match query.status {
         StatusFilter::Pending => state == SessionState::Pending,
         StatusFilter::Claimed => state == SessionState::Claimed,
