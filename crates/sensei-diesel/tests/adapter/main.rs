@@ -21,7 +21,8 @@ mod one_trip;
 mod port_methods;
 mod queue;
 
-// The workflow: transitions in one process and across processes.
+// The workflow: transitions in one process and across processes; the backends compared.
+mod differential;
 mod workflow;
 mod workflow_processes;
 
