@@ -239,6 +239,11 @@ async fn concurrent_runs_keep_the_rules(t: TestDb, test: &str) {
             describe(&ops)
         );
     }
+    eprintln!(
+        "{test}: the rules held over {} sessions and {} events",
+        t.count_sql("SELECT COUNT(*) AS n FROM scheduled_sessions"),
+        t.count_sql("SELECT COUNT(*) AS n FROM scheduled_session_events")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
