@@ -1,6 +1,6 @@
-//! `sensei-diesel-booker`: the child process of `tests/adapter.rs::two_processes_book_once`
-//! (bookings from two processes at once must create one record). Not a test and not a tool:
-//! built only with the `testing` feature, found by the test with
+//! `sensei-diesel-booker`: the child process of `two_processes_book_once` in
+//! `tests/adapter/dedup.rs` (bookings from two processes at once must create one record). Not
+//! a test and not a tool: built only with the `testing` feature, found by the test with
 //! `env!("CARGO_BIN_EXE_sensei-diesel-booker")`.
 //!
 //! Usage: `sensei-diesel-booker URL USER_ID SUBMISSION_ID START_UNIX_MS`. Waits until

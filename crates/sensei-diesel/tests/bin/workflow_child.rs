@@ -1,6 +1,6 @@
-//! `sensei-diesel-workflow-child`: the child process of `tests/workflow.rs`'s two-process
-//! tests (two processes changing one session at once: exactly one wins). Not a test and not
-//! a tool: built only with the `testing` feature, found with
+//! `sensei-diesel-workflow-child`: the child process of the tests in
+//! `tests/adapter/workflow_processes.rs` (two processes changing one session at once: exactly
+//! one wins). Not a test and not a tool: built only with the `testing` feature, found with
 //! `env!("CARGO_BIN_EXE_sensei-diesel-workflow-child")`.
 //!
 //! Usage: `sensei-diesel-workflow-child OP URL ID ACTOR_ID START_UNIX_MS` where OP is

@@ -2,15 +2,13 @@
 //! SQLite and PostgreSQL: every statement that could rewrite it (update, delete, replace,
 //! upsert, truncate) is refused on a direct connection, whoever runs it, and ordinary
 //! appends keep working.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use chrono::{Duration, Utc};
-use common::{fixture, new_session, TestDb};
 use sensei_core::ports::CreateOutcome;
 use sensei_core::*;
 use sensei_diesel::DatabaseUrl;
+
+use crate::common::{fixture, new_session, TestDb};
 
 /// Books one session: the trail then holds exactly one event (`booked`, id 1).
 async fn book_one(t: &TestDb) -> ScheduledSession {
@@ -157,4 +155,4 @@ async fn appends_keep_working(t: TestDb) {
     }
 }
 
-both_backends!(no_statement_rewrites_the_trail, appends_keep_working);
+crate::both_backends!(no_statement_rewrites_the_trail, appends_keep_working);

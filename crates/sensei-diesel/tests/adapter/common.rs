@@ -1,16 +1,16 @@
 //! The test harness: one suite, run against a temporary SQLite file and against a fresh
 //! PostgreSQL database (`SENSEI_TEST_POSTGRES_URL`), each test on its own database. The
 //! databases come from `sensei_diesel::testing` (feature `testing`); this module adds what
-//! these tests share: raw SQL on a direct connection, fixtures, `both_backends!`.
-#![allow(dead_code)]
+//! these tests share: raw SQL on a direct connection, fixtures, bookings, `both_backends!`.
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
+use sensei_core::ports::CreateOutcome;
 use sensei_core::{
     ChallengeId, EligibilityReason, EngagementSnapshot, GoalId, NewScheduledSession, Role,
-    SubmissionId, UserId,
+    ScheduledSession, SubmissionId, UserId,
 };
 use sensei_diesel::testing::TestDatabase;
 use sensei_diesel::{Database, DatabaseUrl, StatementCounter};
@@ -214,5 +214,32 @@ pub fn new_session(
             total_goals: 3,
         },
         scheduled_at,
+    }
+}
+
+/// The start of the default one-hour dedup window for a booking at `now`.
+pub fn window(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - Duration::hours(1)
+}
+
+/// Books at `now` through the port, without the open-session limit.
+pub async fn book(
+    db: &Database,
+    user: UserId,
+    submission: SubmissionId,
+    now: DateTime<Utc>,
+) -> CreateOutcome {
+    db.ports()
+        .sessions
+        .create_unless_recent(new_session(user, submission, now), window(now), u32::MAX)
+        .await
+        .expect("booking")
+}
+
+/// The session of a booking that must have created one.
+pub fn created(outcome: CreateOutcome) -> ScheduledSession {
+    match outcome {
+        CreateOutcome::Created(session) => session,
+        other => panic!("expected Created, got {other:?}"),
     }
 }

@@ -1,9 +1,6 @@
 //! The API token store on SQLite and PostgreSQL: only the digest is kept, a lookup finds a
 //! live token with its owner's current role, revoked tokens and disabled owners find
 //! nothing, last use is written once however many racers, listings and revocation by owner.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use sensei_core::ports::{AccountAdminStore, ApiTokenStore, RevokeOutcome};
@@ -12,7 +9,7 @@ use sensei_core::{
     API_TOKEN_BYTES,
 };
 
-use common::{at, fixture, TestDb};
+use crate::common::{at, fixture, TestDb};
 
 fn token(byte: u8) -> ApiToken {
     ApiToken::from_random([byte; API_TOKEN_BYTES])
@@ -280,7 +277,7 @@ async fn a_lookup_is_one_statement(t: TestDb) {
     assert_eq!(t.counter.get() - before, 1);
 }
 
-both_backends!(
+crate::both_backends!(
     a_lookup_is_one_statement,
     only_the_digest_is_stored_and_found_with_its_owner,
     the_owner_comes_with_the_role_they_have_now,

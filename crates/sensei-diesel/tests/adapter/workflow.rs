@@ -1,17 +1,15 @@
 //! The instructor workflow at the adapter, on SQLite and PostgreSQL: compare-and-set
-//! transitions with their events, the open-session limit with the dedup, races between two
-//! processes (two claims, two bookings at the limit, a cancel and a completion), the
-//! append-only events table, and rows the platform wrote without the workflow's columns.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
+//! transitions with their events, the open-session limit with the dedup, the append-only
+//! events table, rows the platform wrote without the workflow's columns, and the one-trip
+//! dashboard read. The races between processes are in `workflow_processes.rs`.
 
 use chrono::{Duration, Utc};
-use common::{fixture, new_session, TestDb};
 use sensei_core::ports::CreateOutcome;
 use sensei_core::*;
 
-fn service(t: &TestDb) -> SenseiService {
+use crate::common::{fixture, new_session, TestDb};
+
+pub(crate) fn service(t: &TestDb) -> SenseiService {
     SenseiService::new(t.db.ports(), Policy::default())
 }
 
@@ -19,7 +17,11 @@ fn window() -> chrono::DateTime<Utc> {
     Utc::now() - Duration::hours(1)
 }
 
-async fn book(t: &TestDb, student: UserId, submission: SubmissionId) -> ScheduledSession {
+pub(crate) async fn book(
+    t: &TestDb,
+    student: UserId,
+    submission: SubmissionId,
+) -> ScheduledSession {
     match t
         .db
         .ports()
@@ -33,14 +35,14 @@ async fn book(t: &TestDb, student: UserId, submission: SubmissionId) -> Schedule
     }
 }
 
-async fn new_submission(t: &TestDb, f: &common::Fixture) -> SubmissionId {
+pub(crate) async fn new_submission(t: &TestDb, f: &crate::common::Fixture) -> SubmissionId {
     t.db.platform_writer()
         .create_submission(f.student, f.challenge, Utc::now() - Duration::days(1))
         .await
         .unwrap()
 }
 
-fn kinds(events: &[SessionEvent]) -> Vec<EventKind> {
+pub(crate) fn kinds(events: &[SessionEvent]) -> Vec<EventKind> {
     events.iter().map(|event| event.kind).collect()
 }
 
@@ -337,161 +339,6 @@ async fn a_row_the_platform_wrote_without_the_new_columns_reads_claims_and_compl
     );
 }
 
-/// The URL a child process connects with.
-fn url_of(t: &TestDb) -> String {
-    match &t.url {
-        sensei_diesel::DatabaseUrl::Sqlite(path) => path.to_string_lossy().into_owned(),
-        sensei_diesel::DatabaseUrl::Postgres(url) => url.clone(),
-    }
-}
-
-/// Runs `ops` (operation, id, actor) in one child process each, all starting at once, and
-/// returns what each printed.
-async fn in_two_processes(t: &TestDb, ops: [(&str, i32, i32); 2]) -> Vec<String> {
-    let exe = env!("CARGO_BIN_EXE_sensei-diesel-workflow-child");
-    let url = url_of(t);
-    let start_ms = Utc::now().timestamp_millis() + 1_000;
-    let children: Vec<_> = ops
-        .iter()
-        .map(|(op, id, actor)| {
-            std::process::Command::new(exe)
-                .args([
-                    op.to_string(),
-                    url.clone(),
-                    id.to_string(),
-                    actor.to_string(),
-                    start_ms.to_string(),
-                ])
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let mut results = Vec::new();
-    for child in children {
-        let output = tokio::task::spawn_blocking(move || child.wait_with_output())
-            .await
-            .unwrap()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        assert!(
-            output.status.success(),
-            "child failed: {stdout}\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        results.push(
-            stdout
-                .lines()
-                .find_map(|line| line.strip_prefix("RESULT="))
-                .unwrap_or_else(|| panic!("child did not report: {stdout}"))
-                .trim()
-                .to_owned(),
-        );
-    }
-    results
-}
-
-async fn two_processes_claiming_one_session_leave_one_holder(t: TestDb) {
-    let f = fixture(&t.db).await;
-    let ann =
-        t.db.accounts()
-            .create("ann@example.com", Role::Instructor, "hash")
-            .await
-            .unwrap();
-    for _ in 0..3 {
-        let submission = new_submission(&t, &f).await;
-        let session = book(&t, f.student, submission).await;
-        let results = in_two_processes(
-            &t,
-            [
-                ("claim", session.id.get(), f.instructor.get()),
-                ("claim", session.id.get(), ann.get()),
-            ],
-        )
-        .await;
-        let winners = results.iter().filter(|r| *r == "ok").count();
-        assert_eq!(winners, 1, "{results:?}");
-        assert!(results.contains(&"held_by_other".to_owned()), "{results:?}");
-        let events = t.db.ports().sessions.events(session.id, 10).await.unwrap();
-        assert_eq!(kinds(&events), [EventKind::Booked, EventKind::Claimed]);
-        // Free the student's place for the next round.
-        service(&t)
-            .cancel(Actor::student(f.student), session.id, "")
-            .await
-            .unwrap();
-    }
-}
-
-async fn two_processes_booking_at_the_open_limit_never_exceed_it(t: TestDb) {
-    let f = fixture(&t.db).await;
-    for _ in 0..2 {
-        let submission = new_submission(&t, &f).await;
-        book(&t, f.student, submission).await;
-    }
-    let (a, b) = (new_submission(&t, &f).await, new_submission(&t, &f).await);
-    let results = in_two_processes(
-        &t,
-        [
-            ("book", a.get(), f.student.get()),
-            ("book", b.get(), f.student.get()),
-        ],
-    )
-    .await;
-    assert_eq!(
-        results.iter().filter(|r| *r == "ok").count(),
-        1,
-        "{results:?}"
-    );
-    assert!(
-        results.contains(&"too_many_open_sessions".to_owned()),
-        "{results:?}"
-    );
-    assert_eq!(
-        t.count_sql(&format!(
-            "SELECT COUNT(*) AS n FROM scheduled_sessions WHERE user_id = {} \
-             AND session_completed_at IS NULL AND cancelled_at IS NULL",
-            f.student
-        )),
-        3
-    );
-}
-
-async fn a_cancel_racing_a_completion_across_processes_has_one_winner(t: TestDb) {
-    let f = fixture(&t.db).await;
-    for _ in 0..3 {
-        let submission = new_submission(&t, &f).await;
-        let session = book(&t, f.student, submission).await;
-        let results = in_two_processes(
-            &t,
-            [
-                ("complete", session.id.get(), f.instructor.get()),
-                ("cancel", session.id.get(), f.student.get()),
-            ],
-        )
-        .await;
-        assert_eq!(
-            results.iter().filter(|r| *r == "ok").count(),
-            1,
-            "{results:?}"
-        );
-        let stored =
-            t.db.ports()
-                .sessions
-                .get(session.id)
-                .await
-                .unwrap()
-                .unwrap();
-        let events = t.db.ports().sessions.events(session.id, 10).await.unwrap();
-        assert_eq!(events.len(), 2, "booked and exactly one more");
-        assert_eq!(
-            events[1].to_state,
-            stored.session.state_at(Utc::now()),
-            "the events table agrees with the row"
-        );
-    }
-}
-
 async fn the_one_trip_dashboard_read_agrees_with_counts_and_the_list(t: TestDb) {
     let f = fixture(&t.db).await;
     let mut ids = Vec::new();
@@ -558,15 +405,12 @@ async fn the_one_trip_dashboard_read_agrees_with_counts_and_the_list(t: TestDb) 
     assert_eq!(changed.pending_count, 0);
 }
 
-both_backends!(
-    the_one_trip_dashboard_read_agrees_with_counts_and_the_list,
+crate::both_backends!(
     every_transition_appends_exactly_one_event,
     events_are_never_updated_or_deleted,
     a_claim_is_held_against_others_and_listed_with_its_holder,
     cancelled_sessions_leave_the_queue_are_no_duplicates_and_free_the_limit,
     history_is_newest_first_and_a_student_sees_only_their_sessions,
     a_row_the_platform_wrote_without_the_new_columns_reads_claims_and_completes,
-    two_processes_claiming_one_session_leave_one_holder,
-    two_processes_booking_at_the_open_limit_never_exceed_it,
-    a_cancel_racing_a_completion_across_processes_has_one_winner,
+    the_one_trip_dashboard_read_agrees_with_counts_and_the_list,
 );

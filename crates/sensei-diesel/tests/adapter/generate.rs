@@ -1,16 +1,14 @@
 //! The benchmark data generator, on SQLite and PostgreSQL (`SENSEI_TEST_POSTGRES_URL`).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use common::{at, TestDb};
 use sensei_core::ports::AccountRepository;
 use sensei_core::ports::CreateOutcome;
 use sensei_core::*;
 use sensei_diesel::generate::{generate, GenerateOptions, NoProgress, INSTRUCTOR_EMAIL};
+
+use crate::common::{at, TestDb};
 
 fn options(sessions: u32, students: u32, seed: u64) -> GenerateOptions {
     GenerateOptions {
@@ -242,7 +240,7 @@ async fn refuses_empty_sizes(t: TestDb) {
     assert_eq!(t.count_sql("SELECT COUNT(*) AS n FROM users"), 0);
 }
 
-both_backends!(
+crate::both_backends!(
     fills_every_table_consistently,
     same_seed_same_rows,
     adds_to_a_database_that_has_data,

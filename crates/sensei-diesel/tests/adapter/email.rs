@@ -3,19 +3,17 @@
 //! hold ids, not addresses; leases exclude a second worker; recorded attempts close or
 //! reschedule a row; opt-out links work by digest; reset requests work once; meeting details
 //! are kept per session and instructor.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use common::{fixture, new_session, TestDb};
 use sensei_core::ports::{
     CreateOutcome, EmailAttempt, EmailStore, LinkDigest, MeetingStore, PreferenceStore, SystemClock,
 };
 use sensei_core::services::{EmailPorts, EmailService};
 use sensei_core::*;
+
+use crate::common::{fixture, new_session, TestDb};
 
 struct NoJitter;
 impl sensei_core::ports::Jitter for NoJitter {
@@ -278,7 +276,7 @@ async fn a_reset_request_works_once_for_enabled_accounts_only(t: TestDb) {
     assert_eq!(outbox(&t), 1, "a disabled account cannot reset");
 }
 
-both_backends!(
+crate::both_backends!(
     the_outbox_fills_only_while_email_is_on_and_only_for_student_events,
     opt_out_links_work_by_digest_and_stop_session_emails,
     a_reset_request_works_once_for_enabled_accounts_only,

@@ -3,17 +3,15 @@
 //! to a session, whoever makes it (this handle, another handle standing for another server
 //! process, SQL standing for the platform), and the expiry of a counted claim are seen at the
 //! next read; names from the platform's tables are seen within the kept dashboard's age.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use chrono::{DateTime, Duration, Utc};
-use common::{at, fixture, new_session, TestDb};
 use sensei_core::ports::{
     AccountRepository, CreateOutcome, DashboardPlan, DashboardQueries, DashboardRead, SignedInRead,
 };
 use sensei_core::*;
 use sensei_diesel::{Database, PoolOptions};
+
+use crate::common::{at, fixture, new_session, TestDb};
 
 /// Books a session for `user`'s `submission` at `now`; its id.
 async fn book(db: &Database, user: UserId, submission: SubmissionId, now: DateTime<Utc>) -> i32 {
@@ -232,7 +230,7 @@ async fn without_a_counter_row_the_table_is_counted_and_nothing_kept(t: TestDb) 
     assert_eq!(again_statements, statements, "read again, not kept");
 }
 
-both_backends!(
+crate::both_backends!(
     kept_dashboards_follow_every_change,
     platform_names_show_within_the_age_limit,
     without_a_counter_row_the_table_is_counted_and_nothing_kept,

@@ -2,9 +2,6 @@
 //! database file deleted under the service. In each, no write is ever reported as done
 //! unless it committed, reads keep working where they can, and the adapter recovers without
 //! a restart once the fault is gone.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::time::{Duration, Instant};
 
@@ -17,7 +14,7 @@ use sensei_diesel::testing::{execute_on_pool, TestDatabase};
 use sensei_diesel::testing::{CompleteIfPending, CompleteOutcome};
 use sensei_diesel::{Database, PoolOptions};
 
-use common::{fixture, new_session};
+use crate::common::{fixture, new_session};
 
 /// A migrated SQLite file with a pool of `connections` and this database timeout.
 async fn sqlite(connections: u32, timeout: Duration) -> (TestDatabase, Database) {

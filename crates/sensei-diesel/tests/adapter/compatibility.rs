@@ -1,14 +1,12 @@
 //! Sharing `scheduled_sessions` with the Python platform: our migrations adopt the table its
 //! migration created (rows kept), its rows read back right, and our rows read back in Python.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use chrono::{Duration, NaiveDate, Utc};
-use common::{at, new_session, TestDb};
 use sensei_core::ports::CreateOutcome;
 use sensei_core::*;
 use sensei_diesel::testing::CompleteIfPending;
+
+use crate::common::{at, new_session, TestDb};
 
 /// The `scheduled_sessions` DDL the platform's own Python migration runs (that migration lives
 /// in the platform, not in this repository), verbatim; docs/persistence.md ("Migrations: two

@@ -1,14 +1,11 @@
 //! The calendar feeds store on SQLite and PostgreSQL: one feed per instructor, a new digest
 //! replaces the old at once, lookups by digest, refusals as rejected input.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use chrono::Duration;
 use sensei_core::ports::CalendarFeedRepository;
 use sensei_core::{Actor, FeedToken, RepositoryError, Role, UserId, FEED_TOKEN_BYTES};
 
-use common::{at, fixture, TestDb};
+use crate::common::{at, fixture, TestDb};
 
 fn token(byte: u8) -> FeedToken {
     FeedToken::from_random([byte; FEED_TOKEN_BYTES])
@@ -124,7 +121,7 @@ async fn the_owner_comes_with_the_role_they_have_now(t: TestDb) {
     );
 }
 
-both_backends!(
+crate::both_backends!(
     the_owner_comes_with_the_role_they_have_now,
     a_new_digest_replaces_the_instructors_old_one,
     each_instructor_has_a_feed_of_their_own,

@@ -2,18 +2,16 @@
 //! transaction (a rolled-back change leaves no delivery), only for endpoints that existed and
 //! match, leases exclude a second worker until they lapse, and recorded attempts move a
 //! delivery on and show in the log and the outbox depth.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use common::{fixture, new_session, TestDb};
 use sensei_core::ports::{CreateOutcome, LeaseRequest, RecordedAttempt, SystemClock, WebhookStore};
 use sensei_core::services::{WebhookManager, WebhookService};
 use sensei_core::*;
+
+use crate::common::{fixture, new_session, TestDb};
 
 struct NoJitter;
 impl sensei_core::ports::Jitter for NoJitter {
@@ -430,7 +428,7 @@ async fn an_endpoint_holding_its_share_gets_no_more_and_one_holding_part_of_it_t
         .is_empty());
 }
 
-both_backends!(
+crate::both_backends!(
     a_lease_takes_every_endpoint_s_first_delivery_before_anyone_s_second,
     an_endpoint_holding_its_share_gets_no_more_and_one_holding_part_of_it_the_rest,
     a_silent_receiver_pauses_its_endpoint_until_the_retry,
