@@ -397,7 +397,7 @@ done
   cat "$SUMMARY"
   echo
   echo "Statements per request (from the code; constancy in the table size is asserted by"
-  echo "\`list_uses_constant_statements\` in crates/sensei-diesel/tests/adapter.rs, 10 vs 1,000"
+  echo "\`list_uses_constant_statements\` in crates/sensei-diesel/tests/adapter/queue.rs, 10 vs 1,000"
   echo "sessions on both backends): dashboard 3 (the server-side session joined to its user with"
   echo "the counter's totals, the viewer's claims, one page query), 1 when the dashboard kept from"
   echo "an earlier request is still right (no session changed since); session detail 6; booking"
