@@ -30,6 +30,7 @@ impl<C: R2D2Connection + 'static> Manager<C> {
     }
 
     /// Opens each connection with `open` (SQLite: inside `sqlite_qpsg::while_opening`).
+    #[cfg(feature = "sqlite")]
     pub(super) fn opening_with(self, open: Open<C>) -> Self {
         Manager { open, ..self }
     }
