@@ -45,9 +45,19 @@ pub(crate) fn while_opening<T>(open: impl FnOnce() -> T) -> (T, Qpsg) {
     if !*REGISTERED.get_or_init(register) {
         return (open(), Qpsg::NotRun);
     }
+    /// Clears this thread's flag however `open` ends (a panic included), so later opens on
+    /// the thread that are not the pool's are left alone.
+    struct Clear;
+    impl Drop for Clear {
+        fn drop(&mut self) {
+            OPENING.with(|cell| cell.set(None));
+        }
+    }
     OPENING.with(|cell| cell.set(Some(Qpsg::NotRun)));
+    let clear = Clear;
     let opened = open();
-    let report = OPENING.with(|cell| cell.take()).unwrap_or(Qpsg::NotRun);
+    let report = OPENING.with(Cell::get).unwrap_or(Qpsg::NotRun);
+    drop(clear);
     (opened, report)
 }
 
