@@ -49,8 +49,8 @@ pub mod timestamp;
 use std::sync::Arc;
 
 pub use db::{
-    BackupSummary, Database, DatabaseUrl, PoolOptions, PoolState, StartupLock, StatementCounter,
-    POSTGRES_BACKUP_HINT,
+    BackupSummary, Database, DatabaseUrl, PoolOptions, PoolState, SqliteBuildWarning, StartupLock,
+    StatementCounter, POSTGRES_BACKUP_HINT, SQLITE_BUILD_FLAGS,
 };
 pub use error::DatabaseError;
 #[cfg(feature = "fixtures")]

@@ -74,6 +74,12 @@ where
 /// Runs the same Diesel body on whichever backend the database uses: the body is expanded
 /// once for `SqliteConnection` and once for `PgConnection` (each arm only when its cargo
 /// feature is on).
+// Why a macro: the body must be compiled once per concrete connection type (each pool holds
+// its own: `SqliteConnection`, `PgConnection`), and Rust has no generic closures, so a
+// function cannot take "a body for any connection". Diesel's `MultiConnection` would give one
+// type, but its `MultiBackend` needs every custom type (`SqlaTimestamp`) and hand-written
+// statement (`db/cached.rs`, PostgreSQL's locks, `RETURNING`) re-done for it; the queries the
+// bodies call are plain generic functions (`repo/sessions/query.rs`).
 macro_rules! with_conn {
     ($db:expr, |$conn:ident| $body:block) => {
         match &$db.pools {
@@ -107,6 +113,7 @@ pub(crate) use with_conn;
 /// it, and only then checks a connection out. Every write transaction goes through here.
 ///
 /// [`WriteConn::write_transaction`]: super::WriteConn::write_transaction
+// Why a macro: as `with_conn!`.
 macro_rules! with_write_conn {
     ($db:expr, |$conn:ident| $body:block) => {
         match &$db.pools {

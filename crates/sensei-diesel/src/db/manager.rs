@@ -11,17 +11,28 @@ pub(crate) struct Managed<C> {
     pub(crate) broken: bool,
 }
 
+/// How a connection is opened: Diesel's manager's `connect`, or a backend's wrapper of it.
+pub(crate) type Open<C> = fn(&ConnectionManager<C>) -> Result<C, diesel::r2d2::Error>;
+
 /// Diesel's r2d2 manager, wrapped to honour [`Managed::broken`].
 #[derive(Debug)]
 pub(crate) struct Manager<C: 'static> {
     inner: ConnectionManager<C>,
+    open: Open<C>,
 }
 
 impl<C: R2D2Connection + 'static> Manager<C> {
     pub(super) fn new(url: String) -> Self {
         Manager {
             inner: ConnectionManager::new(url),
+            open: ConnectionManager::connect,
         }
+    }
+
+    /// Opens each connection with `open` (SQLite: inside `sqlite_qpsg::while_opening`).
+    #[cfg(feature = "sqlite")]
+    pub(super) fn opening_with(self, open: Open<C>) -> Self {
+        Manager { open, ..self }
     }
 }
 
@@ -30,7 +41,7 @@ impl<C: R2D2Connection + Send + 'static> ManageConnection for Manager<C> {
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<Managed<C>, diesel::r2d2::Error> {
-        self.inner.connect().map(|conn| Managed {
+        (self.open)(&self.inner).map(|conn| Managed {
             conn,
             broken: false,
         })

@@ -15,7 +15,10 @@
 //! * `backup.rs`: [`Database::backup_to`] (SQLite's `VACUUM INTO`);
 //! * `backup_target.rs`: the backup's file, created exclusively (never through a link);
 //! * `startup_lock.rs`: [`Database::startup_lock`], start-up work one process at a time;
-//! * `pool_metrics.rs`: the pool's gauges and wait histogram.
+//! * `pool_metrics.rs`: the pool's gauges and wait histogram;
+//! * `sqlite_build.rs`: the SQLite library's compile-time options, checked on opening;
+//! * `sqlite_qpsg.rs`: plans independent of bound values on every SQLite connection, whatever
+//!   the library's build.
 //!
 //! Each backend is behind its cargo feature (`sqlite`, `postgres`): the [`Pools`] variant,
 //! its match arms and its trait impls carry `#[cfg(feature = ...)]`; the code path is one.
@@ -31,6 +34,9 @@ mod manager;
 mod migrate;
 mod options;
 mod pool_metrics;
+mod sqlite_build;
+#[cfg(feature = "sqlite")]
+mod sqlite_qpsg;
 mod startup_lock;
 mod statements;
 mod url;
@@ -47,7 +53,7 @@ use sensei_core::RepositoryError;
 
 pub use backup::{BackupSummary, POSTGRES_BACKUP_HINT};
 pub(crate) use blocking::{run, with_conn, with_write_conn};
-pub(crate) use cached::cached;
+pub(crate) use cached::{cached, Cached};
 #[cfg(feature = "postgres")]
 use customize::PgCustomizer;
 #[cfg(feature = "sqlite")]
@@ -56,6 +62,7 @@ pub(crate) use gate::PoolGate;
 pub(crate) use manager::Manager;
 pub use options::PoolOptions;
 pub use pool_metrics::PoolState;
+pub use sqlite_build::{SqliteBuildWarning, SQLITE_BUILD_FLAGS};
 pub use startup_lock::StartupLock;
 pub use statements::StatementCounter;
 pub use url::DatabaseUrl;
@@ -91,6 +98,8 @@ pub struct Database {
     /// What the connections open (the SQLite path or the PostgreSQL URL), for the start-up
     /// lock.
     pub(crate) target: Arc<str>,
+    /// The compile-time options the SQLite library lacks (none on PostgreSQL).
+    pub(crate) sqlite_warnings: Arc<[SqliteBuildWarning]>,
 }
 
 impl std::fmt::Debug for Database {
@@ -158,16 +167,29 @@ impl Database {
                         counter,
                         busy_timeout: options.connection_timeout,
                     }))
-                    .build_unchecked(Manager::new(target.clone()));
+                    .build_unchecked(
+                        Manager::new(target.clone()).opening_with(sqlite_qpsg::open_connection),
+                    );
                 // Opening a file is instant: report a bad path (missing directory, no
                 // permission, not a database) here rather than on the first request.
-                pool.get().map_err(|error| DatabaseError::Connect {
+                let mut first = pool.get().map_err(|error| DatabaseError::Connect {
                     backend: "sqlite",
                     target,
                     reason: error.to_string(),
                     hint: "; check that the directory exists and is writable and that the file \
                            is a SQLite database",
                 })?;
+                // The library's build, once per database: an embedder's build may lack the
+                // options this workspace sets (`sqlite_build.rs`).
+                let sqlite_warnings =
+                    sqlite_build::check(&mut first.conn).unwrap_or_else(|error| {
+                        tracing::debug!(%error, "PRAGMA compile_options not read");
+                        Vec::new()
+                    });
+                drop(first);
+                for warning in &sqlite_warnings {
+                    tracing::warn!(option = warning.option, "{warning}");
+                }
                 Ok(Database {
                     pools: Pools::Sqlite(pool),
                     writers: WriterQueue::new(
@@ -178,6 +200,7 @@ impl Database {
                     // One connection stays free for the writer thread.
                     gate: PoolGate::new(max.saturating_sub(1), options.connection_timeout),
                     target: Arc::from(path.display().to_string()),
+                    sqlite_warnings: sqlite_warnings.into(),
                 })
             }
             #[cfg(feature = "postgres")]
@@ -195,9 +218,17 @@ impl Database {
                     dashboards: Arc::default(),
                     gate: PoolGate::new(max, options.connection_timeout),
                     target: Arc::from(raw.as_str()),
+                    sqlite_warnings: Arc::from([]),
                 })
             }
         }
+    }
+
+    /// The compile-time options the SQLite library lacks, each with its cost and the fix
+    /// (logged as warnings when the database was opened); empty on PostgreSQL and when the
+    /// library has them all (this workspace's build).
+    pub fn sqlite_build_warnings(&self) -> &[SqliteBuildWarning] {
+        &self.sqlite_warnings
     }
 
     /// `sqlite` or `postgres`.

@@ -16,19 +16,26 @@
 //! counter is recomputed from the table at the end (on PostgreSQL the row triggers are paused
 //! during the bulk load, inside the same transaction).
 
+//!
+//! One job per file: this one the options, the summary and the entry point; `plan.rs` (with
+//! `words.rs`) decides the rows; `rows.rs` writes them per backend; `load.rs` writes the
+//! tables in order; `progress.rs` reports.
+
+mod load;
 mod plan;
+mod progress;
 mod rows;
+mod words;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use sensei_core::ports::{Clock, SystemClock};
 use sensei_core::RepositoryError;
 
 use crate::db::{Database, Pools};
-use crate::error::Fail;
-use plan::Planner;
-use rows::{rows_per_statement, Bulk, Rows};
+use load::load;
+pub use progress::{NoProgress, Progress, TerminalProgress};
 
 /// The instructor account the generator adds when absent.
 pub const INSTRUCTOR_EMAIL: &str = "sensei@example.com";
@@ -66,7 +73,7 @@ impl GenerateOptions {
             challenges: DEFAULT_CHALLENGES,
             seed: 1,
             password_hash: password_hash.into(),
-            now: Utc::now(),
+            now: SystemClock.now(),
         }
     }
 }
@@ -143,62 +150,6 @@ pub enum GenerateError {
     Database(#[from] RepositoryError),
 }
 
-/// Receives progress: one phase per table, then rows as they are written.
-pub trait Progress: Send + Sync {
-    /// A table starts; `rows` will be written.
-    fn phase(&self, table: &'static str, rows: u64);
-    /// `rows` more rows were written.
-    fn advance(&self, rows: u64);
-    /// Everything is written.
-    fn finish(&self);
-}
-
-/// Reports nothing (tests, scripts).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoProgress;
-
-impl Progress for NoProgress {
-    fn phase(&self, _table: &'static str, _rows: u64) {}
-    fn advance(&self, _rows: u64) {}
-    fn finish(&self) {}
-}
-
-/// A progress bar on stderr (indicatif; drawn only when stderr is a terminal).
-#[derive(Debug, Clone)]
-pub struct TerminalProgress {
-    bar: indicatif::ProgressBar,
-}
-
-impl TerminalProgress {
-    /// A bar on stderr.
-    pub fn stderr() -> Self {
-        let bar = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{msg:>22} [{bar:40.cyan/blue}] {pos:>8}/{len:8} rows {per_sec:>14} {eta:>4}",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.enable_steady_tick(Duration::from_millis(200));
-        TerminalProgress { bar }
-    }
-}
-
-impl Progress for TerminalProgress {
-    fn phase(&self, table: &'static str, rows: u64) {
-        self.bar.reset();
-        self.bar.set_length(rows);
-        self.bar.set_message(table);
-    }
-
-    fn advance(&self, rows: u64) {
-        self.bar.inc(rows);
-    }
-
-    fn finish(&self) {
-        self.bar.finish_and_clear();
-    }
-}
-
 /// Fills the (migrated) database; see the module documentation.
 ///
 /// # Errors
@@ -262,186 +213,9 @@ fn validate(options: &GenerateOptions) -> Result<(), GenerateError> {
     Ok(())
 }
 
-/// The largest id of `table`, 0 when empty.
-fn max_id<C: Bulk>(conn: &mut C, table: &str) -> Result<i64, Fail> {
-    Ok(conn.number(&format!(
-        "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) AS n FROM {table}"
-    ))?)
-}
-
-/// Writes `rows` in multi-row statements inside one write transaction.
-fn write_table<C, T>(
-    conn: &mut C,
-    table: &'static str,
-    columns: usize,
-    rows: &[T],
-    wrap: fn(&[T]) -> Rows<'_>,
-    progress: &dyn Progress,
-) -> Result<u64, Fail>
-where
-    C: Bulk,
-{
-    progress.phase(table, rows.len() as u64);
-    conn.write_transaction(|conn| {
-        for chunk in rows.chunks(rows_per_statement(columns)) {
-            conn.insert_rows(wrap(chunk))?;
-            progress.advance(chunk.len() as u64);
-        }
-        Ok(())
-    })?;
-    Ok(rows.len() as u64)
-}
-
-fn load<C: Bulk>(
-    conn: &mut C,
-    options: &GenerateOptions,
-    progress: &dyn Progress,
-) -> Result<GenerateSummary, Fail> {
-    let mut summary = GenerateSummary::default();
-    let anchor = options.now - chrono::Duration::days(1);
-    summary.instructor_created = conn.write_transaction(|conn| {
-        Ok(conn.ensure_instructor(INSTRUCTOR_EMAIL, &options.password_hash, anchor)?)
-    })?;
-
-    let mut planner = Planner::new(options.seed, anchor);
-
-    let base = max_id(conn, "users")?;
-    let students = planner.students(base, options.students, &options.password_hash);
-    summary.students = write_table(
-        conn,
-        "students",
-        5,
-        &students,
-        |rows| Rows::Users(rows),
-        progress,
-    )?;
-    let student_ids: Vec<i32> = students.iter().map(|row| row.id).collect();
-    drop(students);
-
-    let (challenge_base, goal_base) = (max_id(conn, "challenges")?, max_id(conn, "goals")?);
-    let (challenges, goals) = planner.challenges(challenge_base, goal_base, options.challenges);
-    summary.challenges = write_table(
-        conn,
-        "challenges",
-        3,
-        &challenges,
-        |rows| Rows::Challenges(rows),
-        progress,
-    )?;
-    summary.goals = write_table(conn, "goals", 4, &goals, |rows| Rows::Goals(rows), progress)?;
-    drop((challenges, goals));
-
-    let submissions = planner.submissions(max_id(conn, "submissions")?, &student_ids);
-    summary.submissions = write_table(
-        conn,
-        "submissions",
-        5,
-        &submissions,
-        |rows| Rows::Submissions(rows),
-        progress,
-    )?;
-    drop(submissions);
-
-    let reviews = planner.reviews(max_id(conn, "reviews")?);
-    summary.reviews = write_table(
-        conn,
-        "reviews",
-        4,
-        &reviews,
-        |rows| Rows::Reviews(rows),
-        progress,
-    )?;
-    drop(reviews);
-
-    let progress_rows = planner.goal_progress(max_id(conn, "goal_progress")?);
-    summary.goal_progress = write_table(
-        conn,
-        "goal progress",
-        5,
-        &progress_rows,
-        |rows| Rows::GoalProgress(rows),
-        progress,
-    )?;
-    drop(progress_rows);
-
-    let (agent_sessions, agent_messages) = planner.digi_trainer(
-        max_id(conn, "agent_sessions")?,
-        max_id(conn, "agent_messages")?,
-    );
-    summary.agent_sessions = write_table(
-        conn,
-        "digi-trainer sessions",
-        5,
-        &agent_sessions,
-        |rows| Rows::DigiTrainerSessions(rows),
-        progress,
-    )?;
-    summary.agent_messages = write_table(
-        conn,
-        "digi-trainer messages",
-        5,
-        &agent_messages,
-        |rows| Rows::DigiTrainerMessages(rows),
-        progress,
-    )?;
-    drop((agent_sessions, agent_messages));
-
-    let (conversations, messages) = planner.anatomy(
-        max_id(conn, "anatomy_conversations")?,
-        max_id(conn, "anatomy_messages")?,
-    );
-    summary.anatomy_conversations = write_table(
-        conn,
-        "anatomy conversations",
-        4,
-        &conversations,
-        |rows| Rows::AnatomyConversations(rows),
-        progress,
-    )?;
-    summary.anatomy_messages = write_table(
-        conn,
-        "anatomy messages",
-        5,
-        &messages,
-        |rows| Rows::AnatomyMessages(rows),
-        progress,
-    )?;
-    drop((conversations, messages));
-
-    let sessions = planner.sessions(max_id(conn, "scheduled_sessions")?, options.sessions);
-    summary.sessions = sessions.len() as u64;
-    summary.pending_sessions = sessions
-        .iter()
-        .filter(|row| row.session_completed_at.is_none())
-        .count() as u64;
-    progress.phase("scheduled sessions", sessions.len() as u64);
-    let (pending, completed) = conn.write_transaction(|conn| {
-        conn.pause_session_triggers()?;
-        for chunk in sessions.chunks(rows_per_statement(10)) {
-            conn.insert_rows(Rows::ScheduledSessions(chunk))?;
-            progress.advance(chunk.len() as u64);
-        }
-        conn.resume_session_triggers()?;
-        // Whatever the triggers did, the counter now equals the table.
-        conn.recount_sessions()?;
-        let pending = conn.number(
-            "SELECT CAST(SUM(pending_count) AS BIGINT) AS n FROM scheduled_session_counts",
-        )?;
-        let completed = conn.number(
-            "SELECT CAST(SUM(completed_count) AS BIGINT) AS n FROM scheduled_session_counts",
-        )?;
-        Ok::<_, Fail>((pending, completed))
-    })?;
-    summary.counter_pending = pending;
-    summary.counter_completed = completed;
-    conn.advance_sequences()?;
-    progress.phase("analyze", 0);
-    conn.after_load()?;
-    Ok(summary)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::rows::rows_per_statement;
     use super::*;
 
     #[test]

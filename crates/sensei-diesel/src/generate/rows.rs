@@ -237,6 +237,11 @@ pub(crate) trait Bulk: crate::db::WriteConn {
     }
 }
 
+// Why a macro: `Bulk` is implemented for each backend's connection, and its insert is eleven
+// multi-row `INSERT`s of different row types (Diesel's batch insert has per-backend
+// implementations). A generic function needs one `ExecuteDsl` bound per table's statement
+// type; the macro gives each `impl Bulk` the same bodies without them. A developer tool
+// (`fixtures`), never on a request path.
 macro_rules! impl_bulk {
     ($conn:ty) => {
         fn insert_rows_on(conn: &mut $conn, rows: Rows<'_>) -> QueryResult<usize> {

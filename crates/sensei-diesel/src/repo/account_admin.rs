@@ -7,6 +7,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::query_dsl::methods::LoadQuery;
 use sensei_core::ports::{
     AccountAdminStore, AccountQuery, AccountUpdate, CreateAccountOutcome, NewAccount,
 };
@@ -23,36 +24,55 @@ use crate::error::Fail;
 use crate::schema::{api_tokens, auth_sessions, users};
 use crate::timestamp::SqlaTimestamp;
 
-/// The account with this email as `Option<(id, role, disabled_at)>`, inside a transaction.
-macro_rules! find_account {
-    ($conn:ident, $email:expr) => {
-        users::table
-            .filter(users::email.eq($email))
-            .select((users::id, users::role, users::disabled_at))
-            .first::<(i32, String, Option<SqlaTimestamp>)>($conn)
-            .optional()
-    };
+/// A stored account as [`find_account`] reads it: id, role, when it was disabled.
+type FoundAccount = (i32, String, Option<SqlaTimestamp>);
+
+/// The account with this email.
+#[diesel::dsl::auto_type]
+fn account_by_email<'a>(email: &'a str) -> _ {
+    users::table
+        .filter(users::email.eq(email))
+        .select((users::id, users::role, users::disabled_at))
 }
 
-/// Whether the last-admin rule refuses taking account `$id` from `$before` to `$after`
-/// (a `QueryResult<bool>`): enabled admins besides it are counted only when it matters.
-macro_rules! last_admin {
-    ($conn:ident, $id:expr, $before:expr, $after:expr) => {{
-        let (id, before, after): (i32, AdminStanding, AdminStanding) = ($id, $before, $after);
-        if before.is_active_admin() && !after.is_active_admin() {
-            users::table
-                .filter(users::role.eq(Role::Admin.as_str()))
-                .filter(users::disabled_at.is_null())
-                .filter(users::id.ne(id))
-                .count()
-                .get_result::<i64>($conn)
-                .map(|others| {
-                    keeps_an_admin(before, after, u64::try_from(others).unwrap_or(0)).is_err()
-                })
-        } else {
-            Ok(false)
-        }
-    }};
+/// The account with this email, inside the caller's transaction.
+fn find_account<C>(conn: &mut C, email: &str) -> QueryResult<Option<FoundAccount>>
+where
+    C: Connection,
+    for<'a> diesel::dsl::Limit<account_by_email<'a>>: LoadQuery<'a, C, FoundAccount>,
+{
+    account_by_email(email).first(conn).optional()
+}
+
+/// The enabled admins other than `id`.
+#[diesel::dsl::auto_type]
+fn other_enabled_admins(id: i32) -> _ {
+    let admin: String = Role::Admin.as_str().to_owned();
+    users::table
+        .filter(users::role.eq(admin))
+        .filter(users::disabled_at.is_null())
+        .filter(users::id.ne(id))
+        .count()
+}
+
+/// Whether the last-admin rule refuses taking account `id` from `before` to `after`: enabled
+/// admins besides it are counted only when it matters.
+fn refuses_last_admin<C>(
+    conn: &mut C,
+    id: i32,
+    before: AdminStanding,
+    after: AdminStanding,
+) -> QueryResult<bool>
+where
+    C: Connection,
+    other_enabled_admins: LoadQuery<'static, C, i64>,
+{
+    if before.is_active_admin() && !after.is_active_admin() {
+        let others: i64 = other_enabled_admins(id).get_result(conn)?;
+        Ok(keeps_an_admin(before, after, u64::try_from(others).unwrap_or(0)).is_err())
+    } else {
+        Ok(false)
+    }
 }
 
 /// Where a stored account stands (an unknown role counts as no admin).
@@ -134,7 +154,7 @@ impl AccountAdminStore for AccountStore {
                     } else {
                         AccountChange::AccountAdded { user, role }
                     };
-                    insert_change!(conn, ChangeRow::new(&change, &by, account.created_at))?;
+                    insert_change(conn, ChangeRow::new(&change, &by, account.created_at))?;
                 }
                 Ok::<_, Fail>(id)
             })
@@ -192,7 +212,7 @@ impl AccountAdminStore for AccountStore {
         with_write_conn!(self.db(), |conn| {
             conn.write_transaction(|conn| {
                 conn.lock_user(UserLock::Accounts, 0)?;
-                let Some((id, stored, disabled_at)) = find_account!(conn, &email)? else {
+                let Some((id, stored, disabled_at)) = find_account(conn, &email)? else {
                     return Ok::<_, Fail>(AccountUpdate::NoSuchAccount);
                 };
                 let before = standing(&stored, disabled_at);
@@ -200,7 +220,7 @@ impl AccountAdminStore for AccountStore {
                     return Ok(AccountUpdate::Done(UserId(id)));
                 }
                 let after = AdminStanding { role, ..before };
-                if last_admin!(conn, id, before, after)? {
+                if refuses_last_admin(conn, id, before, after)? {
                     return Ok(AccountUpdate::LastAdmin);
                 }
                 diesel::update(users::table.find(id))
@@ -211,7 +231,7 @@ impl AccountAdminStore for AccountStore {
                     from: before.role,
                     to: role,
                 };
-                insert_change!(conn, ChangeRow::new(&change, &by, at))?;
+                insert_change(conn, ChangeRow::new(&change, &by, at))?;
                 Ok(AccountUpdate::Done(UserId(id)))
             })
         })
@@ -227,14 +247,14 @@ impl AccountAdminStore for AccountStore {
         let (email, hash, by) = (email.to_owned(), hash.to_owned(), by.clone());
         with_write_conn!(self.db(), |conn| {
             conn.write_transaction(|conn| {
-                let Some((id, _, _)) = find_account!(conn, &email)? else {
+                let Some((id, _, _)) = find_account(conn, &email)? else {
                     return Ok::<_, Fail>(AccountUpdate::NoSuchAccount);
                 };
                 diesel::update(users::table.find(id))
                     .set(users::password_hash.eq(&hash))
                     .execute(conn)?;
                 let change = AccountChange::PasswordSet { user: UserId(id) };
-                insert_change!(conn, ChangeRow::new(&change, &by, at))?;
+                insert_change(conn, ChangeRow::new(&change, &by, at))?;
                 Ok(AccountUpdate::Done(UserId(id)))
             })
         })
@@ -254,7 +274,7 @@ impl AccountAdminStore for AccountStore {
         with_write_conn!(self.db(), |conn| {
             conn.write_transaction(|conn| {
                 conn.lock_user(UserLock::Accounts, 0)?;
-                let Some((id, role, disabled_at)) = find_account!(conn, &email)? else {
+                let Some((id, role, disabled_at)) = find_account(conn, &email)? else {
                     return Ok::<_, Fail>(AccountUpdate::NoSuchAccount);
                 };
                 let before = standing(&role, disabled_at);
@@ -262,7 +282,7 @@ impl AccountAdminStore for AccountStore {
                     enabled: !disabled,
                     ..before
                 };
-                if last_admin!(conn, id, before, after)? {
+                if refuses_last_admin(conn, id, before, after)? {
                     return Ok(AccountUpdate::LastAdmin);
                 }
                 let user = UserId(id);
@@ -290,7 +310,7 @@ impl AccountAdminStore for AccountStore {
                 diesel::update(users::table.find(id))
                     .set(users::disabled_at.eq(value))
                     .execute(conn)?;
-                insert_change!(conn, ChangeRow::new(&change, &by, at))?;
+                insert_change(conn, ChangeRow::new(&change, &by, at))?;
                 Ok(AccountUpdate::Done(user))
             })
         })
@@ -309,7 +329,7 @@ impl AccountAdminStore for AccountStore {
         with_write_conn!(self.db(), |conn| {
             conn.write_transaction(|conn| {
                 conn.lock_user(UserLock::Accounts, 0)?;
-                let Some((id, role, disabled_at)) = find_account!(conn, &email)? else {
+                let Some((id, role, disabled_at)) = find_account(conn, &email)? else {
                     return Ok::<_, Fail>(AccountUpdate::NoSuchAccount);
                 };
                 let user = UserId(id);
@@ -321,13 +341,13 @@ impl AccountAdminStore for AccountStore {
                     enabled: false,
                     ..before
                 };
-                if last_admin!(conn, id, before, after)? {
+                if refuses_last_admin(conn, id, before, after)? {
                     return Ok(AccountUpdate::LastAdmin);
                 }
                 erase_person!(conn, id, stamp)?;
-                insert_change!(
+                insert_change(
                     conn,
-                    ChangeRow::new(&AccountChange::Erased { user }, &by, at)
+                    ChangeRow::new(&AccountChange::Erased { user }, &by, at),
                 )?;
                 Ok(AccountUpdate::Done(user))
             })
@@ -338,7 +358,7 @@ impl AccountAdminStore for AccountStore {
         let row = ChangeRow::from(&change);
         with_write_conn!(self.db(), |conn| {
             conn.write_transaction(|conn| {
-                insert_change!(conn, row.clone())?;
+                insert_change(conn, row.clone())?;
                 Ok::<_, Fail>(())
             })
         })

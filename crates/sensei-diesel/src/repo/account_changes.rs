@@ -1,4 +1,4 @@
-//! Who changed what (`admin_audit`): a change is written by [`insert_change!`] inside the
+//! Who changed what (`admin_audit`): a change is written by [`insert_change`] inside the
 //! transaction of the change itself, whichever store makes it (accounts, webhook endpoints,
 //! and after them API tokens); [`list_changes`] reads them back for the admins' page.
 
@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::query_dsl::methods::ExecuteDsl;
 use sensei_core::{
     AccountChange, AccountChangeKind, ChangeActor, NewAccountChange, RecordedChange,
     RepositoryError, UserId,
@@ -54,25 +55,35 @@ impl From<&NewAccountChange> for ChangeRow {
     }
 }
 
-/// Inserts a [`ChangeRow`] (`$row`, moved) on `$conn`, inside the caller's transaction, as a
-/// `QueryResult<usize>`; inside a `with_write_conn!` body.
-macro_rules! insert_change {
-    ($conn:ident, $row:expr) => {{
-        let row: $crate::repo::account_changes::ChangeRow = $row;
-        diesel::insert_into($crate::schema::admin_audit::table)
-            .values((
-                $crate::schema::admin_audit::occurred_at.eq(row.occurred_at),
-                $crate::schema::admin_audit::actor_id.eq(row.actor_id),
-                $crate::schema::admin_audit::actor_name.eq(row.actor_name),
-                $crate::schema::admin_audit::kind.eq(row.kind),
-                $crate::schema::admin_audit::subject_user_id.eq(row.subject_user_id),
-                $crate::schema::admin_audit::object_id.eq(row.object_id),
-                $crate::schema::admin_audit::detail.eq(row.detail),
-            ))
-            .execute($conn)
-    }};
+/// The `INSERT` of a [`ChangeRow`] (one static statement type, kept prepared).
+#[diesel::dsl::auto_type]
+fn change_insert(row: ChangeRow) -> _ {
+    let occurred_at: SqlaTimestamp = row.occurred_at;
+    let actor_id: Option<i32> = row.actor_id;
+    let actor_name: Option<String> = row.actor_name;
+    let kind: &'static str = row.kind;
+    let subject_user_id: Option<i32> = row.subject_user_id;
+    let object_id: Option<i64> = row.object_id;
+    let detail: Option<String> = row.detail;
+    diesel::dsl::insert_into(admin_audit::table).values((
+        admin_audit::occurred_at.eq(occurred_at),
+        admin_audit::actor_id.eq(actor_id),
+        admin_audit::actor_name.eq(actor_name),
+        admin_audit::kind.eq(kind),
+        admin_audit::subject_user_id.eq(subject_user_id),
+        admin_audit::object_id.eq(object_id),
+        admin_audit::detail.eq(detail),
+    ))
 }
-pub(crate) use insert_change;
+
+/// Inserts a [`ChangeRow`] on `conn`, inside the caller's transaction (the change's own).
+pub(crate) fn insert_change<C>(conn: &mut C, row: ChangeRow) -> QueryResult<usize>
+where
+    C: Connection,
+    change_insert: ExecuteDsl<C>,
+{
+    change_insert(row).execute(conn)
+}
 
 /// A stored change: id, when, actor id, actor name, kind, subject, object, detail.
 type StoredRow = (

@@ -21,35 +21,35 @@ use crate::timestamp::SqlaTimestamp;
 pub(crate) type AccountRow = (i32, String, String, String, Option<SqlaTimestamp>);
 
 /// The columns of an [`AccountRow`], in order.
-macro_rules! account_columns {
-    () => {
-        (
-            $crate::schema::users::id,
-            $crate::schema::users::email,
-            $crate::schema::users::role,
-            $crate::schema::users::password_hash,
-            $crate::schema::users::disabled_at,
-        )
-    };
-}
-pub(crate) use account_columns;
+pub(crate) type AccountColumns = (
+    users::id,
+    users::email,
+    users::role,
+    users::password_hash,
+    users::disabled_at,
+);
 
-/// The user signed in with `$token` (a `String`) whose sign-in has not expired at `$now`
-/// (a `SqlaTimestamp`) and who is not disabled, as an `Option<AccountRow>`; inside a
-/// `with_conn!` body. (The signed-in
-/// reads have their own statement, which also reads the session counter.)
-macro_rules! signed_in_row {
-    ($conn:ident, $token:expr, $now:expr) => {{
-        use $crate::schema::{auth_sessions, users};
-        auth_sessions::table
-            .inner_join(users::table)
-            .filter(auth_sessions::id.eq($token))
-            .filter(auth_sessions::expires_at.gt($now))
-            .filter(users::disabled_at.is_null())
-            .select($crate::repo::accounts::account_columns!())
-            .first::<$crate::repo::accounts::AccountRow>($conn)
-            .optional()?
-    }};
+/// The columns of an [`AccountRow`], in order.
+pub(crate) const ACCOUNT_COLUMNS: AccountColumns = (
+    users::id,
+    users::email,
+    users::role,
+    users::password_hash,
+    users::disabled_at,
+);
+
+/// The user signed in with `token` whose sign-in has not expired at `now` and who is not
+/// disabled. (The signed-in reads have their own statement, which also reads the session
+/// counter.)
+#[diesel::dsl::auto_type]
+fn signed_in_row(token: String, now: SqlaTimestamp) -> _ {
+    let columns: AccountColumns = ACCOUNT_COLUMNS;
+    auth_sessions::table
+        .inner_join(users::table)
+        .filter(auth_sessions::id.eq(token))
+        .filter(auth_sessions::expires_at.gt(now))
+        .filter(users::disabled_at.is_null())
+        .select(columns)
 }
 
 /// The account of a user row; an unknown role is an internal error (the schema's check
@@ -113,7 +113,7 @@ impl AccountStore {
         let row: Option<AccountRow> = with_conn!(self.db, |conn| {
             Ok(users::table
                 .find(id)
-                .select(account_columns!())
+                .select(ACCOUNT_COLUMNS)
                 .first(conn)
                 .optional()?)
         })?;
@@ -159,7 +159,7 @@ impl AccountRepository for AccountStore {
         let row: Option<AccountRow> = with_conn!(self.db, |conn| {
             Ok(users::table
                 .filter(users::email.eq(email))
-                .select(account_columns!())
+                .select(ACCOUNT_COLUMNS)
                 .first(conn)
                 .optional()?)
         })?;
@@ -208,8 +208,9 @@ impl AccountRepository for AccountStore {
     ) -> Result<Option<Account>, RepositoryError> {
         let token = token.as_str().to_owned();
         let now = SqlaTimestamp::from(now);
-        let row: Option<AccountRow> =
-            with_conn!(self.db, |conn| { Ok(signed_in_row!(conn, token, now)) })?;
+        let row: Option<AccountRow> = with_conn!(self.db, |conn| {
+            Ok(signed_in_row(token, now).first(conn).optional()?)
+        })?;
         Ok(row
             .map(stored_account)
             .transpose()?

@@ -101,7 +101,7 @@ impl ApiTokenStore for DieselApiTokens {
                     user: UserId(owner),
                     token: i64::from(id),
                 };
-                insert_change!(conn, ChangeRow::new(&change, &by, at))?;
+                insert_change(conn, ChangeRow::new(&change, &by, at))?;
                 Ok::<_, Fail>(id)
             })
         })?;
@@ -237,7 +237,7 @@ impl ApiTokenStore for DieselApiTokens {
                             user: UserId(row_owner),
                             token: i64::from(id),
                         };
-                        insert_change!(conn, ChangeRow::new(&change, &by, at))?;
+                        insert_change(conn, ChangeRow::new(&change, &by, at))?;
                         RevokeOutcome::Revoked
                     }
                 };

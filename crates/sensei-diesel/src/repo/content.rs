@@ -55,6 +55,9 @@ impl From<SubmissionInfoRow> for SubmissionInfo {
 
 /// Submissions with owner email, challenge name and the latest review verdict (by
 /// `created_at`, then `id`) as one correlated sub-select.
+// Why a macro: the text is spliced into the statements below with `concat!`, which takes
+// only literals; constant SQL text is what keeps those statements in each connection's
+// prepared-statement cache (`db/cached.rs`).
 macro_rules! submission_select {
     () => {
         "SELECT s.id, s.user_id, u.email, s.challenge_id, c.name AS challenge_name, \

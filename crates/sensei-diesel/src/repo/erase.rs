@@ -29,6 +29,11 @@
 ///
 /// The platform's own tables (submissions, digi-trainer and anatomy messages, goal
 /// progress, reviews) are not touched: they are the platform's to erase.
+// Why a macro: an erasure is about twenty statements of different types (updates and deletes
+// over most tables, which Diesel's `auto_type` cannot name) on the connection
+// `with_write_conn!` gives, a different type per backend. A generic function would need one
+// `ExecuteDsl` bound per statement, each spelled as Diesel's full statement type; the macro
+// keeps the list of tables readable, which is what the erasure test and its reviewers check.
 macro_rules! erase_person {
     ($conn:ident, $user:expr, $at:expr) => {{
         use $crate::schema::{

@@ -85,7 +85,7 @@ impl SignedInReads for DieselSignedInReads {
             };
             let reads =
                 DashboardReads::new(queries.queue, (queries.mine, queries.claimed), page, cache);
-            let read = read_dashboard!(conn, reads, row.counter.kept());
+            let read = read_dashboard(conn, &reads, Some(row.counter.kept()))?;
             Ok(SignedInRead::Read(account, read))
         })
     }

@@ -114,6 +114,11 @@ fn endpoint(
 }
 
 /// Records each attempt: the step, then the log line (if the delivery is still there).
+// Why a macro: the body runs on the connection `with_write_conn!` gives, which is a different
+// type per backend; it runs seven statements of different types (three updates, which
+// Diesel's `auto_type` cannot name, a read and an insert), so a generic function needs one
+// `ExecuteDsl`/`LoadQuery` bound per statement, spelled out as Diesel's full statement types.
+// A call on the writer path, not a hot read; the macro keeps the statements as they are.
 macro_rules! record_attempts_body {
     ($conn:ident, $attempts:ident) => {{
         for attempt in &$attempts {
@@ -211,7 +216,7 @@ impl WebhookStore for DieselWebhooks {
                     .returning(endpoints::id)
                     .get_result(conn)?;
                 let change = AccountChange::webhook_added(WebhookEndpointId(id), &shown);
-                insert_change!(conn, ChangeRow::new(&change, &by, added_at))?;
+                insert_change(conn, ChangeRow::new(&change, &by, added_at))?;
                 Ok(id)
             })
         })?;
@@ -257,7 +262,7 @@ impl WebhookStore for DieselWebhooks {
                 let removed = diesel::delete(endpoints::table.find(id)).execute(conn)?;
                 if removed > 0 {
                     let change = AccountChange::WebhookEndpointRemoved { endpoint };
-                    insert_change!(conn, ChangeRow::new(&change, &by, at))?;
+                    insert_change(conn, ChangeRow::new(&change, &by, at))?;
                 }
                 Ok(removed)
             })

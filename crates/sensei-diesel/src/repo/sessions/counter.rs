@@ -5,11 +5,19 @@
 //! `2024-01-08-000000_queue_change_counter`): the dashboard's cache keys what it keeps on
 //! that sum.
 
+use diesel::query_builder::SqlQuery;
+use diesel::query_dsl::methods::LoadQuery;
 use diesel::sql_types::BigInt;
+use diesel::{Connection, QueryResult, RunQueryDsl};
+
+use crate::db::{cached, Cached};
 
 /// The counter's totals as columns (`pending`, `completed`, `cancelled`, `changes`,
-/// `slots`): scalar sub-selects, read alone or appended to another select list (a macro, for
-/// `concat!`).
+/// `slots`): scalar sub-selects, read alone or appended to another select list.
+// Why a macro: the text is spliced into other constant SQL (`COUNTER_TOTALS` here, the
+// signed-in read's statement) with `concat!`, which takes only literals; a `const &str`
+// cannot be joined to another at compile time without a const-formatting crate, and joining
+// at run time would build the text on every request.
 macro_rules! counter_total_columns {
     () => {
         "(SELECT CAST(COALESCE(SUM(pending_count), 0) AS BIGINT) \
@@ -56,14 +64,13 @@ impl CounterTotals {
     }
 }
 
-/// Reads the counter's totals on `$conn` inside a `with_conn!` body: `Option<CounterTotals>`.
-macro_rules! read_counter {
-    ($conn:ident) => {{
-        let totals: $crate::repo::sessions::counter::CounterTotals = $crate::db::cached(
-            diesel::sql_query($crate::repo::sessions::counter::COUNTER_TOTALS),
-        )
-        .get_result($conn)?;
-        totals.kept()
-    }};
+/// Reads the counter's totals: `None` when the counter has no row (a database migrated by
+/// hand). Constant SQL, kept prepared ([`cached`]).
+pub(crate) fn read_counter<C>(conn: &mut C) -> QueryResult<Option<CounterTotals>>
+where
+    C: Connection,
+    Cached<SqlQuery>: LoadQuery<'static, C, CounterTotals>,
+{
+    let totals: CounterTotals = cached(diesel::sql_query(COUNTER_TOTALS)).get_result(conn)?;
+    Ok(totals.kept())
 }
-pub(crate) use read_counter;

@@ -12,13 +12,20 @@ use chrono::{DateTime, Utc};
 use sensei_core::ports::{Clock, DashboardRead, SystemClock};
 use sensei_core::{ListOrder, PageRequest, SessionQuery};
 
-use super::counter::CounterTotals;
+use diesel::dsl;
+use diesel::prelude::*;
+use diesel::query_builder::SqlQuery;
+use diesel::query_dsl::methods::LoadQuery;
+
+use super::counter::{read_counter, CounterTotals};
 use super::dashboard_cache::{DashboardCache, DashboardKey, KeptDashboard};
-use super::query::like_pattern;
+use super::query::{like_pattern, ListReads};
 use super::rows::QueueRow;
+use crate::db::Cached;
+use crate::schema::scheduled_sessions;
 use crate::timestamp::SqlaTimestamp;
 
-/// The dashboard's queries with their bind values worked out, ready for [`read_dashboard!`].
+/// The dashboard's queries with their bind values worked out, ready for [`read_dashboard`].
 pub(crate) struct DashboardReads {
     pub(crate) queue: SessionQuery,
     pub(crate) queue_pattern: Option<String>,
@@ -127,99 +134,65 @@ fn answer(open: i64, completed: i64, kept: KeptDashboard) -> DashboardRead {
     }
 }
 
-/// Runs a [`DashboardReads`] on `$conn` (inside a `with_conn!` body, whose `?` turns Diesel
-/// errors into the crate's failures) and evaluates to the port's `DashboardRead`. A macro
-/// because Diesel's query types differ per backend: each `with_conn!` arm gets its own copy.
-macro_rules! read_dashboard {
-    ($conn:ident, $reads:ident) => {
-        $crate::repo::sessions::read_dashboard!(
-            $conn,
-            $reads,
-            $crate::repo::sessions::counter::read_counter!($conn)
-        )
-    };
-    // With the counter's totals already read (`Option<CounterTotals>`: the signed-in read
-    // gets them with the sign-in, in one statement).
-    ($conn:ident, $reads:ident, $counter:expr) => {{
-        let reads = &$reads;
-        let counter: Option<$crate::repo::sessions::counter::CounterTotals> = $counter;
-        match reads.kept(counter) {
-            Some(read) => read,
-            None => $crate::repo::sessions::read_dashboard!(@read $conn, reads, counter),
-        }
-    }};
-    // The dashboard read from the database.
-    (@read $conn:ident, $reads:ident, $counter:ident) => {{
-        use $crate::repo::sessions::query::{
-            after_cursor, apply_filters, before_cursor, list_columns, list_source,
-        };
-        use $crate::schema::scheduled_sessions;
-        let reads = $reads;
-        let counts = match $counter {
-            Some(totals) => (totals.pending, totals.completed),
-            // No counter row (a database migrated by hand): count the table.
-            None => {
-                let open: i64 = scheduled_sessions::table
-                    .filter(scheduled_sessions::session_completed_at.is_null())
-                    .filter(scheduled_sessions::cancelled_at.is_null())
-                    .count()
-                    .get_result($conn)?;
-                let completed: i64 = scheduled_sessions::table
-                    .filter(scheduled_sessions::session_completed_at.is_not_null())
-                    .count()
-                    .get_result($conn)?;
-                (open, completed)
-            }
-        };
-        // The count, and the earliest expiry among the counted claims (when the count of live
-        // claims will drop).
-        let base = list_source!()
-            .select((
-                diesel::dsl::count_star(),
-                diesel::dsl::min(scheduled_sessions::claim_expires_at),
-            ))
-            .into_boxed();
-        let mine: (i64, Option<$crate::timestamp::SqlaTimestamp>) =
-            apply_filters!(base, reads.mine, reads.mine_pattern.clone(), reads.mine_now)
-                .first($conn)?;
-        let base = list_source!()
-            .select((
-                diesel::dsl::count_star(),
-                diesel::dsl::min(scheduled_sessions::claim_expires_at),
-            ))
-            .into_boxed();
-        let claimed: (i64, Option<$crate::timestamp::SqlaTimestamp>) = apply_filters!(
-            base,
-            reads.claimed,
-            reads.claimed_pattern.clone(),
-            reads.claimed_now
-        )
-        .first($conn)?;
-        let base = list_source!().select(list_columns!()).into_boxed();
-        let mut q = apply_filters!(
-            base,
-            reads.queue,
-            reads.queue_pattern.clone(),
-            reads.queue_now
-        );
-        q = match (reads.after, reads.newest_first) {
-            (Some((at, id)), false) => after_cursor!(q, at, id),
-            (Some((at, id)), true) => before_cursor!(q, at, id),
-            (None, _) => q,
-        };
-        q = if reads.newest_first {
-            q.order((
-                scheduled_sessions::scheduled_at.desc(),
-                scheduled_sessions::id.desc(),
-            ))
-        } else {
-            q.order((
-                scheduled_sessions::scheduled_at.asc(),
-                scheduled_sessions::id.asc(),
-            ))
-        };
-        let rows = q.limit(i64::from(reads.size) + 1).load($conn)?;
-        reads.finish($counter, counts, [mine, claimed], rows)
-    }};
+/// The dashboard's counts when the counter has no row (a database migrated by hand): open
+/// sessions, counted from the table.
+#[dsl::auto_type]
+fn open_sessions() -> _ {
+    scheduled_sessions::table
+        .filter(scheduled_sessions::session_completed_at.is_null())
+        .filter(scheduled_sessions::cancelled_at.is_null())
+        .count()
 }
-pub(crate) use read_dashboard;
+
+/// Completed sessions, counted from the table (see [`open_sessions`]).
+#[dsl::auto_type]
+fn completed_sessions() -> _ {
+    scheduled_sessions::table
+        .filter(scheduled_sessions::session_completed_at.is_not_null())
+        .count()
+}
+
+/// Runs a [`DashboardReads`] on `conn` and gives the port's `DashboardRead`. `counter`: the
+/// counter's totals when the caller read them already (the signed-in read gets them with the
+/// sign-in, in one statement), `None` to read them here. Generic over the connection: the
+/// bounds say each statement runs on it (both backends' connections qualify).
+pub(crate) fn read_dashboard<C>(
+    conn: &mut C,
+    reads: &DashboardReads,
+    counter: Option<Option<CounterTotals>>,
+) -> QueryResult<DashboardRead>
+where
+    C: Connection + ListReads,
+    Cached<SqlQuery>: LoadQuery<'static, C, CounterTotals>,
+    open_sessions: LoadQuery<'static, C, i64>,
+    completed_sessions: LoadQuery<'static, C, i64>,
+{
+    let counter = match counter {
+        Some(totals) => totals,
+        None => read_counter(conn)?,
+    };
+    if let Some(read) = reads.kept(counter) {
+        return Ok(read);
+    }
+    let counts = match counter {
+        Some(totals) => (totals.pending, totals.completed),
+        None => (
+            open_sessions().get_result(conn)?,
+            completed_sessions().get_result(conn)?,
+        ),
+    };
+    let mine =
+        conn.list_count_with_expiry(&reads.mine, reads.mine_pattern.clone(), reads.mine_now)?;
+    let claimed = conn.list_count_with_expiry(
+        &reads.claimed,
+        reads.claimed_pattern.clone(),
+        reads.claimed_now,
+    )?;
+    let rows = conn.list_page(
+        &reads.queue,
+        reads.queue_pattern.clone(),
+        reads.queue_now,
+        (reads.after, reads.newest_first, reads.size),
+    )?;
+    Ok(reads.finish(counter, counts, [mine, claimed], rows))
+}

@@ -36,7 +36,7 @@ use crate::schema::{scheduled_session_events, scheduled_sessions, users};
 use crate::timestamp::SqlaTimestamp;
 pub(crate) use dashboard::{read_dashboard, DashboardReads};
 use events::{event, EventRow, NewEventRow};
-use query::{after_cursor, apply_filters, before_cursor, like_pattern, list_columns, list_source};
+use query::{like_pattern, list_columns, list_source, ListReads};
 use rows::{entry, LifecycleColumns, QueueRow, ScheduledSessionRow};
 
 /// The Diesel [`ScheduledSessionRepository`].
@@ -171,9 +171,9 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
     ) -> Result<Option<SessionListEntry>, RepositoryError> {
         let id = id.get();
         with_conn!(self.db, |conn| {
-            let row: Option<QueueRow> = list_source!()
+            let row: Option<QueueRow> = list_source()
                 .filter(scheduled_sessions::id.eq(id))
-                .select(list_columns!())
+                .select(list_columns())
                 .first(conn)
                 .optional()?;
             Ok(row.map(entry))
@@ -215,25 +215,7 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
             .after
             .map(|cursor| (SqlaTimestamp::from(cursor.scheduled_at), cursor.id.get()));
         let rows: Vec<QueueRow> = with_conn!(self.db, |conn| {
-            let base = list_source!().select(list_columns!()).into_boxed();
-            let mut q = apply_filters!(base, filters, pattern, now);
-            q = match (after, newest_first) {
-                (Some((at, id)), false) => after_cursor!(q, at, id),
-                (Some((at, id)), true) => before_cursor!(q, at, id),
-                (None, _) => q,
-            };
-            q = if newest_first {
-                q.order((
-                    scheduled_sessions::scheduled_at.desc(),
-                    scheduled_sessions::id.desc(),
-                ))
-            } else {
-                q.order((
-                    scheduled_sessions::scheduled_at.asc(),
-                    scheduled_sessions::id.asc(),
-                ))
-            };
-            Ok(q.limit(i64::from(size) + 1).load(conn)?)
+            Ok(conn.list_page(&filters, pattern, now, (after, newest_first, size))?)
         })?;
         Ok(page_of(rows, size))
     }
@@ -256,7 +238,7 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
                     completed,
                     cancelled,
                     ..
-                }) = counter::read_counter!(conn)
+                }) = counter::read_counter(conn)?
                 {
                     return Ok(match filters.status {
                         StatusFilter::Completed => completed,
@@ -267,11 +249,7 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
                     });
                 }
             }
-            let base = list_source!()
-                .select(diesel::dsl::count_star())
-                .into_boxed();
-            let q = apply_filters!(base, filters, pattern, now);
-            Ok(q.first(conn)?)
+            Ok(conn.list_count(&filters, pattern, now)?)
         })?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
@@ -292,7 +270,7 @@ impl ScheduledSessionRepository for DieselScheduledSessions {
             page,
             self.db.dashboards.clone(),
         );
-        with_conn!(self.db, |conn| { Ok(read_dashboard!(conn, reads)) })
+        with_conn!(self.db, |conn| { Ok(read_dashboard(conn, &reads, None)?) })
     }
 
     async fn events(

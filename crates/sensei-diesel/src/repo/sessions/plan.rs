@@ -31,9 +31,7 @@ fn first_and_later_pages_use_the_pending_index() {
     conn.run_pending_migrations(crate::migrations::SQLITE_FEATURE)
         .unwrap();
     for cursor in [false, true] {
-        let base = list_source!()
-            .select(list_columns!())
-            .into_boxed::<Sqlite>();
+        let base = list_source().select(list_columns()).into_boxed::<Sqlite>();
         // The dashboard's queue: open sessions.
         let filters = SessionQuery {
             status: StatusFilter::Open,
@@ -41,10 +39,10 @@ fn first_and_later_pages_use_the_pending_index() {
         };
         let pattern: Option<String> = None;
         let now = SqlaTimestamp::from(Utc::now());
-        let mut q = apply_filters!(base, filters, pattern, now);
+        let mut q = query::sqlite::apply_filters(base, &filters, pattern, now);
         if cursor {
             let at = SqlaTimestamp::from(Utc::now());
-            q = after_cursor!(q, at, 1);
+            q = query::sqlite::past_cursor(q, (at, 1), false);
         }
         let q = q
             .order((
@@ -95,10 +93,10 @@ fn my_live_claims_are_counted_from_the_claims_index() {
         ..SessionQuery::default()
     };
     let pattern: Option<String> = None;
-    let base = list_source!()
+    let base = list_source()
         .select(diesel::dsl::count_star())
         .into_boxed::<Sqlite>();
-    let q = apply_filters!(base, mine, pattern, now);
+    let q = query::sqlite::apply_filters(base, &mine, pattern, now);
     let steps = plan(&mut conn, &q);
     assert!(
         steps
@@ -153,12 +151,10 @@ fn pages_of_every_session_range_over_the_booking_index_without_sorting() {
         };
         let pattern: Option<String> = None;
         let now = SqlaTimestamp::from(Utc::now());
-        let base = list_source!()
-            .select(list_columns!())
-            .into_boxed::<Sqlite>();
-        let q = apply_filters!(base, filters, pattern, now);
+        let base = list_source().select(list_columns()).into_boxed::<Sqlite>();
+        let q = query::sqlite::apply_filters(base, &filters, pattern, now);
         let at = SqlaTimestamp::from(Utc::now());
-        let q = after_cursor!(q, at, 1)
+        let q = query::sqlite::past_cursor(q, (at, 1), false)
             .order((
                 scheduled_sessions::scheduled_at.asc(),
                 scheduled_sessions::id.asc(),
