@@ -56,7 +56,7 @@ pub async fn signed_in_not_found<E: Endpoint>(next: E, req: Request) -> poem::Re
                 account,
                 csrf_token,
                 // The message waits for the next real page.
-                flash: crate::pages::flash::Flash::default(),
+                flash: crate::auth::flash::Flash::default(),
                 // The 404 page shows no time.
                 zone: crate::zone::ViewerZone::utc(),
             })

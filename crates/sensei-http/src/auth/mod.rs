@@ -4,6 +4,7 @@
 //! ([`crate::passwords`]) and the sign-in limits ([`crate::throttle`]) sit below it.
 
 pub mod csrf;
+pub mod flash;
 pub mod form;
 pub mod sign_in;
 pub mod sign_in_gate;

@@ -22,8 +22,8 @@ pub struct Viewer {
     /// The session's CSRF token.
     pub csrf_token: String,
     /// Where the page finds the confirmation of the form just sent
-    /// ([`crate::pages::flash`]).
-    pub flash: crate::pages::flash::Flash,
+    /// ([`super::flash`]).
+    pub flash: super::flash::Flash,
     /// The time zone the page shows times in.
     pub zone: ViewerZone,
 }
@@ -47,7 +47,7 @@ impl Viewer {
         Ok(Viewer {
             account,
             csrf_token,
-            flash: crate::pages::flash::Flash::of(req, session),
+            flash: super::flash::Flash::of(req, session),
             zone,
         })
     }
