@@ -43,7 +43,7 @@ impl Viewer {
     pub async fn of(req: &Request, account: Account) -> Result<Self, AppError> {
         let session = request_session(req)?;
         let csrf_token = csrf::token(session)?;
-        let zone = zone_of(request_state(req)?, session, &account).await;
+        let zone = zone_of(&request_state(req)?.preferences, session, &account).await;
         Ok(Viewer {
             account,
             csrf_token,
