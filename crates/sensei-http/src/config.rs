@@ -12,12 +12,15 @@ use ipnet::IpNet;
 use poem::http::HeaderName;
 use sensei_core::Policy;
 
-use crate::auth::throttle::SignInLimits;
 use crate::client_ip::TrustedProxies;
+use crate::throttle::SignInLimits;
 
 /// The least key material accepted for the session cookie (encryption and signing keys are
 /// taken from it).
 pub const MIN_COOKIE_KEY_BYTES: usize = 64;
+
+/// The name of the cookie that carries the sign-in (a private, encrypted cookie).
+pub const SIGN_IN_COOKIE: &str = "sensei_session";
 
 /// The secret that encrypts and authenticates the session cookie. Its `Debug` never shows it.
 #[derive(Clone)]

@@ -15,7 +15,7 @@ use sensei_core::{
 };
 use sensei_diesel::{Database, PlatformWriter};
 
-use crate::auth::password::{hash_password_async, HashError};
+use crate::passwords::{hash_password_async, HashError};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "sensei-demo";

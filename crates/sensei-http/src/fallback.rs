@@ -7,7 +7,8 @@ use std::any::Any;
 use poem::http::StatusCode;
 use poem::{Endpoint, IntoResponse, Request, Response};
 
-use crate::error::{page_for_status, AppError};
+use crate::error::AppError;
+use crate::pages::error_page::{not_found_page_with_nav, page_for_status};
 
 /// Middleware body (`around`): renders errors that poem or an extractor produced.
 ///
@@ -55,7 +56,7 @@ pub async fn signed_in_not_found<E: Endpoint>(next: E, req: Request) -> poem::Re
                 account,
                 csrf_token,
                 // The message waits for the next real page.
-                flash: crate::pages::flash::Flash::default(),
+                flash: crate::auth::flash::Flash::default(),
                 // The 404 page shows no time.
                 zone: crate::zone::ViewerZone::utc(),
             })
@@ -63,7 +64,7 @@ pub async fn signed_in_not_found<E: Endpoint>(next: E, req: Request) -> poem::Re
         _ => None,
     };
     match nav.flatten() {
-        Some(nav) => Ok(crate::error::not_found_page_with_nav(&error, nav)),
+        Some(nav) => Ok(not_found_page_with_nav(&error, nav)),
         None => Err(error),
     }
 }

@@ -23,8 +23,10 @@ pub mod error;
 pub mod export;
 pub mod fallback;
 pub mod import_csv;
+pub(crate) mod list_filters;
 pub mod monitoring;
 pub mod pages;
+pub mod passwords;
 pub mod presentation;
 pub mod privacy;
 pub mod request_id;
@@ -32,6 +34,7 @@ pub mod security_headers;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod throttle;
 pub mod webhooks;
 pub mod zone;
 

@@ -7,7 +7,7 @@ use poem::http::header::{CACHE_CONTROL, COOKIE, SET_COOKIE};
 use poem::http::HeaderValue;
 use poem::{Endpoint, IntoResponse, Request, Response};
 
-use crate::startup::SIGN_IN_COOKIE;
+use crate::config::SIGN_IN_COOKIE;
 use crate::state::AppState;
 
 /// `sensei_session=`: how the sign-in cookie starts in `Cookie` and `Set-Cookie`.

@@ -13,7 +13,7 @@ use poem::web::cookie::SameSite;
 use poem::{get, EndpointExt, Response, Server};
 use sensei_diesel::Database;
 
-use crate::config::AppConfig;
+use crate::config::{AppConfig, SIGN_IN_COOKIE};
 use crate::connections::LimitedAcceptor;
 use crate::fallback::{panic_page, render_errors};
 use crate::monitoring::{capture_route, MetricsAccess, MetricsEndpoint, MetricsError};
@@ -24,9 +24,6 @@ use crate::state::{AppState, KeyError};
 use crate::telemetry::observe_request;
 use crate::webhooks::worker::Worker;
 use crate::webhooks::WebhookSettings;
-
-/// The name of the cookie that carries the sign-in (a private, encrypted cookie).
-pub const SIGN_IN_COOKIE: &str = "sensei_session";
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);

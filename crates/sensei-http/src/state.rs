@@ -16,11 +16,11 @@ use sensei_core::services::{
 use sensei_core::{PasswordFormat, Ports, RetryPolicy, SenseiService};
 use sensei_diesel::Database;
 
-use crate::auth::throttle::SignInThrottle;
-use crate::auth::HashingWorkers;
 use crate::calendar::OsRandom;
 use crate::client_ip::TrustedProxies;
 use crate::config::{AppConfig, TrustedHeader};
+use crate::passwords::HashingWorkers;
+use crate::throttle::SignInThrottle;
 use crate::webhooks::jitter::OsJitter;
 use crate::webhooks::unconfigured::NoWebhooks;
 use crate::zone::ZoneCatalog;

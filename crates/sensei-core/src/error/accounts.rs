@@ -1,6 +1,6 @@
 //! Errors of managing accounts (the operator's `sensei user ...`).
 
-use super::{DomainError, ErrorKind, RepositoryError};
+use super::{DomainError, ErrorDeclaration, RepositoryError};
 use crate::domain::{EmailError, LastAdmin, PasswordError};
 
 /// Errors of adding accounts and changing their role, password or state.
@@ -44,29 +44,19 @@ pub enum AccountError {
 }
 
 impl DomainError for AccountError {
-    fn kind(&self) -> ErrorKind {
+    fn declaration(&self) -> &'static ErrorDeclaration {
         match self {
-            AccountError::InvalidEmail(_)
-            | AccountError::UnknownRole(_)
-            | AccountError::InvalidPassword(_) => ErrorKind::Refused,
-            AccountError::EmailTaken(_) | AccountError::DuplicateRow { .. } => ErrorKind::Conflict,
-            AccountError::NoSuchAccount(_) => ErrorKind::NotFound,
-            AccountError::Forbidden => ErrorKind::Forbidden,
-            AccountError::LastAdmin(_) | AccountError::Erased(_) => ErrorKind::Refused,
-            AccountError::Repository(error) => error.kind(),
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            AccountError::InvalidEmail(_) => "invalid_email",
-            AccountError::UnknownRole(_) => "unknown_role",
-            AccountError::InvalidPassword(_) => "invalid_password",
-            AccountError::EmailTaken(_) | AccountError::DuplicateRow { .. } => "email_taken",
-            AccountError::LastAdmin(_) => "last_admin",
-            AccountError::Erased(_) => "erased_account",
-            AccountError::Repository(error) => error.code(),
-            other => other.kind().default_code(),
+            AccountError::InvalidEmail(_) => &ErrorDeclaration::INVALID_EMAIL,
+            AccountError::UnknownRole(_) => &ErrorDeclaration::UNKNOWN_ROLE,
+            AccountError::InvalidPassword(_) => &ErrorDeclaration::INVALID_PASSWORD,
+            AccountError::EmailTaken(_) | AccountError::DuplicateRow { .. } => {
+                &ErrorDeclaration::EMAIL_TAKEN
+            }
+            AccountError::NoSuchAccount(_) => &ErrorDeclaration::NOT_FOUND,
+            AccountError::Forbidden => &ErrorDeclaration::FORBIDDEN,
+            AccountError::LastAdmin(_) => &ErrorDeclaration::LAST_ADMIN,
+            AccountError::Erased(_) => &ErrorDeclaration::ERASED_ACCOUNT,
+            AccountError::Repository(error) => error.declaration(),
         }
     }
 }

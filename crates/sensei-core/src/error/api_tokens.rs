@@ -1,6 +1,6 @@
 //! Errors of the API token use cases.
 
-use super::{DomainError, ErrorKind, RepositoryError};
+use super::{DomainError, ErrorDeclaration, RepositoryError};
 use crate::domain::{ApiTokenId, ApiTokenInputError};
 
 /// Why a token could not be made, listed, revoked or accepted.
@@ -35,24 +35,16 @@ pub enum ApiTokenError {
 }
 
 impl DomainError for ApiTokenError {
-    fn kind(&self) -> ErrorKind {
+    fn declaration(&self) -> &'static ErrorDeclaration {
         match self {
-            ApiTokenError::InvalidToken => ErrorKind::Unauthenticated,
-            ApiTokenError::Forbidden => ErrorKind::Forbidden,
-            ApiTokenError::NoSuchAccount(_) | ApiTokenError::NoSuchToken(_) => ErrorKind::NotFound,
-            ApiTokenError::AccountDisabled(_) => ErrorKind::Conflict,
-            ApiTokenError::InvalidInput(_) => ErrorKind::Refused,
-            ApiTokenError::Repository(error) => error.kind(),
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            ApiTokenError::InvalidToken => "invalid_token",
-            ApiTokenError::AccountDisabled(_) => "account_disabled",
-            ApiTokenError::InvalidInput(_) => "invalid_input",
-            ApiTokenError::Repository(error) => error.code(),
-            other => other.kind().default_code(),
+            ApiTokenError::InvalidToken => &ErrorDeclaration::INVALID_TOKEN,
+            ApiTokenError::Forbidden => &ErrorDeclaration::FORBIDDEN,
+            ApiTokenError::NoSuchAccount(_) | ApiTokenError::NoSuchToken(_) => {
+                &ErrorDeclaration::NOT_FOUND
+            }
+            ApiTokenError::AccountDisabled(_) => &ErrorDeclaration::ACCOUNT_DISABLED,
+            ApiTokenError::InvalidInput(_) => &ErrorDeclaration::INVALID_TOKEN_INPUT,
+            ApiTokenError::Repository(error) => error.declaration(),
         }
     }
 }

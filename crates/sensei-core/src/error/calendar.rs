@@ -1,6 +1,6 @@
 //! Errors of the calendar feed use cases.
 
-use super::{DomainError, ErrorKind, RepositoryError};
+use super::{DomainError, ErrorDeclaration, RepositoryError};
 
 /// Why a calendar feed could not be made or read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -20,18 +20,11 @@ pub enum CalendarError {
 }
 
 impl DomainError for CalendarError {
-    fn kind(&self) -> ErrorKind {
+    fn declaration(&self) -> &'static ErrorDeclaration {
         match self {
-            CalendarError::Forbidden => ErrorKind::Forbidden,
-            CalendarError::UnknownFeed => ErrorKind::NotFound,
-            CalendarError::Repository(error) => error.kind(),
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            CalendarError::Repository(error) => error.code(),
-            other => other.kind().default_code(),
+            CalendarError::Forbidden => &ErrorDeclaration::FORBIDDEN,
+            CalendarError::UnknownFeed => &ErrorDeclaration::NOT_FOUND,
+            CalendarError::Repository(error) => error.declaration(),
         }
     }
 }

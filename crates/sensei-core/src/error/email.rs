@@ -1,6 +1,6 @@
 //! Errors of the email links: opting out and resetting a password.
 
-use super::{DomainError, ErrorKind, RepositoryError};
+use super::{DomainError, ErrorDeclaration, RepositoryError};
 use crate::domain::{PasswordError, ResetRefusal};
 
 /// Errors of the opt-out and password-reset links.
@@ -24,21 +24,13 @@ pub enum EmailLinkError {
 }
 
 impl DomainError for EmailLinkError {
-    fn kind(&self) -> ErrorKind {
+    fn declaration(&self) -> &'static ErrorDeclaration {
         match self {
-            EmailLinkError::UnknownLink | EmailLinkError::Off => ErrorKind::NotFound,
-            EmailLinkError::Reset(_) | EmailLinkError::Password(_) => ErrorKind::Refused,
-            EmailLinkError::Repository(error) => error.kind(),
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            EmailLinkError::UnknownLink => "unknown_link",
-            EmailLinkError::Reset(_) => "reset_link_invalid",
-            EmailLinkError::Password(_) => "invalid_password",
-            EmailLinkError::Off => "email_off",
-            EmailLinkError::Repository(error) => error.code(),
+            EmailLinkError::UnknownLink => &ErrorDeclaration::UNKNOWN_LINK,
+            EmailLinkError::Off => &ErrorDeclaration::EMAIL_OFF,
+            EmailLinkError::Reset(_) => &ErrorDeclaration::RESET_LINK_INVALID,
+            EmailLinkError::Password(_) => &ErrorDeclaration::INVALID_PASSWORD,
+            EmailLinkError::Repository(error) => error.declaration(),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! The one vocabulary every error of the domain speaks: a [`ErrorKind`] that adapters turn
 //! into a status in one table, and a stable machine-readable code.
 
+use super::ErrorDeclaration;
+
 /// What kind of failure an error is, whatever the operation. Adapters map kinds (not
 /// individual errors) to their own vocabulary: HTTP statuses, Python exception classes, exit
 /// codes.
@@ -25,29 +27,26 @@ pub enum ErrorKind {
     Internal,
 }
 
-/// An error of the domain: its [`ErrorKind`] and a stable snake_case code (the API's `code`;
-/// new codes may be added, existing ones keep their meaning). Its `Display` is the message
-/// for people.
+/// An error of the domain: its [`ErrorDeclaration`] (the kind, the stable snake_case code,
+/// the title) in one place. Its `Display` is the message for people.
 pub trait DomainError: std::error::Error {
+    /// This error's declaration.
+    fn declaration(&self) -> &'static ErrorDeclaration;
+
     /// What kind of failure this is.
-    fn kind(&self) -> ErrorKind;
+    fn kind(&self) -> ErrorKind {
+        self.declaration().kind
+    }
 
     /// The stable machine-readable code.
-    fn code(&self) -> &'static str;
+    fn code(&self) -> &'static str {
+        self.declaration().code
+    }
 }
 
 impl ErrorKind {
     /// The code of an error of this kind that has no more specific one.
     pub fn default_code(self) -> &'static str {
-        match self {
-            ErrorKind::NotFound => "not_found",
-            ErrorKind::Unauthenticated => "unauthenticated",
-            ErrorKind::Forbidden => "forbidden",
-            ErrorKind::Refused => "refused",
-            ErrorKind::Conflict => "conflict",
-            ErrorKind::InvalidInput => "invalid_input",
-            ErrorKind::Unavailable => "unavailable",
-            ErrorKind::Internal => "internal",
-        }
+        ErrorDeclaration::of_kind(self).code
     }
 }

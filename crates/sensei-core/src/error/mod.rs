@@ -1,10 +1,11 @@
 //! Errors of the ports and of each use case, with messages a user can act on. Every error
-//! knows its [`ErrorKind`] and a stable code ([`DomainError`]), so adapters map kinds to
-//! statuses in one table and render the error's own message.
+//! points each variant at one [`ErrorDeclaration`] (kind, stable code, title: [`DomainError`]),
+//! so adapters map kinds to statuses in one table and render the error's own message.
 
 mod accounts;
 mod api_tokens;
 mod calendar;
+mod declaration;
 mod email;
 mod kind;
 mod preferences;
@@ -13,6 +14,7 @@ mod webhooks;
 pub use accounts::AccountError;
 pub use api_tokens::ApiTokenError;
 pub use calendar::CalendarError;
+pub use declaration::ErrorDeclaration;
 pub use email::EmailLinkError;
 pub use kind::{DomainError, ErrorKind};
 pub use preferences::PreferenceError;
@@ -45,16 +47,12 @@ pub enum RepositoryError {
 }
 
 impl DomainError for RepositoryError {
-    fn kind(&self) -> ErrorKind {
+    fn declaration(&self) -> &'static ErrorDeclaration {
         match self {
-            RepositoryError::Unavailable(_) => ErrorKind::Unavailable,
-            RepositoryError::Rejected(_) => ErrorKind::InvalidInput,
-            RepositoryError::Internal(_) => ErrorKind::Internal,
+            RepositoryError::Unavailable(_) => &ErrorDeclaration::UNAVAILABLE,
+            RepositoryError::Rejected(_) => &ErrorDeclaration::INVALID_INPUT,
+            RepositoryError::Internal(_) => &ErrorDeclaration::INTERNAL,
         }
-    }
-
-    fn code(&self) -> &'static str {
-        self.kind().default_code()
     }
 }
 
@@ -99,19 +97,12 @@ pub enum QueryError {
 }
 
 impl DomainError for QueryError {
-    fn kind(&self) -> ErrorKind {
+    fn declaration(&self) -> &'static ErrorDeclaration {
         match self {
-            QueryError::NotFound { .. } => ErrorKind::NotFound,
-            QueryError::Forbidden(_) => ErrorKind::Forbidden,
-            QueryError::InvalidText(_) => ErrorKind::InvalidInput,
-            QueryError::Repository(error) => error.kind(),
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            QueryError::Repository(error) => error.code(),
-            other => other.kind().default_code(),
+            QueryError::NotFound { .. } => &ErrorDeclaration::NOT_FOUND,
+            QueryError::Forbidden(_) => &ErrorDeclaration::FORBIDDEN,
+            QueryError::InvalidText(_) => &ErrorDeclaration::INVALID_INPUT,
+            QueryError::Repository(error) => error.declaration(),
         }
     }
 }
@@ -142,21 +133,13 @@ pub enum BookError {
 }
 
 impl DomainError for BookError {
-    fn kind(&self) -> ErrorKind {
+    fn declaration(&self) -> &'static ErrorDeclaration {
         match self {
-            BookError::NotFound(_) => ErrorKind::NotFound,
-            BookError::Forbidden => ErrorKind::Forbidden,
-            BookError::Ineligible(_) | BookError::TooManyOpen { .. } => ErrorKind::Refused,
-            BookError::Repository(error) => error.kind(),
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            BookError::Ineligible(_) => "ineligible",
-            BookError::TooManyOpen { .. } => "too_many_open_sessions",
-            BookError::Repository(error) => error.code(),
-            other => other.kind().default_code(),
+            BookError::NotFound(_) => &ErrorDeclaration::NOT_FOUND,
+            BookError::Forbidden => &ErrorDeclaration::FORBIDDEN,
+            BookError::Ineligible(_) => &ErrorDeclaration::INELIGIBLE,
+            BookError::TooManyOpen { .. } => &ErrorDeclaration::TOO_MANY_OPEN_SESSIONS,
+            BookError::Repository(error) => error.declaration(),
         }
     }
 }
@@ -192,30 +175,17 @@ pub enum CompleteError {
 }
 
 impl DomainError for CompleteError {
-    fn kind(&self) -> ErrorKind {
+    fn declaration(&self) -> &'static ErrorDeclaration {
         match self {
-            CompleteError::NotFound(_) => ErrorKind::NotFound,
-            CompleteError::Forbidden => ErrorKind::Forbidden,
-            CompleteError::AlreadyCompleted(_)
-            | CompleteError::HeldByOther(_)
-            | CompleteError::Cancelled(_) => ErrorKind::Conflict,
-            CompleteError::InvalidNotes(NotesError::Nul(_)) => ErrorKind::InvalidInput,
-            CompleteError::InvalidNotes(_) => ErrorKind::Refused,
-            CompleteError::Repository(error) => error.kind(),
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
+            CompleteError::NotFound(_) => &ErrorDeclaration::NOT_FOUND,
+            CompleteError::Forbidden => &ErrorDeclaration::FORBIDDEN,
+            CompleteError::AlreadyCompleted(_) => &ErrorDeclaration::CONFLICT,
+            CompleteError::HeldByOther(_) => &ErrorDeclaration::HELD_BY_OTHER,
+            CompleteError::Cancelled(_) => &ErrorDeclaration::SESSION_CLOSED,
             // Malformed text is the one `invalid_input` of every operation (the text rule).
-            CompleteError::InvalidNotes(NotesError::Nul(_)) => {
-                ErrorKind::InvalidInput.default_code()
-            }
-            CompleteError::InvalidNotes(_) => "invalid_notes",
-            CompleteError::HeldByOther(_) => "held_by_other",
-            CompleteError::Cancelled(_) => "session_closed",
-            CompleteError::Repository(error) => error.code(),
-            other => other.kind().default_code(),
+            CompleteError::InvalidNotes(NotesError::Nul(_)) => &ErrorDeclaration::INVALID_INPUT,
+            CompleteError::InvalidNotes(_) => &ErrorDeclaration::INVALID_NOTES,
+            CompleteError::Repository(error) => error.declaration(),
         }
     }
 }
@@ -277,27 +247,16 @@ pub enum ClaimError {
 }
 
 impl DomainError for ClaimError {
-    fn kind(&self) -> ErrorKind {
+    fn declaration(&self) -> &'static ErrorDeclaration {
         match self {
-            ClaimError::NotFound(_) => ErrorKind::NotFound,
-            ClaimError::Forbidden => ErrorKind::Forbidden,
-            ClaimError::HeldByOther(_) | ClaimError::NotHeld(_) | ClaimError::Closed { .. } => {
-                ErrorKind::Conflict
-            }
-            ClaimError::TooManyClaims { .. } | ClaimError::InvalidMeeting(_) => ErrorKind::Refused,
-            ClaimError::Repository(error) => error.kind(),
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            ClaimError::HeldByOther(_) => "held_by_other",
-            ClaimError::NotHeld(_) => "not_held",
-            ClaimError::Closed { .. } => "session_closed",
-            ClaimError::TooManyClaims { .. } => "claim_limit",
-            ClaimError::InvalidMeeting(_) => "invalid_meeting",
-            ClaimError::Repository(error) => error.code(),
-            other => other.kind().default_code(),
+            ClaimError::NotFound(_) => &ErrorDeclaration::NOT_FOUND,
+            ClaimError::Forbidden => &ErrorDeclaration::FORBIDDEN,
+            ClaimError::HeldByOther(_) => &ErrorDeclaration::HELD_BY_OTHER,
+            ClaimError::NotHeld(_) => &ErrorDeclaration::NOT_HELD,
+            ClaimError::Closed { .. } => &ErrorDeclaration::SESSION_CLOSED,
+            ClaimError::TooManyClaims { .. } => &ErrorDeclaration::CLAIM_LIMIT,
+            ClaimError::InvalidMeeting(_) => &ErrorDeclaration::INVALID_MEETING,
+            ClaimError::Repository(error) => error.declaration(),
         }
     }
 }
@@ -328,26 +287,16 @@ pub enum CancelError {
 }
 
 impl DomainError for CancelError {
-    fn kind(&self) -> ErrorKind {
+    fn declaration(&self) -> &'static ErrorDeclaration {
         match self {
-            CancelError::NotFound(_) => ErrorKind::NotFound,
-            CancelError::Forbidden => ErrorKind::Forbidden,
-            CancelError::Closed { .. } => ErrorKind::Conflict,
-            CancelError::InvalidReason(CancelReasonError::Nul(_)) => ErrorKind::InvalidInput,
-            CancelError::InvalidReason(_) => ErrorKind::Refused,
-            CancelError::Repository(error) => error.kind(),
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            CancelError::Closed { .. } => "session_closed",
+            CancelError::NotFound(_) => &ErrorDeclaration::NOT_FOUND,
+            CancelError::Forbidden => &ErrorDeclaration::FORBIDDEN,
+            CancelError::Closed { .. } => &ErrorDeclaration::SESSION_CLOSED,
             CancelError::InvalidReason(CancelReasonError::Nul(_)) => {
-                ErrorKind::InvalidInput.default_code()
+                &ErrorDeclaration::INVALID_INPUT
             }
-            CancelError::InvalidReason(_) => "invalid_reason",
-            CancelError::Repository(error) => error.code(),
-            other => other.kind().default_code(),
+            CancelError::InvalidReason(_) => &ErrorDeclaration::INVALID_REASON,
+            CancelError::Repository(error) => error.declaration(),
         }
     }
 }
@@ -368,19 +317,11 @@ pub enum SignInError {
 }
 
 impl DomainError for SignInError {
-    fn kind(&self) -> ErrorKind {
+    fn declaration(&self) -> &'static ErrorDeclaration {
         match self {
-            SignInError::InvalidCredentials => ErrorKind::Unauthenticated,
-            SignInError::InvalidText(_) => ErrorKind::InvalidInput,
-            SignInError::Repository(error) => error.kind(),
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            SignInError::InvalidCredentials => "invalid_credentials",
-            SignInError::InvalidText(_) => ErrorKind::InvalidInput.default_code(),
-            SignInError::Repository(error) => error.code(),
+            SignInError::InvalidCredentials => &ErrorDeclaration::INVALID_CREDENTIALS,
+            SignInError::InvalidText(_) => &ErrorDeclaration::INVALID_INPUT,
+            SignInError::Repository(error) => error.declaration(),
         }
     }
 }
@@ -400,17 +341,12 @@ pub enum IdentifyError {
 }
 
 impl DomainError for IdentifyError {
-    fn kind(&self) -> ErrorKind {
+    fn declaration(&self) -> &'static ErrorDeclaration {
         match self {
-            IdentifyError::UnknownAccount(_) | IdentifyError::Disabled(_) => ErrorKind::Forbidden,
-            IdentifyError::Repository(error) => error.kind(),
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            IdentifyError::Repository(error) => error.code(),
-            other => other.kind().default_code(),
+            IdentifyError::UnknownAccount(_) | IdentifyError::Disabled(_) => {
+                &ErrorDeclaration::FORBIDDEN
+            }
+            IdentifyError::Repository(error) => error.declaration(),
         }
     }
 }

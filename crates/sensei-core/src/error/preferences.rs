@@ -1,6 +1,6 @@
 //! Errors of the preference use cases.
 
-use super::{DomainError, ErrorKind, RepositoryError};
+use super::{DomainError, ErrorDeclaration, RepositoryError};
 
 /// Why a preference could not be read or saved.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,17 +17,10 @@ pub enum PreferenceError {
 }
 
 impl DomainError for PreferenceError {
-    fn kind(&self) -> ErrorKind {
+    fn declaration(&self) -> &'static ErrorDeclaration {
         match self {
-            PreferenceError::UnknownTimeZone(_) => ErrorKind::InvalidInput,
-            PreferenceError::Repository(error) => error.kind(),
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            PreferenceError::Repository(error) => error.code(),
-            other => other.kind().default_code(),
+            PreferenceError::UnknownTimeZone(_) => &ErrorDeclaration::INVALID_INPUT,
+            PreferenceError::Repository(error) => error.declaration(),
         }
     }
 }

@@ -78,3 +78,42 @@ fn text_with_a_nul_is_invalid_input_in_every_operation() {
         (ErrorKind::Refused, "invalid_notes")
     );
 }
+
+#[test]
+fn every_code_is_declared_once_but_the_token_inputs_kept_invalid_input() {
+    for (index, declaration) in ErrorDeclaration::ALL.iter().enumerate() {
+        assert!(
+            declaration
+                .code
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_'),
+            "{}",
+            declaration.code
+        );
+        assert!(!declaration.title.is_empty() && !declaration.meaning.is_empty());
+        let twin = ErrorDeclaration::ALL[index + 1..]
+            .iter()
+            .find(|other| other.code == declaration.code);
+        if let Some(twin) = twin {
+            assert_eq!(
+                (declaration, twin),
+                (
+                    &ErrorDeclaration::INVALID_INPUT,
+                    &ErrorDeclaration::INVALID_TOKEN_INPUT
+                )
+            );
+        }
+    }
+    for kind in [
+        ErrorKind::NotFound,
+        ErrorKind::Unauthenticated,
+        ErrorKind::Forbidden,
+        ErrorKind::Refused,
+        ErrorKind::Conflict,
+        ErrorKind::InvalidInput,
+        ErrorKind::Unavailable,
+        ErrorKind::Internal,
+    ] {
+        assert_eq!(ErrorDeclaration::of_kind(kind).kind, kind);
+    }
+}

@@ -1,6 +1,6 @@
 //! Errors of managing webhook endpoints.
 
-use super::{DomainError, ErrorKind, RepositoryError};
+use super::{DomainError, ErrorDeclaration, RepositoryError};
 use crate::domain::{WebhookEndpointId, WebhookInputError};
 
 /// Errors of adding, listing and removing webhook endpoints and reading their log.
@@ -21,20 +21,12 @@ pub enum WebhookError {
 }
 
 impl DomainError for WebhookError {
-    fn kind(&self) -> ErrorKind {
+    fn declaration(&self) -> &'static ErrorDeclaration {
         match self {
-            WebhookError::Forbidden => ErrorKind::Forbidden,
-            WebhookError::Invalid(_) => ErrorKind::Refused,
-            WebhookError::NotFound(_) => ErrorKind::NotFound,
-            WebhookError::Repository(error) => error.kind(),
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            WebhookError::Invalid(_) => "invalid_webhook",
-            WebhookError::Repository(error) => error.code(),
-            other => other.kind().default_code(),
+            WebhookError::Forbidden => &ErrorDeclaration::FORBIDDEN,
+            WebhookError::Invalid(_) => &ErrorDeclaration::INVALID_WEBHOOK,
+            WebhookError::NotFound(_) => &ErrorDeclaration::NOT_FOUND,
+            WebhookError::Repository(error) => error.declaration(),
         }
     }
 }

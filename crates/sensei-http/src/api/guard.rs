@@ -92,7 +92,7 @@ async fn limit_body(req: &mut Request) -> Result<(), ApiError> {
         .into_bytes_limit(MAX_BODY_BYTES)
         .await
         .map_err(|error| match error {
-            ReadBodyError::PayloadTooLarge => ApiError::from_status(
+            ReadBodyError::PayloadTooLarge => ApiError::for_status(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "the request body is too large",
             ),
@@ -168,8 +168,7 @@ fn allow_table() -> &'static AllowTable {
 /// The JSON response for any error an endpoint returned at `path`.
 pub fn error_response(error: poem::Error, path: &str) -> Response {
     if error.status() == StatusCode::METHOD_NOT_ALLOWED {
-        let mut response =
-            ApiError::from_status(StatusCode::METHOD_NOT_ALLOWED, "").into_response();
+        let mut response = ApiError::for_status(StatusCode::METHOD_NOT_ALLOWED, "").into_response();
         if let Some(methods) = allow_table()
             .allowed(path)
             .and_then(|methods| HeaderValue::from_str(methods).ok())
@@ -187,7 +186,7 @@ pub fn error_response(error: poem::Error, path: &str) -> Response {
     // poem-openapi names path parameters by position internally (`param0`); every path of
     // this API has one parameter, `id`.
     let message = error.to_string().replace("`param0`", "`id`");
-    ApiError::from_status(error.status(), &message).into_response()
+    ApiError::for_status(error.status(), &message).into_response()
 }
 
 /// Middleware body (`around`): forgery check, body limit, JSON errors. Never fails.
@@ -205,7 +204,7 @@ pub async fn json_api<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Re
         });
     // A bearer request carries its credential itself, not in a cookie a browser would add
     // on its own, so it needs no forgery marker (`crate::auth::bearer`).
-    if routed && !crate::auth::bearer::has_bearer(&req) {
+    if routed && !super::bearer::has_bearer(&req) {
         if let Err(error) = check_forgery(&req) {
             return Ok(error.into_response());
         }
@@ -243,7 +242,7 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::ErrorCode;
+    use crate::error::Declaration;
 
     #[test]
     fn json_content_types_are_recognised_with_parameters_and_suffixes() {
@@ -271,8 +270,8 @@ mod tests {
         assert!(check_forgery(&get).is_ok());
         let bare = Request::builder().method(Method::POST).finish();
         assert_eq!(
-            check_forgery(&bare).unwrap_err().body.code,
-            ErrorCode::CsrfRejected
+            check_forgery(&bare).unwrap_err().body.code.0,
+            Declaration::CSRF_REJECTED
         );
         let form = Request::builder()
             .method(Method::POST)
@@ -280,8 +279,8 @@ mod tests {
             .header(REQUESTED_WITH, "x")
             .finish();
         assert_eq!(
-            check_forgery(&form).unwrap_err().body.code,
-            ErrorCode::UnsupportedMediaType
+            check_forgery(&form).unwrap_err().body.code.0,
+            Declaration::UNSUPPORTED_MEDIA_TYPE
         );
         let marked = Request::builder()
             .method(Method::DELETE)

@@ -1,18 +1,16 @@
 //! The signed-in student's own submissions (with eligibility now) and sessions.
 
+use super::error::{MineErrors, Problem};
+use super::model::{StudentSessionPageBody, StudentSubmissionListBody};
+use super::paging::page_request;
+use super::security::ApiAuth;
+use super::{require_user, ApiTags};
+use crate::state::AppState;
 use poem::web::Data;
 use poem::Request;
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
-use sensei_core::PageRequest;
-
-use super::error::{MineErrors, Problem};
-use super::model::{StudentSessionPageBody, StudentSubmissionListBody};
-use super::security::ApiAuth;
-use super::workflow::{cursor, page_size};
-use super::{require_user, ApiTags};
-use crate::state::AppState;
 
 /// The student's own operations.
 pub struct MeApi;
@@ -66,14 +64,8 @@ impl MeApi {
         after: Query<Option<String>>,
     ) -> Result<Json<StudentSessionPageBody>, Problem<MineErrors>> {
         let user = require_user(req).await?;
-        let page = PageRequest {
-            size: page_size(limit.0)?,
-            after: cursor(after.0.as_deref())?,
-        };
-        let page = state.service.my_sessions(user.actor(), page).await?.page;
-        Ok(Json(StudentSessionPageBody {
-            items: page.items.iter().map(Into::into).collect(),
-            next_cursor: page.next.map(|cursor| cursor.encode()),
-        }))
+        let page = page_request(limit.0, after.0.as_deref())?;
+        let mine = state.service.my_sessions(user.actor(), page).await?;
+        Ok(Json(StudentSessionPageBody::from(&mine.page)))
     }
 }

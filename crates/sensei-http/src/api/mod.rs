@@ -8,11 +8,13 @@
 //! [`sensei_core::Actor`], and map its error in [`error`]. Sign-in shares the pages' session
 //! cookie. See `docs/api.md` for curl examples and the forgery protection.
 
+pub mod bearer;
 pub mod error;
 pub mod export;
 pub mod guard;
 mod me;
 pub mod model;
+mod paging;
 pub mod reference;
 mod scheduling;
 pub mod security;
@@ -88,14 +90,18 @@ service never grants.
 `Accept: text/csv`, answers every session matching the filters (`state` or `status`, `reason`, \
 `challenge_id`, `student`, `from`, `to`, `claimed_by_me`, `completed_by_me`) as one streamed \
 RFC 4180 file (instructors only; see docs/integrations.md).
+";
 
-**Errors** are always `{\"code\": \"...\", \"message\": \"...\"}` with a stable snake_case \
-`code`: `bad_request` and `invalid_input` (400), `unauthenticated`, `invalid_credentials` and `invalid_token` (401), `forbidden` and \
-`csrf_rejected` (403), `not_found` (404), `method_not_allowed` (405), `conflict` (409, with \
-`session`), `held_by_other`, `not_held` and `session_closed` (409), `payload_too_large` (413), \
-`unsupported_media_type` (415), `ineligible` (422, with `unmet_conditions`), `invalid_notes`, \
-`invalid_reason`, `claim_limit` and `too_many_open_sessions` (422), `rate_limited` (429), \
-`unavailable` (503), `internal` (500).";
+/// The document's description: [`DESCRIPTION`], then every error code with its status, from
+/// the one list of the API's errors ([`error::API_ERRORS`]).
+fn description() -> String {
+    format!(
+        "{DESCRIPTION}\n**Errors** are always `{{\"code\": \"...\", \"message\": \"...\"}}` \
+         with a stable snake_case `code`: {}. `ineligible` comes with `unmet_conditions`, \
+         `conflict` with `session` (the first completion, kept).",
+        error::code::codes_summary()
+    )
+}
 
 /// Every operation of the API.
 pub type Operations = (SignInApi, SchedulingApi, WorkflowApi, MeApi);
@@ -107,7 +113,7 @@ pub fn service() -> OpenApiService<Operations, ()> {
         "sensei scheduling API",
         VERSION,
     )
-    .description(DESCRIPTION)
+    .description(description())
     .server(PREFIX)
 }
 
@@ -130,7 +136,7 @@ pub fn routes() -> BoxEndpoint<'static, Response> {
         .nest("/docs", docs)
         .nest("/", service)
         .around(export::csv_when_accepted)
-        .around(crate::auth::bearer::bearer_auth)
+        .around(bearer::bearer_auth)
         .around(guard::json_api)
         .with(CatchPanic::new().with_handler(guard::panic_response))
         .boxed()

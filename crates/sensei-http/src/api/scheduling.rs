@@ -6,17 +6,17 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 use sensei_core::services::BookingOutcome;
-use sensei_core::{
-    PageRequest, PageSize, ScheduledSessionId, SessionCursor, SessionQuery, SubmissionId,
-};
+use sensei_core::{ScheduledSessionId, SessionQuery, SubmissionId};
 
-use super::error::{ApiError, BookErrors, CompleteErrors, DetailErrors, ListErrors, Problem};
+use super::error::{BookErrors, CompleteErrors, DetailErrors, ListErrors, Problem};
 use super::model::{
     BookingBody, CompletionRequest, ReasonParam, ScheduledSessionBody, SessionDetailBody,
     SessionPageBody, StatusParam,
 };
+use super::paging::page_request;
 use super::security::ApiAuth;
 use super::{require_user, ApiTags};
+use crate::monitoring::business;
 use crate::state::AppState;
 
 // poem-openapi validators take literals: the `max_length = 320` on the student filter here
@@ -68,16 +68,8 @@ impl SchedulingApi {
     ) -> Result<BookResponse, Problem<BookErrors>> {
         let _ = requested_with;
         let user = require_user(req).await?;
-        let result = state.service.book(user.actor(), SubmissionId(id.0)).await;
-        crate::monitoring::business::booking(&result);
-        let booking = result?;
-        if booking.outcome == BookingOutcome::Created {
-            tracing::info!(
-                session = booking.session.id.get(),
-                submission = id.0,
-                "session booked"
-            );
-        }
+        let booking =
+            business::booking(state.service.book(user.actor(), SubmissionId(id.0)).await)?;
         let body = Json(BookingBody::from(&booking));
         Ok(match booking.outcome {
             BookingOutcome::Created => BookResponse::Created(body),
@@ -120,19 +112,7 @@ impl SchedulingApi {
         after: Query<Option<String>>,
     ) -> Result<Json<SessionPageBody>, Problem<ListErrors>> {
         let user = require_user(req).await?;
-        let size = match limit.0 {
-            None => PageSize::DEFAULT,
-            Some(raw) => PageSize::new(raw)
-                .ok_or_else(|| ApiError::bad_request("limit must be between 1 and 100"))?,
-        };
-        let after = match after.0.as_deref() {
-            None => None,
-            Some(raw) => Some(SessionCursor::decode(raw).ok_or_else(|| {
-                ApiError::bad_request(
-                    "after is not a cursor: pass the next_cursor of the previous page",
-                )
-            })?),
-        };
+        let page = page_request(limit.0, after.0.as_deref())?;
         let query = SessionQuery {
             status: status.0.unwrap_or(StatusParam::Pending).into(),
             reason: reason.0.map(Into::into),
@@ -145,13 +125,9 @@ impl SchedulingApi {
         };
         let listing = state
             .service
-            .list_sessions(user.actor(), query, PageRequest { size, after })
+            .list_sessions(user.actor(), query, page)
             .await?;
-        Ok(Json(SessionPageBody {
-            items: listing.page.items.iter().map(Into::into).collect(),
-            total: listing.total,
-            next_cursor: listing.page.next.map(|cursor| cursor.encode()),
-        }))
+        Ok(Json(SessionPageBody::from(&listing)))
     }
 
     /// Read a scheduled session
@@ -206,18 +182,17 @@ impl SchedulingApi {
         let user = require_user(req).await?;
         let notes = body.0.notes.unwrap_or_default().0;
         let student_notes = body.0.student_notes.unwrap_or_default().0;
-        let result = state
-            .service
-            .complete_with_notes(
-                user.actor(),
-                ScheduledSessionId(id.0),
-                &notes,
-                &student_notes,
-            )
-            .await;
-        crate::monitoring::business::completion(&result);
-        let session = result?;
-        tracing::info!(session = session.id.get(), "session completed");
+        let session = business::completion(
+            state
+                .service
+                .complete_with_notes(
+                    user.actor(),
+                    ScheduledSessionId(id.0),
+                    &notes,
+                    &student_notes,
+                )
+                .await,
+        )?;
         Ok(Json(ScheduledSessionBody::from(&session)))
     }
 }

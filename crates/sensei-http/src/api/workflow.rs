@@ -7,41 +7,21 @@ use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
-use sensei_core::{PageRequest, PageSize, ScheduledSessionId, SessionCursor, SessionQuery};
+use sensei_core::{ScheduledSessionId, SessionQuery};
 
 use super::error::{ApiError, CancelErrors, ClaimErrors, HistoryErrors, Problem, TimelineErrors};
 use super::model::{
     CancellationRequest, HistoryStatusParam, ScheduledSessionBody, SessionPageBody,
     StudentScheduledSessionBody, TimelineBody,
 };
+use super::paging::page_request;
 use super::security::ApiAuth;
 use super::{require_user, ApiTags};
+use crate::monitoring::business;
 use crate::state::AppState;
 
 /// The workflow operations.
 pub struct WorkflowApi;
-
-/// A page size from the `limit` parameter.
-pub(crate) fn page_size(limit: Option<u32>) -> Result<PageSize, ApiError> {
-    match limit {
-        None => Ok(PageSize::DEFAULT),
-        Some(raw) => PageSize::new(raw)
-            .ok_or_else(|| ApiError::bad_request("limit must be between 1 and 100")),
-    }
-}
-
-/// A cursor from the `after` parameter.
-pub(crate) fn cursor(after: Option<&str>) -> Result<Option<SessionCursor>, ApiError> {
-    after
-        .map(|raw| {
-            SessionCursor::decode(raw).ok_or_else(|| {
-                ApiError::bad_request(
-                    "after is not a cursor: pass the next_cursor of the previous page",
-                )
-            })
-        })
-        .transpose()
-}
 
 /// The first instant of a date (`YYYY-MM-DD`).
 fn start_of(raw: &str, name: &str) -> Result<DateTime<Utc>, ApiError> {
@@ -104,8 +84,7 @@ impl WorkflowApi {
             }
             Err(error) => Err(sensei_core::ClaimError::from(error)),
         };
-        crate::monitoring::business::claim("claim", &result);
-        let session = result?;
+        let session = business::claim("claim", result)?;
         Ok(Json(ScheduledSessionBody::from(&session)))
     }
 
@@ -133,12 +112,13 @@ impl WorkflowApi {
     ) -> Result<Json<ScheduledSessionBody>, Problem<ClaimErrors>> {
         let _ = requested_with;
         let user = require_user(req).await?;
-        let result = state
-            .service
-            .renew_claim(user.actor(), ScheduledSessionId(id.0))
-            .await;
-        crate::monitoring::business::claim("renew", &result);
-        let session = result?;
+        let session = business::claim(
+            "renew",
+            state
+                .service
+                .renew_claim(user.actor(), ScheduledSessionId(id.0))
+                .await,
+        )?;
         Ok(Json(ScheduledSessionBody::from(&session)))
     }
 
@@ -165,12 +145,13 @@ impl WorkflowApi {
     ) -> Result<Json<ScheduledSessionBody>, Problem<ClaimErrors>> {
         let _ = requested_with;
         let user = require_user(req).await?;
-        let result = state
-            .service
-            .release_claim(user.actor(), ScheduledSessionId(id.0))
-            .await;
-        crate::monitoring::business::claim("release", &result);
-        let session = result?;
+        let session = business::claim(
+            "release",
+            state
+                .service
+                .release_claim(user.actor(), ScheduledSessionId(id.0))
+                .await,
+        )?;
         Ok(Json(ScheduledSessionBody::from(&session)))
     }
 
@@ -198,12 +179,12 @@ impl WorkflowApi {
     ) -> Result<Json<StudentScheduledSessionBody>, Problem<CancelErrors>> {
         let user = require_user(req).await?;
         let reason = body.0.reason.unwrap_or_default().0;
-        let result = state
-            .service
-            .cancel(user.actor(), ScheduledSessionId(id.0), &reason)
-            .await;
-        crate::monitoring::business::cancellation(&result);
-        let session = result?;
+        let session = business::cancellation(
+            state
+                .service
+                .cancel(user.actor(), ScheduledSessionId(id.0), &reason)
+                .await,
+        )?;
         Ok(Json(StudentScheduledSessionBody::from(&session)))
     }
 
@@ -274,8 +255,7 @@ impl WorkflowApi {
         after: Query<Option<String>>,
     ) -> Result<Json<SessionPageBody>, Problem<HistoryErrors>> {
         let user = require_user(req).await?;
-        let size = page_size(limit.0)?;
-        let after = cursor(after.0.as_deref())?;
+        let page = page_request(limit.0, after.0.as_deref())?;
         let scheduled_from = from
             .0
             .as_deref()
@@ -297,14 +277,7 @@ impl WorkflowApi {
             scheduled_before,
             ..SessionQuery::default()
         };
-        let listing = state
-            .service
-            .history(user.actor(), query, PageRequest { size, after })
-            .await?;
-        Ok(Json(SessionPageBody {
-            items: listing.page.items.iter().map(Into::into).collect(),
-            total: listing.total,
-            next_cursor: listing.page.next.map(|cursor| cursor.encode()),
-        }))
+        let listing = state.service.history(user.actor(), query, page).await?;
+        Ok(Json(SessionPageBody::from(&listing)))
     }
 }

@@ -76,7 +76,7 @@ mod tests {
     fn only_the_sessions_own_token_passes() {
         let session = Session::default();
         assert_eq!(
-            verify(&session, Some("x")).unwrap_err().code,
+            verify(&session, Some("x")).unwrap_err().code(),
             "csrf_rejected"
         );
         let token = token(&session).unwrap();

@@ -45,7 +45,7 @@ pub async fn sign_in(
     let credit = match state.security.sign_in_throttle.take(email, client) {
         Ok(credit) => credit,
         Err(refused) => {
-            crate::monitoring::business::sign_in_failure(refused.code);
+            crate::monitoring::business::sign_in_failure(refused.code());
             return Err(refused);
         }
     };

@@ -9,8 +9,6 @@ use poem::http::Method;
 use poem::{Endpoint, IntoResponse, Request, Response};
 
 use super::viewer::client_ip;
-use crate::api::error::ApiError;
-use crate::error::AppError;
 use crate::monitoring::RouteSlot;
 use crate::state::AppState;
 
@@ -21,7 +19,9 @@ const SIGN_IN_ROUTES: [&str; 2] = ["/login", "/api/v1/session"];
 /// address with no failures left (see the module documentation); passes everything else on.
 ///
 /// # Errors
-/// The inner endpoint's, unchanged.
+/// The inner endpoint's, unchanged; and the 429 itself, which the error layer outside
+/// (`crate::fallback::render_errors`) renders in the route's own language: JSON for the API,
+/// the error page for the form.
 pub async fn sign_in_gate<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
     if req.method() != Method::POST {
         return next.call(req).await.map(IntoResponse::into_response);
@@ -42,19 +42,10 @@ pub async fn sign_in_gate<E: Endpoint>(next: E, req: Request) -> poem::Result<Re
     else {
         return next.call(req).await.map(IntoResponse::into_response);
     };
-    crate::monitoring::business::sign_in_failure(refused.code);
+    crate::monitoring::business::sign_in_failure(refused.code());
     tracing::debug!(route, "sign-in refused before reading it: no failures left");
     if let Some(slot) = req.data::<RouteSlot>() {
         slot.set_template(route);
     }
-    Ok(refusal(route, refused))
-}
-
-/// The 429 in the route's own language: JSON for the API, the error page for the form.
-fn refusal(route: &str, refused: AppError) -> Response {
-    if route.starts_with(crate::api::PREFIX) {
-        ApiError::from(refused).into_response()
-    } else {
-        refused.into_response()
-    }
+    Err(refused.into())
 }

@@ -4,10 +4,10 @@ use std::net::IpAddr;
 
 use poem::session::Session;
 use poem::{FromRequest, Request, RequestBody};
-use sensei_core::{Account, Actor};
+use sensei_core::{Account, Actor, SignInToken};
 
 use super::csrf;
-use super::sign_in::current_account;
+use super::sign_in::{current_account, token_of};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::zone::{zone_of, ViewerZone};
@@ -22,8 +22,8 @@ pub struct Viewer {
     /// The session's CSRF token.
     pub csrf_token: String,
     /// Where the page finds the confirmation of the form just sent
-    /// ([`crate::pages::flash`]).
-    pub flash: crate::pages::flash::Flash,
+    /// ([`super::flash`]).
+    pub flash: super::flash::Flash,
     /// The time zone the page shows times in.
     pub zone: ViewerZone,
 }
@@ -33,7 +33,73 @@ impl Viewer {
     pub fn actor(&self) -> Actor {
         self.account.actor()
     }
+
+    /// The viewer of a page request by `account`: the cookie's CSRF token, the confirmation
+    /// waiting for this page, the account's time zone.
+    ///
+    /// # Errors
+    /// [`AppError::internal`] when the session middleware or the state is missing, or the
+    /// CSRF token cannot be drawn.
+    pub async fn of(req: &Request, account: Account) -> Result<Self, AppError> {
+        let session = request_session(req)?;
+        let csrf_token = csrf::token(session)?;
+        let zone = zone_of(&request_state(req)?.preferences, session, &account).await;
+        Ok(Viewer {
+            account,
+            csrf_token,
+            flash: super::flash::Flash::of(req, session),
+            zone,
+        })
+    }
 }
+
+/// Who a page request says it is, read once: the account a trusted proxy vouched for
+/// (already looked up), or the cookie's sign-in token, which a use case may resolve together
+/// with its page's reads (one trip to the store).
+#[derive(Debug, Clone)]
+pub enum Claimant {
+    /// The account a trusted proxy named.
+    Trusted(Account),
+    /// The cookie's sign-in token, not checked yet.
+    SignIn(SignInToken),
+}
+
+impl Claimant {
+    /// Who `req` says it is: a trusted proxy's account, else the cookie's sign-in token.
+    ///
+    /// # Errors
+    /// [`AppError::sign_in_required`] when the request carries neither; as
+    /// [`trusted_account`] for the header.
+    pub async fn of(req: &Request) -> Result<Self, AppError> {
+        if let Some(account) = trusted_account(req).await? {
+            return Ok(Claimant::Trusted(account));
+        }
+        token_of(request_session(req)?)
+            .map(Claimant::SignIn)
+            .ok_or_else(AppError::sign_in_required)
+    }
+
+    /// The account, the sign-in token resolved on its own.
+    ///
+    /// # Errors
+    /// [`AppError::sign_in_required`] for a sign-in that ended or expired; unavailable when
+    /// the account store fails.
+    pub async fn account(self, state: &AppState) -> Result<Account, AppError> {
+        match self {
+            Claimant::Trusted(account) => Ok(account),
+            Claimant::SignIn(token) => state
+                .service
+                .signed_in_account(&token)
+                .await?
+                .ok_or_else(AppError::sign_in_required),
+        }
+    }
+}
+
+/// The owner of the request's accepted `Authorization: Bearer` token, a request extension
+/// the API's middleware (`crate::api::bearer`) puts in.
+#[derive(Debug, Clone)]
+pub struct BearerAccount(pub Account);
 
 /// The session of a request (inserted by the session middleware).
 ///
@@ -83,7 +149,7 @@ pub fn client_ip(req: &Request) -> Option<IpAddr> {
 pub async fn signed_in_account(req: &Request) -> Result<Option<Account>, AppError> {
     // An accepted `Authorization: Bearer` token (the API's middleware put its owner here)
     // decides alone: the request acts as the token's owner whatever cookie came with it.
-    if let Some(super::bearer::BearerAccount(account)) = req.extensions().get() {
+    if let Some(BearerAccount(account)) = req.extensions().get() {
         return Ok(Some(account.clone()));
     }
     if let Some(account) = trusted_account(req).await? {
@@ -131,14 +197,6 @@ impl<'a> FromRequest<'a> for Viewer {
         let account = signed_in_account(req)
             .await?
             .ok_or_else(AppError::sign_in_required)?;
-        let session = request_session(req)?;
-        let csrf_token = csrf::token(session)?;
-        let zone = zone_of(request_state(req)?, session, &account).await;
-        Ok(Viewer {
-            account,
-            csrf_token,
-            flash: crate::pages::flash::Flash::of(req, session),
-            zone,
-        })
+        Ok(Viewer::of(req, account).await?)
     }
 }

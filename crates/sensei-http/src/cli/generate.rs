@@ -11,7 +11,7 @@ use sensei_diesel::generate::{
 
 use super::database::DatabaseArgs;
 use super::CliResult;
-use crate::auth::password::hash_password_async;
+use crate::passwords::hash_password_async;
 
 /// The password of every generated account (and of the instructor when it is created).
 pub const GENERATED_PASSWORD: &str = "sensei-demo";

@@ -12,11 +12,11 @@ use sensei_diesel::{Database, DatabaseUrl};
 
 use super::database::DatabaseArgs;
 use super::{CliResult, CliResultError};
-use crate::auth::throttle::SignInLimits;
 use crate::client_ip::TrustedProxies;
 use crate::config::{parse_proxy, AppConfig, ConnectionLimits, CookieSecret, TrustedHeader};
 use crate::demo;
 use crate::startup::Application;
+use crate::throttle::SignInLimits;
 use crate::webhooks::WebhookSettings;
 
 /// The SQLite file `serve --demo` uses when no database is given.

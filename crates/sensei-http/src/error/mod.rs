@@ -1,19 +1,20 @@
-//! Every failure a request can meet, pages and JSON API alike: [`AppError`] carries the
-//! status (from the one kind-to-status table in [`status`]), the stable code, the message and
-//! what the refusal is about. [`page`] renders it as HTML; `crate::api::error` as JSON. Neither
-//! decides a status or writes a refusal text of its own.
+//! Every failure a request can meet, pages and JSON API alike: [`AppError`] carries its
+//! [`Declaration`] (code, status and title, declared once: the core's errors with the status
+//! of their kind from the one table in [`status`], and HTTP's own), the message and what the
+//! refusal is about. `crate::pages::error_page` renders it as HTML, `crate::api::error` as
+//! JSON; neither decides a status, a code or a title of its own.
 
-pub mod page;
+pub mod declaration;
 pub mod status;
 
 use poem::http::StatusCode;
 use sensei_core::{
-    BookError, CancelError, ClaimError, CompleteError, DomainError, ErrorKind, IdentifyError,
-    Ineligibility, QueryError, RepositoryError, ScheduledSession, SignInError,
+    BookError, CancelError, ClaimError, CompleteError, DomainError, ErrorDeclaration, ErrorKind,
+    IdentifyError, Ineligibility, QueryError, RepositoryError, ScheduledSession, SignInError,
 };
 
-pub use page::{not_found_page_with_nav, page_for_status, ErrorPage};
-pub use status::status_for;
+pub use declaration::Declaration;
+pub use status::{error_for_status, status_for, Audience};
 
 /// What a refusal is about, for the renderers that show more than the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,10 +31,8 @@ pub enum Detail {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct AppError {
-    /// The HTTP status.
-    pub status: StatusCode,
-    /// The stable machine-readable code (the API's `code`).
-    pub code: &'static str,
+    /// What failed: the code, the status and the title.
+    pub declaration: Declaration,
     /// What went wrong, for people (lowercase, no final full stop; pages make it a sentence).
     /// For internal failures this is a generic text: the cause is only logged.
     pub message: String,
@@ -54,26 +53,39 @@ pub const UNAVAILABLE_RETRY_SECS: u64 = 5;
 /// The message shown for outages, whose cause is logged.
 const UNAVAILABLE_MESSAGE: &str = "the database cannot be reached right now; try again in a moment";
 
+/// Nobody is signed in.
+const SIGN_IN_REQUIRED: Declaration = Declaration::of(&ErrorDeclaration::UNAUTHENTICATED);
+
 impl AppError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    fn new(declaration: Declaration, message: impl Into<String>) -> Self {
         Self {
-            status,
-            code,
+            declaration,
             message: message.into(),
             detail: Detail::None,
             back: None,
-            retry_after: (status == StatusCode::SERVICE_UNAVAILABLE)
+            retry_after: (declaration.status() == StatusCode::SERVICE_UNAVAILABLE)
                 .then_some(UNAVAILABLE_RETRY_SECS),
         }
     }
 
-    /// From a domain error: its kind gives the status, its code and message are kept. An
-    /// internal failure is logged at ERROR with its cause and an outage at WARN, here, once.
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.declaration.status()
+    }
+
+    /// The stable machine-readable code (the API's `code`).
+    pub fn code(&self) -> &'static str {
+        self.declaration.code()
+    }
+
+    /// From a domain error: its declaration (the status of its kind, its code and title) and
+    /// its message. An internal failure is logged at ERROR with its cause and an outage at
+    /// WARN, here, once.
     pub fn from_domain(error: &dyn DomainError) -> Self {
-        let kind = error.kind();
-        let message = match kind {
+        let declaration = error.declaration();
+        let message = match declaration.kind {
             ErrorKind::Internal => {
-                tracing::error!(error = %error, code = error.code(), "internal error");
+                tracing::error!(error = %error, code = declaration.code, "internal error");
                 INTERNAL_MESSAGE.to_owned()
             }
             ErrorKind::Unavailable => {
@@ -82,31 +94,30 @@ impl AppError {
             }
             _ => error.to_string(),
         };
-        Self::new(status_for(kind), error.code(), message)
+        Self::new(Declaration::of(declaration), message)
     }
 
     /// Nobody is signed in: pages redirect (303) to `/login`, the API answers 401.
     pub fn sign_in_required() -> Self {
         Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
+            SIGN_IN_REQUIRED,
             "sign in first: POST /api/v1/session with your email and password",
         )
     }
 
     /// Whether this is [`AppError::sign_in_required`].
     pub fn is_sign_in_required(&self) -> bool {
-        self.code == "unauthenticated"
+        self.declaration == SIGN_IN_REQUIRED
     }
 
     /// A state-changing request without a valid forgery token or marker: 403.
     pub fn csrf_rejected(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "csrf_rejected", message)
+        Self::new(Declaration::CSRF_REJECTED, message)
     }
 
     /// Malformed input (ids, filters, forms, JSON): 400.
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+        Self::new(Declaration::BAD_REQUEST, message)
     }
 
     /// An id in a path that is not a number: 400.
@@ -118,26 +129,22 @@ impl AppError {
 
     /// No such page or API path: 404.
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+        Self::new(Declaration::of(&ErrorDeclaration::NOT_FOUND), message)
     }
 
     /// Signed in, but not allowed: 403.
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+        Self::new(Declaration::of(&ErrorDeclaration::FORBIDDEN), message)
     }
 
     /// A body over the limit: 413.
     pub fn payload_too_large(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message)
+        Self::new(Declaration::PAYLOAD_TOO_LARGE, message)
     }
 
     /// A body in an encoding the route does not read: 415.
     pub fn unsupported_media_type(message: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            message,
-        )
+        Self::new(Declaration::UNSUPPORTED_MEDIA_TYPE, message)
     }
 
     /// Too many attempts (sign-in floods): 429, with the seconds to wait.
@@ -146,20 +153,15 @@ impl AppError {
         Self {
             retry_after: Some(seconds),
             ..Self::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
+                Declaration::RATE_LIMITED,
                 format!("too many sign-in attempts; try again in {seconds} seconds"),
             )
         }
     }
 
     /// The path exists, the method does not: 405.
-    pub fn method_not_allowed() -> Self {
-        Self::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "this path does not accept this method",
-        )
+    pub fn method_not_allowed(message: impl Into<String>) -> Self {
+        Self::new(Declaration::METHOD_NOT_ALLOWED, message)
     }
 
     /// A bug in this adapter (a missing middleware, a template that fails): 500, the cause
@@ -167,8 +169,7 @@ impl AppError {
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
         Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            Declaration::of(&ErrorDeclaration::INTERNAL),
             INTERNAL_MESSAGE,
         )
     }
@@ -256,32 +257,32 @@ mod tests {
                 latest_verdict: None,
             }],
         }));
-        assert_eq!(ineligible.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(ineligible.code, "ineligible");
+        assert_eq!(ineligible.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(ineligible.code(), "ineligible");
         assert!(matches!(ineligible.detail, Detail::Ineligible(_)));
         assert_eq!(
-            AppError::from(BookError::Forbidden).status,
+            AppError::from(BookError::Forbidden).status(),
             StatusCode::FORBIDDEN
         );
         let missing = AppError::from(QueryError::NotFound {
             resource: Resource::Submission,
             id: 9,
         });
-        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
         assert_eq!(missing.message, "submission 9 does not exist");
     }
 
     #[test]
     fn an_outage_is_503_but_rejected_input_is_400_and_a_bug_is_a_500_without_its_cause() {
         assert_eq!(
-            AppError::from(RepositoryError::Unavailable("down".into())).status,
+            AppError::from(RepositoryError::Unavailable("down".into())).status(),
             StatusCode::SERVICE_UNAVAILABLE
         );
         let rejected = AppError::from(RepositoryError::Rejected("FOREIGN KEY".into()));
-        assert_eq!(rejected.status, StatusCode::BAD_REQUEST);
-        assert_eq!(rejected.code, "invalid_input");
+        assert_eq!(rejected.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(rejected.code(), "invalid_input");
         let bug = AppError::from(RepositoryError::Internal("no such column: x".into()));
-        assert_eq!(bug.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(bug.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!bug.message.contains("no such column"));
     }
 }

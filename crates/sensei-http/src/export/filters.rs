@@ -19,7 +19,7 @@ use sensei_core::{SessionQuery, StatusFilter, UserId};
 use serde::Deserialize;
 
 use crate::error::AppError;
-use crate::pages::filters::{non_empty, parse_challenge, parse_date, parse_reason, parse_student};
+use crate::list_filters::{non_empty, parse_challenge, parse_date, parse_reason, parse_student};
 
 #[derive(Debug, Default, Deserialize)]
 struct RawFilters {
@@ -187,7 +187,7 @@ mod tests {
             ("completed_by_me=2", "completed_by_me"),
         ] {
             let error = parse_filters(Some(raw), ME).unwrap_err();
-            assert_eq!(error.code, "bad_request");
+            assert_eq!(error.code(), "bad_request");
             assert!(error.message.contains(name), "{raw}: {}", error.message);
         }
         let long = format!(

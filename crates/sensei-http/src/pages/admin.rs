@@ -8,19 +8,19 @@ use chrono::{DateTime, Utc};
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{handler, Request, Response};
+use sensei_core::services::Dashboard;
 use sensei_core::{
-    ChallengeId, EligibilityReason, InstructorActions, PageRequest, SessionCursor,
+    Account, ChallengeId, EligibilityReason, InstructorActions, PageRequest, SessionCursor,
     SessionListEntry, SessionQuery, StatusFilter,
 };
 use serde::Deserialize;
 
-use super::filters::{parse_challenge, parse_cursor, parse_flag, parse_reason, parse_student};
 use super::html;
 use super::layout::Nav;
-use crate::auth::sign_in::token_of;
-use crate::auth::viewer::{request_session, signed_in_account, trusted_account};
-use crate::auth::{csrf, Viewer};
+use crate::auth::viewer::Claimant;
+use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::list_filters::{parse_challenge, parse_cursor, parse_flag, parse_reason, parse_student};
 use crate::presentation;
 use crate::state::AppState;
 use crate::zone::ViewerZone;
@@ -204,16 +204,30 @@ fn queue_row(
 /// page's reads (one unit of database work); a trusted proxy's user is looked up first.
 #[handler]
 pub async fn dashboard(state: Data<&AppState>, req: &Request) -> Result<Response, AppError> {
+    let claimant = Claimant::of(req).await?;
     let params = match parse_params(req.uri().query()) {
         Ok(params) => params,
         Err(bad_query) => {
-            // Who is asking still comes first: anonymous visitors go to the sign-in page.
-            signed_in_account(req)
-                .await?
-                .ok_or_else(AppError::sign_in_required)?;
+            // Who is asking still comes first: a sign-in that ended goes to the sign-in page.
+            claimant.account(&state).await?;
             return Err(bad_query);
         }
     };
+    let (account, reads) = read_dashboard(&state, claimant, &params).await?;
+    let viewer = Viewer::of(req, account).await?;
+    html(
+        &DashboardPage::new(&viewer, &params, &reads),
+        StatusCode::OK,
+    )
+}
+
+/// The dashboard's one use case for `claimant`: with the cookie's sign-in, the sign-in and
+/// the page's reads in one trip; for a trusted proxy's account, the page's reads.
+async fn read_dashboard(
+    state: &AppState,
+    claimant: Claimant,
+    params: &Params,
+) -> Result<(Account, Dashboard), AppError> {
     let filters = SessionQuery {
         status: StatusFilter::Open,
         reason: params.reason,
@@ -225,73 +239,67 @@ pub async fn dashboard(state: Data<&AppState>, req: &Request) -> Result<Response
         after: params.after,
         ..PageRequest::default()
     };
-    let cookie = request_session(req)?;
-    let (account, dashboard) = match trusted_account(req).await? {
-        Some(account) => {
+    match claimant {
+        Claimant::Trusted(account) => {
             let filters = SessionQuery {
                 claimed_by: params.mine.then_some(account.id),
                 ..filters
             };
-            let dashboard = state
+            let reads = state
                 .service
                 .dashboard(account.actor(), filters, page)
                 .await?;
-            (account, dashboard)
+            Ok((account, reads))
         }
-        None => {
-            let token = token_of(cookie).ok_or_else(AppError::sign_in_required)?;
-            state
-                .service
-                .dashboard_for_sign_in(&token, filters, params.mine, page)
-                .await?
-                .ok_or_else(AppError::sign_in_required)?
+        Claimant::SignIn(token) => state
+            .service
+            .dashboard_for_sign_in(&token, filters, params.mine, page)
+            .await?
+            .ok_or_else(AppError::sign_in_required),
+    }
+}
+
+impl DashboardPage {
+    /// The page for `viewer` with these filters.
+    fn new(viewer: &Viewer, params: &Params, reads: &Dashboard) -> Self {
+        let filtered = params.reason.is_some()
+            || params.challenge.is_some()
+            || params.student.is_some()
+            || params.mine;
+        DashboardPage {
+            nav: Nav::for_viewer(viewer),
+            pending_count: reads.pending_count,
+            completed_count: reads.completed_count,
+            claimed_by_me: reads.claimed_by_me,
+            mine: params.mine,
+            csrf_token: viewer.csrf_token.clone(),
+            rows: reads
+                .rows()
+                .map(|(entry, actions)| queue_row(entry, actions, reads.as_of, viewer.zone))
+                .collect(),
+            reason_options: EligibilityReason::ALL
+                .iter()
+                .map(|reason| ReasonOption {
+                    value: reason.as_str(),
+                    label: presentation::reason_label(*reason),
+                    selected: params.reason == Some(*reason),
+                })
+                .collect(),
+            challenge_filter: params
+                .challenge
+                .map(|challenge| challenge.to_string())
+                .unwrap_or_default(),
+            student_filter: params.student.clone().unwrap_or_default(),
+            filtered,
+            next_href: reads
+                .page
+                .next
+                .as_ref()
+                .map(|next| href(params, Some(next))),
+            first_href: params.after.map(|_| href(params, None)),
+            export_href: export_href(params),
         }
-    };
-    let zone = crate::zone::zone_of(&state, cookie, &account).await;
-    let viewer = Viewer {
-        account,
-        csrf_token: csrf::token(cookie)?,
-        flash: super::flash::Flash::of(req, cookie),
-        zone,
-    };
-    let filtered = params.reason.is_some()
-        || params.challenge.is_some()
-        || params.student.is_some()
-        || params.mine;
-    let page = DashboardPage {
-        nav: Nav::for_viewer(&viewer),
-        pending_count: dashboard.pending_count,
-        completed_count: dashboard.completed_count,
-        claimed_by_me: dashboard.claimed_by_me,
-        mine: params.mine,
-        csrf_token: viewer.csrf_token.clone(),
-        rows: dashboard
-            .rows()
-            .map(|(entry, actions)| queue_row(entry, actions, dashboard.as_of, viewer.zone))
-            .collect(),
-        reason_options: EligibilityReason::ALL
-            .iter()
-            .map(|reason| ReasonOption {
-                value: reason.as_str(),
-                label: presentation::reason_label(*reason),
-                selected: params.reason == Some(*reason),
-            })
-            .collect(),
-        challenge_filter: params
-            .challenge
-            .map(|challenge| challenge.to_string())
-            .unwrap_or_default(),
-        student_filter: params.student.clone().unwrap_or_default(),
-        filtered,
-        next_href: dashboard
-            .page
-            .next
-            .as_ref()
-            .map(|next| href(&params, Some(next))),
-        first_href: params.after.map(|_| href(&params, None)),
-        export_href: export_href(&params),
-    };
-    html(&page, StatusCode::OK)
+    }
 }
 
 #[cfg(test)]

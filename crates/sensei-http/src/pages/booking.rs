@@ -12,6 +12,7 @@ use super::layout::Nav;
 use super::{html, parse_id};
 use crate::auth::{CheckedForm, NoFields, Viewer};
 use crate::error::AppError;
+use crate::monitoring::business;
 use crate::presentation;
 use crate::state::AppState;
 
@@ -48,18 +49,9 @@ pub async fn schedule(
     CheckedForm(_): CheckedForm<NoFields>,
 ) -> Result<Response, AppError> {
     let id: SubmissionId = parse_id(&raw_id, "submission")?;
-    let result = state.service.book(viewer.actor(), id).await;
-    crate::monitoring::business::booking(&result);
-    let booking =
-        result.map_err(|error| AppError::from(error).with_back(format!("/submissions/{id}")))?;
+    let booking = business::booking(state.service.book(viewer.actor(), id).await)
+        .map_err(|error| AppError::from(error).with_back(format!("/submissions/{id}")))?;
     let session = &booking.session;
-    if booking.outcome == BookingOutcome::Created {
-        tracing::info!(
-            session = session.id.get(),
-            submission = id.get(),
-            "session booked"
-        );
-    }
     let page = BookedPage {
         nav: Nav::for_viewer(&viewer),
         duplicate: booking.outcome == BookingOutcome::Duplicate,

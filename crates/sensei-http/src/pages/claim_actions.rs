@@ -70,9 +70,8 @@ async fn claim_action(
         ClaimAction::Renew => ("renew", state.service.renew_claim(actor, id).await),
         ClaimAction::Release => ("release", state.service.release_claim(actor, id).await),
     };
-    crate::monitoring::business::claim(name, &result);
-    let changed = result.map_err(|error| AppError::from(error).with_back(back.clone()))?;
-    tracing::info!(session = id.get(), action = ?action, "claim changed");
+    let changed = crate::monitoring::business::claim(name, result)
+        .map_err(|error| AppError::from(error).with_back(back.clone()))?;
     let message = match action {
         ClaimAction::Claim => flash::claimed(&changed, false, viewer.zone),
         ClaimAction::Renew => flash::claimed(&changed, true, viewer.zone),

@@ -13,13 +13,13 @@ use sensei_core::{
 };
 use serde::Deserialize;
 
-use super::filters::{
-    non_empty, parse_challenge, parse_cursor, parse_date, parse_flag, parse_student,
-};
 use super::html;
 use super::layout::Nav;
 use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::list_filters::{
+    non_empty, parse_challenge, parse_cursor, parse_date, parse_flag, parse_student,
+};
 use crate::presentation;
 use crate::state::AppState;
 use crate::zone::ViewerZone;

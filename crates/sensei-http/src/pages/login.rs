@@ -12,8 +12,12 @@ use super::{html, see_other};
 use crate::auth::sign_in::{sign_in, sign_out};
 use crate::auth::viewer::{client_ip, signed_in_account};
 use crate::auth::{csrf, CheckedForm, NoFields};
-use crate::error::AppError;
+use crate::error::{AppError, Declaration};
 use crate::state::AppState;
+
+/// A wrong email or password: the form again, not an error page.
+const INVALID_CREDENTIALS: Declaration =
+    Declaration::of(&sensei_core::ErrorDeclaration::INVALID_CREDENTIALS);
 
 /// The sign-in page.
 #[derive(Template)]
@@ -92,7 +96,7 @@ pub async fn submit(
     }
     match sign_in(&state, session, client_ip(req), email, form.password).await {
         Ok(_) => Ok(see_other("/")),
-        Err(error) if error.code == "invalid_credentials" => login_page(
+        Err(error) if error.declaration == INVALID_CREDENTIALS => login_page(
             &state,
             session,
             email,

@@ -8,8 +8,8 @@ pub mod calendar;
 pub mod claim_actions;
 pub mod conversations;
 pub mod email_links;
+pub mod error_page;
 pub mod export;
-pub(crate) mod filters;
 pub mod flash;
 
 pub mod health;

@@ -11,11 +11,11 @@ use sensei_core::services::StudentSession;
 use sensei_core::{PageRequest, ScheduledSessionId, MAX_CANCEL_REASON_CHARS};
 use serde::Deserialize;
 
-use super::filters::parse_cursor;
 use super::layout::Nav;
 use super::{flash, html, parse_id, see_other};
 use crate::auth::{CheckedForm, Viewer};
 use crate::error::AppError;
+use crate::list_filters::parse_cursor;
 use crate::presentation;
 use crate::state::AppState;
 use crate::zone::ViewerZone;
@@ -165,10 +165,10 @@ pub async fn cancel(
     CheckedForm(form): CheckedForm<CancelForm>,
 ) -> Result<Response, AppError> {
     let id: ScheduledSessionId = parse_id(&raw_id, "scheduled session")?;
-    let result = state.service.cancel(viewer.actor(), id, &form.reason).await;
-    crate::monitoring::business::cancellation(&result);
-    let cancelled = result.map_err(|error| AppError::from(error).with_back("/sessions"))?;
-    tracing::info!(session = cancelled.id.get(), "session cancelled");
+    crate::monitoring::business::cancellation(
+        state.service.cancel(viewer.actor(), id, &form.reason).await,
+    )
+    .map_err(|error| AppError::from(error).with_back("/sessions"))?;
     flash::set(session, "Session cancelled.");
     Ok(see_other("/sessions"))
 }

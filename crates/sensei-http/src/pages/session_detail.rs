@@ -319,8 +319,7 @@ pub async fn complete(
         .service
         .complete_with_notes(viewer.actor(), id, &form.notes, &form.student_notes)
         .await;
-    crate::monitoring::business::completion(&result);
-    let completed = match result {
+    let completed = match crate::monitoring::business::completion(result) {
         Ok(completed) => completed,
         Err(CompleteError::InvalidNotes(why)) => {
             // The same page again, the text still in the form: the instructor loses nothing.
@@ -342,7 +341,6 @@ pub async fn complete(
             return Err(AppError::from(error).with_back(format!("/admin/scheduled-sessions/{id}")))
         }
     };
-    tracing::info!(session = completed.id.get(), "session completed");
     flash::set(session, &format!("Session {} completed.", completed.id));
     Ok(see_other("/admin"))
 }

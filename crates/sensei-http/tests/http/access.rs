@@ -5,8 +5,8 @@ use crate::helpers::{Browser, TestApp};
 use chrono::{Duration, Utc};
 use poem::http::StatusCode;
 use sensei_core::{GoalStatus, Role};
-use sensei_http::auth::password::hash_password;
 use sensei_http::demo::{ALICE, BOB, INSTRUCTOR};
+use sensei_http::passwords::hash_password;
 
 /// How askama escapes `<script>alert(`.
 const ESCAPED: &str = "&#60;script&#62;alert(";

@@ -222,7 +222,7 @@ async fn a_changed_role_counts_from_the_next_request_and_a_deleted_user_is_signe
         .assert_status(StatusCode::FORBIDDEN);
 
     // A user without submissions can be deleted; the delete cascades to their sessions.
-    let hash = sensei_http::auth::password::hash_password("sensei-demo").unwrap();
+    let hash = sensei_http::passwords::hash_password("sensei-demo").unwrap();
     app.database
         .accounts()
         .create("dana@example.com", sensei_core::Role::Instructor, &hash)

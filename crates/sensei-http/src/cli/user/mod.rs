@@ -18,8 +18,8 @@ use sensei_core::{PasswordFormat, Role};
 
 use super::database::DatabaseArgs;
 use super::CliResult;
-use crate::auth::{HashingWorkers, DEFAULT_MEMORY_BUDGET_MIB};
 use crate::import_csv as csv_rows;
+use crate::passwords::{HashingWorkers, DEFAULT_MEMORY_BUDGET_MIB};
 
 pub use csv_rows::MAX_IMPORT_ROWS;
 

@@ -1,6 +1,7 @@
 //! `Authorization: Bearer` on the JSON API: a script or service acts as the owner of an API
 //! token. The middleware runs under `/api/v1` only (pages keep their cookie), resolves the
-//! token once per request and leaves the owner for [`super::viewer::signed_in_account`].
+//! token once per request and leaves the owner ([`BearerAccount`]) for
+//! [`crate::auth::viewer::signed_in_account`].
 //!
 //! A token that does not work answers 401 `invalid_token` with `WWW-Authenticate: Bearer`
 //! (RFC 6750) whatever cookie came with it, and spends the client address's sign-in
@@ -10,16 +11,12 @@
 
 use poem::http::{header, HeaderValue};
 use poem::{Endpoint, IntoResponse, Request, Response};
-use sensei_core::{Account, ApiTokenError};
+use sensei_core::ApiTokenError;
 
-use super::viewer::client_ip;
-use crate::api::error::ApiError;
+use super::error::ApiError;
+use crate::auth::viewer::{client_ip, BearerAccount};
 use crate::error::AppError;
 use crate::state::AppState;
-
-/// The owner of the request's accepted bearer token (a request extension).
-#[derive(Debug, Clone)]
-pub struct BearerAccount(pub Account);
 
 /// What the `Authorization` header of a request holds.
 #[derive(Debug, PartialEq, Eq)]
@@ -101,7 +98,7 @@ pub async fn bearer_auth<E: Endpoint>(next: E, mut req: Request) -> poem::Result
     {
         Ok(credit) => credit,
         Err(refused) => {
-            crate::monitoring::business::sign_in_failure(refused.code);
+            crate::monitoring::business::sign_in_failure(refused.code());
             tracing::debug!("bearer token refused before its lookup: no failures left");
             return Ok(ApiError::from(refused).into_response());
         }

@@ -1,5 +1,6 @@
 //! Parsing the list filters of a query string, shared by the dashboard, the history and the
-//! CSV export: one wording for every refusal, each naming the parameter as it was sent.
+//! CSV export (so below both `crate::pages` and `crate::export`): one wording for every
+//! refusal, each naming the parameter as it was sent.
 
 use chrono::{Datelike, NaiveDate};
 use sensei_core::{ChallengeId, EligibilityReason, SessionCursor};

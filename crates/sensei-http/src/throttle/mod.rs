@@ -11,8 +11,10 @@ use std::time::{Duration, Instant};
 
 use sensei_core::normalize_email;
 
-use super::failure_budget::FailureBudget;
+pub mod failure_budget;
+
 use crate::error::AppError;
+use failure_budget::FailureBudget;
 
 /// Failed sign-ins allowed per minute, per account and per client address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,8 +225,8 @@ mod tests {
         assert!(fail(&throttle, "alice@example.com", "192.0.2.1").is_ok());
         assert!(fail(&throttle, "ALICE@example.com ", "192.0.2.2").is_ok());
         let refused = fail(&throttle, "alice@example.com", "192.0.2.1").unwrap_err();
-        assert_eq!(refused.status.as_u16(), 429);
-        assert_eq!(refused.code, "rate_limited");
+        assert_eq!(refused.status().as_u16(), 429);
+        assert_eq!(refused.code(), "rate_limited");
         assert!(refused.retry_after.is_some_and(|wait| wait >= 1));
         assert!(fail(&throttle, "bob@example.com", "192.0.2.1").is_ok());
     }
@@ -267,7 +269,10 @@ mod tests {
         drop(throttle.take_address(address).unwrap());
         drop(throttle.take_address(address).unwrap());
         assert_eq!(
-            throttle.take_address(address).err().map(|error| error.code),
+            throttle
+                .take_address(address)
+                .err()
+                .map(|error| error.code()),
             Some("rate_limited")
         );
         // The same budget as sign-ins: the address's password attempts are refused too.

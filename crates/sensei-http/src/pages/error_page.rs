@@ -1,13 +1,14 @@
-//! [`AppError`] as an HTML page: a heading chosen by status and code, the error's own message
-//! as a sentence, and what the refusal is about. Nothing here decides a status.
+//! [`AppError`] as an HTML page: its declaration's title as the heading, the error's own
+//! message as a sentence, and what the refusal is about. Nothing here decides a status, a code
+//! or a title.
 
 use askama::Template;
 use poem::error::ResponseError;
 use poem::http::{header, StatusCode};
 use poem::{IntoResponse, Response};
 
-use super::{AppError, Detail};
-use crate::pages::layout::Nav;
+use super::layout::Nav;
+use crate::error::{error_for_status, AppError, Audience, Detail, UNAVAILABLE_RETRY_SECS};
 use crate::presentation;
 
 /// The error page.
@@ -46,7 +47,7 @@ impl ErrorPage {
     /// what was submitted, so they are never cached.
     pub fn into_response_with(self, status: StatusCode) -> Response {
         let retry_after =
-            (status == StatusCode::SERVICE_UNAVAILABLE).then_some(super::UNAVAILABLE_RETRY_SECS);
+            (status == StatusCode::SERVICE_UNAVAILABLE).then_some(UNAVAILABLE_RETRY_SECS);
         self.into_response_retrying(status, retry_after)
     }
 
@@ -66,37 +67,11 @@ impl ErrorPage {
     }
 }
 
-/// The heading of an error page.
-fn title(error: &AppError) -> &'static str {
-    match (error.status, error.code) {
-        (_, "csrf_rejected") => "Form expired",
-        (_, "ineligible") => "Not eligible for a sensei session yet",
-        (_, "invalid_notes") => "Notes too long",
-        (_, "invalid_credentials") => "Sign-in failed",
-        (_, "rate_limited") => "Too many attempts",
-        (_, "held_by_other") => "Claimed by another instructor",
-        (_, "not_held") => "Not claimed by you",
-        (_, "session_closed") => "Session closed",
-        (_, "claim_limit") => "Too many claims",
-        (_, "invalid_reason") => "Reason too long",
-        (_, "too_many_open_sessions") => "Too many open sessions",
-        (StatusCode::NOT_FOUND, _) => "Not found",
-        (StatusCode::FORBIDDEN, _) => "Not allowed",
-        (StatusCode::CONFLICT, _) => "Already done",
-        (StatusCode::PAYLOAD_TOO_LARGE, _) => "Too large",
-        (StatusCode::UNSUPPORTED_MEDIA_TYPE, _) => "Unsupported form encoding",
-        (StatusCode::SERVICE_UNAVAILABLE, _) => "Temporarily unavailable",
-        (status, _) if status.is_server_error() => "Something went wrong",
-        (StatusCode::UNPROCESSABLE_ENTITY, _) => "Request refused",
-        _ => "Bad request",
-    }
-}
-
 /// The page for an error.
 fn error_page(error: &AppError) -> ErrorPage {
     let mut page = ErrorPage::new(
-        error.status,
-        title(error),
+        error.status(),
+        error.declaration.title(),
         presentation::sentence(&error.message),
     );
     page.back.clone_from(&error.back);
@@ -121,26 +96,10 @@ fn error_page(error: &AppError) -> ErrorPage {
     page
 }
 
-/// A page for a status poem produced itself (unknown route, wrong method, ...).
+/// The page for a status poem produced itself (unknown route, wrong method, ...), from the
+/// one status-to-error table.
 pub fn page_for_status(status: StatusCode, message: &str) -> Response {
-    let error = match status {
-        StatusCode::NOT_FOUND => AppError::not_found("there is no page at this address"),
-        StatusCode::METHOD_NOT_ALLOWED => AppError {
-            message: "this address does not accept this kind of request".to_owned(),
-            ..AppError::method_not_allowed()
-        },
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::payload_too_large(
-            "the form is larger than the server accepts; nothing was saved",
-        ),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::unsupported_media_type(message),
-        status if status.is_server_error() => AppError::internal(message),
-        _ => AppError::bad_request(message),
-    };
-    let mut page = error_page(&error);
-    if status == StatusCode::METHOD_NOT_ALLOWED {
-        page.title = "Method not allowed".to_owned();
-    }
-    page.into_response_with(error.status)
+    error_for_status(status, message, Audience::Page).as_response()
 }
 
 /// The "not found" page for `error` with the signed-in user's header (`nav`): a 404 raised
@@ -148,7 +107,7 @@ pub fn page_for_status(status: StatusCode, message: &str) -> Response {
 pub fn not_found_page_with_nav(error: &poem::Error, nav: Nav) -> Response {
     let app_error = error
         .downcast_ref::<AppError>()
-        .filter(|app_error| app_error.status == StatusCode::NOT_FOUND);
+        .filter(|app_error| app_error.status() == StatusCode::NOT_FOUND);
     let mut page = match app_error {
         Some(app_error) => error_page(app_error),
         None => error_page(&AppError::not_found("there is no page at this address")),
@@ -162,7 +121,7 @@ impl ResponseError for AppError {
         if self.is_sign_in_required() {
             StatusCode::SEE_OTHER
         } else {
-            self.status
+            self.status()
         }
     }
 
@@ -174,7 +133,7 @@ impl ResponseError for AppError {
                 .header(header::CACHE_CONTROL, "no-store")
                 .finish();
         }
-        error_page(self).into_response_retrying(self.status, self.retry_after)
+        error_page(self).into_response_retrying(self.status(), self.retry_after)
     }
 }
 
