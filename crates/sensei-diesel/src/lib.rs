@@ -29,6 +29,9 @@
 //! See `docs/persistence.md` for the schema, the migration sets, the atomicity choices and
 //! the date format.
 
+// Unit tests may read the wall clock; the code under test reads the `Clock` port.
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
+
 #[cfg(not(any(feature = "sqlite", feature = "postgres")))]
 compile_error!(
     "sensei-diesel needs at least one database backend: enable the cargo feature `sqlite`, \

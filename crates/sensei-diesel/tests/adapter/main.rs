@@ -3,6 +3,9 @@
 //! reachable server; otherwise they print `*** SKIPPED: ` and pass). One module per area;
 //! every module shares `common`. The child processes some tests start are the programs in
 //! `tests/bin` (`CARGO_BIN_EXE_*`).
+
+// Tests read the wall clock to set up data; the code under test reads the `Clock` port.
+#![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

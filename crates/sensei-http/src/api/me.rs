@@ -1,7 +1,7 @@
 //! The signed-in student's own submissions (with eligibility now) and sessions.
 
 use super::error::{MineErrors, Problem};
-use super::model::{StudentSessionPageBody, StudentSubmissionListBody};
+use super::model::{StudentSessionPageBody, StudentSubmissionBody, StudentSubmissionListBody};
 use super::paging::page_request;
 use super::security::ApiAuth;
 use super::{require_user, ApiTags};
@@ -37,7 +37,11 @@ impl MeApi {
         let user = require_user(req).await?;
         let mine = state.service.my_submissions(user.actor()).await?;
         Ok(Json(StudentSubmissionListBody {
-            items: mine.items.iter().map(Into::into).collect(),
+            items: mine
+                .items
+                .iter()
+                .map(|status| StudentSubmissionBody::at(status, mine.as_of))
+                .collect(),
         }))
     }
 

@@ -193,6 +193,9 @@ impl SchedulingApi {
                 )
                 .await,
         )?;
-        Ok(Json(ScheduledSessionBody::from(&session)))
+        Ok(Json(ScheduledSessionBody::at(
+            &session,
+            state.service.now(),
+        )))
     }
 }

@@ -85,7 +85,10 @@ impl WorkflowApi {
             Err(error) => Err(sensei_core::ClaimError::from(error)),
         };
         let session = business::claim("claim", result)?;
-        Ok(Json(ScheduledSessionBody::from(&session)))
+        Ok(Json(ScheduledSessionBody::at(
+            &session,
+            state.service.now(),
+        )))
     }
 
     /// Renew a claim
@@ -119,7 +122,10 @@ impl WorkflowApi {
                 .renew_claim(user.actor(), ScheduledSessionId(id.0))
                 .await,
         )?;
-        Ok(Json(ScheduledSessionBody::from(&session)))
+        Ok(Json(ScheduledSessionBody::at(
+            &session,
+            state.service.now(),
+        )))
     }
 
     /// Release a claim
@@ -152,7 +158,10 @@ impl WorkflowApi {
                 .release_claim(user.actor(), ScheduledSessionId(id.0))
                 .await,
         )?;
-        Ok(Json(ScheduledSessionBody::from(&session)))
+        Ok(Json(ScheduledSessionBody::at(
+            &session,
+            state.service.now(),
+        )))
     }
 
     /// Cancel a scheduled session
@@ -185,7 +194,10 @@ impl WorkflowApi {
                 .cancel(user.actor(), ScheduledSessionId(id.0), &reason)
                 .await,
         )?;
-        Ok(Json(StudentScheduledSessionBody::from(&session)))
+        Ok(Json(StudentScheduledSessionBody::at(
+            &session,
+            state.service.now(),
+        )))
     }
 
     /// A session's event timeline

@@ -1,6 +1,9 @@
 //! The HTTP tests of sensei, one test binary: the real router driven in-process (pages and
 //! the JSON API), and the real `sensei` binary run as child processes over real HTTP. One
 //! module per area; every module shares `helpers`.
+
+// Tests read the wall clock to set up data; the code under test reads the `Clock` port.
+#![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod helpers;

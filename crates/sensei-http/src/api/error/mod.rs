@@ -54,9 +54,11 @@ impl From<AppError> for ApiError {
             _ => None,
         };
         let session = match &error.detail {
-            Detail::AlreadyCompleted(session) => {
-                Some(Box::new(ScheduledSessionBody::from(&**session)))
-            }
+            // A completed session reads the same at any instant: judged at its booking.
+            Detail::AlreadyCompleted(session) => Some(Box::new(ScheduledSessionBody::at(
+                session,
+                session.scheduled_at,
+            ))),
             _ => None,
         };
         Self {

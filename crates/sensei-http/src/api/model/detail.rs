@@ -159,7 +159,7 @@ pub struct SessionDetailBody {
 impl From<&SessionDetail> for SessionDetailBody {
     fn from(detail: &SessionDetail) -> Self {
         Self {
-            session: (&detail.entry).into(),
+            session: SessionEntryBody::at(&detail.entry, detail.as_of),
             submission: detail.submission.as_ref().map(Into::into),
             current_engagement: (&detail.current_engagement).into(),
             goals: detail.goals.iter().map(Into::into).collect(),

@@ -95,9 +95,10 @@ pub struct ScheduledSessionBody {
     pub cancel_reason: Option<String>,
 }
 
-impl From<&ScheduledSession> for ScheduledSessionBody {
-    fn from(session: &ScheduledSession) -> Self {
-        let now = Utc::now();
+impl ScheduledSessionBody {
+    /// The session as of `now` (the instant the service read or changed it: a claim is live
+    /// or lapsed as of then).
+    pub fn at(session: &ScheduledSession, now: DateTime<Utc>) -> Self {
         let claim = session.live_claim_at(now);
         let completion = session.completion();
         let cancellation = session.cancellation();
@@ -158,9 +159,10 @@ pub struct StudentScheduledSessionBody {
     pub cancel_reason: Option<String>,
 }
 
-impl From<&ScheduledSession> for StudentScheduledSessionBody {
-    fn from(session: &ScheduledSession) -> Self {
-        let full = ScheduledSessionBody::from(session);
+impl StudentScheduledSessionBody {
+    /// The session as its student sees it, as of `now`.
+    pub fn at(session: &ScheduledSession, now: DateTime<Utc>) -> Self {
+        let full = ScheduledSessionBody::at(session, now);
         Self {
             id: full.id,
             submission_id: full.submission_id,
@@ -194,9 +196,10 @@ pub struct SessionEntryBody {
     pub claimed_by_email: Option<String>,
 }
 
-impl From<&SessionListEntry> for SessionEntryBody {
-    fn from(entry: &SessionListEntry) -> Self {
-        let session: ScheduledSessionBody = (&entry.session).into();
+impl SessionEntryBody {
+    /// The entry as of `now`.
+    pub fn at(entry: &SessionListEntry, now: DateTime<Utc>) -> Self {
+        let session = ScheduledSessionBody::at(&entry.session, now);
         let claimed_by_email = session.claimed_by.and(entry.holder_email.clone());
         Self {
             session,
@@ -236,7 +239,7 @@ impl From<&Booking> for BookingBody {
                 BookingOutcome::Created => OutcomeBody::Created,
                 BookingOutcome::Duplicate => OutcomeBody::Duplicate,
             },
-            session: (&booking.session).into(),
+            session: StudentScheduledSessionBody::at(&booking.session, booking.as_of),
         }
     }
 }
@@ -256,7 +259,12 @@ pub struct SessionPageBody {
 impl From<&SessionListing> for SessionPageBody {
     fn from(listing: &SessionListing) -> Self {
         Self {
-            items: listing.page.items.iter().map(Into::into).collect(),
+            items: listing
+                .page
+                .items
+                .iter()
+                .map(|entry| SessionEntryBody::at(entry, listing.as_of))
+                .collect(),
             total: listing.total,
             next_cursor: listing.page.next.as_ref().map(|cursor| cursor.encode()),
         }

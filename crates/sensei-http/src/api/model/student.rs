@@ -88,8 +88,9 @@ pub struct StudentSubmissionBody {
     pub latest_session: Option<StudentScheduledSessionBody>,
 }
 
-impl From<&SubmissionStatus> for StudentSubmissionBody {
-    fn from(status: &SubmissionStatus) -> Self {
+impl StudentSubmissionBody {
+    /// The submission with its latest session as of `now`.
+    pub fn at(status: &SubmissionStatus, now: DateTime<Utc>) -> Self {
         let (eligible, eligibility_reason, unmet_conditions) = match &status.eligibility {
             Eligibility::Eligible(reason) => (true, Some((*reason).into()), None),
             Eligibility::Ineligible(why) => (
@@ -112,7 +113,10 @@ impl From<&SubmissionStatus> for StudentSubmissionBody {
             eligible,
             eligibility_reason,
             unmet_conditions,
-            latest_session: status.latest_session.as_ref().map(Into::into),
+            latest_session: status
+                .latest_session
+                .as_ref()
+                .map(|session| StudentScheduledSessionBody::at(session, now)),
         }
     }
 }

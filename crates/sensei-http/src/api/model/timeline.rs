@@ -85,7 +85,7 @@ pub struct TimelineBody {
 impl From<&Timeline> for TimelineBody {
     fn from(timeline: &Timeline) -> Self {
         Self {
-            session: (&timeline.entry).into(),
+            session: SessionEntryBody::at(&timeline.entry, timeline.as_of),
             events: timeline.events.iter().map(Into::into).collect(),
         }
     }
