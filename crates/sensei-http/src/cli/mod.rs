@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod database;
+pub mod email_args;
 pub mod generate;
 pub mod migrate;
 pub mod output;

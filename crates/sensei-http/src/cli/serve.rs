@@ -204,7 +204,7 @@ pub struct ServeArgs {
     pub webhook_allow: Vec<sensei_core::AddressRange>,
     /// Email to students (`--smtp-url` and the rest; boxed: the arguments stay small).
     #[command(flatten)]
-    pub email: Box<crate::email::args::EmailArgs>,
+    pub email: Box<super::email_args::EmailArgs>,
 }
 
 /// The cookie key from `--cookie-key`/`SENSEI_COOKIE_KEY`, or a fresh one with a warning.

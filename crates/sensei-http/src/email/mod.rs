@@ -4,7 +4,6 @@
 //! and time, record each attempt). The rules (which event emails whom, opt-outs, retries,
 //! link expiry) are the core's: `sensei_core::services::EmailService`.
 
-pub mod args;
 pub mod render;
 pub mod worker;
 

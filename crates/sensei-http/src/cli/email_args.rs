@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{EmailSettings, SmtpUrl};
+use crate::email::{EmailSettings, SmtpUrl};
 
 /// How email to students is sent.
 #[derive(Debug, Clone, Args)]
@@ -14,7 +14,7 @@ pub struct EmailArgs {
     #[arg(long, env = "SENSEI_SMTP_URL", hide_env_values = true, value_parser = SmtpUrl::parse)]
     pub smtp_url: Option<SmtpUrl>,
     /// The sender of emails.
-    #[arg(long, env = "SENSEI_EMAIL_FROM", default_value = "Sensei <sensei@localhost>", value_parser = |raw: &str| super::parse_from(raw).map(|_| raw.to_owned()))]
+    #[arg(long, env = "SENSEI_EMAIL_FROM", default_value = "Sensei <sensei@localhost>", value_parser = |raw: &str| crate::email::parse_from(raw).map(|_| raw.to_owned()))]
     pub email_from: String,
     /// The service's address as students reach it, for the links in emails (default: the
     /// bind address over http).
@@ -31,7 +31,7 @@ pub struct EmailArgs {
     pub email_retry_base_ms: u64,
     /// How passwords set through an emailed reset link are hashed.
     #[command(flatten)]
-    pub password_format: crate::cli::user::PasswordFormatArg,
+    pub password_format: super::user::PasswordFormatArg,
 }
 
 impl EmailArgs {
