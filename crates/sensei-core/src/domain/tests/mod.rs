@@ -3,6 +3,7 @@
 //! bounds.
 
 mod account;
+mod account_changes;
 mod actor;
 mod cancel;
 mod eligibility;
