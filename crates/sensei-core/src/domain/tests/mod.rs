@@ -7,6 +7,7 @@ mod account_changes;
 mod actor;
 mod cancel;
 mod eligibility;
+mod email;
 mod policy;
 mod records;
 mod time_zone;
