@@ -5,6 +5,7 @@
 mod account;
 mod account_changes;
 mod actor;
+mod api_token;
 mod cancel;
 mod eligibility;
 mod email;
