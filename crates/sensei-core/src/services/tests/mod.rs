@@ -10,6 +10,7 @@ mod calendar;
 mod completion;
 mod completion_refusals;
 mod email;
+mod email_outbox;
 mod export;
 mod fake;
 mod history;
