@@ -93,6 +93,7 @@ async fn the_history_shows_the_closed_state_asked_for_and_both_for_any_other_fil
             .await
             .unwrap_or_else(|error| panic!("{asked:?}: {error}"));
         assert_eq!(listing.total, 2, "{asked:?}");
+        assert_eq!(listing.as_of, now(), "{asked:?}");
         assert_eq!(listing.page.items.len(), 1, "{asked:?}");
         assert_eq!(listing.page.next, Some(cursor()), "{asked:?}");
     }
@@ -146,6 +147,7 @@ async fn the_timeline_of_an_unknown_session_is_not_found_and_a_known_one_has_its
         .await
         .unwrap();
     assert_eq!(timeline.entry.session.id, ScheduledSessionId(1));
+    assert_eq!(timeline.as_of, now());
     assert!(timeline.events.is_empty());
 }
 
@@ -248,7 +250,7 @@ async fn a_student_reads_their_own_sessions_newest_first_with_only_the_notes_mea
             ])
         });
 
-    let page = mocks
+    let mine = mocks
         .service()
         .with_meetings(Arc::new(meetings))
         .my_sessions(
@@ -261,6 +263,8 @@ async fn a_student_reads_their_own_sessions_newest_first_with_only_the_notes_mea
         .await
         .unwrap();
 
+    assert_eq!(mine.as_of, now());
+    let page = mine.page;
     assert_eq!(page.next, Some(cursor()));
     let states: Vec<_> = page.items.iter().map(|item| item.state).collect();
     assert_eq!(
@@ -334,7 +338,8 @@ async fn a_student_without_held_sessions_costs_no_meeting_read_and_a_failing_one
         .with_meetings(Arc::new(meetings))
         .my_sessions(Actor::student(STUDENT), PageRequest::default())
         .await
-        .unwrap();
+        .unwrap()
+        .page;
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.items[0].meeting, None);
 
