@@ -10,12 +10,13 @@ use chrono::Duration;
 use super::fake::FakeSessions;
 use super::*;
 use crate::domain::{
-    CancelReason, Cancellation, EmailKind, EventKind, NextStep, RetryPolicy, SessionEvent,
-    SessionState, Skip, FEED_TOKEN_BYTES,
+    CancelReason, Cancellation, EmailKind, EventKind, NextStep, PasswordError, PasswordFormat,
+    ResetRefusal, ResetRequest, RetryPolicy, SessionEvent, SessionState, Skip, FEED_TOKEN_BYTES,
 };
 use crate::error::{EmailLinkError, RepositoryError};
 use crate::ports::{
-    EmailAttempt, LeasedEmail, MockEmailStore, MockJitter, MockMeetingStore, MockRandomSource,
+    EmailAttempt, FoundReset, LeasedEmail, MockEmailStore, MockJitter, MockMeetingStore,
+    MockPasswordHasher, MockRandomSource,
 };
 use crate::services::{EmailPorts, EmailService};
 
@@ -202,5 +203,48 @@ async fn a_store_failure_on_a_reset_request_is_reported() {
         Err(EmailLinkError::Repository(RepositoryError::Unavailable(
             "down".into()
         )))
+    );
+}
+
+#[tokio::test]
+async fn a_password_is_reset_once_through_a_working_link() {
+    let link = "c".repeat(64);
+    let mut store = MockEmailStore::new();
+    store.expect_find_reset().returning(|_| {
+        Ok(Some(FoundReset {
+            request_id: 9,
+            user: STUDENT,
+            request: ResetRequest {
+                requested_at: now() - Duration::minutes(5),
+                used_at: None,
+            },
+        }))
+    });
+    let mut answers = vec![false, true];
+    store
+        .expect_complete_reset()
+        .withf(|request_id, hash, at| *request_id == 9 && hash == "hashed" && *at == now())
+        .times(2)
+        .returning(move |_, _, _| Ok(answers.pop().unwrap()));
+    let mut hasher = MockPasswordHasher::new();
+    hasher
+        .expect_hash()
+        .withf(|_, format| *format == PasswordFormat::Argon2)
+        .times(2)
+        .returning(|_, _| Ok("hashed".to_owned()));
+    let service = service(store, pending_session(1, now()), true);
+    let reset = |password: &str| {
+        service.reset_password(&link, password.to_owned(), &hasher, PasswordFormat::Argon2)
+    };
+    assert_eq!(reset("correct horse battery").await, Ok(()));
+    // The store says another request used the link meanwhile.
+    assert_eq!(
+        reset("correct horse battery").await,
+        Err(EmailLinkError::Reset(ResetRefusal::Used))
+    );
+    // A password the rules refuse changes nothing and is not hashed.
+    assert_eq!(
+        reset("short").await,
+        Err(EmailLinkError::Password(PasswordError::TooShort))
     );
 }
