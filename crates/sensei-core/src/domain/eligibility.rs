@@ -119,8 +119,9 @@ pub fn evaluate_eligibility(
     if latest_verdict == Some(&ReviewVerdict::NeedsWork) {
         return Eligibility::Eligible(EligibilityReason::NeedsWorkFeedback);
     }
+    // A challenge without goals is at 0 %, below every threshold (a policy's is at least 1).
     let percent = engagement.percent();
-    if engagement.total_goals > 0 && percent >= threshold {
+    if percent >= threshold {
         return Eligibility::Eligible(EligibilityReason::DigiTrainerEngagement);
     }
     Eligibility::Ineligible(Ineligibility {

@@ -32,6 +32,9 @@ pub mod webhook_retry;
 pub mod webhooks;
 pub mod workflow;
 
+#[cfg(test)]
+mod tests;
+
 pub use account::{normalize_email, Account, SignIn, SignInToken, StoredAccount, SIGN_IN_LIFETIME};
 pub use account_admin::{account_email, AccountSummary, EmailError, ImportRow, MAX_EMAIL_CHARS};
 pub use account_changes::{

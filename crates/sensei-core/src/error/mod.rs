@@ -354,3 +354,7 @@ impl DomainError for IdentifyError {
 #[cfg(test)]
 #[path = "tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "codes_tests.rs"]
+mod codes_tests;
