@@ -11,7 +11,6 @@ use std::fs::{File, OpenOptions};
 use std::io::ErrorKind;
 use std::path::Path;
 
-use super::backup::BackupSummary;
 use crate::error::DatabaseError;
 
 /// Creates the empty backup file at `to`, readable and writable by its owner only.
@@ -56,11 +55,11 @@ fn is_symlink(path: &Path) -> bool {
 ///
 /// # Errors
 /// The copy's own error; [`DatabaseError::Backup`] when `to` is no longer the created file.
-pub(super) fn confirm(
+pub(super) fn confirm<Summary>(
     created: &File,
     to: &Path,
-    copied: Result<BackupSummary, DatabaseError>,
-) -> Result<BackupSummary, DatabaseError> {
+    copied: Result<Summary, DatabaseError>,
+) -> Result<Summary, DatabaseError> {
     let still_ours = is_same_file(created, to);
     match copied {
         Ok(summary) if still_ours => Ok(summary),

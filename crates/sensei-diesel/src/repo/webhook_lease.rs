@@ -20,6 +20,9 @@ use crate::db::WriteConn;
 use crate::schema::webhook_deliveries as deliveries;
 use crate::timestamp::SqlaTimestamp;
 
+/// The status of a delivery neither delivered nor given up.
+pub(super) const PENDING: &str = "pending";
+
 /// The due, unleased rows of endpoints not paused, numbered per endpoint. Binds: now (due),
 /// now (lease lapsed), now (pause over), the per-endpoint share.
 const RANKED_DUE: &str = "SELECT id FROM (\
@@ -123,7 +126,7 @@ impl LeaseConn for diesel::pg::PgConnection {
         }
         let locked: Vec<i64> = deliveries::table
             .filter(deliveries::id.eq_any(&ranked))
-            .filter(deliveries::status.eq(super::webhooks::PENDING))
+            .filter(deliveries::status.eq(PENDING))
             .filter(
                 deliveries::leased_until
                     .is_null()

@@ -15,7 +15,7 @@ use sensei_core::{
 };
 
 use super::account_changes::{insert_change, ChangeRow};
-use super::webhook_lease::LeaseConn;
+use super::webhook_lease::{LeaseConn, PENDING};
 use crate::db::{with_conn, with_write_conn, Database, WriteConn};
 use crate::error::Fail;
 use crate::schema::{
@@ -23,9 +23,6 @@ use crate::schema::{
     webhook_attempts as attempts, webhook_deliveries as deliveries, webhook_endpoints as endpoints,
 };
 use crate::timestamp::SqlaTimestamp;
-
-/// The status of a delivery neither delivered nor given up.
-pub(super) const PENDING: &str = "pending";
 
 /// The webhook tables of a database.
 #[derive(Debug, Clone)]
