@@ -12,3 +12,4 @@ mod email;
 mod policy;
 mod records;
 mod time_zone;
+mod webhook_edges;

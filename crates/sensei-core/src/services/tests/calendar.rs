@@ -240,3 +240,40 @@ async fn a_feed_whose_owner_is_no_longer_an_instructor_is_unknown_without_a_read
         Err(CalendarError::UnknownFeed)
     );
 }
+
+#[tokio::test]
+async fn a_feed_with_a_meeting_store_shows_the_holders_meeting_details() {
+    use crate::domain::{Meeting, MeetingLink, StoredMeeting};
+    use crate::ports::MockMeetingStore;
+    let token = FeedToken::from_random([4_u8; FEED_TOKEN_BYTES]);
+    let mut store = MockCalendarFeedRepository::new();
+    store
+        .expect_owner_of()
+        .returning(|_| Ok(Some(Actor::instructor(INSTRUCTOR))));
+    let held = entry_of(claimed_by(1, INSTRUCTOR, now() + Duration::minutes(5)));
+    let mut sessions = MockScheduledSessionRepository::new();
+    sessions.expect_list().return_once(move |_, _| {
+        Ok(Page {
+            items: vec![held],
+            next: None,
+        })
+    });
+    let meeting = Meeting {
+        link: Some(MeetingLink::parse("https://meet.example.org/room").unwrap()),
+        at: None,
+    };
+    let stored = StoredMeeting {
+        session_id: ScheduledSessionId(1),
+        instructor: INSTRUCTOR,
+        meeting: meeting.clone(),
+    };
+    let mut meetings = MockMeetingStore::new();
+    meetings
+        .expect_meetings()
+        .times(1)
+        .return_once(move |_| Ok(vec![stored]));
+    let feeds =
+        feeds_over(store, sessions, MockRandomSource::new()).with_meetings(Arc::new(meetings));
+    let feed = feeds.feed(token.as_str()).await.unwrap();
+    assert_eq!(feed.sessions[0].meeting, Some(meeting));
+}

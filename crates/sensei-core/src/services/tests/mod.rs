@@ -14,6 +14,7 @@ mod email_outbox;
 mod export;
 mod fake;
 mod history;
+mod port_defaults;
 mod preferences;
 mod preview;
 mod queries;
