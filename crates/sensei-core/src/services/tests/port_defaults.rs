@@ -51,3 +51,15 @@ async fn without_email_no_reset_link_is_ever_completed() {
         Ok(false)
     );
 }
+
+#[tokio::test]
+async fn without_accounts_no_password_is_ever_right() {
+    use crate::ports::{NoAccounts, PasswordVerifier};
+    assert_eq!(
+        NoAccounts
+            .verify("hunter2".to_owned(), Some("hunter2".to_owned()))
+            .await,
+        Ok(false)
+    );
+    assert_eq!(NoAccounts.verify(String::new(), None).await, Ok(false));
+}

@@ -431,6 +431,7 @@ async fn my_submissions_reads_eligibility_and_latest_sessions_in_three_calls() {
             query.student == Some(STUDENT)
                 && query.status == StatusFilter::All
                 && query.order == crate::domain::ListOrder::NewestFirst
+                && query.as_of == Some(now())
                 && page.size.get() == crate::domain::MAX_PAGE_SIZE
         })
         .times(1)

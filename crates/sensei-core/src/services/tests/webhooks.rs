@@ -358,3 +358,35 @@ async fn a_name_that_does_not_resolve_yet_is_accepted_for_the_connect_time_check
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn attempts_are_recorded_in_one_write_and_a_failed_write_is_reported() {
+    use crate::domain::{NextStep, WebhookEndpointId};
+    use crate::error::RepositoryError;
+    use crate::ports::RecordedAttempt;
+    let attempt = RecordedAttempt {
+        delivery_id: 9,
+        endpoint_id: WebhookEndpointId(1),
+        pause_endpoint_until: None,
+        owner: "worker-1".to_owned(),
+        attempted_at: now(),
+        status: Some(204),
+        latency_ms: 12,
+        error: None,
+        next: NextStep::Delivered,
+    };
+    let mut store = MockWebhookStore::new();
+    store
+        .expect_record_attempts()
+        .withf(|attempts| attempts.len() == 1 && attempts[0].delivery_id == 9)
+        .times(1)
+        .returning(|_| {
+            Err(RepositoryError::Unavailable(
+                "database is locked".to_owned(),
+            ))
+        });
+    let service = service(store, 0.5);
+    assert!(service.record(vec![attempt]).await.is_err());
+    // Nothing to record asks the store nothing.
+    assert_eq!(service.record(Vec::new()).await, Ok(()));
+}
