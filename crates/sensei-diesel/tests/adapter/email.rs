@@ -8,12 +8,12 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use sensei_core::ports::{
-    CreateOutcome, EmailAttempt, EmailStore, LinkDigest, MeetingStore, PreferenceStore, SystemClock,
+    EmailAttempt, EmailStore, LinkDigest, MeetingStore, PreferenceStore, SystemClock,
 };
 use sensei_core::services::{EmailPorts, EmailService};
 use sensei_core::*;
 
-use crate::common::{fixture, new_session, TestDb};
+use crate::common::{book, created, fixture, TestDb};
 
 struct NoJitter;
 impl sensei_core::ports::Jitter for NoJitter {
@@ -45,31 +45,13 @@ fn service(t: &TestDb) -> EmailService {
     )
 }
 
-async fn book(t: &TestDb, student: UserId, submission: SubmissionId) -> ScheduledSession {
-    match t
-        .db
-        .ports()
-        .sessions
-        .create_unless_recent(
-            new_session(student, submission, Utc::now()),
-            Utc::now() - Duration::hours(1),
-            10,
-        )
-        .await
-        .unwrap()
-    {
-        CreateOutcome::Created(session) => session,
-        other => panic!("expected Created, got {other:?}"),
-    }
-}
-
 fn outbox(t: &TestDb) -> i64 {
     t.count_sql("SELECT COUNT(*) AS n FROM email_deliveries")
 }
 
 async fn the_outbox_fills_only_while_email_is_on_and_only_for_student_events(t: TestDb) {
     let f = fixture(&t.db).await;
-    let first = book(&t, f.student, f.submission).await;
+    let first = created(book(&t.db, f.student, f.submission, Utc::now()).await);
     assert_eq!(outbox(&t), 0, "email off: no row");
     let email = service(&t);
     email.keep_enabled(Duration::minutes(5)).await.unwrap();
@@ -78,7 +60,7 @@ async fn the_outbox_fills_only_while_email_is_on_and_only_for_student_events(t: 
             .create_submission(f.student, f.challenge, Utc::now() - Duration::days(1))
             .await
             .unwrap();
-    let second = book(&t, f.student, submission).await;
+    let second = created(book(&t.db, f.student, submission, Utc::now()).await);
     assert_eq!(outbox(&t), 1, "the receipt");
     let sensei = SenseiService::new(t.db.ports(), Policy::default())
         .with_meetings(Arc::new(t.db.meetings()));
@@ -169,7 +151,7 @@ async fn opt_out_links_work_by_digest_and_stop_session_emails(t: TestDb) {
     let f = fixture(&t.db).await;
     let email = service(&t);
     email.keep_enabled(Duration::minutes(5)).await.unwrap();
-    book(&t, f.student, f.submission).await;
+    created(book(&t.db, f.student, f.submission, Utc::now()).await);
     // The recipient's time zone comes with the lease (emails write times in it).
     t.db.preferences()
         .set_time_zone(

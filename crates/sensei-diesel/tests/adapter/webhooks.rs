@@ -7,11 +7,11 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use sensei_core::ports::{CreateOutcome, LeaseRequest, RecordedAttempt, SystemClock, WebhookStore};
+use sensei_core::ports::{LeaseRequest, RecordedAttempt, SystemClock, WebhookStore};
 use sensei_core::services::{WebhookManager, WebhookService};
 use sensei_core::*;
 
-use crate::common::{fixture, new_session, TestDb};
+use crate::common::{book, created, fixture, TestDb};
 
 struct NoJitter;
 impl sensei_core::ports::Jitter for NoJitter {
@@ -48,24 +48,6 @@ async fn add(t: &TestDb, url: &str, events: &str) -> WebhookEndpointId {
         .id
 }
 
-async fn book(t: &TestDb, student: UserId, submission: SubmissionId) -> ScheduledSession {
-    match t
-        .db
-        .ports()
-        .sessions
-        .create_unless_recent(
-            new_session(student, submission, Utc::now()),
-            Utc::now() - Duration::hours(1),
-            10,
-        )
-        .await
-        .unwrap()
-    {
-        CreateOutcome::Created(session) => session,
-        other => panic!("expected Created, got {other:?}"),
-    }
-}
-
 fn deliveries(t: &TestDb) -> i64 {
     t.count_sql("SELECT COUNT(*) AS n FROM webhook_deliveries")
 }
@@ -98,7 +80,7 @@ fn events_at(t: &TestDb, session: ScheduledSessionId, times: &[String]) {
 
 async fn events_fill_the_outbox_of_matching_endpoints_from_their_creation_on(t: TestDb) {
     let f = fixture(&t.db).await;
-    let before = book(&t, f.student, f.submission).await;
+    let before = created(book(&t.db, f.student, f.submission, Utc::now()).await);
     assert_eq!(deliveries(&t), 0, "no endpoint, no delivery");
     let all = add(&t, "http://127.0.0.1:9/all", "").await;
     let claims = add(&t, "http://127.0.0.1:9/claims", "claimed").await;
@@ -107,7 +89,7 @@ async fn events_fill_the_outbox_of_matching_endpoints_from_their_creation_on(t: 
             .create_submission(f.student, f.challenge, Utc::now() - Duration::days(1))
             .await
             .unwrap();
-    book(&t, f.student, submission).await;
+    created(book(&t.db, f.student, submission, Utc::now()).await);
     assert_eq!(deliveries(&t), 1, "the booking goes to `all` only");
     let sensei = SenseiService::new(t.db.ports(), Policy::default());
     sensei
@@ -156,7 +138,7 @@ async fn events_fill_the_outbox_of_matching_endpoints_from_their_creation_on(t: 
 
 async fn a_rolled_back_event_leaves_no_delivery_and_any_writer_fills_the_outbox(t: TestDb) {
     let f = fixture(&t.db).await;
-    let session = book(&t, f.student, f.submission).await;
+    let session = created(book(&t.db, f.student, f.submission, Utc::now()).await);
     add(&t, "http://127.0.0.1:9/all", "").await;
     let insert = format!(
         "INSERT INTO scheduled_session_events (session_id, occurred_at, kind, to_state) \
@@ -176,7 +158,7 @@ async fn a_rolled_back_event_leaves_no_delivery_and_any_writer_fills_the_outbox(
 async fn a_lease_excludes_other_workers_until_it_lapses(t: TestDb) {
     let f = fixture(&t.db).await;
     add(&t, "http://127.0.0.1:9/all", "").await;
-    book(&t, f.student, f.submission).await;
+    created(book(&t.db, f.student, f.submission, Utc::now()).await);
     let store = t.db.webhooks();
     let now = Utc::now();
     assert_eq!(store.lease_due(lease("a", 5, now)).await.unwrap().len(), 1);
@@ -208,7 +190,7 @@ async fn a_lease_excludes_other_workers_until_it_lapses(t: TestDb) {
 async fn recorded_attempts_move_a_delivery_on_and_show_in_the_log(t: TestDb) {
     let f = fixture(&t.db).await;
     let endpoint = add(&t, "http://127.0.0.1:9/all", "").await;
-    book(&t, f.student, f.submission).await;
+    created(book(&t.db, f.student, f.submission, Utc::now()).await);
     let store = t.db.webhooks();
     let now = Utc::now();
     let stats = store.outbox_stats().await.unwrap();
@@ -263,7 +245,7 @@ async fn recorded_attempts_move_a_delivery_on_and_show_in_the_log(t: TestDb) {
 async fn concurrent_workers_never_lease_the_same_delivery(t: TestDb) {
     let f = fixture(&t.db).await;
     add(&t, "http://127.0.0.1:9/all", "").await;
-    let session = book(&t, f.student, f.submission).await;
+    let session = created(book(&t.db, f.student, f.submission, Utc::now()).await);
     let values: Vec<String> = (0..40)
         .map(|_| {
             format!(
@@ -305,7 +287,7 @@ async fn concurrent_workers_never_lease_the_same_delivery(t: TestDb) {
 async fn a_silent_receiver_pauses_its_endpoint_until_the_retry(t: TestDb) {
     let f = fixture(&t.db).await;
     let dead = add(&t, "http://127.0.0.1:9/dead", "").await;
-    let session = book(&t, f.student, f.submission).await;
+    let session = created(book(&t.db, f.student, f.submission, Utc::now()).await);
     let alive = add(&t, "http://127.0.0.1:9/alive", "").await;
     t.execute_sql(&format!(
         "INSERT INTO scheduled_session_events (session_id, occurred_at, kind, to_state) VALUES \
@@ -350,7 +332,7 @@ async fn a_silent_receiver_pauses_its_endpoint_until_the_retry(t: TestDb) {
 
 async fn a_lease_takes_every_endpoint_s_first_delivery_before_anyone_s_second(t: TestDb) {
     let f = fixture(&t.db).await;
-    let session = book(&t, f.student, f.submission).await;
+    let session = created(book(&t.db, f.student, f.submission, Utc::now()).await);
     let busy = add(&t, "http://127.0.0.1:9/busy", "").await;
     // A backlog of ten, older than anything else.
     let backlog: Vec<String> = (0..10)
@@ -391,7 +373,7 @@ async fn a_lease_takes_every_endpoint_s_first_delivery_before_anyone_s_second(t:
 
 async fn an_endpoint_holding_its_share_gets_no_more_and_one_holding_part_of_it_the_rest(t: TestDb) {
     let f = fixture(&t.db).await;
-    let session = book(&t, f.student, f.submission).await;
+    let session = created(book(&t.db, f.student, f.submission, Utc::now()).await);
     let busy = add(&t, "http://127.0.0.1:9/busy", "").await;
     let idle = add(&t, "http://127.0.0.1:9/idle", "").await;
     let times: Vec<String> = (0..5)

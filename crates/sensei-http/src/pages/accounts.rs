@@ -206,23 +206,6 @@ fn format_field(raw: &str) -> Result<PasswordFormat, AppError> {
     }
 }
 
-/// The add form's fields.
-#[derive(Debug, Deserialize)]
-pub struct AddForm {
-    /// The email.
-    #[serde(default)]
-    pub email: String,
-    /// The role.
-    #[serde(default)]
-    pub role: String,
-    /// The initial password.
-    #[serde(default)]
-    pub password: String,
-    /// How the hash is stored (`argon2` unless given).
-    #[serde(default)]
-    pub format: String,
-}
-
 /// `POST /admin/accounts`: adds the account; 303 back with a confirmation; 422 for a bad
 /// email or password, 409 for a taken email.
 #[handler]
@@ -230,7 +213,7 @@ pub async fn add(
     viewer: Viewer,
     state: Data<&AppState>,
     session: &Session,
-    CheckedForm(form): CheckedForm<AddForm>,
+    CheckedForm(form): CheckedForm<AccountForm>,
 ) -> Result<Response, AppError> {
     let role = role_field(&form.role)?;
     let format = format_field(&form.format)?;
@@ -243,7 +226,7 @@ pub async fn add(
     Ok(see_other(HERE))
 }
 
-/// The forms that name one account.
+/// The forms that name one account (and the add form, which has the same fields).
 #[derive(Debug, Deserialize)]
 pub struct AccountForm {
     /// The account's email.
