@@ -136,7 +136,7 @@ mod tests {
         assert_eq!(
             frame(body),
             "id: 124\nevent: session\ndata: {\"id\":124,\"type\":\"claimed\",\"session_id\":5,\
-             \"occurred_at\":\"1970-01-01T00:00:00Z\",\"to_state\":\"claimed\",\
+             \"occurred_at\":\"1970-01-01T00:00:00+00:00\",\"to_state\":\"claimed\",\
              \"challenge_id\":7}\n\n"
         );
     }
