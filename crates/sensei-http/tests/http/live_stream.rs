@@ -400,3 +400,18 @@ async fn the_stream_is_in_the_openapi_document_as_an_event_stream() {
         assert!(names.contains(&name), "{names:?}");
     }
 }
+
+#[tokio::test]
+async fn an_idle_stream_gets_a_heartbeat_comment_every_15_s() {
+    let served = Served::start().await;
+    let cookie = served.app.sign_in_through_api(INSTRUCTOR).await;
+    let mut stream = SseReader::new(served.open(&cookie, "", None).await);
+    let started = tokio::time::Instant::now();
+    let frame = stream
+        .next_raw(Duration::from_secs(17))
+        .await
+        .expect("a heartbeat within 15 s");
+    assert!(frame.comment, "{frame:?}");
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_secs(14), "{waited:?}");
+}
