@@ -2,6 +2,7 @@
 //! Replays from the table what a reconnecting client missed (`Last-Event-ID`), then follows
 //! the hub ([`super::hub`]) without loss or duplicates.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::stream::{self, BoxStream};
@@ -11,7 +12,7 @@ use poem_openapi::param::{Header, Query};
 use poem_openapi::payload::EventStream;
 use poem_openapi::OpenApi;
 use sensei_core::ports::EventFeed;
-use sensei_core::{ChallengeId, RepositoryError, Viewer};
+use sensei_core::{ChallengeId, FeedEvent, RepositoryError, Viewer};
 use tokio::sync::broadcast;
 
 use super::body::LiveEventBody;
@@ -139,7 +140,12 @@ fn refusal(error: OpenError) -> AppError {
             error.message = why.to_string();
             error
         }
-        OpenError::Stopped => AppError::from(RepositoryError::Unavailable(error.to_string())),
+        OpenError::Stopped | OpenError::Starting => {
+            // 503 with Retry-After, saying which of the two it is.
+            let mut unavailable = AppError::from(RepositoryError::Unavailable(error.to_string()));
+            unavailable.message = error.to_string();
+            unavailable
+        }
     }
 }
 
@@ -175,7 +181,7 @@ async fn replay(
 
 /// The live part of one stream: the hub's events after `after` that the viewer sees.
 struct Live {
-    receiver: broadcast::Receiver<Arc<sensei_core::FeedEvent>>,
+    receiver: broadcast::Receiver<Arc<FeedEvent>>,
     viewer: Viewer,
     after: i64,
     /// Counts the stream against the caps until the connection closes.
@@ -183,8 +189,6 @@ struct Live {
     /// `false`: the replay stopped at [`REPLAY_MAX`]; end after it (the client resumes).
     caught_up: bool,
 }
-
-use std::sync::Arc;
 
 impl Live {
     async fn next(mut self) -> Option<(LiveEventBody, Live)> {

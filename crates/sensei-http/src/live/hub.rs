@@ -45,12 +45,19 @@ pub enum OpenError {
     /// The hub has stopped (the server is shutting down).
     #[error("the server is shutting down; reconnect in a few seconds")]
     Stopped,
+    /// The hub has not yet read where the audit trail ends (the database was unreachable at
+    /// start-up).
+    #[error(
+        "the live stream is starting (the database cannot be reached yet); retry in a few seconds"
+    )]
+    Starting,
 }
 
 /// The watermark and the sender, changed together: a subscriber sees either both before
 /// a publication or both after it.
 struct Tap {
-    watermark: i64,
+    /// `None` until the hub knows where the audit trail ends.
+    watermark: Option<i64>,
     sender: Option<broadcast::Sender<Arc<FeedEvent>>>,
 }
 
@@ -91,19 +98,18 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl LiveHub {
-    /// Starts the hub's task over `feed`, woken by `wakeups`, from the latest event now.
-    /// Call from within a Tokio runtime.
+    /// Starts the hub's task over `feed`, woken by `wakeups`, from the latest event when it
+    /// starts (streams open once that is read). Call from within a Tokio runtime.
     pub async fn start(
         feed: Arc<dyn EventFeed>,
         wakeups: EventWakeups,
         caps: StreamCaps,
     ) -> LiveHub {
         let start = match feed.latest_event_id().await {
-            Ok(id) => id,
+            Ok(id) => Some(id),
             Err(error) => {
-                // The backstop read finds the position once the database is back.
                 tracing::warn!(%error, "live events: cannot read the latest event id yet");
-                0
+                None
             }
         };
         let (sender, _) = broadcast::channel(CHANNEL_CAPACITY);
@@ -120,12 +126,7 @@ impl LiveHub {
                 stop,
             }),
         };
-        tokio::spawn(run(
-            hub.inner.clone(),
-            FeedCursor::starting_after(start),
-            wakeups,
-            stopped,
-        ));
+        tokio::spawn(run(hub.inner.clone(), start, wakeups, stopped));
         hub
     }
 
@@ -158,9 +159,10 @@ impl LiveHub {
         };
         let tap = lock(&self.inner.tap);
         let sender = tap.sender.as_ref().ok_or(OpenError::Stopped)?;
+        let watermark = tap.watermark.ok_or(OpenError::Starting)?;
         Ok(Subscription {
             receiver: sender.subscribe(),
-            watermark: tap.watermark,
+            watermark,
             slot,
         })
     }
@@ -202,7 +204,7 @@ impl Drop for StreamSlot {
 /// stream subscribing meanwhile reads these from the table and drops their live copies.
 fn publish(inner: &Inner, position: i64, ready: Vec<FeedEvent>) {
     let mut tap = lock(&inner.tap);
-    tap.watermark = position;
+    tap.watermark = Some(position);
     if let Some(sender) = &tap.sender {
         for event in ready {
             // No receiver is not an error: nobody watches right now.
@@ -225,7 +227,7 @@ async fn drain(inner: &Inner, cursor: &mut FeedCursor) {
         let now = tokio::time::Instant::now().into_std();
         let ready = cursor.offer(events, now);
         let progressed = !ready.is_empty();
-        if progressed || cursor.position() != lock(&inner.tap).watermark {
+        if progressed || Some(cursor.position()) != lock(&inner.tap).watermark {
             publish(inner, cursor.position(), ready);
         }
         if !full || !progressed {
@@ -234,13 +236,39 @@ async fn drain(inner: &Inner, cursor: &mut FeedCursor) {
     }
 }
 
+/// Where the audit trail ends, read again every [`HOLD_POLL`] × 10 until the database
+/// answers; `None` when the hub is stopped meanwhile.
+async fn first_position(inner: &Inner, stopped: &mut watch::Receiver<bool>) -> Option<i64> {
+    loop {
+        match inner.feed.latest_event_id().await {
+            Ok(id) => return Some(id),
+            Err(error) => {
+                tracing::warn!(%error, "live events: cannot read the latest event id yet")
+            }
+        }
+        tokio::select! {
+            _ = stopped.changed() => return None,
+            () = tokio::time::sleep(HOLD_POLL * 10) => {}
+        }
+    }
+}
+
 /// The hub's task: read, publish, wait for a wake-up (or a short poll while holding).
 async fn run(
     inner: Arc<Inner>,
-    mut cursor: FeedCursor,
+    start: Option<i64>,
     mut wakeups: EventWakeups,
     mut stopped: watch::Receiver<bool>,
 ) {
+    let start = match start {
+        Some(id) => id,
+        None => match first_position(&inner, &mut stopped).await {
+            Some(id) => id,
+            None => return,
+        },
+    };
+    publish(&inner, start, Vec::new());
+    let mut cursor = FeedCursor::starting_after(start);
     let mut woken = true;
     loop {
         if *stopped.borrow() {
