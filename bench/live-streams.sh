@@ -11,13 +11,17 @@
 #      the server's RSS with them open;
 #   3. BENCH_BOOKINGS bookings one at a time: the time from sending each booking until its event
 #      has reached every stream (p50/p99 over bookings; each stream's own latency too);
-#   4. bookings with the streams open (and read): the same wrk run over other pairs.
+#   4. bookings at a steady BENCH_PACED_RATE per second for BENCH_DURATION s (a load the
+#      streams follow), without streams and then with them open: each booking's latency;
+#   5. bookings with the streams open (and read): the same wrk run as 1 over other pairs (at
+#      that saturating rate every stream falls behind and is closed: see the table).
 # Writes bench/results/<UTC date>-live-streams.md.
 #
 # Knobs (environment):
 #   BENCH_STREAMS    streams to open (default 1000)
 #   BENCH_BOOKINGS   bookings measured one at a time (default 50)
-#   BENCH_DURATION   seconds per wrk run (default 5)
+#   BENCH_DURATION   seconds per wrk run and per paced run (default 5)
+#   BENCH_PACED_RATE bookings per second of the paced runs (default 100)
 #   BENCH_BACKEND    sqlite or postgres (default sqlite)
 #   BENCH_PG_URL     PostgreSQL server (default postgres://postgres@127.0.0.1:5432)
 #   BENCH_SENSEI     a `sensei` binary instead of this tree's release build
@@ -31,6 +35,7 @@ cd "$ROOT"
 STREAMS="${BENCH_STREAMS:-1000}"
 BOOKINGS="${BENCH_BOOKINGS:-50}"
 DURATION="${BENCH_DURATION:-5}"
+PACED_RATE="${BENCH_PACED_RATE:-100}"
 BACKEND="${BENCH_BACKEND:-sqlite}"
 PG_URL="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
@@ -175,16 +180,29 @@ curl -fsS "$BASE/readyz" >/dev/null
 } >"$WORK/emails.txt"
 sql "$ELIGIBLE_PAIRS" | tr '\t' ' ' >"$WORK/all_pairs.txt"
 total_pairs=$(wc -l <"$WORK/all_pairs.txt")
-third=$(( total_pairs / 3 ))
-head -n "$third" "$WORK/all_pairs.txt" >"$WORK/pairs_without.txt"
-sed -n "$(( third + 1 )),$(( 2 * third ))p" "$WORK/all_pairs.txt" >"$WORK/pairs_with.txt"
-tail -n +"$(( 2 * third + 1 ))" "$WORK/all_pairs.txt" >"$WORK/pairs_latency.txt"
+# Paced runs first (PACED_RATE × DURATION pairs each), the latency's pairs, then the wrk runs.
+paced=$(( PACED_RATE * DURATION ))
+head -n "$paced" "$WORK/all_pairs.txt" >"$WORK/paced_without.txt"
+sed -n "$(( paced + 1 )),$(( 2 * paced ))p" "$WORK/all_pairs.txt" >"$WORK/paced_with.txt"
+sed -n "$(( 2 * paced + 1 )),$(( 2 * paced + BOOKINGS ))p" "$WORK/all_pairs.txt" >"$WORK/pairs_latency.txt"
+rest=$(( (total_pairs - 2 * paced - BOOKINGS) / 2 ))
+sed -n "$(( 2 * paced + BOOKINGS + 1 )),$(( 2 * paced + BOOKINGS + rest ))p" "$WORK/all_pairs.txt" >"$WORK/pairs_without.txt"
+tail -n +"$(( 2 * paced + BOOKINGS + rest + 1 ))" "$WORK/all_pairs.txt" >"$WORK/pairs_with.txt"
 log "$total_pairs eligible pairs; $(wc -l <"$WORK/emails.txt") stream accounts"
 
-log "bookings without streams"
+log "bookings at $PACED_RATE/s without streams"
+: >"$WORK/no_streams.txt"
+LIVE_PACED_PAIRS="$WORK/paced_without.txt" LIVE_PACED_RATE="$PACED_RATE" LIVE_PACED_SECONDS="$DURATION" \
+  python3 "$ROOT/bench/live_load.py" 127.0.0.1 "$PORT" "$SERVER_PID" "$IDENTITY_HEADER" \
+  "$WORK/no_streams.txt" "$WORK/no_streams.txt" 0 -- >"$WORK/paced_without.out"
+paced_without_p50="$(awk '$1 == "paced_p50_ms" { print $2 }' "$WORK/paced_without.out")"
+paced_without_p99="$(awk '$1 == "paced_p99_ms" { print $2 }' "$WORK/paced_without.out")"
+
+log "bookings without streams (wrk)"
 without="$(wrk_bookings "$WORK/pairs_without.txt")"
 
 log "opening $STREAMS streams, $BOOKINGS bookings one at a time, then bookings with the streams open"
+LIVE_PACED_PAIRS="$WORK/paced_with.txt" LIVE_PACED_RATE="$PACED_RATE" LIVE_PACED_SECONDS="$DURATION" \
 python3 "$ROOT/bench/live_load.py" 127.0.0.1 "$PORT" "$SERVER_PID" "$IDENTITY_HEADER" \
   "$WORK/emails.txt" "$WORK/pairs_latency.txt" "$BOOKINGS" -- \
   bash -c "$(declare -f wrk_bookings); WORK='$WORK' BASE='$BASE' DURATION='$DURATION' \
@@ -197,6 +215,7 @@ value() { awk -v key="$1" '$1 == key { print $2 }' "$WORK/load.txt"; }
 read -r without_rps without_p50 without_p99 without_bad <<<"$without"
 read -r with_rps with_p50 with_p99 with_bad <<<"$with"
 ratio="$(python3 -c "import sys; print('%.2f' % (float(sys.argv[2]) / float(sys.argv[1])))" "$without_p99" "$with_p99")"
+paced_ratio="$(python3 -c "import sys; print('%.2f' % (float(sys.argv[2]) / float(sys.argv[1])))" "$paced_without_p99" "$(value paced_p99_ms)")"
 mib() { python3 -c "import sys; print('%.1f' % (int(sys.argv[1]) / 1024))" "$1"; }
 
 DATE="$(date -u +%Y-%m-%d-%H%M)"
@@ -218,9 +237,12 @@ RESULT="$ROOT/bench/results/$DATE-live-streams.md"
   echo "| bookings measured one at a time | $(value bookings) ($(value booking_statuses)); events not at every stream within 10 s: $(value event_timeouts) |"
   echo "| booking sent → event at every stream, p50 / p99 / max | $(value all_streams_p50_ms) / $(value all_streams_p99_ms) / $(value all_streams_max_ms) ms |"
   echo "| booking sent → event at one stream, p50 / p99 | $(value delivery_p50_ms) / $(value delivery_p99_ms) ms |"
-  echo "| bookings without streams: req/s, p50, p99 | $without_rps, $without_p50 ms, $without_p99 ms (non-2xx: $without_bad) |"
-  echo "| bookings with the streams open: req/s, p50, p99 | $with_rps, $with_p50 ms, $with_p99 ms (non-2xx: $with_bad) |"
-  echo "| booking p99 with / without streams | $ratio |"
+  echo "| bookings at $PACED_RATE/s without streams: p50, p99 | $paced_without_p50 ms, $paced_without_p99 ms |"
+  echo "| bookings at $PACED_RATE/s with the streams open: p50, p99 | $(value paced_p50_ms) ms, $(value paced_p99_ms) ms ($(value paced_statuses)) |"
+  echo "| **booking p99 with / without streams, at $PACED_RATE/s** | **$paced_ratio** (streams closed by then: $(value streams_closed_after_paced)) |"
+  echo "| bookings without streams, saturating (wrk): req/s, p50, p99 | $without_rps, $without_p50 ms, $without_p99 ms (non-2xx: $without_bad) |"
+  echo "| bookings with the streams open, saturating (wrk): req/s, p50, p99 | $with_rps, $with_p50 ms, $with_p99 ms (non-2xx: $with_bad) |"
+  echo "| booking p99 with / without streams, saturating | $ratio (most streams fall behind and are closed: below) |"
   echo "| stream events read during the bookings with streams | $(value events_read_during_command) |"
   echo "| streams closed by the server (too slow, resumed by id in a browser) | $(value streams_closed_by_server) |"
   echo

@@ -14,6 +14,10 @@ Usage:
   BOOKINGS       how many of them to book (each waits until every stream has its event)
   COMMAND        run once the latency is measured, with the streams still open and read
 
+Environment: LIVE_PACED_PAIRS (a pairs file), LIVE_PACED_RATE (bookings/s, default 100) and
+LIVE_PACED_SECONDS (default 5): before COMMAND, book those pairs at that steady rate (one
+connection each) and report their latency, a load the streams can follow.
+
 Prints one `key value` line per figure (latencies in ms, memory in KiB).
 """
 
@@ -128,11 +132,13 @@ async def main():
     streams = [Stream(email) for email in emails]
     current = Round()
     tasks = []
+    writers = []  # kept: a dropped writer closes its connection
     started = time.monotonic()
     for at in range(0, len(streams), OPEN_BATCH):
         batch = streams[at:at + OPEN_BATCH]
         opened = await asyncio.gather(*(open_stream(host, port, header, s) for s in batch))
-        for stream, (reader, _writer) in zip(batch, opened):
+        for stream, (reader, writer) in zip(batch, opened):
+            writers.append(writer)
             tasks.append(asyncio.ensure_future(read_stream(reader, stream, current)))
     open_s = time.monotonic() - started
     await asyncio.sleep(2.0)  # let the server settle before reading its memory
@@ -169,6 +175,31 @@ async def main():
     print("all_streams_max_ms %.1f" % (max(current.last) * ms if current.last else float("nan")))
     print("rss_after_events_kib %d" % status_kib(pid, "VmRSS"))
     sys.stdout.flush()
+
+    paced_file = os.environ.get("LIVE_PACED_PAIRS")
+    if paced_file:
+        rate = float(os.environ.get("LIVE_PACED_RATE", "100"))
+        seconds = float(os.environ.get("LIVE_PACED_SECONDS", "5"))
+        paced = [line.split() for line in open(paced_file) if line.strip()]
+        paced = paced[: int(rate * seconds)]
+        latencies, codes = [], {}
+        start = time.monotonic() + 0.1
+
+        async def one(index, email, submission):
+            await asyncio.sleep(max(0.0, start + index / rate - time.monotonic()))
+            sent = time.monotonic()
+            status = await book(host, port, header, email, submission)
+            latencies.append(time.monotonic() - sent)
+            codes[status] = codes.get(status, 0) + 1
+
+        await asyncio.gather(*(one(i, e, b) for i, (e, b) in enumerate(paced)))
+        print("paced_bookings %d" % len(paced))
+        print("paced_rate %.0f" % rate)
+        print("paced_statuses %s" % ",".join("%s=%d" % (k.decode(), v) for k, v in codes.items()))
+        print("paced_p50_ms %.2f" % (percentile(latencies, 50) * ms))
+        print("paced_p99_ms %.2f" % (percentile(latencies, 99) * ms))
+        print("streams_closed_after_paced %d" % sum(1 for s in streams if s.closed))
+        sys.stdout.flush()
 
     if command:
         before = sum(s.events for s in streams)
