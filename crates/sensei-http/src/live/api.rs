@@ -58,8 +58,8 @@ impl LiveApi {
     /// that form (without `challenge_id`) and, for other students' sessions, `event: queue`
     /// with only `{"id","type"}`. A comment line comes every 15 s when idle. Reconnect with
     /// the `Last-Event-ID` header (browsers do) or `last_event_id` to get every event
-    /// committed meanwhile, once each. At most 8 streams per account are open at once (the
-    /// next one is answered 429 `rate_limited`); a client too slow to keep up is
+    /// committed meanwhile, once each. At most 8 streams per account are open at once by
+    /// default (the next one is answered 429 `rate_limited`); a client too slow to keep up is
     /// disconnected and resumes by id.
     #[oai(
         path = "/events",
