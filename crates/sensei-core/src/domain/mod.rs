@@ -25,6 +25,7 @@ pub mod session;
 pub mod student_search;
 pub mod text;
 pub mod time_zone;
+pub mod wait_estimate;
 pub mod webhook_address;
 pub mod webhook_lanes;
 pub mod webhook_payload;
@@ -84,6 +85,10 @@ pub use session::{
 pub use student_search::{student_search, StudentSearchTooLong, MAX_STUDENT_SEARCH_CHARS};
 pub use text::{refuse_nul, NulInText};
 pub use time_zone::{TimeZoneName, MAX_TIME_ZONE_CHARS};
+pub use wait_estimate::{
+    wait_history_window, WaitEstimate, WaitHistoryEntry, WaitModel, MIN_FIRST_CLAIMS,
+    WAIT_HISTORY_DAYS, WAIT_HORIZON_DAYS,
+};
 pub use webhook_address::{is_public, AddressPolicy, AddressRange, AddressRangeError};
 pub use webhook_lanes::{DeliveryLanes, LaneLimits, LaneTicket, LeaseRoom, SlowVerdict};
 pub use webhook_payload::{SessionFacts, SessionSnapshot, WebhookPayload};

@@ -14,6 +14,7 @@ mod preferences;
 mod scheduled_sessions;
 mod signed_in;
 mod submissions;
+mod wait_history;
 mod webhooks;
 
 pub use account_admin::{
@@ -34,6 +35,7 @@ pub use scheduled_sessions::{
 };
 pub use signed_in::{ComposedReads, DashboardPlan, DashboardQueries, SignedInRead, SignedInReads};
 pub use submissions::SubmissionRepository;
+pub use wait_history::{NoWaitHistory, WaitHistory};
 pub use webhooks::{
     HostResolver, Jitter, LeaseRequest, LeasedDelivery, RecordedAttempt, WebhookStore,
 };
@@ -64,5 +66,7 @@ pub use scheduled_sessions::MockScheduledSessionRepository;
 pub use signed_in::MockSignedInReads;
 #[cfg(any(test, feature = "mocks"))]
 pub use submissions::MockSubmissionRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use wait_history::MockWaitHistory;
 #[cfg(any(test, feature = "mocks"))]
 pub use webhooks::{MockHostResolver, MockJitter, MockWebhookStore};
