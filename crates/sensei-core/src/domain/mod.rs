@@ -19,6 +19,7 @@ pub mod paging;
 pub mod password;
 pub mod policy;
 pub mod progress;
+pub mod queue_place;
 pub mod reason;
 pub mod records;
 pub mod session;
@@ -73,6 +74,7 @@ pub use password::{
 };
 pub use policy::{is_within_dedup_window, Policy, PolicyError};
 pub use progress::{GoalProgressEntry, GoalStatus, ReviewVerdict};
+pub use queue_place::{queue_position, QueuePlace};
 pub use reason::{EligibilityReason, RecordedReason, UnknownReason};
 pub use records::{
     AgentMessage, AgentSession, AnatomyConversation, ConversationMessage, ListOrder, MessageRole,

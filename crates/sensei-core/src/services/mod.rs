@@ -11,6 +11,7 @@ mod export;
 mod history;
 mod instructor;
 mod preferences;
+mod queue;
 mod student;
 #[cfg(test)]
 mod tests;
@@ -41,6 +42,7 @@ pub use export::SessionExport;
 pub use history::{StudentSession, StudentSessions, Timeline};
 pub use instructor::{Dashboard, SessionDetail, SessionListing, SubmissionConversations};
 pub use preferences::Preferences;
+pub use queue::{MAX_PLACES_PER_PAGE, WAIT_MODEL_REFRESH};
 pub use student::{MySubmissions, SubmissionOverview, SubmissionStatus};
 pub use webhooks::{
     CreatedEndpoint, DueDelivery, WebhookManager, WebhookService, MAX_LISTED_ENDPOINTS,
@@ -95,6 +97,7 @@ pub struct SenseiService {
     ports: Ports,
     policy: Policy,
     meetings: Arc<dyn crate::ports::MeetingStore>,
+    waits: queue::WaitEstimator,
 }
 
 impl SenseiService {
@@ -104,6 +107,7 @@ impl SenseiService {
             ports,
             policy,
             meetings: Arc::new(crate::ports::NoMeetings),
+            waits: queue::WaitEstimator::default(),
         }
     }
 

@@ -33,6 +33,7 @@ mod nul_text;
 mod operations;
 mod outage;
 mod pending_migrations;
+mod queue_place;
 mod real_use;
 mod rejected_input;
 mod served;

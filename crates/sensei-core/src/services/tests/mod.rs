@@ -18,6 +18,7 @@ mod port_defaults;
 mod preferences;
 mod preview;
 mod queries;
+mod queue;
 mod readiness;
 mod time_zones;
 mod views;
