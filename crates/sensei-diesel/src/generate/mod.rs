@@ -25,6 +25,7 @@ mod load;
 mod plan;
 mod progress;
 mod rows;
+mod simulate;
 mod words;
 
 use std::sync::Arc;
