@@ -103,6 +103,7 @@ fn hit_rate(seed: u64) -> (f64, usize) {
     let from = END - 28 * DAY;
     let (mut hits, mut total) = (0, 0);
     let mut diag = [[0u32; 4]; 4];
+    let (mut throughput, mut plain_hits) = (0.0, 0);
     let mut model: Option<(i64, WaitModel)> = None;
     for (index, session) in sim.sessions.iter().enumerate() {
         if session.booked_at < from {
@@ -115,6 +116,14 @@ fn hit_rate(seed: u64) -> (f64, usize) {
         let hour = session.booked_at.div_euclid(HOUR) * HOUR;
         if model.as_ref().is_none_or(|(at, _)| *at != hour) {
             model = Some((hour, WaitModel::from_history(&entries, utc(hour))));
+            // The plain throughput, for comparison: first claims per minute over 14 days.
+            let window = (hour - 14 * DAY)..hour;
+            let claims = first_claim
+                .iter()
+                .flatten()
+                .filter(|c| window.contains(c))
+                .count();
+            throughput = claims as f64 / (14.0 * 24.0 * 60.0);
         }
         let position = 1 + pending
             .iter()
@@ -129,6 +138,10 @@ fn hit_rate(seed: u64) -> (f64, usize) {
             continue;
         };
         let actual = ((claim - session.booked_at) as f64 / 60.0).max(1.0);
+        let plain = (f64::from(position) / throughput).round().max(1.0) / actual;
+        if (1.0 / 1.5..=1.5).contains(&plain) {
+            plain_hits += 1;
+        }
         let group = match position {
             1 => 0,
             2..=5 => 1,
@@ -142,12 +155,6 @@ fn hit_rate(seed: u64) -> (f64, usize) {
                 diag[group][0] += 1;
             } else if ratio > 1.5 {
                 diag[group][1] += 1;
-                if group == 0 && diag[0][1] % 40 == 0 {
-                    println!(
-                        "over: est {minutes} actual {actual} at {:?}",
-                        hour_of_week(session.booked_at)
-                    );
-                }
             } else {
                 diag[group][2] += 1;
             }
@@ -155,7 +162,12 @@ fn hit_rate(seed: u64) -> (f64, usize) {
             diag[group][3] += 1;
         }
     }
-    println!("diag [hit, over, under, none] by position 1, 2-5, 6-20, 21+: {diag:?}");
+    println!("seed {seed}: [hits, over, under, no estimate] at places 1, 2-5, 6-20, 21+: {diag:?}");
+    println!(
+        "seed {seed}: plain throughput (position / first claims per minute over 14 days): \
+         {:.1} %",
+        f64::from(plain_hits) * 100.0 / total as f64
+    );
     (f64::from(hits) / total as f64, total)
 }
 
@@ -199,16 +211,27 @@ fn pending_intervals(sim: &Simulation) -> Vec<Vec<(i64, i64)>> {
     spans
 }
 
+/// The tuning run: the estimate's constants were chosen on this seed (the adapter back-test
+/// uses another).
 #[test]
-fn the_estimate_hits_most_waits_on_simulated_history() {
-    for seed in [11, 12, 13, 14, 15, 16, 17, 18] {
+fn the_estimate_hits_seven_waits_in_ten_on_the_tuning_seed() {
+    let (rate, total) = hit_rate(11);
+    println!(
+        "tuning seed 11: {:.1} % of {total} within x1.5",
+        rate * 100.0
+    );
+    assert!(rate >= 0.70, "{:.1} %", rate * 100.0);
+}
+
+/// The spread over seeds and the waits' shape, for `docs/wait-estimate.md` (slow in debug:
+/// `cargo test -p sensei-diesel --all-features --lib -- --ignored --nocapture spread`).
+#[test]
+#[ignore]
+fn spread_over_seeds_and_the_shape_of_the_waits() {
+    for seed in 11..=20 {
         let (rate, total) = hit_rate(seed);
         println!("seed {seed}: {:.1} % of {total} within x1.5", rate * 100.0);
     }
-}
-
-#[test]
-fn print_wait_stats() {
     let sim = run(6_000, 42, 11);
     let mut first_claim = vec![None; sim.sessions.len()];
     for event in sim.events.iter().filter(|e| e.kind == EventKind::Claimed) {
@@ -223,13 +246,12 @@ fn print_wait_stats() {
     waits.sort_unstable();
     let q = |p: f64| waits[((waits.len() - 1) as f64 * p) as usize];
     println!(
-        "instructors {} waits min: p10 {} p25 {} p50 {} p75 {} p90 {}; under 5 min {}",
+        "{} instructors; waits in minutes: p10 {} p25 {} p50 {} p75 {} p90 {}",
         sim.instructors,
         q(0.1),
         q(0.25),
         q(0.5),
         q(0.75),
-        q(0.9),
-        waits.iter().filter(|w| **w < 5).count() as f64 / waits.len() as f64
+        q(0.9)
     );
 }

@@ -9,7 +9,10 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
 use sensei_core::ports::WaitHistory;
-use sensei_core::{Policy, WaitHistoryEntry, WaitModel, WAIT_HISTORY_DAYS};
+use sensei_core::{
+    Actor, PageRequest, Policy, SenseiService, SessionQuery, UserId, WaitHistoryEntry, WaitModel,
+    WAIT_HISTORY_DAYS,
+};
 use sensei_diesel::generate::{generate, GenerateOptions, NoProgress, SessionHistory};
 use sensei_diesel::{DatabaseUrl, SqlaTimestamp};
 
@@ -88,7 +91,90 @@ async fn wait_history_reads_bookings_with_their_first_claim(t: TestDb) {
     assert!(store.wait_history(until, since).await.unwrap().is_empty());
 }
 
-crate::both_backends!(wait_history_reads_bookings_with_their_first_claim);
+async fn simulated_history_rows_match_their_events(t: TestDb) {
+    let mut options = GenerateOptions::new(300, "hash");
+    options.seed = 5;
+    options.now = now();
+    options.history = SessionHistory::Simulated { days: 7 };
+    let summary = generate(&t.db, options, Arc::new(NoProgress))
+        .await
+        .unwrap();
+    assert_eq!(summary.sessions, 300);
+    assert!(summary.instructors >= 2);
+    assert_eq!(
+        summary.events as i64,
+        t.count_sql("SELECT COUNT(*) AS n FROM scheduled_session_events")
+    );
+    let count = |sql: &str| t.count_sql(sql);
+    // One booking each, at the booking time, by the student.
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) AS n FROM scheduled_sessions s JOIN scheduled_session_events e \
+             ON e.session_id = s.id AND e.kind = 'booked' AND e.occurred_at = s.scheduled_at \
+             AND e.actor_id = s.user_id"
+        ),
+        300
+    );
+    // Completed and cancelled sessions have their event at the same instant, by an
+    // instructor for completions.
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) AS n FROM scheduled_sessions s WHERE session_completed_at IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM scheduled_session_events e JOIN users u \
+             ON u.id = e.actor_id AND u.role = 'instructor' WHERE e.session_id = s.id \
+             AND e.kind = 'completed' AND e.occurred_at = s.session_completed_at \
+             AND e.actor_id = s.completed_by)"
+        ),
+        0
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) AS n FROM scheduled_session_events WHERE kind = 'completed'"),
+        count(
+            "SELECT COUNT(*) AS n FROM scheduled_sessions WHERE session_completed_at IS NOT NULL"
+        )
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) AS n FROM scheduled_session_events WHERE kind = 'cancelled'"),
+        count("SELECT COUNT(*) AS n FROM scheduled_sessions WHERE cancelled_at IS NOT NULL")
+    );
+    // Most are done by the end; the ones left are the queue of that moment.
+    assert!(summary.counter_completed > 200);
+    assert_eq!(summary.counter_pending as u64, summary.pending_sessions);
+    // Event ids follow time, as the live stream reads them.
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) AS n FROM scheduled_session_events a JOIN scheduled_session_events b \
+             ON b.id = a.id + 1 WHERE b.occurred_at < a.occurred_at"
+        ),
+        0
+    );
+    // The service works on the result, triggers back on: a claim appends its event.
+    let before = count("SELECT COUNT(*) AS n FROM scheduled_session_events");
+    let ports = t.db.ports();
+    let open = ports
+        .sessions
+        .list(&SessionQuery::default(), PageRequest::default())
+        .await
+        .unwrap();
+    let first = open.items.first().expect("a session waits at the end");
+    let instructor =
+        count("SELECT CAST(MIN(id) AS BIGINT) AS n FROM users WHERE role = 'instructor'");
+    let instructor = UserId(i32::try_from(instructor).unwrap());
+    let service = SenseiService::new(ports, Policy::default());
+    service
+        .claim(Actor::instructor(instructor), first.session.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        count("SELECT COUNT(*) AS n FROM scheduled_session_events"),
+        before + 1
+    );
+}
+
+crate::both_backends!(
+    wait_history_reads_bookings_with_their_first_claim,
+    simulated_history_rows_match_their_events,
+);
 
 #[derive(QueryableByName)]
 struct EventRow {
