@@ -4,15 +4,15 @@
 //! The method (documented for users in `docs/wait-estimate.md`):
 //! 1. From the history, rebuild how many sessions were pending at every instant (a session is
 //!    pending from its booking until its first claim or its cancellation before any claim).
-//! 2. For each hour-of-week bucket (hour of day x weekday/weekend, UTC) count the first claims
-//!    and the minutes the queue was non-empty. The claim rate of a bucket is claims per
-//!    non-empty minute, topped up with the overall rate when the bucket saw less than an hour
-//!    of non-empty time (so an hour observed for five minutes does not decide alone). Hours when nobody
-//!    works have a non-empty queue and no claims, hence a rate near zero: night gaps appear in
-//!    the estimate by themselves.
-//! 3. The wait of position `k` from instant `t` integrates the rates forward, hour by hour,
-//!    until the expected claims reach `k - CALIBRATION`; beyond [`WAIT_HORIZON_DAYS`] or with
-//!    fewer than [`MIN_FIRST_CLAIMS`] first claims in the window there is no estimate.
+//! 2. Per hour-of-week bucket (hour of day x weekday/weekend, UTC): the claim rate while
+//!    instructors were saturated (two or more waiting: nobody idle), topped up with the overall
+//!    rate when the bucket saw less than an hour of that; and the most typical wait of the
+//!    sessions booked into an empty queue there. Hours when nobody works have a queue and no
+//!    claims, hence a rate of zero: night and weekend gaps appear in the estimate by themselves.
+//! 3. First in line: that typical wait, when at least five such bookings were seen in the
+//!    bucket. Further back (or without them): integrate the rates forward, hour by hour, until
+//!    the expected claims reach `k - CALIBRATION`. Beyond [`WAIT_HORIZON_DAYS`], or with fewer
+//!    than [`MIN_FIRST_CLAIMS`] first claims in the window, there is no estimate.
 //!
 //! Everything is pure and deterministic: building is one sort and one sweep over the entries,
 //! and a query walks at most `24 x WAIT_HORIZON_DAYS` hour buckets (it runs on page loads).
