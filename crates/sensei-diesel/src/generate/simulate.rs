@@ -391,8 +391,8 @@ fn staff(setup: QueueSetup) -> usize {
 fn shift_on_day(instructor: usize, count: usize, day_start: i64) -> Option<(i64, i64)> {
     let (weekend, _) = hour_of_week(day_start);
     let hours = if weekend {
-        (instructor % 3 == 0 || count < 3).then_some((10, 18))
-    } else if instructor % 2 == 0 {
+        (instructor.is_multiple_of(3) || count < 3).then_some((10, 18))
+    } else if instructor.is_multiple_of(2) {
         Some((8, 16))
     } else {
         Some((15, 23))
