@@ -81,7 +81,12 @@ fn utc(at: i64) -> DateTime<chrono::Utc> {
 
 /// The back-test on the simulation itself (the adapter test repeats it through the database).
 fn hit_rate(seed: u64) -> (f64, usize) {
-    let sim = run(6_000, 42, seed);
+    hit_rate_of(seed, 6_000)
+}
+
+/// [`hit_rate`] for `sessions` bookings over 42 days.
+fn hit_rate_of(seed: u64, sessions: usize) -> (f64, usize) {
+    let sim = run(sessions, 42, seed);
     let mut first_claim = vec![None; sim.sessions.len()];
     for event in sim.events.iter().filter(|e| e.kind == EventKind::Claimed) {
         first_claim[event.session].get_or_insert(event.at);
@@ -231,6 +236,13 @@ fn spread_over_seeds_and_the_shape_of_the_waits() {
     for seed in 11..=20 {
         let (rate, total) = hit_rate(seed);
         println!("seed {seed}: {:.1} % of {total} within x1.5", rate * 100.0);
+    }
+    for sessions in [1_500, 12_000] {
+        let (rate, total) = hit_rate_of(11, sessions);
+        println!(
+            "{sessions} sessions: {:.1} % of {total} within x1.5",
+            rate * 100.0
+        );
     }
     let sim = run(6_000, 42, 11);
     let mut first_claim = vec![None; sim.sessions.len()];

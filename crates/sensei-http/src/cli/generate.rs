@@ -133,15 +133,19 @@ pub async fn run(args: GenerateArgs) -> CliResult {
         summary.anatomy_messages
     ))?;
     super::output::line(format_args!(
-        "  {} scheduled sessions ({} pending), {} events, {} instructors on shifts; the table \
-         now holds {} pending and {} completed",
+        "  {} scheduled sessions ({} pending); the table now holds {} pending and {} completed",
         summary.sessions,
         summary.pending_sessions,
-        summary.events,
-        summary.instructors,
         summary.counter_pending,
         summary.counter_completed
     ))?;
+    if summary.events > 0 {
+        super::output::line(format_args!(
+            "  simulated history: {} events, {} instructors (instructor<id>@{STUDENT_DOMAIN}) on \
+             shifts",
+            summary.events, summary.instructors
+        ))?;
+    }
     super::output::line(format_args!(
         "  instructor {INSTRUCTOR_EMAIL} {}; every generated account's password is \
          {GENERATED_PASSWORD}",
