@@ -233,3 +233,45 @@ fn add_span(minutes: &mut [f64; BUCKETS], mut from: i64, to: i64) {
         from = end;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_with_an_hour_of_evidence_speaks_for_itself() {
+        assert_eq!(bucket_rate(6, 60.0, 1.0), 0.1);
+        assert_eq!(bucket_rate(30, 600.0, 1.0), 0.05);
+    }
+
+    #[test]
+    fn a_bucket_seen_for_less_than_an_hour_is_topped_up_with_the_overall_rate() {
+        // 15 minutes with 3 claims, plus 45 minutes at the overall 0.1: 7.5 claims an hour.
+        assert_eq!(bucket_rate(3, 15.0, 0.1), 7.5 / 60.0);
+        // Never seen: the overall rate.
+        assert_eq!(bucket_rate(0, 0.0, 0.1), 0.1);
+    }
+
+    #[test]
+    fn the_most_typical_wait_is_the_middle_of_the_largest_group_within_the_tolerance() {
+        // Three around 2 minutes, two around 20: the first group wins.
+        let waits = [100, 120, 150, 1_150, 1_250];
+        let typical = most_typical(&waits);
+        assert!((typical - (100.0_f64 / 60.0 * 2.5).sqrt()).abs() < 1e-9);
+        // Waits under a minute count as a minute.
+        assert_eq!(most_typical(&[0, 5, 30]), 1.0);
+    }
+
+    #[test]
+    fn buckets_are_hours_of_the_day_plus_24_at_weekends() {
+        // 2026-11-30 was a Monday; 2026-12-05 a Saturday.
+        let monday = 1_795_996_800;
+        assert_eq!(bucket_of(monday), 0);
+        assert_eq!(bucket_of(monday + 13 * SECONDS_PER_HOUR + 59), 13);
+        assert_eq!(
+            bucket_of(monday + 5 * SECONDS_PER_DAY + SECONDS_PER_HOUR),
+            25
+        );
+        assert_eq!(bucket_of(monday - 1), 47);
+    }
+}
