@@ -4,20 +4,22 @@
 //! The method (documented for users in `docs/wait-estimate.md`):
 //! 1. From the history, rebuild how many sessions were pending at every instant (a session is
 //!    pending from its booking until its first claim or its cancellation before any claim).
-//! 2. For each hour-of-week bucket (hour of day x weekday/weekend, UTC) count the first claims
-//!    and the minutes the queue was non-empty. The claim rate of a bucket is claims per
-//!    non-empty minute, topped up with the overall rate when the bucket saw less than an hour
-//!    of non-empty time (so an hour observed for five minutes does not decide alone). Hours when nobody
-//!    works have a non-empty queue and no claims, hence a rate near zero: night gaps appear in
-//!    the estimate by themselves.
-//! 3. The wait of position `k` from instant `t` integrates the rates forward, hour by hour,
-//!    until the expected claims reach `k - CALIBRATION`; beyond [`WAIT_HORIZON_DAYS`] or with
-//!    fewer than [`MIN_FIRST_CLAIMS`] first claims in the window there is no estimate.
+//! 2. Per hour-of-week bucket (hour of day x weekday/weekend, UTC): the claim rate while
+//!    instructors were saturated (two or more waiting: nobody idle), topped up with the overall
+//!    rate when the bucket saw less than an hour of that; and the most typical wait of the
+//!    sessions booked into an empty queue there. Hours when nobody works have a queue and no
+//!    claims, hence a rate of zero: night and weekend gaps appear in the estimate by themselves.
+//! 3. First in line: that typical wait, when at least five such bookings were seen in the
+//!    bucket. Further back (or without them): integrate the rates forward, hour by hour, until
+//!    the expected claims reach `k - CALIBRATION`. Beyond [`WAIT_HORIZON_DAYS`], or with fewer
+//!    than [`MIN_FIRST_CLAIMS`] first claims in the window, there is no estimate.
 //!
 //! Everything is pure and deterministic: building is one sort and one sweep over the entries,
 //! and a query walks at most `24 x WAIT_HORIZON_DAYS` hour buckets (it runs on page loads).
 
 use chrono::{DateTime, Duration, Utc};
+
+use super::wait_learning::{bucket_of, Learnt, Sweep, BUCKETS};
 
 /// How many days of history the estimate is made from (and the basis it quotes).
 pub const WAIT_HISTORY_DAYS: i64 = 14;
@@ -32,13 +34,6 @@ pub const WAIT_HORIZON_DAYS: i64 = 7;
 /// a claim process are skewed right, and aiming slightly before the mean hits the
 /// multiplicative band around the actual wait more often (tuned by the back-test).
 const CALIBRATION: f64 = 0.5;
-
-/// Non-empty minutes a bucket needs to speak for itself: one observed for less is topped up to
-/// this much evidence with the overall rate (an hour seen for five minutes does not decide alone).
-const BUCKET_EVIDENCE_MINUTES: f64 = 60.0;
-
-/// Hour of day x (weekday, weekend).
-const BUCKETS: usize = 48;
 
 const SECONDS_PER_HOUR: i64 = 3_600;
 const SECONDS_PER_DAY: i64 = 86_400;
@@ -114,105 +109,53 @@ pub fn wait_history_window(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>)
     (now - Duration::days(WAIT_HISTORY_DAYS), now)
 }
 
-/// First-claim rates by hour of week, learnt from recent history; cheap to query.
+/// What the estimate learnt from recent history; cheap to query.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaitModel {
-    /// Expected first claims per minute while the queue is non-empty, per bucket; `None` when
-    /// the history is too thin to estimate.
-    rates: Option<[f64; BUCKETS]>,
-    /// Days of history the rates come from.
+    /// `None` when the history is too thin to estimate.
+    learnt: Option<Learnt>,
+    /// Days of history the model comes from.
     basis_days: u32,
 }
 
 impl WaitModel {
-    /// Learns the rates from `entries` as they stood at `now`: only sessions booked in
+    /// Learns from `entries` as they stood at `now`: only sessions booked in
     /// [`wait_history_window`]`(now)` count, and claims or cancellations after `now` are
     /// treated as not (yet) happened, so a model never sees the future.
     pub fn from_history(entries: &[WaitHistoryEntry], now: DateTime<Utc>) -> WaitModel {
         let (since, _) = wait_history_window(now);
-        let (since, now) = (since.timestamp(), now.timestamp());
-        let mut changes: Vec<(i64, i32)> = Vec::with_capacity(entries.len() * 2);
-        let mut claims = [0u64; BUCKETS];
-        let mut total_claims = 0u64;
-        let mut earliest = now;
-        for entry in entries {
-            let booked = entry.booked_at.timestamp();
-            if booked < since || booked >= now {
-                continue;
-            }
-            earliest = earliest.min(booked);
-            changes.push((booked, 1));
-            // Leaving the queue: the first claim or the cancellation, whichever came first,
-            // provided it had happened by `now` (and never before the booking).
-            let claimed = entry
-                .first_claimed_at
-                .map(|at| at.timestamp().max(booked))
-                .filter(|at| *at < now);
-            let closed = entry
-                .closed_unclaimed_at
-                .map(|at| at.timestamp().max(booked))
-                .filter(|at| *at < now);
-            if let Some(at) = claimed {
-                claims[bucket_of(at)] += 1;
-                total_claims += 1;
-            }
-            if let Some(left) = match (claimed, closed) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            } {
-                changes.push((left, -1));
-            }
-        }
-        let basis_days = basis_days(now - earliest);
-        if total_claims < MIN_FIRST_CLAIMS {
-            return WaitModel {
-                rates: None,
-                basis_days,
-            };
-        }
-        let busy = non_empty_minutes(&mut changes, now);
-        let total_busy: f64 = busy.iter().sum();
-        let overall = total_claims as f64 / total_busy.max(1.0);
-        let mut rates = [0.0; BUCKETS];
-        for (rate, (count, minutes)) in rates.iter_mut().zip(claims.iter().zip(busy.iter())) {
-            *rate = bucket_rate(*count, *minutes, overall);
-        }
-        WaitModel {
-            rates: Some(rates),
-            basis_days,
-        }
+        let sweep = Sweep::of(entries, since.timestamp(), now.timestamp());
+        let basis_days = basis_days(now.timestamp() - sweep.earliest);
+        let learnt = (sweep.first_claims >= MIN_FIRST_CLAIMS).then(|| sweep.learnt());
+        WaitModel { learnt, basis_days }
     }
 
     /// The estimated wait, from instant `at`, of the session at 1-based `position` (0 is read
-    /// as 1): the time until the expected first claims reach it.
+    /// as 1). Near the front: the typical wait of sessions booked at the same place in the same
+    /// hour of the week, when enough were; otherwise, and further back, the time until the
+    /// expected claims at the saturated rate reach it.
     pub fn estimate(&self, position: u32, at: DateTime<Utc>) -> WaitEstimate {
-        let Some(rates) = &self.rates else {
+        let Some(learnt) = &self.learnt else {
             return WaitEstimate::NotYet;
         };
-        let target = f64::from(position.max(1)) - CALIBRATION;
-        let horizon = (WAIT_HORIZON_DAYS * SECONDS_PER_DAY) as f64 / 60.0;
-        let mut clock = at.timestamp();
-        let mut expected = 0.0;
-        let mut elapsed = 0.0;
-        while elapsed < horizon {
-            let next_hour = (clock.div_euclid(SECONDS_PER_HOUR) + 1) * SECONDS_PER_HOUR;
-            let span = (next_hour - clock) as f64 / 60.0;
-            let rate = rates[bucket_of(clock)];
-            if rate > 0.0 && expected + rate * span >= target {
-                let minutes = elapsed + (target - expected) / rate;
-                if minutes > horizon {
-                    break;
-                }
-                return WaitEstimate::About {
-                    minutes: (minutes.round() as u32).max(1),
-                    basis_days: self.basis_days,
-                };
-            }
-            expected += rate * span;
-            elapsed += span;
-            clock = next_hour;
+        let about = |minutes: f64| WaitEstimate::About {
+            minutes: (minutes.round() as u32).max(1),
+            basis_days: self.basis_days,
+        };
+        let clock = at.timestamp();
+        let place = position.max(1) as usize - 1;
+        if let Some(minutes) = learnt
+            .near_front
+            .get(place)
+            .and_then(|typical| typical[bucket_of(clock)])
+        {
+            return about(minutes);
         }
-        WaitEstimate::NotYet
+        let target = f64::from(position.max(1)) - CALIBRATION;
+        match minutes_until(&learnt.rates, clock, target) {
+            Some(minutes) => about(minutes),
+            None => WaitEstimate::NotYet,
+        }
     }
 
     /// Days of history the model was built from (at most [`WAIT_HISTORY_DAYS`]).
@@ -221,59 +164,31 @@ impl WaitModel {
     }
 }
 
-/// Claims per non-empty minute of one bucket, topped up with the `overall` rate to
-/// [`BUCKET_EVIDENCE_MINUTES`] of evidence when the bucket saw less.
-fn bucket_rate(claims: u64, minutes: f64, overall: f64) -> f64 {
-    if minutes >= BUCKET_EVIDENCE_MINUTES {
-        claims as f64 / minutes
-    } else {
-        (claims as f64 + (BUCKET_EVIDENCE_MINUTES - minutes) * overall) / BUCKET_EVIDENCE_MINUTES
+/// Minutes from `clock` until the rates, integrated hour by hour, expect `target` claims;
+/// `None` beyond the horizon.
+fn minutes_until(rates: &[f64; BUCKETS], mut clock: i64, target: f64) -> Option<f64> {
+    let horizon = (WAIT_HORIZON_DAYS * SECONDS_PER_DAY) as f64 / 60.0;
+    let mut expected = 0.0;
+    let mut elapsed = 0.0;
+    while elapsed < horizon {
+        let next_hour = (clock.div_euclid(SECONDS_PER_HOUR) + 1) * SECONDS_PER_HOUR;
+        let span = (next_hour - clock) as f64 / 60.0;
+        let rate = rates[bucket_of(clock)];
+        if rate > 0.0 && expected + rate * span >= target {
+            let minutes = elapsed + (target - expected) / rate;
+            return (minutes <= horizon).then_some(minutes);
+        }
+        expected += rate * span;
+        elapsed += span;
+        clock = next_hour;
     }
+    None
 }
 
 /// Whole days covered by `seconds` of history, rounded up, between 1 and the window.
 fn basis_days(seconds: i64) -> u32 {
     let days = (seconds + SECONDS_PER_DAY - 1).div_euclid(SECONDS_PER_DAY);
     days.clamp(1, WAIT_HISTORY_DAYS) as u32
-}
-
-/// The hour-of-week bucket of a Unix timestamp: hour of day, plus 24 on Saturday and Sunday.
-fn bucket_of(timestamp: i64) -> usize {
-    let day = timestamp.div_euclid(SECONDS_PER_DAY);
-    let hour = timestamp.rem_euclid(SECONDS_PER_DAY) / SECONDS_PER_HOUR;
-    // 1970-01-01 was a Thursday: day 0 is weekday index 3 with Monday as 0.
-    let weekend = (day + 3).rem_euclid(7) >= 5;
-    hour as usize + if weekend { 24 } else { 0 }
-}
-
-/// Minutes the queue was non-empty, per bucket, from the queue's `+1`/`-1` changes (sorted
-/// here) up to `until`.
-fn non_empty_minutes(changes: &mut [(i64, i32)], until: i64) -> [f64; BUCKETS] {
-    changes.sort_unstable();
-    let mut minutes = [0.0; BUCKETS];
-    let mut length = 0i64;
-    let mut from = changes.first().map_or(until, |change| change.0);
-    for &(at, change) in changes.iter() {
-        if length > 0 {
-            add_span(&mut minutes, from, at);
-        }
-        length += i64::from(change);
-        from = at;
-    }
-    if length > 0 {
-        add_span(&mut minutes, from, until);
-    }
-    minutes
-}
-
-/// Adds the interval `[from, to)` to the buckets it crosses, split at hour boundaries.
-fn add_span(minutes: &mut [f64; BUCKETS], mut from: i64, to: i64) {
-    while from < to {
-        let next_hour = (from.div_euclid(SECONDS_PER_HOUR) + 1) * SECONDS_PER_HOUR;
-        let end = next_hour.min(to);
-        minutes[bucket_of(from)] += (end - from) as f64 / 60.0;
-        from = end;
-    }
 }
 
 #[cfg(test)]

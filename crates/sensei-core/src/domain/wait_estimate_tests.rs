@@ -82,13 +82,46 @@ fn fewer_than_twenty_first_claims_give_no_estimate_and_twenty_give_one() {
 
 #[test]
 fn a_steady_rate_of_one_claim_per_six_minutes_puts_position_three_fifteen_minutes_away() {
+    // Never two waiting: no saturated time, so the rate while non-empty stands in.
     let model = WaitModel::from_history(&round_the_clock(), now());
     // (3 - 0.5) expected claims at 1/6 a minute.
     assert_eq!(model.estimate(3, now()), about(15));
-    assert_eq!(model.estimate(1, now()), about(3));
+    // The first in line: every booking came into an empty queue and waited 6 minutes.
+    assert_eq!(model.estimate(1, now()), about(6));
     // From 01:00 every hour saw exactly 10 claims a day (the window's first hour lacks one).
     let one_o_clock = now() + Duration::hours(1);
     assert_eq!(model.estimate(21, one_o_clock), about(123));
+}
+
+#[test]
+fn the_rate_counts_claims_while_two_or_more_wait_so_instant_claims_do_not_inflate_it() {
+    // Each hour: A and B booked at :00, claimed at :10 and :20; C booked at :40 and claimed
+    // at once by an idle instructor. Saturated (two waiting) 10 minutes an hour, one claim.
+    let mut history = Vec::new();
+    for hour in 0..14 * 24 {
+        let start = since() + Duration::hours(hour);
+        history.push(entry(start, Some(start + minutes(10))));
+        history.push(entry(start, Some(start + minutes(20))));
+        history.push(entry(start + minutes(40), Some(start + minutes(40))));
+    }
+    let model = WaitModel::from_history(&history, now());
+    // 2.5 claims at 1 per 10 minutes (the non-empty rate, 3 per 20 minutes, would say 17).
+    assert_eq!(model.estimate(3, now()), about(25));
+}
+
+#[test]
+fn the_first_in_line_gets_the_wait_most_bookings_into_an_empty_queue_had() {
+    // One booking an hour into an empty queue: claimed after 2 minutes on 7 days of 10, after
+    // 20 minutes on the others. A mean (7.4) would be right for neither group.
+    let history: Vec<_> = (0..14 * 24)
+        .map(|hour| {
+            let start = since() + Duration::hours(hour);
+            let wait = if (hour / 24) % 10 < 7 { 2 } else { 20 };
+            entry(start, Some(start + minutes(wait)))
+        })
+        .collect();
+    let model = WaitModel::from_history(&history, now());
+    assert_eq!(model.estimate(1, now() + Duration::hours(10)), about(2));
 }
 
 #[test]

@@ -16,6 +16,7 @@ mod platform;
 mod preferences;
 pub(crate) mod sessions;
 mod signed_in;
+mod wait_history;
 mod webhook_lease;
 mod webhooks;
 

@@ -45,3 +45,4 @@ mod webhooks;
 mod connections;
 mod faults;
 mod generate;
+mod wait_backtest;
