@@ -42,6 +42,7 @@ mod db;
 mod error;
 #[cfg(feature = "fixtures")]
 pub mod generate;
+pub mod live_listener;
 pub mod migrations;
 mod repo;
 mod schema;
@@ -60,8 +61,8 @@ pub use error::DatabaseError;
 pub use repo::PlatformWriter;
 pub use repo::{
     AccountStore, DieselApiTokens, DieselBookingReads, DieselCalendarFeeds, DieselContent,
-    DieselEmail, DieselMeetings, DieselPreferences, DieselScheduledSessions, DieselSignedInReads,
-    DieselWebhooks, SIGN_IN_PURGE_BATCH,
+    DieselEmail, DieselEventFeed, DieselMeetings, DieselPreferences, DieselScheduledSessions,
+    DieselSignedInReads, DieselWebhooks, MAX_FEED_PAGE, SIGN_IN_PURGE_BATCH,
 };
 pub use timestamp::SqlaTimestamp;
 

@@ -108,6 +108,8 @@ pub struct AppConfig {
     pub sign_in_limits: SignInLimits,
     /// Limits on client connections.
     pub connections: ConnectionLimits,
+    /// Caps on open live streams (`GET /api/v1/events`), per account and per process.
+    pub live_streams: sensei_core::StreamCaps,
     /// Where `/metrics` is served: on its own listener at this address, or (when `None`) on
     /// the main one.
     pub metrics_bind: Option<String>,
@@ -189,6 +191,7 @@ impl AppConfig {
             trusted_proxies: TrustedProxies::default(),
             sign_in_limits: SignInLimits::default(),
             connections: ConnectionLimits::default(),
+            live_streams: sensei_core::StreamCaps::default(),
             metrics_bind: None,
             metrics_allow: crate::monitoring::endpoint::loopback(),
             webhooks: crate::webhooks::WebhookSettings::default(),

@@ -27,6 +27,7 @@ pub mod export;
 pub mod fallback;
 pub mod import_csv;
 pub(crate) mod list_filters;
+pub mod live;
 pub mod monitoring;
 pub mod pages;
 pub mod passwords;

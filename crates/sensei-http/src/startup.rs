@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use poem::endpoint::BoxEndpoint;
@@ -16,6 +17,7 @@ use sensei_diesel::Database;
 use crate::config::{AppConfig, SIGN_IN_COOKIE};
 use crate::connections::LimitedAcceptor;
 use crate::fallback::{panic_page, render_errors};
+use crate::live::LiveHub;
 use crate::monitoring::{capture_route, MetricsAccess, MetricsEndpoint, MetricsError};
 use crate::pages;
 use crate::privacy::private_responses;
@@ -103,6 +105,8 @@ pub struct Application {
         sensei_core::services::EmailService,
         crate::email::EmailSettings,
     ),
+    /// The live stream's hub, stopped with the server.
+    live: LiveHub,
 }
 
 impl Application {
@@ -115,11 +119,12 @@ impl Application {
     /// an address cannot be bound.
     pub async fn build(config: AppConfig, database: Database) -> Result<Self, StartError> {
         let state = AppState::new(database.clone(), &config)?;
-        let metrics = MetricsEndpoint::new(crate::monitoring::prometheus()?, Some(database))
-            .with_access(MetricsAccess {
-                allow: config.metrics_allow.clone(),
-                proxies: config.trusted_proxies.clone(),
-            });
+        let metrics =
+            MetricsEndpoint::new(crate::monitoring::prometheus()?, Some(database.clone()))
+                .with_access(MetricsAccess {
+                    allow: config.metrics_allow.clone(),
+                    proxies: config.trusted_proxies.clone(),
+                });
         let (address, acceptor) = bind(&config.bind).await?;
         let metrics_listener = match &config.metrics_bind {
             Some(metrics_bind) => Some(bind(metrics_bind).await?),
@@ -139,11 +144,19 @@ impl Application {
             }
         }
         let email = (state.email.clone(), config.email);
+        // One hub per process: it reads each new event once and fans it out to the streams.
+        let live = LiveHub::start(
+            Arc::new(database.event_feed()),
+            database.watch_events(),
+            config.live_streams,
+        )
+        .await;
         Ok(Self {
             address,
             acceptor: LimitedAcceptor::new(acceptor, limits.max_connections, limits.header_timeout),
             idle_timeout: limits.idle_timeout,
-            router: build_router_with(state, on_main),
+            router: build_router_with(state, on_main).data(live.clone()).boxed(),
+            live,
             metrics,
             metrics_listener,
             webhooks,
@@ -195,8 +208,11 @@ impl Application {
         let (email, email_settings) = self.email;
         let email_worker = crate::email::worker::EmailWorker::start(email, email_settings);
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        let live = self.live.clone();
         let main_signal = async move {
             signal.await;
+            // Ends the open streams, which would otherwise hold the shutdown's grace period.
+            live.stop();
             let _ = stop.send(true);
         };
         let main = Server::new_with_acceptor(self.acceptor)

@@ -13,6 +13,7 @@ pub mod email;
 pub mod engagement;
 pub mod events;
 pub mod ids;
+pub mod live;
 pub mod meeting;
 pub mod notes;
 pub mod paging;
@@ -66,6 +67,9 @@ pub use events::{EventKind, NewSessionEvent, SessionEvent};
 pub use ids::{
     AgentSessionId, ApiTokenId, ChallengeId, ConversationId, GoalId, ScheduledSessionId,
     SubmissionId, UserId,
+};
+pub use live::{
+    admit_stream, FeedCursor, FeedEvent, StreamCaps, StreamRefusal, Viewer, Visible, GAP_PATIENCE,
 };
 pub use meeting::{Meeting, MeetingError, MeetingLink, StoredMeeting, MAX_MEETING_LINK_CHARS};
 pub use notes::{Notes, NotesError, MAX_NOTES_CHARS};

@@ -9,6 +9,7 @@ mod calendar;
 mod clock;
 mod content;
 mod email;
+mod event_feed;
 mod meetings;
 mod preferences;
 mod scheduled_sessions;
@@ -28,6 +29,7 @@ pub use calendar::{CalendarFeedRepository, NoCalendarFeeds, RandomSource};
 pub use clock::{Clock, SystemClock};
 pub use content::{AnatomyRepository, DigiTrainerRepository, GoalRepository};
 pub use email::{EmailAttempt, EmailStore, FoundReset, LeasedEmail, LinkDigest, NoEmail};
+pub use event_feed::EventFeed;
 pub use meetings::{MeetingStore, NoMeetings};
 pub use preferences::{NoPreferences, PreferenceStore, TimeZoneCatalog};
 pub use scheduled_sessions::{
@@ -56,6 +58,8 @@ pub use clock::MockClock;
 pub use content::{MockAnatomyRepository, MockDigiTrainerRepository, MockGoalRepository};
 #[cfg(any(test, feature = "mocks"))]
 pub use email::MockEmailStore;
+#[cfg(any(test, feature = "mocks"))]
+pub use event_feed::MockEventFeed;
 #[cfg(any(test, feature = "mocks"))]
 pub use meetings::MockMeetingStore;
 #[cfg(any(test, feature = "mocks"))]

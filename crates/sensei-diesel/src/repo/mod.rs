@@ -10,6 +10,7 @@ mod content;
 mod email;
 mod email_lease;
 mod erase;
+mod event_feed;
 mod meetings;
 #[cfg(feature = "fixtures")]
 mod platform;
@@ -26,6 +27,7 @@ pub use booking::DieselBookingReads;
 pub use calendar::DieselCalendarFeeds;
 pub use content::DieselContent;
 pub use email::DieselEmail;
+pub use event_feed::{DieselEventFeed, MAX_FEED_PAGE};
 pub use meetings::DieselMeetings;
 #[cfg(feature = "fixtures")]
 pub use platform::PlatformWriter;

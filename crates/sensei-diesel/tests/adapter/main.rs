@@ -41,6 +41,9 @@ mod preferences;
 mod email;
 mod webhooks;
 
+// The live stream's feed and wake-ups.
+mod live_feed;
+
 // Connections, faults and the benchmark-data generator.
 mod connections;
 mod faults;

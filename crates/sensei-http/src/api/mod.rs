@@ -34,6 +34,8 @@ pub use workflow::WorkflowApi;
 
 use sensei_core::Account;
 
+use crate::live::LiveApi;
+
 use crate::auth::viewer::signed_in_account;
 use crate::error::AppError;
 
@@ -104,12 +106,12 @@ fn description() -> String {
 }
 
 /// Every operation of the API.
-pub type Operations = (SignInApi, SchedulingApi, WorkflowApi, MeApi);
+pub type Operations = (SignInApi, SchedulingApi, WorkflowApi, MeApi, LiveApi);
 
 /// The OpenAPI service: every operation and the document describing them.
 pub fn service() -> OpenApiService<Operations, ()> {
     OpenApiService::new(
-        (SignInApi, SchedulingApi, WorkflowApi, MeApi),
+        (SignInApi, SchedulingApi, WorkflowApi, MeApi, LiveApi),
         "sensei scheduling API",
         VERSION,
     )

@@ -140,6 +140,24 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u64).range(1..=1_000_000)
     )]
     pub max_connections: u64,
+    /// Most live streams (`GET /api/v1/events`) one account may have open at once (tabs,
+    /// scripts); the next is answered 429.
+    #[arg(
+        long,
+        env = "SENSEI_LIVE_STREAMS_PER_ACCOUNT",
+        default_value_t = sensei_core::StreamCaps::PER_ACCOUNT,
+        value_parser = clap::value_parser!(u32).range(1..=100_000)
+    )]
+    pub live_streams_per_account: u32,
+    /// Most live streams this process serves at once (each holds a connection: keep it
+    /// under --max-connections); the next is answered 429.
+    #[arg(
+        long,
+        env = "SENSEI_LIVE_STREAMS",
+        default_value_t = sensei_core::StreamCaps::TOTAL,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000)
+    )]
+    pub live_streams: u32,
     /// Mark the session cookie `Secure` (set when users reach the service over HTTPS).
     #[arg(long, env = "SENSEI_COOKIE_SECURE", value_parser = BoolishValueParser::new(), default_value_t = false)]
     pub cookie_secure: bool,
@@ -290,6 +308,10 @@ impl ServeArgs {
                 header_timeout: Duration::from_secs(self.header_timeout_secs),
                 idle_timeout: Duration::from_secs(self.idle_timeout_secs),
                 max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            },
+            live_streams: sensei_core::StreamCaps {
+                per_account: self.live_streams_per_account,
+                total: self.live_streams,
             },
             metrics_bind: self
                 .metrics_bind

@@ -27,6 +27,8 @@ mod email_served;
 mod export_csv;
 mod flow;
 mod hostile_metrics;
+mod live_processes;
+mod live_stream;
 mod multi_process;
 mod newcomer;
 mod nul_text;

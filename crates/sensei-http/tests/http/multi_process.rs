@@ -15,21 +15,21 @@ use sensei_diesel::{Database, DatabaseUrl, PoolOptions};
 
 use crate::helpers::PostgresDatabase;
 
-const IDENTITY_HEADER: &str = "X-Test-Email";
+pub(crate) const IDENTITY_HEADER: &str = "X-Test-Email";
 /// Concurrent booking requests sent to each process per round.
 const PER_PROCESS: usize = 20;
 const ROUNDS: usize = 3;
 
 /// A `sensei serve` child process, killed when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Server {
     /// Starts `sensei serve` on a free loopback port (`--bind 127.0.0.1:0`) and waits until
     /// it prints its address and `/readyz` answers.
-    fn start(database_url: &str) -> Server {
+    pub(crate) fn start(database_url: &str) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sensei"))
             .args([
                 "serve",
@@ -67,7 +67,7 @@ impl Server {
         Server { child, base }
     }
 
-    async fn wait_ready(&self, client: &reqwest::Client) {
+    pub(crate) async fn wait_ready(&self, client: &reqwest::Client) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Ok(response) = client.get(format!("{}/readyz", self.base)).send().await {
@@ -93,7 +93,11 @@ impl Drop for Server {
 }
 
 /// A student with `count` submissions that are eligible (latest review `needs_work`).
-async fn eligible_student(db: &Database, email: &str, count: usize) -> Vec<SubmissionId> {
+pub(crate) async fn eligible_student(
+    db: &Database,
+    email: &str,
+    count: usize,
+) -> Vec<SubmissionId> {
     let student = db
         .accounts()
         .create(email, Role::Student, "not-used-with-the-trusted-header")

@@ -13,7 +13,7 @@ mod booking;
 pub(crate) mod counter;
 mod dashboard;
 pub(crate) mod dashboard_cache;
-mod events;
+pub(crate) mod events;
 pub(crate) mod query;
 pub(crate) mod rows;
 
