@@ -60,8 +60,8 @@ pub use error::DatabaseError;
 pub use repo::PlatformWriter;
 pub use repo::{
     AccountStore, DieselApiTokens, DieselBookingReads, DieselCalendarFeeds, DieselContent,
-    DieselEmail, DieselMeetings, DieselPreferences, DieselScheduledSessions, DieselSignedInReads,
-    DieselWebhooks, SIGN_IN_PURGE_BATCH,
+    DieselDesk, DieselEmail, DieselMeetings, DieselPreferences, DieselScheduledSessions,
+    DieselSignedInReads, DieselWebhooks, SIGN_IN_PURGE_BATCH,
 };
 pub use timestamp::SqlaTimestamp;
 
@@ -113,6 +113,12 @@ impl Database {
     /// `sensei_core::services::Preferences`).
     pub fn preferences(&self) -> DieselPreferences {
         DieselPreferences::new(self.clone())
+    }
+
+    /// The instructor's desk: presence and "my challenges" (a service of its own too:
+    /// `sensei_core::services::Desk`).
+    pub fn desk(&self) -> DieselDesk {
+        DieselDesk::new(self.clone())
     }
 
     /// Writes platform records (demo data, tests). Feature `fixtures`.

@@ -7,6 +7,7 @@ mod api_tokens;
 mod booking;
 mod calendar;
 mod content;
+mod desk;
 mod email;
 mod email_lease;
 mod erase;
@@ -24,6 +25,7 @@ pub use api_tokens::DieselApiTokens;
 pub use booking::DieselBookingReads;
 pub use calendar::DieselCalendarFeeds;
 pub use content::DieselContent;
+pub use desk::DieselDesk;
 pub use email::DieselEmail;
 pub use meetings::DieselMeetings;
 #[cfg(feature = "fixtures")]
