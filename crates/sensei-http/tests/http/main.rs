@@ -27,6 +27,7 @@ mod email_served;
 mod export_csv;
 mod flow;
 mod hostile_metrics;
+mod live_pages;
 mod multi_process;
 mod newcomer;
 mod nul_text;
