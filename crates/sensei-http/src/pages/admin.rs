@@ -12,17 +12,17 @@ use poem::web::Data;
 use poem::{handler, Request, Response};
 use sensei_core::services::Dashboard;
 use sensei_core::{
-    Account, ChallengeId, EligibilityReason, InstructorActions, PageRequest, SessionCursor,
+    ChallengeId, EligibilityReason, InstructorActions, PageRequest, SessionCursor,
     SessionListEntry, SessionQuery, StatusFilter,
 };
 use serde::Deserialize;
 
 use super::dashboard_desk::{on_duty_views, ChallengeScope, OnDutyView};
+use super::dashboard_read::{read_dashboard, Wanted};
 use super::html;
 use super::layout::Nav;
-use crate::auth::viewer::{request_session, Claimant};
+use crate::auth::viewer::Claimant;
 use crate::auth::Viewer;
-use crate::desk::my_challenges;
 use crate::error::AppError;
 use crate::list_filters::{parse_challenge, parse_cursor, parse_flag, parse_reason, parse_student};
 use crate::presentation;
@@ -238,7 +238,16 @@ pub async fn dashboard(state: Data<&AppState>, req: &Request) -> Result<Response
             return Err(bad_query);
         }
     };
-    let (account, scope, reads) = read_dashboard(&state, req, claimant, &params).await?;
+    let wanted = Wanted {
+        filters: filters(&params),
+        mine_only: params.mine,
+        all: params.all,
+        page: PageRequest {
+            after: params.after,
+            ..PageRequest::default()
+        },
+    };
+    let (account, scope, reads) = read_dashboard(&state, req, claimant, wanted).await?;
     let viewer = Viewer::of(req, account).await?;
     // After `Viewer::of`, which notes the viewer's presence: they see themselves on duty.
     let on_duty = state
@@ -251,84 +260,15 @@ pub async fn dashboard(state: Data<&AppState>, req: &Request) -> Result<Response
     html(&page, StatusCode::OK)
 }
 
-/// The dashboard's one use case for `claimant`, with the challenges it shows.
-async fn read_dashboard(
-    state: &AppState,
-    req: &Request,
-    claimant: Claimant,
-    params: &Params,
-) -> Result<(Account, ChallengeScope, Dashboard), AppError> {
-    let session = request_session(req)?;
-    let scope_known = params.challenge.is_some() || params.all;
-    let claimant = match claimant {
-        Claimant::SignIn(token) => {
-            // Without the account the choice is known only from the cookie's cache, which
-            // names its owner: checked once the sign-in is resolved.
-            let cached = my_challenges::cached_with_owner(session);
-            let mine = match (&cached, scope_known) {
-                (_, true) => Some(Vec::new()),
-                (Some((_, chosen)), false) => Some(chosen.clone()),
-                (None, false) => None,
-            };
-            if let Some(mine) = mine {
-                let scope = ChallengeScope::of(params.challenge, params.all, mine);
-                let (account, reads) = state
-                    .service
-                    .dashboard_for_sign_in(
-                        &token,
-                        filters(params, &scope),
-                        params.mine,
-                        page(params),
-                    )
-                    .await?
-                    .ok_or_else(AppError::sign_in_required)?;
-                let owner_matches = cached.is_some_and(|(owner, _)| owner == account.id);
-                if scope_known || owner_matches {
-                    return Ok((account, scope, reads));
-                }
-                Claimant::Trusted(account)
-            } else {
-                Claimant::SignIn(token)
-            }
-        }
-        trusted @ Claimant::Trusted(_) => trusted,
-    };
-    let account = claimant.account(state).await?;
-    let mine = if scope_known {
-        Vec::new()
-    } else {
-        my_challenges::for_page(state, session, &account)
-            .await
-            .map_err(|error| AppError::from_domain(&error))?
-    };
-    let scope = ChallengeScope::of(params.challenge, params.all, mine);
-    let filters = SessionQuery {
-        claimed_by: params.mine.then_some(account.id),
-        ..filters(params, &scope)
-    };
-    let reads = state
-        .service
-        .dashboard(account.actor(), filters, page(params))
-        .await?;
-    Ok((account, scope, reads))
-}
-
-/// The queue's query for these filters and challenges (the "mine" filter is the service's).
-fn filters(params: &Params, scope: &ChallengeScope) -> SessionQuery {
+/// The queue's query for these filters (the challenge scope and "mine" are applied by
+/// [`read_dashboard`]).
+fn filters(params: &Params) -> SessionQuery {
     SessionQuery {
         status: StatusFilter::Open,
         reason: params.reason,
         challenge_id: params.challenge,
-        challenge_ids: scope.challenge_ids(),
         student_email_contains: params.student.clone(),
         ..SessionQuery::default()
-    }
-}
-
-fn page(params: &Params) -> PageRequest {
-    PageRequest {
-        after: params.after,
-        ..PageRequest::default()
     }
 }
 

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod claim_actions;
 pub mod conversations;
 pub mod dashboard_desk;
+pub mod dashboard_read;
 pub mod email_links;
 pub mod error_page;
 pub mod export;
