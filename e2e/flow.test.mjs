@@ -31,7 +31,7 @@ const screenshots = process.env.UPDATE_SCREENSHOTS === '1'
 const PASSWORD = 'sensei-demo';
 const STEP_TIMEOUT_MS = 15_000;
 // axe-core's own script, evaluated through the DevTools protocol rather than added as a
-// <script> tag, so the pages' Content-Security-Policy (no scripts) stays in force.
+// <script> tag, so the pages' Content-Security-Policy (scripts from this origin only) stays in force.
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
