@@ -22,7 +22,7 @@ export const screenshots = process.env.UPDATE_SCREENSHOTS === '1'
   : path.join(repo, 'target', 'e2e-screenshots');
 export const PASSWORD = 'sensei-demo';
 // axe-core's own script, evaluated through the DevTools protocol rather than added as a
-// <script> tag, so the pages' Content-Security-Policy stays in force.
+// <script> tag, so the pages' Content-Security-Policy (scripts from this origin only) stays in force.
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 

@@ -194,7 +194,9 @@ impl Scheduler {
                 Database::connect(&url, options)
             })
             .map_err(database_error)?;
-        let service = SenseiService::new(database.ports(), policy);
+        // Estimates from the same history the service's pages use.
+        let service = SenseiService::new(database.ports(), policy)
+            .with_wait_history(std::sync::Arc::new(database.wait_history()));
         Ok(Scheduler {
             service,
             database,

@@ -8,6 +8,7 @@ pub mod actor;
 pub mod api_token;
 pub mod calendar;
 pub mod cancel;
+pub mod desk;
 pub mod eligibility;
 pub mod email;
 pub mod engagement;
@@ -57,6 +58,10 @@ pub use calendar::{
     CalendarFeed, FeedToken, FeedTokenHash, HeldSession, FEED_TOKEN_BYTES, FEED_TOKEN_CHARS,
 };
 pub use cancel::{CancelReason, CancelReasonError, MAX_CANCEL_REASON_CHARS};
+pub use desk::{
+    checked_choice, is_on_duty, on_duty_since, presence_write_due, ChallengeChoice, HeldByOnDuty,
+    OnDuty, MAX_CHALLENGE_CHOICES, PRESENCE_WINDOW, PRESENCE_WRITE_INTERVAL,
+};
 pub use eligibility::{evaluate_eligibility, Eligibility, Ineligibility, UnmetCondition};
 pub use email::{
     decide_send, give_up_after, header_text, EmailKind, LinkSecret, ResetRefusal, ResetRequest,

@@ -8,6 +8,7 @@ mod booking;
 mod calendar;
 mod clock;
 mod content;
+mod desk;
 mod email;
 mod event_feed;
 mod meetings;
@@ -28,6 +29,7 @@ pub use booking::{BookingFacts, BookingReads, ComposedBookingReads};
 pub use calendar::{CalendarFeedRepository, NoCalendarFeeds, RandomSource};
 pub use clock::{Clock, SystemClock};
 pub use content::{AnatomyRepository, DigiTrainerRepository, GoalRepository};
+pub use desk::{DeskStore, NoDesk};
 pub use email::{EmailAttempt, EmailStore, FoundReset, LeasedEmail, LinkDigest, NoEmail};
 pub use event_feed::EventFeed;
 pub use meetings::{MeetingStore, NoMeetings};
@@ -56,6 +58,8 @@ pub use calendar::{MockCalendarFeedRepository, MockRandomSource};
 pub use clock::MockClock;
 #[cfg(any(test, feature = "mocks"))]
 pub use content::{MockAnatomyRepository, MockDigiTrainerRepository, MockGoalRepository};
+#[cfg(any(test, feature = "mocks"))]
+pub use desk::MockDeskStore;
 #[cfg(any(test, feature = "mocks"))]
 pub use email::MockEmailStore;
 #[cfg(any(test, feature = "mocks"))]

@@ -6,6 +6,7 @@ mod api_tokens;
 mod booking;
 mod calendar;
 mod completion;
+mod desk;
 mod email;
 mod export;
 mod history;
@@ -37,6 +38,7 @@ pub use api_tokens::{
 };
 pub use booking::{Booking, BookingOutcome};
 pub use calendar::CalendarFeeds;
+pub use desk::{Desk, ON_DUTY_HOLDINGS};
 pub use email::{DueEmail, EmailContent, EmailPorts, EmailService};
 pub use export::SessionExport;
 pub use history::{StudentSession, StudentSessions, Timeline};

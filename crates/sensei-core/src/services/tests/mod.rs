@@ -9,6 +9,7 @@ mod booking;
 mod calendar;
 mod completion;
 mod completion_refusals;
+mod desk;
 mod email;
 mod email_outbox;
 mod export;
