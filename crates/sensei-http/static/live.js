@@ -185,7 +185,9 @@
     } catch (ignored) {
       // An event without JSON still means "something changed".
     }
-    if (data && data.type === "booked") {
+    // Only requests this viewer may see count as new: a student's queue ticks (others'
+    // bookings, without detail) move their place but are not news for their tab title.
+    if (event.type === "session" && data && data.type === "booked") {
       newCount += 1;
       document.title = "(" + newCount + " new) " + baseTitle;
       announce(newCount === 1 ? "1 new request" : newCount + " new requests");
