@@ -8,99 +8,34 @@
 // Run: (cd e2e && npm ci && SENSEI_BIN=../target/debug/sensei npm test)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import {
+  PASSWORD, binary, checkAxe, chromiumPath, launchBrowser, screenshots, startServer, stopServer,
+} from './support.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..');
-const binary = process.env.SENSEI_BIN
-  ? path.resolve(process.env.SENSEI_BIN)
-  : path.join(repo, 'target', 'debug', 'sensei');
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-// Screenshots go to a build folder, so a test run leaves the tree clean; the README's
-// images in docs/images/ are replaced only when asked (UPDATE_SCREENSHOTS=1 npm test).
-const screenshots = process.env.UPDATE_SCREENSHOTS === '1'
-  ? path.join(repo, 'docs', 'images')
-  : path.join(repo, 'target', 'e2e-screenshots');
-const PASSWORD = 'sensei-demo';
 const STEP_TIMEOUT_MS = 15_000;
-// axe-core's own script, evaluated through the DevTools protocol rather than added as a
-// <script> tag, so the pages' Content-Security-Policy (no scripts) stays in force.
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 let server;
-let serverLog = '';
 let baseUrl;
 let browser;
 let workDir;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealthy(url, deadlineMs) {
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) {
-      throw new Error(`sensei exited early with ${server.exitCode}:\n${serverLog}`);
-    }
-    try {
-      const response = await fetch(`${url}/healthz`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`sensei did not become healthy within ${deadlineMs} ms:\n${serverLog}`);
-}
 
 before(async () => {
   assert.ok(existsSync(binary), `sensei binary not found at ${binary}: build it with cargo build -p sensei-http`);
   assert.ok(existsSync(chromiumPath), `Chromium not found at ${chromiumPath}: apt-get install chromium`);
   workDir = mkdtempSync(path.join(tmpdir(), 'sensei-e2e-'));
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  server = spawn(
-    binary,
-    ['serve', '--demo', '--database-url', path.join(workDir, 'e2e.sqlite3'), '--bind', `127.0.0.1:${port}`],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
-  );
-  server.stdout.on('data', (chunk) => { serverLog += chunk; });
-  server.stderr.on('data', (chunk) => { serverLog += chunk; });
-  await waitForHealthy(baseUrl, 30_000);
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  server = await startServer(path.join(workDir, 'e2e.sqlite3'), { deadlineMs: 30_000 });
+  baseUrl = server.url;
+  browser = await launchBrowser();
   mkdirSync(screenshots, { recursive: true });
 });
 
 after(async () => {
   if (browser) await browser.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
-  }
+  await stopServer(server);
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -139,18 +74,6 @@ async function pendingCount(page) {
 
 function aliceRows(page) {
   return page.locator('table tbody tr').filter({ hasText: 'alice@example.com' });
-}
-
-/** The page passes axe-core's WCAG 2.1 A and AA rules with no violation. */
-async function checkAxe(page, label) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }), WCAG_21_AA);
-  const found = result.violations.map((violation) => {
-    const where = violation.nodes.slice(0, 3).map((node) => node.target.join(' ')).join('; ');
-    return `${violation.id} (${violation.impact}, ${violation.nodes.length}x): ${violation.help} at ${where}`;
-  });
-  console.log(`axe WCAG 2.1 AA, ${label}: ${found.length} violations, ${result.passes.length} rules passed`);
-  assert.deepEqual(found, [], `${label}: axe-core WCAG 2.1 AA violations`);
 }
 
 /** Every page: a title, labelled fields, table headers, readable contrast, the axe audit. */

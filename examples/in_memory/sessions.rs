@@ -69,7 +69,8 @@ fn matches(query: &SessionQuery, entry: &SessionListEntry) -> bool {
         .is_none_or(|reason| entry.session.reason.known() == Some(reason));
     let challenge = query
         .challenge_id
-        .is_none_or(|challenge| entry.challenge_id == challenge);
+        .is_none_or(|challenge| entry.challenge_id == challenge)
+        && (query.challenge_ids.is_empty() || query.challenge_ids.contains(&entry.challenge_id));
     let email = query.student_email_contains.as_ref().is_none_or(|needle| {
         entry
             .student_email

@@ -61,8 +61,9 @@ pub use error::DatabaseError;
 pub use repo::PlatformWriter;
 pub use repo::{
     AccountStore, DieselApiTokens, DieselBookingReads, DieselCalendarFeeds, DieselContent,
-    DieselEmail, DieselEventFeed, DieselMeetings, DieselPreferences, DieselScheduledSessions,
-    DieselSignedInReads, DieselWebhooks, MAX_FEED_PAGE, SIGN_IN_PURGE_BATCH,
+    DieselDesk, DieselEmail, DieselEventFeed, DieselMeetings, DieselPreferences,
+    DieselScheduledSessions, DieselSignedInReads, DieselWebhooks, MAX_FEED_PAGE,
+    SIGN_IN_PURGE_BATCH,
 };
 pub use timestamp::SqlaTimestamp;
 
@@ -114,6 +115,12 @@ impl Database {
     /// `sensei_core::services::Preferences`).
     pub fn preferences(&self) -> DieselPreferences {
         DieselPreferences::new(self.clone())
+    }
+
+    /// The instructor's desk: presence and "my challenges" (a service of its own too:
+    /// `sensei_core::services::Desk`).
+    pub fn desk(&self) -> DieselDesk {
+        DieselDesk::new(self.clone())
     }
 
     /// Writes platform records (demo data, tests). Feature `fixtures`.

@@ -62,6 +62,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    instructor_presence (user_id) {
+        user_id -> Integer,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    instructor_challenges (user_id, challenge_id) {
+        user_id -> Integer,
+        challenge_id -> Integer,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Integer,
         email -> Text,
@@ -312,6 +326,8 @@ diesel::joinable!(anatomy_conversations -> submissions (submission_id));
 diesel::joinable!(scheduled_session_events -> scheduled_sessions (session_id));
 diesel::joinable!(calendar_feeds -> users (instructor_id));
 diesel::joinable!(user_preferences -> users (user_id));
+diesel::joinable!(instructor_presence -> users (user_id));
+diesel::joinable!(instructor_challenges -> challenges (challenge_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_deliveries -> scheduled_session_events (event_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
@@ -323,6 +339,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     auth_sessions,
     calendar_feeds,
     user_preferences,
+    instructor_presence,
+    instructor_challenges,
     scheduled_sessions,
     scheduled_session_events,
     scheduled_session_counts,

@@ -21,6 +21,7 @@ pub mod client_ip;
 pub mod config;
 pub mod connections;
 pub mod demo;
+pub mod desk;
 pub mod email;
 pub mod error;
 pub mod export;

@@ -6,7 +6,7 @@ use crate::zone::ViewerZone;
 use chrono::{DateTime, Utc};
 use sensei_core::{
     EligibilityReason, EngagementSnapshot, EventKind, GoalProgressEntry, GoalStatus, MessageRole,
-    RecordedReason, ReviewVerdict, ScheduledSession, SessionState,
+    QueuePlace, RecordedReason, ReviewVerdict, ScheduledSession, SessionState,
 };
 
 /// What tables show where there is nothing to show.
@@ -115,6 +115,34 @@ pub fn latest_session_sentence(state: SessionState, scheduled: &str) -> String {
         "Your latest sensei session was scheduled at {scheduled} ({}): {now}.",
         state.as_str()
     )
+}
+
+/// A session's place in the queue as a student reads it: the place ("Number 3 in line" or
+/// "An instructor has it") and, while waiting, the expected wait with its basis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceText {
+    /// Where it stands.
+    pub place: String,
+    /// How long it will probably wait, while waiting ("about 25 min (from the last 14
+    /// days)", "no estimate yet").
+    pub wait: Option<String>,
+}
+
+/// What a student reads about their open session's place (`None` once closed).
+pub fn place_text(place: Option<&QueuePlace>) -> Option<PlaceText> {
+    place.map(|place| match place {
+        QueuePlace::Waiting { position, estimate } => PlaceText {
+            place: match position {
+                1 => "Next in line".to_owned(),
+                _ => format!("Number {position} in line"),
+            },
+            wait: Some(estimate.describe()),
+        },
+        QueuePlace::WithInstructor => PlaceText {
+            place: "An instructor has it".to_owned(),
+            wait: None,
+        },
+    })
 }
 
 /// The history page's state filter options: value and label.

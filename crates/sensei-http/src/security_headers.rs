@@ -1,12 +1,13 @@
 //! The security headers of every response, with one `Content-Security-Policy` for every
-//! route: no scripts at all. (The API reference is rendered on the server too, so it needs no
-//! looser policy.)
+//! route: scripts only from this origin (the live pages' `/static/live.js`), never inline.
+//! (The API reference is rendered on the server too, so it needs no looser policy.)
 
 use poem::http::{HeaderName, HeaderValue};
 use poem::{Endpoint, IntoResponse, Request, Response};
 
-/// The pages' policy: no scripts at all, styles from our stylesheet only.
-pub const PAGES_CSP: &str = "default-src 'self'; style-src 'self'; script-src 'none'; \
+/// The pages' policy: scripts and styles from this origin only (no inline script, no
+/// `eval`); the live script's stream and page fetches are same-origin (`default-src`).
+pub const PAGES_CSP: &str = "default-src 'self'; style-src 'self'; script-src 'self'; \
      object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
 /// Middleware body (`around`): sets `X-Content-Type-Options`, `X-Frame-Options`,

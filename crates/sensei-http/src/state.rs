@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use poem::web::cookie::CookieKey;
 use sensei_core::ports::{
-    EmailStore, MeetingStore, NoApiTokens, NoCalendarFeeds, NoEmail, NoMeetings, NoPreferences,
-    PasswordHasher, ScheduledSessionRepository, SystemClock, WebhookStore,
+    EmailStore, MeetingStore, NoApiTokens, NoCalendarFeeds, NoDesk, NoEmail, NoMeetings,
+    NoPreferences, PasswordHasher, ScheduledSessionRepository, SystemClock, WebhookStore,
 };
 use sensei_core::services::{
-    AccountService, ApiTokenService, CalendarFeeds, EmailPorts, EmailService, Preferences,
+    AccountService, ApiTokenService, CalendarFeeds, Desk, EmailPorts, EmailService, Preferences,
     WebhookService,
 };
 use sensei_core::{PasswordFormat, Ports, RetryPolicy, SenseiService};
@@ -52,6 +52,9 @@ pub struct AppState {
     pub webhooks: WebhookService,
     /// Each viewer's preferences (the time zone pages show times in).
     pub preferences: Preferences,
+    /// The instructor's desk: who is on duty, and the challenges each mentors
+    /// ([`NoDesk`] over mocked ports: nobody on duty, every challenge shown).
+    pub desk: Desk,
     /// Email to students, opt-out and reset links (a service of its own: see its docs).
     pub email: EmailService,
     /// Hashes passwords set through a reset link (`None` over mocked ports: no reset).
@@ -113,10 +116,14 @@ impl AppState {
         state.preferences = Preferences::new(
             Arc::new(database.preferences()),
             Arc::new(ZoneCatalog),
-            clock,
+            clock.clone(),
         );
+        state.desk = Desk::new(Arc::new(database.desk()), clock.clone());
         state.accounts = Some(accounts);
-        state.service = state.service.with_meetings(meetings.clone());
+        state.service = state
+            .service
+            .with_meetings(meetings.clone())
+            .with_wait_history(Arc::new(database.wait_history()));
         state.email = email_service(Arc::new(database.email()), sessions, meetings, config);
         state.password_hasher = Some(hashing);
         Ok(state)
@@ -125,6 +132,11 @@ impl AppState {
     /// This state with these calendar feeds instead.
     pub fn with_calendar(self, calendar: CalendarFeeds) -> Self {
         Self { calendar, ..self }
+    }
+
+    /// This state with this desk instead (a test clock, say).
+    pub fn with_desk(self, desk: Desk) -> Self {
+        Self { desk, ..self }
     }
 
     /// This state with these API tokens instead (a test clock, say).
@@ -153,6 +165,7 @@ impl AppState {
             Arc::new(ZoneCatalog),
             ports.clock.clone(),
         );
+        let desk = Desk::new(Arc::new(NoDesk), ports.clock.clone());
         let tokens = ApiTokenService::new(
             Arc::new(NoApiTokens),
             ports.accounts.clone(),
@@ -168,6 +181,7 @@ impl AppState {
         Ok(Self {
             calendar,
             preferences,
+            desk,
             tokens,
             email,
             password_hasher: None,

@@ -6,9 +6,10 @@
 //! package (exception classes, string enums, type stubs) is in `python/sensei`.
 //!
 //! * [`rules`]: `engagement_percent`, `evaluate_eligibility`;
-//! * [`scheduler`]: `Scheduler` (book, pending, get, complete, claim, renew, release,
+//! * [`scheduler`]: `Scheduler` (book, pending, get, position, complete, claim, renew, release,
 //!   cancel), the GIL released while the database works;
 //! * [`objects`]: the returned `Session`, `Booking`, `SessionPage`;
+//! * [`queue`]: the `QueuePosition` of `Scheduler.position`;
 //! * [`errors`]: every core error to an exception class by its kind.
 //!
 //! See `docs/python.md`.
@@ -19,6 +20,7 @@
 mod args;
 pub mod errors;
 pub mod objects;
+pub mod queue;
 pub mod rules;
 pub mod scheduler;
 
@@ -34,5 +36,6 @@ fn _sensei(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<objects::PySession>()?;
     module.add_class::<objects::PyBooking>()?;
     module.add_class::<objects::PySessionPage>()?;
+    module.add_class::<queue::PyQueuePosition>()?;
     Ok(())
 }

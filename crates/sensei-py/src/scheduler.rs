@@ -18,6 +18,7 @@ use tokio::runtime::Runtime;
 use crate::args::{bounded, duration, id, page, record_id, status_filter, user_id};
 use crate::errors::{database_error, domain_error, invalid_input, raise};
 use crate::objects::{PyBooking, PySession, PySessionPage};
+use crate::queue::PyQueuePosition;
 
 /// Books, lists, reads, claims, completes and cancels sensei sessions in the platform's
 /// database, with the same rules and deduplication as the sensei service.
@@ -193,7 +194,9 @@ impl Scheduler {
                 Database::connect(&url, options)
             })
             .map_err(database_error)?;
-        let service = SenseiService::new(database.ports(), policy);
+        // Estimates from the same history the service's pages use.
+        let service = SenseiService::new(database.ports(), policy)
+            .with_wait_history(std::sync::Arc::new(database.wait_history()));
         Ok(Scheduler {
             service,
             database,
@@ -310,6 +313,22 @@ impl Scheduler {
             .run(py, self.service.timeline(Reader::TrustedEmbedder, id))?
             .map_err(domain_error)?;
         Ok(PySession::from_entry(&timeline.entry, timeline.as_of))
+    }
+
+    /// Where an open session stands in the queue and how long it will probably wait, as
+    /// students see it (`QueuePosition`); `None` once it is completed or cancelled. Reads as
+    /// the platform (any session). Raises `NotFound`.
+    fn position(
+        &self,
+        py: Python<'_>,
+        session_id: &Bound<'_, PyAny>,
+    ) -> PyResult<Option<PyQueuePosition>> {
+        let id = ScheduledSessionId(record_id(session_id, "scheduled session")?);
+        let place = self
+            .run(py, self.service.queue_place(Reader::TrustedEmbedder, id))?
+            .map_err(domain_error)?;
+        let as_of = self.service.now();
+        Ok(place.map(|place| PyQueuePosition::new(&place, as_of)))
     }
 
     /// Completes a session as the instructor, with optional notes (instructors only) and

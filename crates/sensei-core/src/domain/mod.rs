@@ -8,6 +8,7 @@ pub mod actor;
 pub mod api_token;
 pub mod calendar;
 pub mod cancel;
+pub mod desk;
 pub mod eligibility;
 pub mod email;
 pub mod engagement;
@@ -20,12 +21,15 @@ pub mod paging;
 pub mod password;
 pub mod policy;
 pub mod progress;
+pub mod queue_place;
 pub mod reason;
 pub mod records;
 pub mod session;
 pub mod student_search;
 pub mod text;
 pub mod time_zone;
+pub mod wait_estimate;
+mod wait_learning;
 pub mod webhook_address;
 pub mod webhook_lanes;
 pub mod webhook_payload;
@@ -54,6 +58,10 @@ pub use calendar::{
     CalendarFeed, FeedToken, FeedTokenHash, HeldSession, FEED_TOKEN_BYTES, FEED_TOKEN_CHARS,
 };
 pub use cancel::{CancelReason, CancelReasonError, MAX_CANCEL_REASON_CHARS};
+pub use desk::{
+    checked_choice, is_on_duty, on_duty_since, presence_write_due, ChallengeChoice, HeldByOnDuty,
+    OnDuty, MAX_CHALLENGE_CHOICES, PRESENCE_WINDOW, PRESENCE_WRITE_INTERVAL,
+};
 pub use eligibility::{evaluate_eligibility, Eligibility, Ineligibility, UnmetCondition};
 pub use email::{
     decide_send, give_up_after, header_text, EmailKind, LinkSecret, ResetRefusal, ResetRequest,
@@ -76,6 +84,7 @@ pub use password::{
 };
 pub use policy::{is_within_dedup_window, Policy, PolicyError};
 pub use progress::{GoalProgressEntry, GoalStatus, ReviewVerdict};
+pub use queue_place::{queue_position, QueuePlace};
 pub use reason::{EligibilityReason, RecordedReason, UnknownReason};
 pub use records::{
     AgentMessage, AgentSession, AnatomyConversation, ConversationMessage, ListOrder, MessageRole,
@@ -88,6 +97,10 @@ pub use session::{
 pub use student_search::{student_search, StudentSearchTooLong, MAX_STUDENT_SEARCH_CHARS};
 pub use text::{refuse_nul, NulInText};
 pub use time_zone::{TimeZoneName, MAX_TIME_ZONE_CHARS};
+pub use wait_estimate::{
+    wait_history_window, WaitEstimate, WaitHistoryEntry, WaitModel, MIN_FIRST_CLAIMS,
+    WAIT_HISTORY_DAYS, WAIT_HORIZON_DAYS,
+};
 pub use webhook_address::{is_public, AddressPolicy, AddressRange, AddressRangeError};
 pub use webhook_lanes::{DeliveryLanes, LaneLimits, LaneTicket, LeaseRoom, SlowVerdict};
 pub use webhook_payload::{SessionFacts, SessionSnapshot, WebhookPayload};

@@ -110,6 +110,9 @@ pub struct SessionQuery {
     pub reason: Option<EligibilityReason>,
     /// Only this challenge.
     pub challenge_id: Option<ChallengeId>,
+    /// Only these challenges (any of them; an instructor's "my challenges"). Empty: no such
+    /// filter. Applies together with `challenge_id` when both are set.
+    pub challenge_ids: Vec<ChallengeId>,
     /// Only students whose email contains this text (case-insensitive).
     pub student_email_contains: Option<String>,
     /// Only this student's sessions.
@@ -145,6 +148,7 @@ impl SessionQuery {
     pub fn is_status_only(&self) -> bool {
         self.reason.is_none()
             && self.challenge_id.is_none()
+            && self.challenge_ids.is_empty()
             && self.student_email_contains.is_none()
             && self.student.is_none()
             && self.claimed_by.is_none()

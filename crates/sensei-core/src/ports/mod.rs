@@ -8,6 +8,7 @@ mod booking;
 mod calendar;
 mod clock;
 mod content;
+mod desk;
 mod email;
 mod event_feed;
 mod meetings;
@@ -15,6 +16,7 @@ mod preferences;
 mod scheduled_sessions;
 mod signed_in;
 mod submissions;
+mod wait_history;
 mod webhooks;
 
 pub use account_admin::{
@@ -27,6 +29,7 @@ pub use booking::{BookingFacts, BookingReads, ComposedBookingReads};
 pub use calendar::{CalendarFeedRepository, NoCalendarFeeds, RandomSource};
 pub use clock::{Clock, SystemClock};
 pub use content::{AnatomyRepository, DigiTrainerRepository, GoalRepository};
+pub use desk::{DeskStore, NoDesk};
 pub use email::{EmailAttempt, EmailStore, FoundReset, LeasedEmail, LinkDigest, NoEmail};
 pub use event_feed::EventFeed;
 pub use meetings::{MeetingStore, NoMeetings};
@@ -36,6 +39,7 @@ pub use scheduled_sessions::{
 };
 pub use signed_in::{ComposedReads, DashboardPlan, DashboardQueries, SignedInRead, SignedInReads};
 pub use submissions::SubmissionRepository;
+pub use wait_history::{NoWaitHistory, WaitHistory};
 pub use webhooks::{
     HostResolver, Jitter, LeaseRequest, LeasedDelivery, RecordedAttempt, WebhookStore,
 };
@@ -55,6 +59,8 @@ pub use clock::MockClock;
 #[cfg(any(test, feature = "mocks"))]
 pub use content::{MockAnatomyRepository, MockDigiTrainerRepository, MockGoalRepository};
 #[cfg(any(test, feature = "mocks"))]
+pub use desk::MockDeskStore;
+#[cfg(any(test, feature = "mocks"))]
 pub use email::MockEmailStore;
 #[cfg(any(test, feature = "mocks"))]
 pub use event_feed::MockEventFeed;
@@ -68,5 +74,7 @@ pub use scheduled_sessions::MockScheduledSessionRepository;
 pub use signed_in::MockSignedInReads;
 #[cfg(any(test, feature = "mocks"))]
 pub use submissions::MockSubmissionRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use wait_history::MockWaitHistory;
 #[cfg(any(test, feature = "mocks"))]
 pub use webhooks::{MockHostResolver, MockJitter, MockWebhookStore};

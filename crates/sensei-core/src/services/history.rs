@@ -34,6 +34,9 @@ pub struct StudentSession {
     pub cancel_reason: Option<CancelReason>,
     /// The meeting details of the instructor who holds it now, if they gave any.
     pub meeting: Option<crate::domain::Meeting>,
+    /// Where it stands in the queue while open (position and expected wait, or with an
+    /// instructor); `None` once closed.
+    pub place: Option<crate::domain::QueuePlace>,
     /// The live claim's holder (to match meeting details; not shown).
     holder: Option<crate::domain::UserId>,
 }
@@ -59,6 +62,7 @@ impl StudentSession {
                 .map(|cancellation| cancellation.cancelled_at),
             cancel_reason: cancellation.and_then(|cancellation| cancellation.reason),
             meeting: None,
+            place: None,
             holder,
         }
     }
@@ -148,6 +152,14 @@ impl SenseiService {
             .map(|entry| StudentSession::from_entry(entry, now))
             .collect();
         self.add_meetings(&mut items).await?;
+        let open: Vec<_> = items
+            .iter()
+            .map(|item| (item.id, item.state, item.scheduled_at))
+            .collect();
+        let mut places = self.places(&open, now).await?;
+        for item in &mut items {
+            item.place = places.remove(&item.id);
+        }
         Ok(StudentSessions {
             page: Page {
                 items,

@@ -6,11 +6,13 @@ mod api_tokens;
 mod booking;
 mod calendar;
 mod completion;
+mod desk;
 mod email;
 mod export;
 mod history;
 mod instructor;
 mod preferences;
+mod queue;
 mod student;
 #[cfg(test)]
 mod tests;
@@ -36,11 +38,13 @@ pub use api_tokens::{
 };
 pub use booking::{Booking, BookingOutcome};
 pub use calendar::CalendarFeeds;
+pub use desk::{Desk, ON_DUTY_HOLDINGS};
 pub use email::{DueEmail, EmailContent, EmailPorts, EmailService};
 pub use export::SessionExport;
 pub use history::{StudentSession, StudentSessions, Timeline};
 pub use instructor::{Dashboard, SessionDetail, SessionListing, SubmissionConversations};
 pub use preferences::Preferences;
+pub use queue::{MAX_PLACES_PER_PAGE, WAIT_MODEL_REFRESH};
 pub use student::{MySubmissions, SubmissionOverview, SubmissionStatus};
 pub use webhooks::{
     CreatedEndpoint, DueDelivery, WebhookManager, WebhookService, MAX_LISTED_ENDPOINTS,
@@ -95,6 +99,7 @@ pub struct SenseiService {
     ports: Ports,
     policy: Policy,
     meetings: Arc<dyn crate::ports::MeetingStore>,
+    waits: queue::WaitEstimator,
 }
 
 impl SenseiService {
@@ -104,6 +109,7 @@ impl SenseiService {
             ports,
             policy,
             meetings: Arc::new(crate::ports::NoMeetings),
+            waits: queue::WaitEstimator::default(),
         }
     }
 

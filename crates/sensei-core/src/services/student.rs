@@ -28,6 +28,9 @@ pub struct SubmissionOverview {
     pub latest_session: Option<ScheduledSession>,
     /// The meeting details of the instructor holding that session now, if they gave any.
     pub meeting: Option<crate::domain::Meeting>,
+    /// Where that session stands in the queue while open (position and expected wait, or
+    /// with an instructor).
+    pub place: Option<crate::domain::QueuePlace>,
     /// When it was read: the latest session's claim is live or expired as of this instant.
     pub as_of: DateTime<Utc>,
 }
@@ -199,6 +202,16 @@ impl SenseiService {
                 .cloned(),
             _ => None,
         };
+        let place = match &latest_session {
+            Some(session) => self
+                .places(
+                    &[(session.id, session.state_at(as_of), session.scheduled_at)],
+                    as_of,
+                )
+                .await?
+                .remove(&session.id),
+            None => None,
+        };
         Ok(SubmissionOverview {
             submission,
             goals,
@@ -206,6 +219,7 @@ impl SenseiService {
             eligibility,
             latest_session,
             meeting,
+            place,
             as_of,
         })
     }

@@ -1,8 +1,12 @@
 //! Writing the planned rows, table by table, on one connection.
 
+use super::history::{instructors, rows, simulate_history};
 use super::plan::Planner;
-use super::rows::{rows_per_statement, Bulk, Rows};
-use super::{GenerateOptions, GenerateSummary, Progress, INSTRUCTOR_EMAIL};
+use super::rows::{
+    rows_per_statement, Bulk, EventInsert, Rows, ScheduledSessionInsert, EVENT_COLUMNS,
+    SESSION_COLUMNS,
+};
+use super::{GenerateOptions, GenerateSummary, Progress, SessionHistory, INSTRUCTOR_EMAIL};
 use crate::error::Fail;
 
 /// The largest id of `table`, 0 when empty.
@@ -153,17 +157,69 @@ pub(super) fn load<C: Bulk>(
     )?;
     drop((conversations, messages));
 
-    let sessions = planner.sessions(max_id(conn, "scheduled_sessions")?, options.sessions);
+    let session_base = max_id(conn, "scheduled_sessions")?;
+    let (sessions, events) = match options.history {
+        SessionHistory::Backlog => (planner.sessions(session_base, options.sessions), Vec::new()),
+        SessionHistory::Simulated { days } => {
+            let simulation = simulate_history(&planner, options.sessions, days);
+            let start = anchor - chrono::Duration::days(i64::from(days));
+            let staff = instructors(
+                &simulation,
+                max_id(conn, "users")?,
+                &options.password_hash,
+                start,
+            );
+            summary.instructors = write_table(
+                conn,
+                "instructors",
+                5,
+                &staff,
+                |rows| Rows::Users(rows),
+                progress,
+            )?;
+            let staff_ids: Vec<i32> = staff.iter().map(|row| row.id).collect();
+            rows(
+                &planner,
+                &simulation,
+                &planner.bookers(),
+                &staff_ids,
+                session_base,
+                max_id(conn, "scheduled_session_events")?,
+            )
+        }
+    };
     summary.sessions = sessions.len() as u64;
+    summary.events = events.len() as u64;
     summary.pending_sessions = sessions
         .iter()
-        .filter(|row| row.session_completed_at.is_none())
+        .filter(|row| row.session_completed_at.is_none() && row.cancelled_at.is_none())
         .count() as u64;
-    progress.phase("scheduled sessions", sessions.len() as u64);
-    let (pending, completed) = conn.write_transaction(|conn| {
+    let (pending, completed) = write_sessions(conn, &sessions, &events, progress)?;
+    summary.counter_pending = pending;
+    summary.counter_completed = completed;
+    conn.advance_sequences()?;
+    progress.phase("analyze", 0);
+    conn.after_load()?;
+    Ok(summary)
+}
+
+/// Writes the sessions and their events in one transaction with the session triggers paused,
+/// then recounts; returns the counter's pending and completed totals.
+fn write_sessions<C: Bulk>(
+    conn: &mut C,
+    sessions: &[ScheduledSessionInsert],
+    events: &[EventInsert],
+    progress: &dyn Progress,
+) -> Result<(i64, i64), Fail> {
+    progress.phase("scheduled sessions", (sessions.len() + events.len()) as u64);
+    conn.write_transaction(|conn| {
         conn.pause_session_triggers()?;
-        for chunk in sessions.chunks(rows_per_statement(10)) {
+        for chunk in sessions.chunks(rows_per_statement(SESSION_COLUMNS)) {
             conn.insert_rows(Rows::ScheduledSessions(chunk))?;
+            progress.advance(chunk.len() as u64);
+        }
+        for chunk in events.chunks(rows_per_statement(EVENT_COLUMNS)) {
+            conn.insert_rows(Rows::Events(chunk))?;
             progress.advance(chunk.len() as u64);
         }
         conn.resume_session_triggers()?;
@@ -176,11 +232,5 @@ pub(super) fn load<C: Bulk>(
             "SELECT CAST(SUM(completed_count) AS BIGINT) AS n FROM scheduled_session_counts",
         )?;
         Ok::<_, Fail>((pending, completed))
-    })?;
-    summary.counter_pending = pending;
-    summary.counter_completed = completed;
-    conn.advance_sequences()?;
-    progress.phase("analyze", 0);
-    conn.after_load()?;
-    Ok(summary)
+    })
 }

@@ -9,6 +9,13 @@
 //! [`INSTRUCTOR_EMAIL`] when absent. Every account gets the one password hash passed in
 //! ([`GenerateOptions::password_hash`]): hash once, not once per student.
 //!
+//! With [`SessionHistory::Simulated`] the sessions instead come from a simulated queue with
+//! realistic times: bookings by hour of the week over the chosen days, instructors
+//! (`instructor<id>@bench.example`, added as needed) working shifts and claiming the oldest
+//! pending session when free, log-normal handling times, renewals, some releases, lapsed
+//! claims and cancellations, and the matching `scheduled_session_events` rows; each session's
+//! columns match its last event. Only the sessions waiting at the end are pending.
+//!
 //! The same seed, sizes and `now` on an empty database give the same rows. Rows get explicit
 //! ids after the largest existing ones, so generating into a database that already has data
 //! adds to it. Each table is written in its own write transaction with multi-row `INSERT`s of
@@ -21,10 +28,12 @@
 //! `words.rs`) decides the rows; `rows.rs` writes them per backend; `load.rs` writes the
 //! tables in order; `progress.rs` reports.
 
+mod history;
 mod load;
 mod plan;
 mod progress;
 mod rows;
+mod simulate;
 mod words;
 
 use std::sync::Arc;
@@ -61,6 +70,24 @@ pub struct GenerateOptions {
     pub password_hash: String,
     /// The reference time: every generated time lies before `now − 1 day`.
     pub now: DateTime<Utc>,
+    /// How the sessions' times and states are made.
+    pub history: SessionHistory,
+}
+
+/// How the generated sessions' times and states are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SessionHistory {
+    /// Every other session pending, the rest completed with notes, booked evenly over
+    /// [`HISTORY_DAYS`]; no claims and no events (the shape the benchmarks measure: a large
+    /// open queue).
+    #[default]
+    Backlog,
+    /// A simulated queue over the `days` before `now − 1 day`: realistic booking, claim and
+    /// completion times, with the audit trail (see the module documentation).
+    Simulated {
+        /// Days of history.
+        days: u32,
+    },
 }
 
 impl GenerateOptions {
@@ -74,9 +101,13 @@ impl GenerateOptions {
             seed: 1,
             password_hash: password_hash.into(),
             now: SystemClock.now(),
+            history: SessionHistory::Backlog,
         }
     }
 }
+
+/// The longest simulated history, in days (ten years).
+pub const MAX_SIMULATED_DAYS: u32 = 3_650;
 
 /// Challenges when not given.
 pub const DEFAULT_CHALLENGES: u32 = 20;
@@ -111,8 +142,12 @@ pub struct GenerateSummary {
     pub anatomy_conversations: u64,
     /// Anatomy messages.
     pub anatomy_messages: u64,
+    /// Instructors created for the simulated history.
+    pub instructors: u64,
     /// Scheduled sessions created.
     pub sessions: u64,
+    /// Audit-trail events created (simulated history only).
+    pub events: u64,
     /// Of which pending.
     pub pending_sessions: u64,
     /// The counter's pending count after the load (the whole table, not only these rows).
@@ -125,6 +160,7 @@ impl GenerateSummary {
     /// Every row written.
     pub fn total_rows(&self) -> u64 {
         u64::from(self.instructor_created)
+            + self.instructors
             + self.students
             + self.challenges
             + self.goals
@@ -136,6 +172,7 @@ impl GenerateSummary {
             + self.anatomy_conversations
             + self.anatomy_messages
             + self.sessions
+            + self.events
     }
 }
 
@@ -210,6 +247,13 @@ fn validate(options: &GenerateOptions) -> Result<(), GenerateError> {
             "sizes are limited to {limit} sessions and students and 1,000,000 challenges"
         )));
     }
+    if let SessionHistory::Simulated { days } = options.history {
+        if !(1..=MAX_SIMULATED_DAYS).contains(&days) {
+            return Err(GenerateError::InvalidOptions(format!(
+                "simulated history must span 1 to {MAX_SIMULATED_DAYS} days, got {days}"
+            )));
+        }
+    }
     Ok(())
 }
 
@@ -235,5 +279,15 @@ mod tests {
         options.challenges = 0;
         assert!(validate(&options).is_err());
         assert!(validate(&GenerateOptions::new(10, "hash")).is_ok());
+        for (days, ok) in [
+            (0, false),
+            (1, true),
+            (MAX_SIMULATED_DAYS, true),
+            (3_651, false),
+        ] {
+            let mut options = GenerateOptions::new(10, "hash");
+            options.history = SessionHistory::Simulated { days };
+            assert_eq!(validate(&options).is_ok(), ok, "{days} days");
+        }
     }
 }

@@ -40,11 +40,11 @@ pub(crate) struct Planner {
     submissions: Vec<Submission>,
 }
 
-fn id(base: i64, index: usize) -> i32 {
+pub(crate) fn id(base: i64, index: usize) -> i32 {
     i32::try_from(base + 1 + index as i64).unwrap_or(i32::MAX)
 }
 
-fn ts(at: DateTime<Utc>) -> SqlaTimestamp {
+pub(crate) fn ts(at: DateTime<Utc>) -> SqlaTimestamp {
     SqlaTimestamp::from(at)
 }
 
@@ -58,8 +58,13 @@ impl Planner {
         }
     }
 
+    /// Every generated time lies before this instant.
+    pub(crate) fn anchor(&self) -> DateTime<Utc> {
+        self.anchor
+    }
+
     /// The stream of one table.
-    fn rng(&self, table: u64) -> ChaCha8Rng {
+    pub(crate) fn rng(&self, table: u64) -> ChaCha8Rng {
         ChaCha8Rng::seed_from_u64(self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ table)
     }
 
@@ -330,38 +335,43 @@ impl Planner {
         (conversations, messages)
     }
 
-    /// `count` sessions by students on submissions the core's rules make eligible under the
-    /// default [`Policy`] (any submission when none is eligible; those record
-    /// `needs_work_feedback`), every other one completed with notes.
+    /// Who may book, and on what: submissions the core's rules make eligible under the default
+    /// [`Policy`] (any submission when none is eligible; those record `needs_work_feedback`).
+    pub(crate) fn bookers(&self) -> Vec<Booker> {
+        let policy = Policy::default();
+        let booker = |submission: &Submission, reason| Booker {
+            submission_id: submission.id,
+            user: submission.user,
+            reason,
+            engagement: submission.engagement,
+        };
+        let eligible: Vec<Booker> = self
+            .submissions
+            .iter()
+            .filter_map(|submission| {
+                eligibility(submission, &policy).map(|reason| booker(submission, reason))
+            })
+            .collect();
+        if !eligible.is_empty() {
+            return eligible;
+        }
+        self.submissions
+            .iter()
+            .map(|submission| booker(submission, EligibilityReason::NeedsWorkFeedback))
+            .collect()
+    }
+
+    /// `count` sessions by [`Planner::bookers`], spread evenly over the history, every other
+    /// one completed with notes (the backlog shape the benchmarks use).
     pub(crate) fn sessions(&mut self, base: i64, count: u32) -> Vec<ScheduledSessionInsert> {
         let mut rng = self.rng(8);
-        let policy = Policy::default();
-        let reasons: Vec<Option<EligibilityReason>> = self
-            .submissions
-            .iter()
-            .map(|submission| eligibility(submission, &policy))
-            .collect();
-        let eligible: Vec<(&Submission, EligibilityReason)> = self
-            .submissions
-            .iter()
-            .zip(&reasons)
-            .filter_map(|(submission, reason)| reason.map(|reason| (submission, reason)))
-            .collect();
-        let pool: Vec<(&Submission, EligibilityReason)> = if eligible.is_empty() {
-            self.submissions
-                .iter()
-                .map(|submission| (submission, EligibilityReason::NeedsWorkFeedback))
-                .collect()
-        } else {
-            eligible
-        };
+        let pool = self.bookers();
         if pool.is_empty() {
             return Vec::new();
         }
         (0..count as usize)
             .map(|index| {
-                let (submission, reason) = pool[rng.random_range(0..pool.len())];
-                let engagement = submission.engagement;
+                let booker = pool[rng.random_range(0..pool.len())];
                 let scheduled_at = self.past(&mut rng);
                 let (completed_at, notes) = if index % 2 == 0 {
                     (None, None)
@@ -371,20 +381,44 @@ impl Planner {
                     let note = NOTES[rng.random_range(0..NOTES.len())];
                     (Some(ts(done)), Some(note.to_owned()))
                 };
-                ScheduledSessionInsert {
-                    id: id(base, index),
-                    submission_id: submission.id,
-                    user_id: submission.user,
-                    eligibility_reason: Some(reason.as_str()),
-                    goals_passed: Some(stored(engagement.goals_passed)),
-                    goals_engaged: Some(stored(engagement.goals_engaged)),
-                    total_goals: Some(stored(engagement.total_goals)),
-                    scheduled_at: ts(scheduled_at),
-                    session_completed_at: completed_at,
-                    notes,
-                }
+                let mut row = booker.row(id(base, index), scheduled_at);
+                row.session_completed_at = completed_at;
+                row.notes = notes;
+                row
             })
             .collect()
+    }
+}
+
+/// A student and a submission they may book a session on.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Booker {
+    pub submission_id: i32,
+    pub user: i32,
+    pub reason: EligibilityReason,
+    pub engagement: EngagementSnapshot,
+}
+
+impl Booker {
+    /// A pending session of theirs booked at `scheduled_at`.
+    pub(crate) fn row(&self, id: i32, scheduled_at: DateTime<Utc>) -> ScheduledSessionInsert {
+        ScheduledSessionInsert {
+            id,
+            submission_id: self.submission_id,
+            user_id: self.user,
+            eligibility_reason: Some(self.reason.as_str()),
+            goals_passed: Some(stored(self.engagement.goals_passed)),
+            goals_engaged: Some(stored(self.engagement.goals_engaged)),
+            total_goals: Some(stored(self.engagement.total_goals)),
+            scheduled_at: ts(scheduled_at),
+            session_completed_at: None,
+            notes: None,
+            claimed_by: None,
+            claim_expires_at: None,
+            completed_by: None,
+            cancelled_at: None,
+            cancel_reason: None,
+        }
     }
 }
 

@@ -12,7 +12,8 @@ use diesel::sqlite::SqliteConnection;
 
 use crate::schema::{
     agent_messages, agent_sessions, anatomy_conversations, anatomy_messages, challenges,
-    goal_progress, goals, reviews, scheduled_sessions, submissions, users,
+    goal_progress, goals, reviews, scheduled_session_events, scheduled_sessions, submissions,
+    users,
 };
 use crate::timestamp::SqlaTimestamp;
 use sensei_core::Role;
@@ -150,7 +151,32 @@ pub(crate) struct ScheduledSessionInsert {
     pub scheduled_at: SqlaTimestamp,
     pub session_completed_at: Option<SqlaTimestamp>,
     pub notes: Option<String>,
+    pub claimed_by: Option<i32>,
+    pub claim_expires_at: Option<SqlaTimestamp>,
+    pub completed_by: Option<i32>,
+    pub cancelled_at: Option<SqlaTimestamp>,
+    pub cancel_reason: Option<&'static str>,
 }
+
+/// Columns of [`ScheduledSessionInsert`].
+pub(crate) const SESSION_COLUMNS: usize = 15;
+
+#[derive(Insertable)]
+#[diesel(table_name = scheduled_session_events)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct EventInsert {
+    pub id: i32,
+    pub session_id: i32,
+    pub occurred_at: SqlaTimestamp,
+    pub actor_id: Option<i32>,
+    pub kind: &'static str,
+    pub from_state: Option<&'static str>,
+    pub to_state: &'static str,
+    pub detail: Option<String>,
+}
+
+/// Columns of [`EventInsert`].
+pub(crate) const EVENT_COLUMNS: usize = 8;
 
 /// A slice of rows of one table.
 pub(crate) enum Rows<'r> {
@@ -165,11 +191,12 @@ pub(crate) enum Rows<'r> {
     AnatomyConversations(&'r [AnatomyConversationInsert]),
     AnatomyMessages(&'r [AnatomyMessageInsert]),
     ScheduledSessions(&'r [ScheduledSessionInsert]),
+    Events(&'r [EventInsert]),
 }
 
 /// The tables the generator writes, in insertion order (parents first).
 #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
-pub(crate) const TABLES: [&str; 11] = [
+pub(crate) const TABLES: [&str; 12] = [
     "users",
     "challenges",
     "goals",
@@ -181,6 +208,7 @@ pub(crate) const TABLES: [&str; 11] = [
     "anatomy_conversations",
     "anatomy_messages",
     "scheduled_sessions",
+    "scheduled_session_events",
 ];
 
 #[derive(QueryableByName)]
@@ -210,9 +238,10 @@ pub(crate) trait Bulk: crate::db::WriteConn {
         self.batch_execute(RECOUNT)
     }
 
-    /// Before bulk-loading `scheduled_sessions`: PostgreSQL disables the table's user
-    /// triggers (the pending/completed counter), which would otherwise update one row once
-    /// per inserted session within one transaction; the counter is recomputed afterwards.
+    /// Before bulk-loading `scheduled_sessions` and its events: PostgreSQL disables the
+    /// tables' user triggers (the pending/completed counter, which would otherwise update one
+    /// row once per inserted session within one transaction, and the events' fan-out); the
+    /// counter is recomputed afterwards.
     /// SQLite keeps its triggers (an in-place update per row is cheap there).
     fn pause_session_triggers(&mut self) -> QueryResult<()> {
         Ok(())
@@ -275,6 +304,9 @@ macro_rules! impl_bulk {
                     .values(rows)
                     .execute(conn),
                 Rows::ScheduledSessions(rows) => diesel::insert_into(scheduled_sessions::table)
+                    .values(rows)
+                    .execute(conn),
+                Rows::Events(rows) => diesel::insert_into(scheduled_session_events::table)
                     .values(rows)
                     .execute(conn),
             }
@@ -361,11 +393,19 @@ mod pg_impl {
         }
 
         fn pause_session_triggers(&mut self) -> QueryResult<()> {
-            self.batch_execute("ALTER TABLE scheduled_sessions DISABLE TRIGGER USER")
+            // The events' triggers (append-only guard, webhook and email fan-out) are paused
+            // too: generated history is neither delivered nor mailed.
+            self.batch_execute(
+                "ALTER TABLE scheduled_sessions DISABLE TRIGGER USER; \
+                 ALTER TABLE scheduled_session_events DISABLE TRIGGER USER",
+            )
         }
 
         fn resume_session_triggers(&mut self) -> QueryResult<()> {
-            self.batch_execute("ALTER TABLE scheduled_sessions ENABLE TRIGGER USER")
+            self.batch_execute(
+                "ALTER TABLE scheduled_sessions ENABLE TRIGGER USER; \
+                 ALTER TABLE scheduled_session_events ENABLE TRIGGER USER",
+            )
         }
 
         fn advance_sequences(&mut self) -> QueryResult<()> {

@@ -21,6 +21,8 @@
 ///   (a cancel reason is one) set to the tombstone;
 /// * `auth_sessions`, `calendar_feeds`, `user_preferences`, `api_tokens`: their sign-ins,
 ///   their feed, their preferences and their API tokens (whose names they chose) deleted;
+/// * `instructor_presence`, `instructor_challenges`: when they were last on duty and the
+///   challenges they mentor, deleted;
 /// * the email tables: the emails to them (sent or waiting: a failed send's error may quote
 ///   their address), their opt-out links and opt-out, their reset requests, and the meeting
 ///   links they gave as an instructor, deleted;
@@ -38,8 +40,9 @@ macro_rules! erase_person {
     ($conn:ident, $user:expr, $at:expr) => {{
         use $crate::schema::{
             api_tokens, auth_sessions, calendar_feeds, email_deliveries, email_links,
-            email_opt_outs, erasures, password_resets, scheduled_session_events as events,
-            scheduled_sessions as sessions, session_meetings, user_preferences, users,
+            email_opt_outs, erasures, instructor_challenges, instructor_presence, password_resets,
+            scheduled_session_events as events, scheduled_sessions as sessions, session_meetings,
+            user_preferences, users,
         };
         let user: i32 = $user;
         let at: $crate::timestamp::SqlaTimestamp = $at;
@@ -89,6 +92,11 @@ macro_rules! erase_person {
         diesel::delete(calendar_feeds::table.filter(calendar_feeds::instructor_id.eq(user)))
             .execute($conn)?;
         diesel::delete(user_preferences::table.find(user)).execute($conn)?;
+        diesel::delete(instructor_presence::table.find(user)).execute($conn)?;
+        diesel::delete(
+            instructor_challenges::table.filter(instructor_challenges::user_id.eq(user)),
+        )
+        .execute($conn)?;
         diesel::delete(api_tokens::table.filter(api_tokens::user_id.eq(user))).execute($conn)?;
         diesel::delete(email_deliveries::table.filter(email_deliveries::recipient_id.eq(user)))
             .execute($conn)?;

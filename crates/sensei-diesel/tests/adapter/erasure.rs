@@ -8,7 +8,7 @@ use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
 use sensei_core::ports::{
-    AccountAdminStore, AccountRepository, AccountUpdate, ApiTokenStore, CreateOutcome,
+    AccountAdminStore, AccountRepository, AccountUpdate, ApiTokenStore, CreateOutcome, DeskStore,
     PreferenceStore,
 };
 use sensei_core::*;
@@ -348,10 +348,24 @@ async fn after_an_erasure_every_other_rewrite_is_still_refused(t: TestDb) {
 async fn erasing_an_instructor_removes_the_notes_they_wrote(t: TestDb) {
     let f = fixture(&t.db).await;
     alice_with_history(&t, &f).await;
+    let desk = t.db.desk();
+    desk.record_presence(f.instructor, Utc::now())
+        .await
+        .unwrap();
+    desk.choose_challenges(f.instructor, vec![f.challenge])
+        .await
+        .unwrap();
     t.db.accounts()
         .erase_account("sensei@example.com", &op(), Utc::now())
         .await
         .unwrap();
+    for table in ["instructor_presence", "instructor_challenges"] {
+        assert_eq!(
+            t.count_sql(&format!("SELECT COUNT(*) AS n FROM {table}")),
+            0,
+            "{table} forgets the instructor"
+        );
+    }
     for needle in ["sensei@example.com", "NOTE-ABOUT-ALICE", "NOTE-FOR-ALICE"] {
         assert_eq!(
             occurrences(&t, needle),

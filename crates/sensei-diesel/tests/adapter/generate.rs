@@ -6,7 +6,9 @@ use chrono::{Duration, Utc};
 use sensei_core::ports::AccountRepository;
 use sensei_core::ports::CreateOutcome;
 use sensei_core::*;
-use sensei_diesel::generate::{generate, GenerateOptions, NoProgress, INSTRUCTOR_EMAIL};
+use sensei_diesel::generate::{
+    generate, GenerateOptions, NoProgress, SessionHistory, INSTRUCTOR_EMAIL,
+};
 
 use crate::common::{at, TestDb};
 
@@ -18,6 +20,7 @@ fn options(sessions: u32, students: u32, seed: u64) -> GenerateOptions {
         seed,
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         now: at(2026, 11, 1, 0, 0, 0),
+        history: SessionHistory::Backlog,
     }
 }
 

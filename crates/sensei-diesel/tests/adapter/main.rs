@@ -34,6 +34,7 @@ mod account_admin;
 mod account_changes;
 mod api_tokens;
 mod calendar;
+mod desk;
 mod erasure;
 mod preferences;
 
@@ -48,3 +49,4 @@ mod live_feed;
 mod connections;
 mod faults;
 mod generate;
+mod wait_backtest;

@@ -69,8 +69,8 @@ enum Set {
     Platform,
 }
 
-/// Every migration's set, newest first: the feature's live-event notification, user
-/// preferences, admin audit and
+/// Every migration's set, newest first: the feature's instructor desk, live-event notification,
+/// user preferences, admin audit and
 /// erasures, email outbox and API tokens; the platform's `users.disabled_at`; the feature's
 /// append-only rules, change counter, booking function, webhooks, booking-order index, calendar
 /// feeds and workflow; the platform's sign-ins (`auth_sessions`); the feature's first two
@@ -139,7 +139,7 @@ async fn migrations_go_down_and_up_again(t: TestDb) {
             .count(),
         "every feature migration is pending: {pending:?}"
     );
-    assert_eq!(pending.last().map(String::as_str), Some("20240115000000"));
+    assert_eq!(pending.last().map(String::as_str), Some("20240116000000"));
     let applied = t.db.migrate().await.unwrap();
     assert_eq!(applied.len(), NEWEST_FIRST.len(), "{applied:?}");
     assert_eq!(

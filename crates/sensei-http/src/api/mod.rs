@@ -38,6 +38,7 @@ use crate::live::LiveApi;
 
 use crate::auth::viewer::signed_in_account;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// Where the API is mounted.
 pub const PREFIX: &str = "/api/v1";
@@ -144,12 +145,18 @@ pub fn routes() -> BoxEndpoint<'static, Response> {
         .boxed()
 }
 
-/// The signed-in user (session cookie, or the trusted header when that mode is on).
+/// The signed-in user (session cookie, or the trusted header when that mode is on); notes an
+/// instructor's presence.
 ///
 /// # Errors
 /// 401 `unauthenticated` when nobody is signed in; 400/403/503 from the trusted-header lookup.
 pub(crate) async fn require_user(req: &Request) -> Result<Account, AppError> {
-    signed_in_account(req)
+    let account = signed_in_account(req)
         .await?
-        .ok_or_else(AppError::sign_in_required)
+        .ok_or_else(AppError::sign_in_required)?;
+    // Every signed-in API call passes here: an instructor's call says they are on duty.
+    if let Some(state) = req.data::<AppState>() {
+        crate::desk::presence::touch(state, &account).await;
+    }
+    Ok(account)
 }

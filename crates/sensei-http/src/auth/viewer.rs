@@ -35,7 +35,7 @@ impl Viewer {
     }
 
     /// The viewer of a page request by `account`: the cookie's CSRF token, the confirmation
-    /// waiting for this page, the account's time zone.
+    /// waiting for this page, the account's time zone. Notes an instructor's presence.
     ///
     /// # Errors
     /// [`AppError::internal`] when the session middleware or the state is missing, or the
@@ -43,7 +43,10 @@ impl Viewer {
     pub async fn of(req: &Request, account: Account) -> Result<Self, AppError> {
         let session = request_session(req)?;
         let csrf_token = csrf::token(session)?;
-        let zone = zone_of(&request_state(req)?.preferences, session, &account).await;
+        let state = request_state(req)?;
+        // Every signed-in page passes here: an instructor's page load says they are on duty.
+        crate::desk::presence::touch(state, &account).await;
+        let zone = zone_of(&state.preferences, session, &account).await;
         Ok(Viewer {
             account,
             csrf_token,

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use sensei_diesel::generate::{
-    default_students, generate, GenerateOptions, NoProgress, Progress, TerminalProgress,
-    DEFAULT_CHALLENGES, INSTRUCTOR_EMAIL, STUDENT_DOMAIN,
+    default_students, generate, GenerateOptions, NoProgress, Progress, SessionHistory,
+    TerminalProgress, DEFAULT_CHALLENGES, HISTORY_DAYS, INSTRUCTOR_EMAIL, STUDENT_DOMAIN,
 };
 
 use super::database::DatabaseArgs;
@@ -16,13 +16,15 @@ use crate::passwords::hash_password_async;
 /// The password of every generated account (and of the instructor when it is created).
 pub const GENERATED_PASSWORD: &str = "sensei-demo";
 
-/// `sensei generate --database-url URL --sessions N [--students M] [--challenges C] [--seed S]`.
+/// `sensei generate --database-url URL --sessions N [--students M] [--challenges C] [--seed S]
+/// [--history backlog|simulated] [--days D]`.
 #[derive(Debug, Clone, Args)]
 pub struct GenerateArgs {
     /// The database (migrated first if needed).
     #[command(flatten)]
     pub database: DatabaseArgs,
-    /// Scheduled sessions to create: half pending, half completed with notes.
+    /// Scheduled sessions to create: with `--history backlog` half pending, half completed
+    /// with notes; with `--history simulated` as a simulated queue left them.
     #[arg(long)]
     pub sessions: u32,
     /// Students to create, each with 1–3 submissions (default: sessions / 4, at least 20).
@@ -34,9 +36,35 @@ pub struct GenerateArgs {
     /// Seed: the same seed (on the same UTC day, into an empty database) gives the same data.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// How sessions are made: `backlog` (a large open queue, no claims: the benchmarks'
+    /// shape) or `simulated` (a queue run by instructors on shifts, with realistic booking,
+    /// claim and completion times and the audit trail).
+    #[arg(long, value_enum, default_value_t = HistoryArg::Backlog)]
+    pub history: HistoryArg,
+    /// Days of simulated history (with `--history simulated`).
+    #[arg(long, default_value_t = HISTORY_DAYS as u32)]
+    pub days: u32,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+}
+
+/// The `--history` choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryArg {
+    /// Half pending, half completed, no claims or events.
+    Backlog,
+    /// A simulated queue with realistic times and events.
+    Simulated,
+}
+
+impl GenerateArgs {
+    fn session_history(&self) -> SessionHistory {
+        match self.history {
+            HistoryArg::Backlog => SessionHistory::Backlog,
+            HistoryArg::Simulated => SessionHistory::Simulated { days: self.days },
+        }
+    }
 }
 
 /// Migrates, hashes the password once, generates, and prints what was written.
@@ -71,6 +99,7 @@ pub async fn run(args: GenerateArgs) -> CliResult {
         seed: args.seed,
         password_hash: hash,
         now: today,
+        history: args.session_history(),
     };
     let progress: Arc<dyn Progress> = if args.quiet {
         Arc::new(NoProgress)
@@ -110,6 +139,13 @@ pub async fn run(args: GenerateArgs) -> CliResult {
         summary.counter_pending,
         summary.counter_completed
     ))?;
+    if summary.events > 0 {
+        super::output::line(format_args!(
+            "  simulated history: {} events, {} instructors (instructor<id>@{STUDENT_DOMAIN}) on \
+             shifts",
+            summary.events, summary.instructors
+        ))?;
+    }
     super::output::line(format_args!(
         "  instructor {INSTRUCTOR_EMAIL} {}; every generated account's password is \
          {GENERATED_PASSWORD}",

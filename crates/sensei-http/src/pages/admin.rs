@@ -1,7 +1,9 @@
 //! `GET /admin`: the instructor dashboard: stat cards and the **Scheduled Sessions** queue
 //! (open sessions, pending or claimed, with their holders), oldest first, keyset-paged with
 //! `?after=<cursor>`, filtered by `reason`, `challenge`, `student` and `mine=1` (claimed by
-//! me).
+//! me). Without `challenge` the queue shows the viewer's "my challenges" unless `all=1`; the
+//! page lists who is on duty, and carries the live stream's address and regions for
+//! `static/live.js` (the page is complete without it).
 
 use askama::Template;
 use chrono::{DateTime, Utc};
@@ -10,11 +12,13 @@ use poem::web::Data;
 use poem::{handler, Request, Response};
 use sensei_core::services::Dashboard;
 use sensei_core::{
-    Account, ChallengeId, EligibilityReason, InstructorActions, PageRequest, SessionCursor,
+    ChallengeId, EligibilityReason, InstructorActions, PageRequest, SessionCursor,
     SessionListEntry, SessionQuery, StatusFilter,
 };
 use serde::Deserialize;
 
+use super::dashboard_desk::{on_duty_views, ChallengeScope, OnDutyView};
+use super::dashboard_read::{read_dashboard, Wanted};
 use super::html;
 use super::layout::Nav;
 use crate::auth::viewer::Claimant;
@@ -95,6 +99,18 @@ pub struct DashboardPage {
     pub first_href: Option<String>,
     /// The CSV export of every session these filters show.
     pub export_href: String,
+    /// Which challenges the queue shows, in words, when not simply all.
+    pub scope_note: Option<String>,
+    /// "Show all challenges" (`?all=1`), when the queue shows only the viewer's.
+    pub all_href: Option<String>,
+    /// "Show my challenges", when the viewer asked for all.
+    pub mine_href: Option<String>,
+    /// Whether the filter form keeps `all=1`.
+    pub all: bool,
+    /// The live stream for this page's challenges.
+    pub live_stream: String,
+    /// Instructors active in the last five minutes, and what each holds.
+    pub on_duty: Vec<OnDutyView>,
 }
 
 /// The dashboard's query string, as sent.
@@ -105,15 +121,17 @@ struct RawParams {
     challenge: Option<String>,
     student: Option<String>,
     mine: Option<String>,
+    all: Option<String>,
 }
 
 /// The checked filters and page.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Params {
     reason: Option<EligibilityReason>,
     challenge: Option<ChallengeId>,
     student: Option<String>,
     mine: bool,
+    all: bool,
     after: Option<SessionCursor>,
 }
 
@@ -125,11 +143,13 @@ fn parse_params(query: Option<&str>) -> Result<Params, AppError> {
     let student = parse_student(raw.student)?;
     let after = parse_cursor(raw.after)?;
     let mine = parse_flag(raw.mine, "mine")?;
+    let all = parse_flag(raw.all, "all")?;
     Ok(Params {
         reason,
         challenge,
         student,
         mine,
+        all,
         after,
     })
 }
@@ -148,6 +168,9 @@ fn href(params: &Params, after: Option<&SessionCursor>) -> String {
     }
     if params.mine {
         pairs.push(("mine", "1".to_owned()));
+    }
+    if params.all {
+        pairs.push(("all", "1".to_owned()));
     }
     if let Some(after) = after {
         pairs.push(("after", after.encode()));
@@ -201,7 +224,9 @@ fn queue_row(
 
 /// `GET /admin`: instructors only (students 403, anonymous 303 to `/login`); 400 for
 /// unknown filters or a malformed cursor. A cookie's sign-in is resolved together with the
-/// page's reads (one unit of database work); a trusted proxy's user is looked up first.
+/// page's reads (one unit of database work) when the challenges to show are known without
+/// it (named in the URL, `all=1`, or "my challenges" cached in the cookie session); a trusted
+/// proxy's user is looked up first. Then the on-duty list (one statement).
 #[handler]
 pub async fn dashboard(state: Data<&AppState>, req: &Request) -> Result<Response, AppError> {
     let claimant = Claimant::of(req).await?;
@@ -213,49 +238,37 @@ pub async fn dashboard(state: Data<&AppState>, req: &Request) -> Result<Response
             return Err(bad_query);
         }
     };
-    let (account, reads) = read_dashboard(&state, claimant, &params).await?;
+    let wanted = Wanted {
+        filters: filters(&params),
+        mine_only: params.mine,
+        all: params.all,
+        page: PageRequest {
+            after: params.after,
+            ..PageRequest::default()
+        },
+    };
+    let (account, scope, reads) = read_dashboard(&state, req, claimant, wanted).await?;
     let viewer = Viewer::of(req, account).await?;
-    html(
-        &DashboardPage::new(&viewer, &params, &reads),
-        StatusCode::OK,
-    )
+    // After `Viewer::of`, which notes the viewer's presence: they see themselves on duty.
+    let on_duty = state
+        .desk
+        .on_duty(viewer.actor())
+        .await
+        .map_err(|error| AppError::from_domain(&error))?;
+    let mut page = DashboardPage::new(&viewer, &params, &reads);
+    page.with_desk(&params, &scope, on_duty_views(&on_duty, viewer.zone));
+    html(&page, StatusCode::OK)
 }
 
-/// The dashboard's one use case for `claimant`: with the cookie's sign-in, the sign-in and
-/// the page's reads in one trip; for a trusted proxy's account, the page's reads.
-async fn read_dashboard(
-    state: &AppState,
-    claimant: Claimant,
-    params: &Params,
-) -> Result<(Account, Dashboard), AppError> {
-    let filters = SessionQuery {
+/// The queue's query for these filters (the challenge scope and "mine" are applied by
+/// [`read_dashboard`]).
+fn filters(params: &Params) -> SessionQuery {
+    SessionQuery {
         status: StatusFilter::Open,
         reason: params.reason,
         challenge_id: params.challenge,
         student_email_contains: params.student.clone(),
         ..SessionQuery::default()
-    };
-    let page = PageRequest {
-        after: params.after,
-        ..PageRequest::default()
-    };
-    match claimant {
-        Claimant::Trusted(account) => {
-            let filters = SessionQuery {
-                claimed_by: params.mine.then_some(account.id),
-                ..filters
-            };
-            let reads = state
-                .service
-                .dashboard(account.actor(), filters, page)
-                .await?;
-            Ok((account, reads))
-        }
-        Claimant::SignIn(token) => state
-            .service
-            .dashboard_for_sign_in(&token, filters, params.mine, page)
-            .await?
-            .ok_or_else(AppError::sign_in_required),
     }
 }
 
@@ -298,7 +311,37 @@ impl DashboardPage {
                 .map(|next| href(params, Some(next))),
             first_href: params.after.map(|_| href(params, None)),
             export_href: export_href(params),
+            scope_note: None,
+            all_href: None,
+            mine_href: None,
+            all: params.all,
+            live_stream: ChallengeScope::All { asked: false }.stream_href(),
+            on_duty: Vec::new(),
         }
+    }
+
+    /// Adds the desk's pieces: the challenge scope's note, links and stream, and who is on
+    /// duty.
+    fn with_desk(&mut self, params: &Params, scope: &ChallengeScope, on_duty: Vec<OnDutyView>) {
+        self.scope_note = scope.note();
+        self.all_href = scope.offers_all().then(|| {
+            let all = Params {
+                all: true,
+                after: None,
+                ..params.clone()
+            };
+            href(&all, None)
+        });
+        self.mine_href = scope.offers_mine().then(|| {
+            let mine = Params {
+                all: false,
+                after: None,
+                ..params.clone()
+            };
+            href(&mine, None)
+        });
+        self.live_stream = scope.stream_href();
+        self.on_duty = on_duty;
     }
 }
 

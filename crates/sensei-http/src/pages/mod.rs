@@ -7,6 +7,8 @@ pub mod booking;
 pub mod calendar;
 pub mod claim_actions;
 pub mod conversations;
+pub mod dashboard_desk;
+pub mod dashboard_read;
 pub mod email_links;
 pub mod error_page;
 pub mod export;
@@ -17,6 +19,7 @@ pub mod history;
 pub mod home;
 pub mod layout;
 pub mod login;
+pub mod my_challenges;
 pub mod my_sessions;
 pub mod preferences;
 pub mod session_detail;
@@ -40,6 +43,7 @@ pub fn routes() -> Route {
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .at("/static/style.css", get(assets::stylesheet))
+        .at("/static/live.js", get(assets::live_script))
         .at("/favicon.ico", get(assets::favicon))
         .at("/login", get(login::show).post(login::submit))
         .at("/logout", post(login::logout))
@@ -76,6 +80,10 @@ pub fn routes() -> Route {
         .at(
             "/admin/scheduled-sessions/:id/release",
             post(session_detail::release),
+        )
+        .at(
+            my_challenges::PATH,
+            get(my_challenges::show).post(my_challenges::save),
         )
         .at("/admin/history", get(history::show))
         .at("/admin/export.csv", get(export::csv))

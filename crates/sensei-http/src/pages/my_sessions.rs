@@ -49,6 +49,8 @@ pub struct SessionRow {
     pub meeting_link: Option<String>,
     /// The meeting time, if they gave one.
     pub meeting_at: Option<String>,
+    /// Its place in the queue and expected wait, while open.
+    pub place: Option<presentation::PlaceText>,
 }
 
 /// `GET /sessions`.
@@ -103,6 +105,7 @@ fn row(session: &StudentSession, zone: ViewerZone) -> SessionRow {
             .as_ref()
             .and_then(|meeting| meeting.at.as_ref())
             .map(|at| zone.datetime_with_utc(at)),
+        place: presentation::place_text(session.place.as_ref()),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The instructor's session page: the session, its state and holder with the Claim, Renew
 //! and Release buttons, the completion form (private notes and notes for the student) and
 //! the event timeline; and the complete route (claim, renew and release: `claim_actions.rs`).
+//! The state, holder, actions, completion and timeline are live regions (`static/live.js`).
 
 pub use super::claim_actions::{claim, release, renew, ClaimForm};
 
@@ -152,6 +153,10 @@ pub struct DetailPage {
     pub student_notes_draft: String,
     /// Why the last completion was refused, shown above the form.
     pub notes_error: Option<String>,
+    /// The live stream for this session's challenge (`static/live.js` refreshes the page's
+    /// regions on its events); none on a refused completion's page, which is a POST's
+    /// answer and cannot be fetched again.
+    pub live_stream: Option<String>,
 }
 
 /// A refused completion to show again in the form.
@@ -286,6 +291,13 @@ async fn detail_page(
             .map(|draft| draft.student_notes.clone())
             .unwrap_or_default(),
         notes_error: draft.as_ref().map(|draft| draft.problem.clone()),
+        live_stream: draft.is_none().then(|| {
+            format!(
+                "{}?challenge={}",
+                super::dashboard_desk::EVENTS_PATH,
+                detail.entry.challenge_id
+            )
+        }),
     };
     let status = draft.as_ref().map_or(StatusCode::OK, |draft| draft.status);
     html(&page, status)

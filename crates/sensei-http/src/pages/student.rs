@@ -48,6 +48,8 @@ pub struct LatestBooking {
     pub meeting_link: Option<String>,
     /// The meeting time, if they gave one.
     pub meeting_at: Option<String>,
+    /// Its place in the queue and expected wait, while open.
+    pub place: Option<presentation::PlaceText>,
 }
 
 /// `GET /submissions/{id}`.
@@ -144,6 +146,7 @@ pub async fn show(
                 .as_ref()
                 .and_then(|meeting| meeting.at.as_ref())
                 .map(|at| viewer.zone.datetime_with_utc(at)),
+            place: presentation::place_text(overview.place.as_ref()),
         }
     });
     let page = SubmissionPage {

@@ -57,7 +57,7 @@ fn serve_names_the_migrations_it_misses_until_they_ran() {
         "{logs}"
     );
     assert!(
-        logs.contains("20240115000000"),
+        logs.contains("20240116000000"),
         "the newest is named: {logs}"
     );
 

@@ -27,6 +27,7 @@ from ._errors import (
 from ._sensei import (
     Booking,
     Eligibility,
+    QueuePosition,
     Scheduler,
     Session,
     SessionPage,
@@ -45,6 +46,7 @@ __all__ = [
     "InvalidInput",
     "NotEligible",
     "NotFound",
+    "QueuePosition",
     "Refused",
     "Scheduler",
     "SenseiError",

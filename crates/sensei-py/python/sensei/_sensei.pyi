@@ -115,6 +115,25 @@ class SessionPage:
     def __iter__(self) -> Iterator[Session]: ...
 
 @final
+class QueuePosition:
+    """An open session's place in the queue and its expected wait (``Scheduler.position``)."""
+
+    @property
+    def position(self) -> Optional[int]:
+        """1 is next; ``None`` once an instructor holds it."""
+    @property
+    def with_instructor(self) -> bool: ...
+    @property
+    def estimated_wait_minutes(self) -> Optional[int]:
+        """``None`` with an instructor or while history is too thin for an estimate."""
+    @property
+    def estimate_basis_days(self) -> Optional[int]: ...
+    @property
+    def summary(self) -> str:
+        """For people: ``"number 3 in line, about 25 min (from the last 14 days)"``."""
+    @property
+    def as_of(self) -> datetime: ...
+
 class Scheduler:
     """The sensei use cases over the platform's database (SQLite file or PostgreSQL).
 
@@ -150,6 +169,7 @@ class Scheduler:
         after: Optional[str] = None,
     ) -> SessionPage: ...
     def get(self, session_id: int) -> Session: ...
+    def position(self, session_id: int) -> Optional[QueuePosition]: ...
     def complete(
         self,
         session_id: int,

@@ -50,6 +50,13 @@ fn any_one_filter_makes_a_query_more_than_status_only() {
             },
         ),
         (
+            "challenges",
+            SessionQuery {
+                challenge_ids: vec![ChallengeId(3), ChallengeId(4)],
+                ..base()
+            },
+        ),
+        (
             "student email",
             SessionQuery {
                 student_email_contains: Some("ann".to_owned()),

@@ -223,6 +223,21 @@ async fn a_student_reads_their_own_sessions_newest_first_with_only_the_notes_mea
                 next: Some(cursor()),
             })
         });
+    // Only the pending session (5, its claim lapsed) is counted for its place in line.
+    mocks
+        .sessions
+        .expect_count()
+        .withf(|query| {
+            *query
+                == SessionQuery {
+                    status: StatusFilter::Pending,
+                    scheduled_before: Some(now() - Duration::hours(5)),
+                    as_of: Some(now()),
+                    ..SessionQuery::default()
+                }
+        })
+        .times(1)
+        .returning(|_| Ok(2));
     let mut meetings = MockMeetingStore::new();
     meetings
         .expect_meetings()
@@ -320,6 +335,22 @@ async fn a_student_reads_their_own_sessions_newest_first_with_only_the_notes_mea
             None,
         ]
     );
+    // Closed sessions have no place; held ones are with an instructor; the lapsed one waits
+    // behind the two pending sessions booked before it (no history: no estimate yet).
+    let places: Vec<_> = page.items.iter().map(|item| item.place.clone()).collect();
+    assert_eq!(
+        places,
+        [
+            None,
+            None,
+            Some(crate::domain::QueuePlace::WithInstructor),
+            Some(crate::domain::QueuePlace::WithInstructor),
+            Some(crate::domain::QueuePlace::Waiting {
+                position: 3,
+                estimate: crate::domain::WaitEstimate::NotYet,
+            }),
+        ]
+    );
 }
 
 #[tokio::test]
@@ -331,6 +362,7 @@ async fn a_student_without_held_sessions_costs_no_meeting_read_and_a_failing_one
             next: None,
         })
     });
+    mocks.sessions.expect_count().times(1).returning(|_| Ok(0));
     let mut meetings = MockMeetingStore::new();
     meetings.expect_meetings().never();
     let page = mocks

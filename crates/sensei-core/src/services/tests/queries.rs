@@ -357,6 +357,15 @@ async fn a_student_sees_the_eligibility_and_latest_session_of_their_own_submissi
         .expect_latest_for()
         .withf(|user, submission| *user == STUDENT && *submission == SUBMISSION)
         .return_const(Ok(Some(latest.clone())));
+    mocks
+        .sessions
+        .expect_count()
+        .withf(|query| {
+            query.status == StatusFilter::Pending
+                && query.scheduled_before == Some(now() - Duration::days(1))
+        })
+        .times(1)
+        .returning(|_| Ok(4));
 
     let overview = mocks
         .service()
@@ -366,6 +375,13 @@ async fn a_student_sees_the_eligibility_and_latest_session_of_their_own_submissi
 
     assert_eq!(overview.engagement.goals_touched(), 2);
     assert_eq!(overview.latest_session, Some(latest));
+    assert_eq!(
+        overview
+            .place
+            .as_ref()
+            .and_then(crate::domain::QueuePlace::position),
+        Some(5)
+    );
     let Eligibility::Ineligible(why) = overview.eligibility else {
         panic!("expected ineligible");
     };

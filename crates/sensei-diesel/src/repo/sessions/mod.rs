@@ -50,6 +50,11 @@ impl DieselScheduledSessions {
     pub fn new(db: Database) -> Self {
         Self { db }
     }
+
+    /// The database it reads (for the other ports over the same tables).
+    pub(crate) fn database(&self) -> &Database {
+        &self.db
+    }
 }
 
 /// A page from the `size + 1` rows read: the extra row only says that a next page exists,

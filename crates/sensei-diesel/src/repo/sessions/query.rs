@@ -219,6 +219,12 @@ macro_rules! impl_list_reads {
             if let Some(challenge) = filters.challenge_id {
                 q = q.filter(submissions::challenge_id.nullable().eq(challenge.get()));
             }
+            if !filters.challenge_ids.is_empty() {
+                // One `IN` list (bounded by the choice's limit): the statement is still one
+                // per page; its text varies with the list's length.
+                let wanted: Vec<i32> = filters.challenge_ids.iter().map(|id| id.get()).collect();
+                q = q.filter(submissions::challenge_id.nullable().eq_any(wanted));
+            }
             if let Some(student) = filters.student {
                 q = q.filter(s::user_id.eq(student.get()));
             }

@@ -4,6 +4,7 @@
 mod account;
 mod detail;
 mod params;
+mod queue;
 mod requests;
 mod session;
 mod student;
@@ -15,6 +16,7 @@ pub use detail::{
     SubmissionBody,
 };
 pub use params::{HistoryStatusParam, ReasonParam, StatusParam};
+pub use queue::{QueuePlaceBody, QueueStatusBody};
 pub use requests::{CancellationRequest, CompletionRequest, StrictString};
 pub use session::{
     BookingBody, EngagementBody, OutcomeBody, ScheduledSessionBody, SessionEntryBody,

@@ -6,7 +6,9 @@ use poem_openapi::Object;
 use sensei_core::services::{StudentSession, SubmissionStatus};
 use sensei_core::{Eligibility, Page, UnmetCondition};
 
-use super::{EngagementBody, ReasonParam, SessionStatusBody, StudentScheduledSessionBody};
+use super::{
+    EngagementBody, QueuePlaceBody, ReasonParam, SessionStatusBody, StudentScheduledSessionBody,
+};
 
 /// One of the signed-in student's sessions (never the instructors' private notes).
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
@@ -30,6 +32,8 @@ pub struct StudentSessionBody {
     pub cancelled_at: Option<DateTime<Utc>>,
     /// The reason given; absent when none.
     pub cancel_reason: Option<String>,
+    /// Where it stands in the queue and how long it will probably wait; absent once closed.
+    pub queue: Option<QueuePlaceBody>,
 }
 
 impl From<&StudentSession> for StudentSessionBody {
@@ -47,6 +51,7 @@ impl From<&StudentSession> for StudentSessionBody {
                 .cancel_reason
                 .as_ref()
                 .map(|reason| reason.as_str().to_owned()),
+            queue: session.place.as_ref().map(QueuePlaceBody::from),
         }
     }
 }

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS instructor_challenges;
+DROP TABLE IF EXISTS instructor_presence;
