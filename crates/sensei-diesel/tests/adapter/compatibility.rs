@@ -59,7 +59,7 @@ async fn adopts_the_platforms_table_and_shares_rows_with_python() {
     t.execute_sql(PLATFORM_ROWS);
 
     let applied = t.db.migrate_feature_only().await.unwrap();
-    assert_eq!(applied.len(), 14, "{applied:?}");
+    assert_eq!(applied.len(), 15, "{applied:?}");
     assert_eq!(
         t.count_sql("SELECT COUNT(*) AS n FROM scheduled_sessions"),
         2,
@@ -256,7 +256,7 @@ async fn postgres_feature_only_migration_adopts_existing_table() {
          VALUES (11, 1, 'needs_work_feedback', 1, 1, 3, '2026-11-28 09:15:02.123456');",
     );
     let applied = t.db.migrate_feature_only().await.unwrap();
-    assert_eq!(applied.len(), 14);
+    assert_eq!(applied.len(), 15);
     let sessions = t.db.ports().sessions;
     assert_eq!(sessions.count(&SessionQuery::default()).await.unwrap(), 1);
     let page = sessions

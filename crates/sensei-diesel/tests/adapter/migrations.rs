@@ -75,7 +75,8 @@ enum Set {
 /// append-only rules, change counter, booking function, webhooks, booking-order index, calendar
 /// feeds and workflow; the platform's sign-ins (`auth_sessions`); the feature's first two
 /// migrations; the platform schema.
-const NEWEST_FIRST: [Set; 17] = [
+const NEWEST_FIRST: [Set; 18] = [
+    Set::Feature,
     Set::Feature,
     Set::Feature,
     Set::Feature,
