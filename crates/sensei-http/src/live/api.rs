@@ -12,11 +12,11 @@ use poem_openapi::param::{Header, Query};
 use poem_openapi::payload::EventStream;
 use poem_openapi::OpenApi;
 use sensei_core::ports::EventFeed;
-use sensei_core::{ChallengeId, FeedEvent, RepositoryError, Viewer};
+use sensei_core::{Actor, ChallengeId, FeedEvent, RepositoryError, Viewer};
 use tokio::sync::broadcast;
 
 use super::body::LiveEventBody;
-use super::hooks::{my_challenges_default, note_stream_opened};
+use super::hooks::{my_challenges_default, note_stream_activity, PRESENCE_EVERY};
 use super::hub::{LiveHub, OpenError, StreamSlot, READ_PAGE};
 use crate::api::error::{ErrorStatuses, Problem};
 use crate::api::security::ApiAuth;
@@ -110,7 +110,7 @@ impl LiveApi {
         };
         let viewer = Viewer::of(actor, challenges);
         let subscription = hub.subscribe(actor.user_id).map_err(refusal)?;
-        note_stream_opened(&state, actor).await;
+        note_stream_activity(&state, actor).await;
         let after = last_event_id_header.0.or(last_event_id.0);
         let (replayed, caught_up) = match after {
             Some(after) => {
@@ -118,8 +118,14 @@ impl LiveApi {
             }
             None => (Vec::new(), true),
         };
+        let presence = actor.is_instructor().then(|| Presence {
+            state: (*state).clone(),
+            actor,
+            every: presence_ticks(),
+        });
         let live = Live {
             receiver: subscription.receiver,
+            presence,
             viewer,
             after: after.unwrap_or(i64::MIN).max(subscription.watermark),
             _slot: subscription.slot,
@@ -179,9 +185,27 @@ async fn replay(
     Ok((items, caught_up))
 }
 
+/// An instructor's open stream keeps them on duty: a tick every [`PRESENCE_EVERY`].
+struct Presence {
+    state: AppState,
+    actor: Actor,
+    every: tokio::time::Interval,
+}
+
+/// Ticks every [`PRESENCE_EVERY`], the first one after a period (opening counted already);
+/// ticks missed while busy are not made up.
+fn presence_ticks() -> tokio::time::Interval {
+    let mut every =
+        tokio::time::interval_at(tokio::time::Instant::now() + PRESENCE_EVERY, PRESENCE_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    every
+}
+
 /// The live part of one stream: the hub's events after `after` that the viewer sees.
 struct Live {
     receiver: broadcast::Receiver<Arc<FeedEvent>>,
+    /// Instructors only.
+    presence: Option<Presence>,
     viewer: Viewer,
     after: i64,
     /// Counts the stream against the caps until the connection closes.
@@ -196,7 +220,17 @@ impl Live {
             return None;
         }
         loop {
-            match self.receiver.recv().await {
+            let received = match &mut self.presence {
+                Some(presence) => tokio::select! {
+                    received = self.receiver.recv() => received,
+                    _ = presence.every.tick() => {
+                        note_stream_activity(&presence.state, presence.actor).await;
+                        continue;
+                    }
+                },
+                None => self.receiver.recv().await,
+            };
+            match received {
                 Ok(event) if event.id <= self.after => {}
                 Ok(event) => {
                     self.after = event.id;

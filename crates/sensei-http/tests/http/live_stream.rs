@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::helpers::{http_client, TestApp, API};
 
 /// How long a test waits for an event that must come.
-const PATIENCE: Duration = Duration::from_secs(5);
+pub const PATIENCE: Duration = Duration::from_secs(5);
 
 /// An open SSE response, read frame by frame (a frame ends with a blank line).
 pub struct SseReader {
@@ -191,7 +191,7 @@ impl Served {
 
 /// `count` new submissions of alice in a new challenge, each eligible (a `needs_work`
 /// review): more bookings than the demo's one per student.
-async fn alices_extra_submissions(
+pub async fn alices_extra_submissions(
     served: &Served,
     count: usize,
 ) -> (ChallengeId, Vec<SubmissionId>) {

@@ -27,6 +27,7 @@ mod email_served;
 mod export_csv;
 mod flow;
 mod hostile_metrics;
+mod live_desk;
 mod live_pages;
 mod live_processes;
 mod live_stream;
