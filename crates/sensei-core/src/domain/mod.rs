@@ -29,6 +29,7 @@ pub mod student_search;
 pub mod text;
 pub mod time_zone;
 pub mod wait_estimate;
+mod wait_history;
 mod wait_learning;
 pub mod webhook_address;
 pub mod webhook_lanes;

@@ -19,6 +19,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+pub use super::wait_history::WaitHistoryEntry;
 use super::wait_learning::{bucket_of, Learnt, Sweep, BUCKETS};
 
 /// How many days of history the estimate is made from (and the basis it quotes).
@@ -37,17 +38,6 @@ const CALIBRATION: f64 = 0.5;
 
 const SECONDS_PER_HOUR: i64 = 3_600;
 const SECONDS_PER_DAY: i64 = 86_400;
-
-/// One session of the history the estimate learns from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WaitHistoryEntry {
-    /// When the student booked it.
-    pub booked_at: DateTime<Utc>,
-    /// When an instructor first claimed it (`None`: not claimed, or not yet).
-    pub first_claimed_at: Option<DateTime<Utc>>,
-    /// When it was cancelled before any claim (`None` otherwise).
-    pub closed_unclaimed_at: Option<DateTime<Utc>>,
-}
 
 /// The estimated wait of one position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! claim rate per hour-of-week bucket while instructors were saturated, and the typical wait of
 //! sessions booked into an empty queue. Private to [`super::wait_estimate`].
 
-use super::wait_estimate::WaitHistoryEntry;
+use super::wait_history::WaitHistoryEntry;
 
 /// Hour of day x (weekday, weekend).
 pub(crate) const BUCKETS: usize = 48;
