@@ -55,15 +55,33 @@ impl Desk {
     /// [`DeskError::Repository`] when the write fails (callers log it: presence never
     /// fails a page).
     pub async fn touch(&self, actor: Actor) -> Result<bool, DeskError> {
-        if !actor.is_instructor() {
+        let Some(at) = self.presence_due(actor) else {
             return Ok(false);
+        };
+        self.record_presence(actor, at).await?;
+        Ok(true)
+    }
+
+    /// The first half of [`Desk::touch`], without waiting for anything: `Some(now)` when a
+    /// presence write is due for `actor` (an instructor not written in the last minute by
+    /// this process), and from then on the memo counts it as made. The caller then runs
+    /// [`Desk::record_presence`], in the background when a request must not wait for the
+    /// database (a locked store would otherwise slow every page of the instructor).
+    pub fn presence_due(&self, actor: Actor) -> Option<DateTime<Utc>> {
+        if !actor.is_instructor() {
+            return None;
         }
         let now = self.clock.now();
-        if !self.claim_write(actor.user_id, now) {
-            return Ok(false);
-        }
-        self.store.record_presence(actor.user_id, now).await?;
-        Ok(true)
+        self.claim_write(actor.user_id, now).then_some(now)
+    }
+
+    /// Writes `actor`'s presence at `at` (the instant [`Desk::presence_due`] returned).
+    ///
+    /// # Errors
+    /// [`DeskError::Repository`] when the write fails.
+    pub async fn record_presence(&self, actor: Actor, at: DateTime<Utc>) -> Result<(), DeskError> {
+        self.store.record_presence(actor.user_id, at).await?;
+        Ok(())
     }
 
     /// Decides, under the memo's lock, whether this request writes; if so, marks the write

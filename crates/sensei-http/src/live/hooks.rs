@@ -30,12 +30,8 @@ pub async fn my_challenges_default(state: &AppState, actor: Actor) -> Option<Vec
 }
 
 /// Notes that `actor` is active: called when a stream opens and every [`PRESENCE_EVERY`]
-/// while it stays open. Students are ignored; a failed write is logged, never fatal.
+/// while it stays open. Students are ignored; the write delays the stream at most
+/// [`crate::desk::presence::PRESENCE_PATIENCE`].
 pub async fn note_stream_activity(state: &AppState, actor: Actor) {
-    if !actor.is_instructor() {
-        return;
-    }
-    if let Err(error) = state.desk.touch(actor).await {
-        tracing::warn!(%error, "presence not recorded");
-    }
+    crate::desk::presence::touch_actor(state, actor).await;
 }
