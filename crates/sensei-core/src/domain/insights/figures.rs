@@ -2,7 +2,7 @@
 //! period's sessions are those **booked** in it (a cohort): what happened to them later —
 //! claims, completions, cancellations, up to now — counts for the period they were booked in.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 
@@ -132,7 +132,7 @@ pub(crate) fn period_figures<Tz: TimeZone>(
     let (mut waits, mut completes) = (Vec::new(), Vec::new());
     let mut counts = Counts::default();
     let mut reasons: BTreeMap<Option<String>, u64> = BTreeMap::new();
-    let mut included = std::collections::HashSet::new();
+    let mut included = HashSet::new();
     for session in sessions.iter().filter(|s| period.contains(s.booked_at)) {
         included.insert(session.id);
         let first_claim = first_claims.get(&session.id).copied();

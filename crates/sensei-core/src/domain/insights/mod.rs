@@ -7,7 +7,7 @@
 //! - **Wait**: booking → first claim. **Time to complete**: first claim → completion.
 //!   **Handling time**: an instructor's claim → their completion of the same session.
 //! - A claim **lapsed** when its expiry passed with no renewal, release or completion by the
-//!   holder before it ([`claims`]).
+//!   holder before it ([`claim_episodes`]).
 //! - Percentiles by nearest rank ([`nearest_rank`]); weeks start on Monday and hours are read
 //!   in the viewer's zone; each period is compared with the one of the same length before it.
 

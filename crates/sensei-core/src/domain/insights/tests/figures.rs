@@ -362,3 +362,56 @@ fn cancellation_reasons_are_ranked_trimmed_and_cut_after_ten() {
     assert_eq!(listed[2], ("reason 00", 1));
     assert_eq!(counts.other_reasons, 3);
 }
+
+#[test]
+fn sessions_booked_outside_both_periods_and_their_claims_are_skipped() {
+    let long_ago = utc(2026, 10, 1, 9, 0);
+    let rows = InsightsRows {
+        sessions: vec![booked(1, long_ago), booked(2, now())],
+        trail: vec![
+            event(1, 1, TrailKind::Claimed, 7, utc(2026, 12, 1, 9, 0), None),
+            event(2, 2, TrailKind::Claimed, 7, now() + mins(1), None),
+        ],
+        ..InsightsRows::default()
+    };
+    let insights = Insights::compute(&rows, two_weeks(), None, &Utc, now());
+    assert_eq!(insights.current.counts.booked, 0);
+    assert_eq!(insights.previous.counts.booked, 0);
+    assert_eq!(insights.current.counts.claims, 0);
+    assert!(insights.instructors.is_empty());
+}
+
+#[test]
+fn a_claim_recorded_before_its_booking_counts_as_a_wait_of_zero() {
+    let t = utc(2026, 12, 1, 9, 0);
+    let rows = InsightsRows {
+        sessions: vec![booked(1, t)],
+        trail: vec![event(
+            1,
+            1,
+            TrailKind::Claimed,
+            7,
+            t - Duration::seconds(2),
+            None,
+        )],
+        ..InsightsRows::default()
+    };
+    let insights = Insights::compute(&rows, two_weeks(), None, &Utc, now());
+    assert_eq!(insights.current.wait.median_secs, Some(0));
+}
+
+#[test]
+fn a_claim_without_an_actor_counts_for_the_period_but_for_no_instructor() {
+    let t = utc(2026, 12, 1, 9, 0);
+    let mut claim = event(1, 1, TrailKind::Claimed, 7, t + mins(3), None);
+    claim.actor = None;
+    let rows = InsightsRows {
+        sessions: vec![booked(1, t)],
+        trail: vec![claim],
+        ..InsightsRows::default()
+    };
+    let insights = Insights::compute(&rows, two_weeks(), None, &Utc, now());
+    assert_eq!(insights.current.counts.claims, 1);
+    assert_eq!(insights.current.wait.median_secs, Some(180));
+    assert!(insights.instructors.is_empty());
+}
