@@ -14,6 +14,7 @@ pub mod email;
 pub mod engagement;
 pub mod events;
 pub mod ids;
+pub mod insights;
 pub mod live;
 pub mod meeting;
 pub mod notes;

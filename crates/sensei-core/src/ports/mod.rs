@@ -11,6 +11,7 @@ mod content;
 mod desk;
 mod email;
 mod event_feed;
+mod insights;
 mod meetings;
 mod preferences;
 mod scheduled_sessions;
@@ -32,6 +33,7 @@ pub use content::{AnatomyRepository, DigiTrainerRepository, GoalRepository};
 pub use desk::{DeskStore, NoDesk};
 pub use email::{EmailAttempt, EmailStore, FoundReset, LeasedEmail, LinkDigest, NoEmail};
 pub use event_feed::EventFeed;
+pub use insights::InsightsSource;
 pub use meetings::{MeetingStore, NoMeetings};
 pub use preferences::{NoPreferences, PreferenceStore, TimeZoneCatalog};
 pub use scheduled_sessions::{
@@ -64,6 +66,8 @@ pub use desk::MockDeskStore;
 pub use email::MockEmailStore;
 #[cfg(any(test, feature = "mocks"))]
 pub use event_feed::MockEventFeed;
+#[cfg(any(test, feature = "mocks"))]
+pub use insights::MockInsightsSource;
 #[cfg(any(test, feature = "mocks"))]
 pub use meetings::MockMeetingStore;
 #[cfg(any(test, feature = "mocks"))]
