@@ -342,6 +342,17 @@ async fn nobody_signed_in_gets_401_and_a_bad_all_gets_400() {
         body["message"].as_str().unwrap().contains("`all`"),
         "{body}"
     );
+    // Hostile resume ids and filters are refused with 400, never a 5xx.
+    for query in [
+        "?last_event_id=abc",
+        "?last_event_id=99999999999999999999",
+        "?challenge=x",
+    ] {
+        let response = served.open(&cookie, query, None).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");
+    }
+    let response = served.open(&cookie, "", Some("not-an-id")).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
