@@ -12,12 +12,13 @@ use poem_openapi::param::{Header, Query};
 use poem_openapi::payload::EventStream;
 use poem_openapi::OpenApi;
 use sensei_core::ports::EventFeed;
-use sensei_core::{Actor, ChallengeId, FeedEvent, RepositoryError, Viewer};
+use sensei_core::{Actor, ChallengeId, RepositoryError, Viewer};
 use tokio::sync::broadcast;
 
 use super::body::LiveEventBody;
 use super::hooks::{my_challenges_default, note_stream_activity, PRESENCE_EVERY};
 use super::hub::{LiveHub, OpenError, StreamSlot, READ_PAGE};
+use super::shared::SharedEvent;
 use crate::api::error::{ErrorStatuses, Problem};
 use crate::api::security::ApiAuth;
 use crate::api::{require_user, ApiTags};
@@ -203,7 +204,7 @@ fn presence_ticks() -> tokio::time::Interval {
 
 /// The live part of one stream: the hub's events after `after` that the viewer sees.
 struct Live {
-    receiver: broadcast::Receiver<Arc<FeedEvent>>,
+    receiver: broadcast::Receiver<Arc<SharedEvent>>,
     /// Instructors only.
     presence: Option<Presence>,
     viewer: Viewer,
@@ -231,11 +232,11 @@ impl Live {
                 None => self.receiver.recv().await,
             };
             match received {
-                Ok(event) if event.id <= self.after => {}
-                Ok(event) => {
-                    self.after = event.id;
-                    if let Some(body) = LiveEventBody::for_viewer(&self.viewer, &event) {
-                        return Some((body, self));
+                Ok(shared) if shared.event.id <= self.after => {}
+                Ok(shared) => {
+                    self.after = shared.event.id;
+                    if let Some(body) = LiveEventBody::for_viewer(&self.viewer, &shared.event) {
+                        return Some((shared.prepared(body), self));
                     }
                 }
                 // Too slow to keep up: closing frees the buffer; the client resumes by id.

@@ -36,6 +36,10 @@ pub struct LiveEventBody {
     /// viewer does not see (an SSE `id:` line with no data, which browsers do not dispatch).
     #[oai(skip)]
     pub mark_only: bool,
+    /// Not serialized: the `data:` already formatted (shared by every stream of the same
+    /// kind of viewer: [`super::shared::SharedEvent`]).
+    #[oai(skip)]
+    pub data: Option<String>,
 }
 
 impl LiveEventBody {
@@ -56,6 +60,7 @@ impl LiveEventBody {
                 challenge_id: matches!(viewer, Viewer::Staff { .. })
                     .then_some(event.challenge_id.get()),
                 mark_only: false,
+                data: None,
             }),
         }
     }
@@ -69,6 +74,7 @@ impl LiveEventBody {
             to_state: None,
             challenge_id: None,
             mark_only: false,
+            data: None,
         }
     }
 
@@ -81,7 +87,7 @@ impl LiveEventBody {
     }
 
     /// The SSE framing: `id:`, `event:` (`session` or `queue`) and the JSON `data:`.
-    pub fn to_event(self) -> Event {
+    pub fn to_event(mut self) -> Event {
         if self.mark_only {
             return Event::message("").id(self.id.to_string());
         }
@@ -91,12 +97,28 @@ impl LiveEventBody {
             QUEUE_EVENT
         };
         let id = self.id.to_string();
-        let data = match self.session_id {
+        let data = match self.data.take() {
+            Some(data) => data,
+            None => self.data(),
+        };
+        Event::message(data).id(id).event_type(name)
+    }
+
+    /// The JSON `data:` line of this event.
+    pub fn data(&self) -> String {
+        match self.session_id {
             Some(_) => self.to_json_string(),
             // The tick's data is exactly `{"id":..,"type":..}`.
             None => serde_json::json!({"id": self.id, "type": self.kind}).to_string(),
-        };
-        Event::message(data).id(id).event_type(name)
+        }
+    }
+
+    /// This event with its `data:` already formatted.
+    pub fn with_data(self, data: String) -> Self {
+        Self {
+            data: Some(data),
+            ..self
+        }
     }
 }
 

@@ -12,6 +12,8 @@ use sensei_core::{admit_stream, FeedCursor, FeedEvent, StreamCaps, StreamRefusal
 use sensei_diesel::live_listener::EventWakeups;
 use tokio::sync::{broadcast, watch};
 
+use super::shared::SharedEvent;
+
 /// Events the broadcast channel keeps for a slow stream; one that falls further behind is
 /// closed and resumes by id (its memory stays bounded).
 pub const CHANNEL_CAPACITY: usize = 1024;
@@ -29,7 +31,7 @@ pub const BACKSTOP_POLL: Duration = Duration::from_secs(5);
 /// read the table instead (every id up to `watermark` was published before it subscribed).
 pub struct Subscription {
     /// Events published after `watermark`.
-    pub receiver: broadcast::Receiver<Arc<FeedEvent>>,
+    pub receiver: broadcast::Receiver<Arc<SharedEvent>>,
     /// Every event up to this id was published before the subscription.
     pub watermark: i64,
     /// Keeps the stream counted against the caps until dropped.
@@ -58,7 +60,7 @@ pub enum OpenError {
 struct Tap {
     /// `None` until the hub knows where the audit trail ends.
     watermark: Option<i64>,
-    sender: Option<broadcast::Sender<Arc<FeedEvent>>>,
+    sender: Option<broadcast::Sender<Arc<SharedEvent>>>,
 }
 
 #[derive(Default)]
@@ -208,7 +210,7 @@ fn publish(inner: &Inner, position: i64, ready: Vec<FeedEvent>) {
     if let Some(sender) = &tap.sender {
         for event in ready {
             // No receiver is not an error: nobody watches right now.
-            let _ = sender.send(Arc::new(event));
+            let _ = sender.send(Arc::new(SharedEvent::new(event)));
         }
     }
 }

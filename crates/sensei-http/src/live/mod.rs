@@ -11,6 +11,7 @@ pub mod api;
 pub mod body;
 pub mod hooks;
 pub mod hub;
+pub mod shared;
 
 pub use api::LiveApi;
 pub use hub::LiveHub;
