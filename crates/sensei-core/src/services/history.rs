@@ -203,15 +203,7 @@ impl SenseiService {
         if !reader.into().reads_as_instructor() {
             return Err(QueryError::Forbidden(Resource::ScheduledSession));
         }
-        let entry = self
-            .ports
-            .sessions
-            .get(id)
-            .await?
-            .ok_or(QueryError::NotFound {
-                resource: Resource::ScheduledSession,
-                id: id.get(),
-            })?;
+        let entry = self.existing_session(id).await?;
         let events = self.ports.sessions.events(id, TIMELINE_EVENTS).await?;
         Ok(Timeline {
             entry,

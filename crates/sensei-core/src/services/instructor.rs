@@ -244,15 +244,7 @@ impl SenseiService {
         id: ScheduledSessionId,
     ) -> Result<SessionDetail, QueryError> {
         require_instructor(actor, Resource::ScheduledSession)?;
-        let entry = self
-            .ports
-            .sessions
-            .get(id)
-            .await?
-            .ok_or(QueryError::NotFound {
-                resource: Resource::ScheduledSession,
-                id: id.get(),
-            })?;
+        let entry = self.existing_session(id).await?;
         let student = entry.session.user_id;
         let submission = self
             .ports

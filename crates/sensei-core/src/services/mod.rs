@@ -119,6 +119,22 @@ impl SenseiService {
         Self { meetings, ..self }
     }
 
+    /// Session `id` as the queue lists it, or [`QueryError::NotFound`] for the reads that
+    /// need one (detail, timeline, place in line).
+    async fn existing_session(
+        &self,
+        id: crate::domain::ScheduledSessionId,
+    ) -> Result<crate::domain::SessionListEntry, crate::error::QueryError> {
+        self.ports
+            .sessions
+            .get(id)
+            .await?
+            .ok_or(crate::error::QueryError::NotFound {
+                resource: crate::error::Resource::ScheduledSession,
+                id: id.get(),
+            })
+    }
+
     /// The policy in force.
     pub fn policy(&self) -> &Policy {
         &self.policy

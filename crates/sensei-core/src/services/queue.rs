@@ -141,15 +141,7 @@ impl SenseiService {
         id: ScheduledSessionId,
     ) -> Result<Option<QueuePlace>, QueryError> {
         let reader = reader.into();
-        let entry = self
-            .ports
-            .sessions
-            .get(id)
-            .await?
-            .ok_or(QueryError::NotFound {
-                resource: Resource::ScheduledSession,
-                id: id.get(),
-            })?;
+        let entry = self.existing_session(id).await?;
         if let Reader::Actor(actor) = reader {
             if actor.role == Role::Student && entry.session.user_id != actor.user_id {
                 return Err(QueryError::Forbidden(Resource::ScheduledSession));
